@@ -84,7 +84,7 @@ function parse(command: Command, argv: string[]): ParsedArgs {
   } catch (err) {
     throw new UsageError(describeParseError(err, command));
   }
-  const values: ParsedArgs['values'] = { ...parsed.values };
+  const values = { ...parsed.values } as ParsedArgs['values'];
   for (const [name, spec] of Object.entries(command.options)) {
     if (values[name] === undefined && spec.default !== undefined) values[name] = spec.default;
   }

@@ -1,0 +1,40 @@
+// A small ResNet (stem, one identity block, one strided block with a projection shortcut, global
+// average pooling, dense) with seeded weights, and seeded images: enough to exercise every kernel a
+// ResNet training step needs (conv, BatchNorm, ReLU, add, pooling, matmul, softmax) in a fraction of a second.
+import * as tfl from '@tensorflow/tfjs-layers';
+import { withSeededMathRandom, Rng } from '../../train/src/training/rng.ts';
+
+type T = tfl.SymbolicTensor;
+
+function convBn(x: T, filters: number, stride: number, kernel: number, name: string, batchNorm: boolean): T {
+  const y = tfl.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: !batchNorm, name }).apply(x) as T;
+  return batchNorm ? (tfl.layers.batchNormalization({ name: `${name}_bn`, epsilon: 1e-5 }).apply(y) as T) : y;
+}
+
+function block(x: T, filters: number, stride: number, name: string, batchNorm: boolean): T {
+  let y = convBn(x, filters, stride, 3, `${name}_1`, batchNorm);
+  y = tfl.layers.reLU().apply(y) as T;
+  y = convBn(y, filters, 1, 3, `${name}_2`, batchNorm);
+  const shortcut = stride === 1 ? x : convBn(x, filters, stride, 1, `${name}_0`, batchNorm);
+  return tfl.layers.reLU().apply(tfl.layers.add().apply([y, shortcut]) as T) as T;
+}
+
+export function smallResNet(seed: number, opts: { size?: number; channels?: number; classes?: number; batchNorm?: boolean } = {}): tfl.LayersModel {
+  const { size = 8, channels = 3, classes = 4, batchNorm = true } = opts;
+  return withSeededMathRandom(seed, () => {
+    const input = tfl.input({ shape: [size, size, channels] });
+    let x = tfl.layers.reLU().apply(convBn(input, 8, 1, 3, 'stem', batchNorm)) as T;
+    x = block(x, 8, 1, 'stage1', batchNorm);
+    x = block(x, 16, 2, 'stage2', batchNorm);
+    x = tfl.layers.globalAveragePooling2d({}).apply(x) as T;
+    const out = tfl.layers.dense({ units: classes, name: 'logits' }).apply(x) as T;
+    return tfl.model({ inputs: input, outputs: out });
+  });
+}
+
+export function seededBatch(count: number, size = 8, channels = 3, classes = 4, seed = 3) {
+  const rng = new Rng(seed);
+  const x = new Float32Array(count * size * size * channels).map(() => rng.uniform(-1, 1));
+  const y = new Int32Array(count).map((_, i) => i % classes);
+  return { x, y, count, shape: [size, size, channels] as [number, number, number] };
+}

@@ -1,0 +1,91 @@
+// Data parallelism over worker_threads: the batch gradient assembled from 2 workers' shards equals the
+// gradient one worker (and this thread) computes on the whole batch. The model here has no BatchNorm,
+// because BatchNorm normalises each shard with its own statistics (as PyTorch DDP without SyncBN does),
+// which changes the gradient by design; with BatchNorm we check that training proceeds and that the
+// moving statistics come back from the workers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../train/src/backends/index.ts';
+import { DataParallelGradients, createDataParallelStep, shardSizes } from '../../train/src/parallel/data-parallel.ts';
+import { Optimizer } from '../../train/src/training/optimizer.ts';
+import { lossFor } from '../../train/src/training/loss.ts';
+import { trainableVariables } from '../../train/src/training/step.ts';
+import { seededBatch, smallResNet } from './backends-fixtures.ts';
+
+function relError(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / scale;
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+it('shards a batch into near-equal contiguous parts', () => {
+  expect(shardSizes(64, 2)).toEqual([32, 32]);
+  expect(shardSizes(9, 2)).toEqual([5, 4]);
+  expect(shardSizes(1, 2)).toEqual([1]);
+});
+
+describe('gradients without BatchNorm', () => {
+  let model: ReturnType<typeof smallResNet>;
+  let one: DataParallelGradients;
+  let two: DataParallelGradients;
+  beforeAll(async () => {
+    model = smallResNet(5, { batchNorm: false });
+    [one, two] = await Promise.all([DataParallelGradients.start(model, { workers: 1 }), DataParallelGradients.start(model, { workers: 2 })]);
+  });
+  afterAll(async () => {
+    await Promise.all([one.dispose(), two.dispose()]);
+  });
+
+  it.each([10, 9])('2 workers give the same batch gradient as 1 worker and as this thread (batch %i)', async (count) => {
+    const batch = seededBatch(count, 8, 3, 4, 21);
+    const copy = () => ({ ...batch, x: batch.x.slice(), y: batch.y.slice() });
+    const [g1, g2] = [await one.compute(copy()), await two.compute(copy())];
+
+    // This thread, whole batch, same loss: the reference both must equal.
+    const vars = trainableVariables(model);
+    const loss = lossFor('softmax', 0);
+    const { value, grads } = tf.variableGrads(
+      () => loss(model.apply(tf.tensor4d(batch.x, [count, 8, 8, 3]), { training: true }) as tf.Tensor2D, tf.tensor1d(batch.y, 'int32')),
+      vars,
+    );
+    const local = await Promise.all(vars.map((v) => grads[v.name]!.data() as Promise<Float32Array>));
+    const localLoss = (await value.data())[0]!;
+
+    expect(g1.grads).toHaveLength(vars.length);
+    expect(Math.abs(g2.loss - g1.loss)).toBeLessThan(1e-5 * g1.loss);
+    expect(Math.abs(g1.loss - localLoss)).toBeLessThan(1e-5 * localLoss);
+    g2.grads.forEach((g, k) => {
+      expect(relError(g, g1.grads[k]!), `grad ${k}, 2 vs 1 worker`).toBeLessThan(1e-5);
+      expect(relError(g1.grads[k]!, local[k]!), `grad ${k}, 1 worker vs local`).toBeLessThan(1e-5);
+    });
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+});
+
+describe('a data-parallel TrainStep with BatchNorm', () => {
+  it('trains with 2 workers and brings the BatchNorm moving statistics back', async () => {
+    const model = smallResNet(7);
+    const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 0 }, trainableVariables(model));
+    const step = await createDataParallelStep(model, optimizer, { workers: 2 });
+    const movingMean = model.nonTrainableWeights.find((w) => w.name.includes('moving_mean'))!;
+    const before = (await movingMean.read().data()).slice();
+    const batch = seededBatch(16, 8, 3, 4, 8);
+    const losses: number[] = [];
+    try {
+      for (let i = 0; i < 4; i++) losses.push((await step.step({ ...batch, x: batch.x.slice(), y: batch.y.slice() }, 0.05)).loss);
+    } finally {
+      step.dispose();
+    }
+    expect(losses[3]).toBeLessThan(losses[0]!);
+    const after = await movingMean.read().data();
+    expect(relError(after as Float32Array, before as Float32Array)).toBeGreaterThan(1e-3);
+  });
+});

@@ -1,0 +1,40 @@
+// Installs the training kernels the wasm backend lacks or runs slowly. Idempotent: the patch is applied
+// once per process (and per worker thread, each of which has its own kernel registry).
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+// tfjs-layers' node bundle registers every gradient (tfjs-core's does not) when first imported: load it
+// before our override so it cannot later overwrite our FusedBatchNorm gradient.
+import '@tensorflow/tfjs-layers';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
+import { makeConv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
+import { batchNormGradConfig } from './batch-norm-grad.ts';
+
+export const PATCHED_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+export const PATCHED_GRADIENTS = ['FusedBatchNorm'] as const;
+
+let patched = false;
+
+export function registerWasmTrainingKernels(): void {
+  if (patched) return;
+  patched = true;
+  if (tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+  tf.registerKernel(conv2DBackpropFilterConfig);
+  const shipped = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (shipped !== undefined) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+  tf.registerKernel(makeConv2DBackpropInputConfig(shipped?.kernelFunc));
+  withoutOverrideWarning(() => tf.registerGradient(batchNormGradConfig));
+}
+
+/** tfjs-core warns on every gradient override; this one is deliberate and tested. */
+function withoutOverrideWarning(fn: () => void): void {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Overriding the gradient')) return;
+    warn(...args);
+  };
+  try {
+    fn();
+  } finally {
+    console.warn = warn;
+  }
+}

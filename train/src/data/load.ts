@@ -1,0 +1,19 @@
+// One entry point over the loaders: DatasetOptions.kind picks the module that reads the source.
+import type { Dataset, DatasetOptions } from './dataset.ts';
+import { loadFolderDataset } from './folder.ts';
+import { loadCsvDataset } from './csv.ts';
+import { loadFileNameRuleDataset } from './filename-rule.ts';
+import { loadIdxDataset } from './idx.ts';
+
+export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
+  switch (options.kind) {
+    case 'folder':
+      return loadFolderDataset(options);
+    case 'csv':
+      return loadCsvDataset(options);
+    case 'filename-rule':
+      return loadFileNameRuleDataset(options);
+    case 'idx':
+      return loadIdxDataset(options);
+  }
+}

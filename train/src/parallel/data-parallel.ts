@@ -1,0 +1,194 @@
+// Data parallelism over worker_threads, because multi-threaded wasm is disabled in Node: each worker
+// holds a model replica on the patched wasm backend and computes the gradient of its shard of the batch;
+// this thread averages the shards' gradients (weighted by shard size, so the result is the gradient of
+// the whole batch's mean loss), applies one optimizer update to the master model, and sends the new
+// weights with the next shard. BatchNorm normalises with each shard's own statistics, as PyTorch's
+// DistributedDataParallel does without SyncBatchNorm: identical to one worker in expectation, not bit
+// for bit; models without BatchNorm get the same gradients as one worker up to float rounding.
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { HeadKind } from '../models/index.ts';
+import type { Optimizer } from '../training/optimizer.ts';
+import { trainableVariables, type Batch, type StepResult, type TrainStep } from '../training/step.ts';
+import type { ShardRequest, ShardResult, WorkerInit, WorkerMessage } from './protocol.ts';
+
+export interface DataParallelOptions {
+  workers: number;
+  head?: HeadKind;
+  labelSmoothing?: number;
+}
+
+export interface BatchGradients {
+  loss: number;
+  correct: number;
+  /** Batch-mean-loss gradient per trainable weight (model.trainableWeights order). */
+  grads: Float32Array[];
+  /** Shard-size-weighted mean of the replicas' BatchNorm moving statistics after the forward pass. */
+  state: Float32Array[];
+}
+
+class GradientWorker {
+  private readonly worker: Worker;
+  private pending = new Map<number, { resolve: (r: ShardResult) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  readonly ready: Promise<void>;
+
+  constructor(init: WorkerInit) {
+    // Workers run TypeScript through tsx, like the CLI itself (worker-entry.mjs registers it).
+    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init });
+    this.worker = worker;
+    this.ready = new Promise((resolve, reject) => {
+      worker.once('error', reject);
+      worker.on('message', (msg: WorkerMessage) => {
+        if (msg.kind === 'ready') return resolve();
+        const waiter = msg.id === undefined ? undefined : this.pending.get(msg.id);
+        if (msg.kind === 'error' && waiter === undefined) return reject(new Error(`gradient worker failed: ${msg.message}`));
+        if (waiter === undefined) return;
+        this.pending.delete(msg.id!);
+        if (msg.kind === 'error') waiter.reject(new Error(`gradient worker failed: ${msg.message}`));
+        else waiter.resolve(msg);
+      });
+    });
+    const failAll = (err: Error) => {
+      for (const w of this.pending.values()) w.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', failAll);
+    // A worker killed by the OOM killer or process.exit sends no 'error': never leave a step waiting.
+    worker.on('exit', (code) => failAll(new Error(`gradient worker exited (code ${code})`)));
+  }
+
+  compute(req: Omit<ShardRequest, 'kind' | 'id'>): Promise<ShardResult> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ kind: 'shard', id, ...req } satisfies ShardRequest, [req.x.buffer as ArrayBuffer, req.y.buffer as ArrayBuffer]);
+    });
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/** Splits `count` into `parts` contiguous shards whose sizes differ by at most one (empty ones dropped). */
+export function shardSizes(count: number, parts: number): number[] {
+  const base = Math.floor(count / parts);
+  const extra = count % parts;
+  return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0)).filter((n) => n > 0);
+}
+
+export class DataParallelGradients {
+  private constructor(
+    private readonly model: tfl.LayersModel,
+    private readonly workers: GradientWorker[],
+  ) {}
+
+  static async start(model: tfl.LayersModel, opts: DataParallelOptions): Promise<DataParallelGradients> {
+    if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`workers must be a positive integer, got ${opts.workers}`);
+    const init: WorkerInit = {
+      topology: JSON.stringify(model.toJSON(null, false)),
+      head: opts.head ?? 'softmax',
+      labelSmoothing: opts.labelSmoothing ?? 0,
+    };
+    const workers = Array.from({ length: opts.workers }, () => new GradientWorker(init));
+    try {
+      await Promise.all(workers.map((w) => w.ready));
+    } catch (err) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw err;
+    }
+    return new DataParallelGradients(model, workers);
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  async compute(batch: Batch): Promise<BatchGradients> {
+    const weights = (await Promise.all(this.model.weights.map((w) => w.read().data()))) as Float32Array[];
+    const [h, w, c] = batch.shape;
+    const pixels = h * w * c;
+    const sizes = shardSizes(batch.count, this.workers.length);
+    let offset = 0;
+    const results = await Promise.all(
+      sizes.map((n, i) => {
+        const from = offset;
+        offset += n;
+        return this.workers[i]!.compute({
+          weights,
+          x: batch.x.slice(from * pixels, (from + n) * pixels),
+          y: batch.y.slice(from, from + n),
+          count: n,
+          shape: batch.shape,
+        });
+      }),
+    );
+    const share = sizes.map((n) => n / batch.count);
+    return {
+      loss: results.reduce((s, r, i) => s + share[i]! * r.loss, 0),
+      correct: results.reduce((s, r) => s + r.correct, 0),
+      grads: weightedMean(results.map((r) => r.grads), share),
+      state: weightedMean(results.map((r) => r.state), share),
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+function weightedMean(perShard: Float32Array[][], share: number[]): Float32Array[] {
+  const first = perShard[0]!;
+  return first.map((_, k) => {
+    const out = new Float32Array(first[k]!.length);
+    perShard.forEach((arrays, s) => {
+      const a = arrays[k]!;
+      const f = share[s]!;
+      for (let i = 0; i < out.length; i++) out[i]! += f * a[i]!;
+    });
+    return out;
+  });
+}
+
+/**
+ * A TrainStep (same contract as training/step.ts createLocalStep) whose gradients come from `workers`
+ * worker threads. The master model and the optimizer stay on this thread's backend.
+ */
+export async function createDataParallelStep(
+  model: tfl.LayersModel,
+  optimizer: Optimizer,
+  opts: DataParallelOptions,
+): Promise<TrainStep> {
+  const pool = await DataParallelGradients.start(model, opts);
+  const vars = trainableVariables(model);
+  return {
+    async step(batch: Batch, lr: number): Promise<StepResult> {
+      const result = await pool.compute(batch);
+      const grads = result.grads.map((g, i) => tf.tensor(g, vars[i]!.shape));
+      optimizer.apply(grads, lr);
+      tf.dispose(grads);
+      model.nonTrainableWeights.forEach((w, i) => {
+        const value = tf.tensor(result.state[i]!, w.shape as number[]);
+        w.write(value);
+        value.dispose();
+      });
+      return { loss: result.loss, correct: result.correct };
+    },
+    dispose() {
+      void pool.dispose();
+    },
+  };
+}
+
+/**
+ * Plugs into the training loop's `createStep` hook (training/loop.ts). The loop's loss function cannot
+ * cross a thread boundary, so the workers rebuild it from `head` and `labelSmoothing`: pass the same
+ * values the loop's loss was made from.
+ */
+export function dataParallelStepFactory(
+  opts: DataParallelOptions,
+): (model: tfl.LayersModel, optimizer: Optimizer, loss: unknown) => Promise<TrainStep> {
+  return (model, optimizer) => createDataParallelStep(model, optimizer, opts);
+}

@@ -1,0 +1,47 @@
+// Messages between the data-parallel coordinator (main thread) and its gradient workers. Only typed
+// arrays and plain objects cross the thread boundary: each side holds its own tfjs engine.
+import type { HeadKind } from '../models/index.ts';
+
+export interface WorkerInit {
+  /** tf.layers topology (model.toJSON()), so any LayersModel can be replicated, not only named archs. */
+  topology: string;
+  head: HeadKind;
+  labelSmoothing: number;
+}
+
+export interface ShardRequest {
+  kind: 'shard';
+  id: number;
+  /** Every weight of the model, in model.weights order (trainable and BatchNorm statistics). */
+  weights: Float32Array[];
+  x: Float32Array;
+  y: Int32Array;
+  count: number;
+  shape: [number, number, number];
+}
+
+export interface ShardResult {
+  kind: 'shard';
+  id: number;
+  /** Mean loss over the shard. */
+  loss: number;
+  correct: number;
+  /** Gradient of the shard's mean loss, per trainable weight, in model.trainableWeights order. */
+  grads: Float32Array[];
+  /** Non-trainable weights (BatchNorm moving statistics) after the shard's forward pass. */
+  state: Float32Array[];
+}
+
+export interface WorkerReady {
+  kind: 'ready';
+  backend: string;
+  weightCount: number;
+}
+
+export interface WorkerFailure {
+  kind: 'error';
+  id?: number;
+  message: string;
+}
+
+export type WorkerMessage = ShardResult | WorkerReady | WorkerFailure;

@@ -1,0 +1,101 @@
+// Publishing a version: upload every file create-only, manifest last, read each back and verify it, and only
+// then move the pointer. A publish that dies anywhere before the pointer write leaves the pointer (and so
+// what the worker serves) on the previous version; a half-uploaded version is never pointed at.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assertModelName, assertVersion, manifestKey, versionFileKey } from '@resnet-edge/shared/registry/layout';
+import { manifestSchema, type Manifest, type Pointer } from '@resnet-edge/shared/registry/manifest';
+import { sha256Hex } from '@resnet-edge/shared/hash';
+import { RegistryError } from './errors.ts';
+import { movePointer, readPointer } from './pointer.ts';
+import type { ObjectStore } from './store.ts';
+
+export interface PublishOptions {
+  by: string;
+  /** Move the pointer to the new version (default). False publishes it for a later `promote`. */
+  promote?: boolean;
+  /** Test hook: runs after every file is uploaded and verified, just before the pointer moves. */
+  beforePointerMove?: () => Promise<void> | void;
+}
+
+export interface PublishResult {
+  name: string;
+  version: string;
+  files: { key: string; size: number; sha256: string }[];
+  promoted: boolean;
+  pointer: Pointer | null;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  'manifest.json': 'application/json',
+  'model.tflite': 'application/octet-stream',
+  'report.html': 'text/html; charset=utf-8',
+};
+
+export async function publishModel(store: ObjectStore, dir: string, options: PublishOptions): Promise<PublishResult> {
+  const { manifest, manifestBytes, files } = await readModelDir(dir);
+  const name = assertModelName(manifest.name);
+  const version = assertVersion(manifest.version);
+  // Read the pointer before uploading: the move below is conditional on it not changing meanwhile.
+  const before = await readPointer(store, name);
+
+  const uploaded: PublishResult['files'] = [];
+  const upload = async (file: string, bytes: Uint8Array) => {
+    const key = versionFileKey(name, version, file);
+    try {
+      await store.put(key, bytes, { ifNoneMatch: '*', contentType: CONTENT_TYPES[file] ?? 'application/octet-stream' });
+    } catch (err) {
+      if (err instanceof RegistryError && err.code === 'precondition_failed') {
+        throw new RegistryError('version_exists', `${name}@${version} already exists (${key}); versions are immutable: publish a new version`);
+      }
+      throw err;
+    }
+    const back = await store.get(key);
+    const sha = back ? await sha256Hex(back.bytes) : '';
+    const expected = await sha256Hex(bytes);
+    if (!back || back.bytes.byteLength !== bytes.byteLength || sha !== expected) {
+      throw new RegistryError('integrity_error', `${key} did not read back as written (${back?.bytes.byteLength ?? 0} of ${bytes.byteLength} bytes)`);
+    }
+    uploaded.push({ key, size: bytes.byteLength, sha256: sha });
+  };
+  for (const [file, bytes] of Object.entries(files)) await upload(file, bytes);
+  await upload('manifest.json', manifestBytes);
+
+  if (options.promote === false) return { name, version, files: uploaded, promoted: false, pointer: before?.pointer ?? null };
+  await options.beforePointerMove?.();
+  const pointer = await movePointer(store, { name, version, reason: 'publish', by: options.by, expected: before });
+  return { name, version, files: uploaded, promoted: true, pointer };
+}
+
+/** Reads and checks a model folder (what `resnet-edge quantize` writes): the manifest and every file it lists. */
+export async function readModelDir(dir: string): Promise<{ manifest: Manifest; manifestBytes: Uint8Array; files: Record<string, Uint8Array> }> {
+  let manifestBytes: Uint8Array;
+  try {
+    manifestBytes = await readFile(join(dir, 'manifest.json'));
+  } catch {
+    throw new RegistryError('invalid_model_dir', `${dir} has no manifest.json (expected the output folder of \`resnet-edge quantize\`)`);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = manifestSchema.parse(JSON.parse(new TextDecoder().decode(manifestBytes)));
+  } catch (err) {
+    throw new RegistryError('invalid_model_dir', `${join(dir, 'manifest.json')} is not a valid manifest: ${(err as Error).message.slice(0, 300)}`);
+  }
+  if (!manifest.files['model.tflite']) throw new RegistryError('invalid_model_dir', `${dir}/manifest.json lists no model.tflite`);
+  const files: Record<string, Uint8Array> = {};
+  for (const [file, entry] of Object.entries(manifest.files)) {
+    if (file.includes('/') || file === 'manifest.json') throw new RegistryError('invalid_model_dir', `manifest lists an invalid file name '${file}'`);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(join(dir, file)));
+    } catch {
+      throw new RegistryError('invalid_model_dir', `${join(dir, file)} is listed in the manifest but missing`);
+    }
+    const sha = await sha256Hex(bytes);
+    if (bytes.byteLength !== entry.size || sha !== entry.sha256) {
+      throw new RegistryError('integrity_error', `${join(dir, file)} does not match its manifest entry (size or sha256 differ)`);
+    }
+    files[file] = bytes;
+  }
+  return { manifest, manifestBytes, files };
+}
