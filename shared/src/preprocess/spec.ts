@@ -1,6 +1,7 @@
 // The preprocessing recipe as data. It is stored in every model manifest so the trainer and the worker
 // run the same recipe from the same numbers; nothing about preprocessing is hard-coded elsewhere.
 import { z } from 'zod';
+import { specProblems } from './check-spec.ts';
 
 export const DEFAULT_MAX_PIXELS = 40_000_000;
 
@@ -22,6 +23,8 @@ export const preprocessSpecSchema = z.object({
   normalize: normalizeSchema,
   /** Images whose header claims more pixels are refused before decoding. */
   maxPixels: z.number().int().positive().default(DEFAULT_MAX_PIXELS),
+}).superRefine((spec, ctx) => {
+  for (const problem of specProblems(spec)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
 });
 
 export type PreprocessSpec = z.infer<typeof preprocessSpecSchema>;

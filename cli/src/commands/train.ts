@@ -1,0 +1,191 @@
+// `resnet-edge train`: flags → TrainOptions → a run folder. All the work is in train/src/run/trainer.ts.
+import type { BackendChoice } from '@resnet-edge/train/backends/index';
+import { datasetOptionSpecs, datasetOptionsFromArgs } from '@resnet-edge/train/data/cli-options';
+import { AUGMENTS, type AugmentKind } from '@resnet-edge/train/training/augment';
+import { OPTIMIZERS } from '@resnet-edge/train/training/optimizer';
+import type { TrainOptions, TrainResult } from '@resnet-edge/train/run/trainer';
+import type { DataRequest } from '@resnet-edge/train/run/data-source';
+import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
+import { defineCommand, UsageError, type CommandIO, type OptionSpec, type ParsedArgs } from '../command.ts';
+import { boolOpt, choiceOpt, intOpt, numberOpt, stringOpt } from '../options.ts';
+
+// The heavy modules (TF.js, backends, data decoding) load only when a command runs, so `--help`
+// and flag errors stay instant. The backend names are listed here for the same reason; a test
+// keeps them equal to backends/index.ts BACKEND_NAMES.
+export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
+
+export const trainingOptionSpecs: Record<string, OptionSpec> = {
+  epochs: { type: 'string', valueName: 'N', description: 'training epochs', default: '10' },
+  'batch-size': { type: 'string', valueName: 'B', description: 'images per step', default: '64' },
+  lr: { type: 'string', valueName: 'RATE', description: 'peak learning rate (default 0.1 for sgd, 0.001 for adam/adamw)' },
+  optimizer: { type: 'string', valueName: 'NAME', description: 'sgd (momentum, L2 weight decay) | adam (L2) | adamw (decoupled decay)', default: 'sgd' },
+  momentum: { type: 'string', valueName: 'M', description: 'SGD momentum', default: '0.9' },
+  'weight-decay': { type: 'string', valueName: 'WD', description: 'weight decay on kernels only, not biases or BatchNorm (default 1e-4; 0.01 for adamw)' },
+  schedule: { type: 'string', valueName: 'KIND', description: 'learning-rate schedule: cosine | step (÷10 at 50 % and 75 %) | constant', default: 'cosine' },
+  'warmup-epochs': { type: 'string', valueName: 'E', description: 'linear learning-rate warm-up (epochs, may be fractional)', default: '0' },
+  'label-smoothing': { type: 'string', valueName: 'EPS', description: 'label smoothing ε in [0, 1)', default: '0' },
+  augment: { type: 'string', valueName: 'LIST', description: 'comma list of crop, flip, erase, or none (flip only for flip-invariant data)', default: 'crop' },
+  seed: { type: 'string', valueName: 'N', description: 'seed for initialisation, shuffling and augmentation', default: '42' },
+  backend: { type: 'string', valueName: 'NAME', description: BACKEND_CHOICES.join(' | '), default: 'auto' },
+  patience: { type: 'string', valueName: 'N', description: 'stop after N epochs without a better validation top-1 (0 = off)', default: '0' },
+  'max-train-samples': { type: 'string', valueName: 'N', description: 'train on a seeded sample of at most N images (0 = all)', default: '0' },
+  workers: { type: 'string', valueName: 'N', description: "gradient worker threads: data parallelism, same result in expectation ('auto': one per core on wasm)", default: 'auto' },
+};
+
+export const preprocessOptionSpecs: Record<string, OptionSpec> = {
+  'test-data': { type: 'string', valueName: 'PATH', description: 'a test set, read like --data (evaluated once with the best model)' },
+  'validation-fraction': { type: 'string', valueName: 'F', description: 'share of --data held out for validation, per class', default: '0.1' },
+  spec: { type: 'string', valueName: 'FILE', description: 'preprocessing spec (JSON); default: the bundled data\'s, or --input-size/--color with [-1, 1] scaling' },
+  'input-size': { type: 'string', valueName: 'N', description: 'resize + centre-crop to N×N (with --data; default 64)' },
+  color: { type: 'string', valueName: 'MODE', description: 'rgb | grayscale (with --data; default rgb)' },
+};
+
+/** --spec, or --input-size/--color, or nothing (the data's default / the resumed run's own). */
+async function preprocessFromArgs(args: ParsedArgs): Promise<PreprocessSpec | undefined> {
+  const file = stringOpt(args, 'spec');
+  const size = stringOpt(args, 'input-size');
+  const color = stringOpt(args, 'color');
+  if (file) {
+    if (size || color) throw new UsageError('--spec already sets the input size and colour; drop --input-size/--color');
+    const { readSpecFile } = await import('@resnet-edge/train/run/data-source');
+    return readSpecFile(file);
+  }
+  if (!size && !color) return undefined;
+  const { simpleSpec } = await import('@resnet-edge/train/run/data-source');
+  return simpleSpec(intOpt(args, 'input-size', 64, { min: 1, max: 4096 }), choiceOpt(args, 'color', ['rgb', 'grayscale'] as const, 'rgb'));
+}
+
+export async function dataRequestFromArgs(args: ParsedArgs): Promise<DataRequest> {
+  const validationFraction = numberOpt(args, 'validation-fraction', 0.1, { min: 0, max: 0.9 });
+  const preprocess = await preprocessFromArgs(args);
+  const train = datasetOptionsFromArgs(args);
+  const testPath = stringOpt(args, 'test-data');
+  if (!train) {
+    if (testPath) throw new UsageError('--test-data needs --data (the bundled data brings its own test set)');
+    const { bundledDataRequest } = await import('@resnet-edge/train/run/data-source');
+    const bundled = bundledDataRequest(validationFraction);
+    return preprocess ? { ...bundled, preprocess } : bundled;
+  }
+  const test = testPath ? datasetOptionsFromArgs({ ...args, values: { ...args.values, data: testPath } }) : undefined;
+  return { train, ...(test ? { test } : {}), validationFraction, ...(preprocess ? { preprocess } : {}) };
+}
+
+export interface Recipe {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: TrainOptions['optimizer'];
+  momentum: number;
+  weightDecay: number;
+  schedule: TrainOptions['schedule'];
+  warmupEpochs: number;
+  labelSmoothing: number;
+  augment: AugmentKind[];
+  seed: number;
+  backend: BackendChoice;
+  patience: number;
+  maxTrainSamples: number;
+  workers: number | 'auto';
+}
+
+export function recipeFromArgs(args: ParsedArgs): Recipe {
+  const optimizer = choiceOpt(args, 'optimizer', OPTIMIZERS, 'sgd');
+  return {
+    epochs: intOpt(args, 'epochs', 10, { min: 1, max: 100_000 }),
+    batchSize: intOpt(args, 'batch-size', 64, { min: 2, max: 65_536 }),
+    lr: numberOpt(args, 'lr', optimizer === 'sgd' ? 0.1 : 0.001, { min: 0, max: 10 }),
+    optimizer,
+    momentum: numberOpt(args, 'momentum', 0.9, { min: 0, max: 0.9999 }),
+    weightDecay: numberOpt(args, 'weight-decay', optimizer === 'adamw' ? 0.01 : 1e-4, { min: 0, max: 1 }),
+    schedule: choiceOpt(args, 'schedule', ['cosine', 'step', 'constant'] as const, 'cosine'),
+    warmupEpochs: numberOpt(args, 'warmup-epochs', 0, { min: 0 }),
+    labelSmoothing: numberOpt(args, 'label-smoothing', 0, { min: 0, max: 0.999 }),
+    augment: augmentList(stringOpt(args, 'augment') ?? 'crop'),
+    seed: intOpt(args, 'seed', 42, { min: 0, max: 2 ** 31 - 1 }),
+    backend: choiceOpt(args, 'backend', BACKEND_CHOICES, 'auto'),
+    patience: intOpt(args, 'patience', 0, { min: 0 }),
+    maxTrainSamples: intOpt(args, 'max-train-samples', 0, { min: 0 }),
+    workers: stringOpt(args, 'workers') === 'auto' || stringOpt(args, 'workers') === undefined ? 'auto' : intOpt(args, 'workers', 1, { min: 1, max: 64 }),
+  };
+}
+
+export function augmentList(raw: string): AugmentKind[] {
+  if (raw.trim() === '' || raw === 'none') return [];
+  const kinds = raw.split(',').map((s) => s.trim());
+  for (const k of kinds) {
+    if (!(AUGMENTS as readonly string[]).includes(k)) throw new UsageError(`--augment: unknown augmentation '${k}'; use ${AUGMENTS.join(', ')} or none`);
+  }
+  return [...new Set(kinds)] as AugmentKind[];
+}
+
+export async function checkArch(arch: string, flag = '--arch'): Promise<void> {
+  const { ARCHITECTURES } = await import('@resnet-edge/train/models/index');
+  if (!ARCHITECTURES.some((a) => a.name === arch)) {
+    throw new UsageError(`${flag}: unknown architecture '${arch}'; valid: ${ARCHITECTURES.map((a) => a.name).join(', ')}`);
+  }
+}
+
+export async function archFromArgs(args: ParsedArgs, fallback: string): Promise<string> {
+  const arch = stringOpt(args, 'arch') ?? fallback;
+  await checkArch(arch);
+  return arch;
+}
+
+
+function defaultOut(arch: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `runs/${arch}-${stamp}`;
+}
+
+export function renderTrainResult(r: TrainResult): string {
+  const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)} %`);
+  return [
+    `run: ${r.run} (${r.arch}, backend ${r.backend}, ${r.epochs} epoch(s), ${r.stopped.replace('_', ' ')})`,
+    `best epoch: ${r.best?.epoch ?? '—'}`,
+    r.validation ? `validation: top-1 ${pct(r.validation.top1)}${r.validation.top5 !== undefined ? `, top-5 ${pct(r.validation.top5)}` : ''}, loss ${r.validation.loss.toFixed(4)}` : '',
+    r.test ? `test: top-1 ${pct(r.test.top1)}${r.test.top5 !== undefined ? `, top-5 ${pct(r.test.top5)}` : ''}, loss ${r.test.loss.toFixed(4)}` : '',
+    `training speed: ${r.trainImagesPerSecond.toFixed(1)} images/s`,
+    `report: ${r.files.report}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export function ioSink(io: CommandIO) {
+  return {
+    isTTY: io.isTTY,
+    log: (m: string) => io.log(m),
+    write: (t: string) => void process.stderr.write(t),
+    signal: io.signal,
+  };
+}
+
+export const trainCommand = defineCommand<TrainResult>({
+  name: 'train',
+  summary: 'train a model on a dataset and write a run folder',
+  usage: 'train --arch ARCH [dataset flags] [--epochs N] [--out DIR] [options]',
+  details: `Without dataset flags it trains on the bundled Fashion-MNIST sample (28×28 grayscale, 10 classes).
+The run folder holds run.json, model/ (best on validation, TF.js format), checkpoints/last/ (for --resume),
+metrics.json and report.html. Same --seed, same data and backend → same run.`,
+  options: {
+    arch: { type: 'string', valueName: 'ARCH', description: 'architecture (see `resnet-edge archs`)', default: 'resnet20' },
+    head: { type: 'string', valueName: 'KIND', description: 'softmax | sigmoid (one logit, two-class datasets)', default: 'softmax' },
+    ...datasetOptionSpecs,
+    ...preprocessOptionSpecs,
+    ...trainingOptionSpecs,
+    out: { type: 'string', valueName: 'DIR', description: 'run folder (default runs/<arch>-<time>)' },
+    resume: { type: 'boolean', description: 'continue the run in --out from its last checkpoint' },
+  },
+  async run(args, io) {
+    const arch = await archFromArgs(args, 'resnet20');
+    const head = choiceOpt(args, 'head', ['softmax', 'sigmoid'] as const, 'softmax');
+    const recipe = recipeFromArgs(args);
+    const resume = boolOpt(args, 'resume');
+    const outFlag = stringOpt(args, 'out');
+    if (resume && !outFlag) throw new UsageError('--resume needs --out DIR (the run to continue)');
+    const data = await dataRequestFromArgs(args);
+    const { train } = await import('@resnet-edge/train/run/trainer');
+    return train({ arch, head, data, ...recipe, out: outFlag ?? defaultOut(arch), resume }, ioSink(io));
+  },
+  render: renderTrainResult,
+});

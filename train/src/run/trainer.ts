@@ -1,0 +1,270 @@
+// `resnet-edge train` as a function: pick the backend, load and split the data, build (or resume)
+// the model, run the loop, and leave a complete run folder behind (run.json, model/, checkpoints/last/,
+// metrics.json, report.html). The CLI command only parses flags into TrainOptions.
+import { access, mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { initBackend, type BackendChoice, type BackendInfo } from '../backends/index.ts';
+import { buildModel } from '../models/index.ts';
+import { createDataParallelStep } from '../parallel/data-parallel.ts';
+import { renderRunReport } from '../report/report.ts';
+import type { AugmentKind } from '../training/augment.ts';
+import { readCheckpointState } from '../training/checkpoint.ts';
+import { trainLoop, type LoopConfig } from '../training/loop.ts';
+import { evaluate, type EvalMetrics } from '../training/metrics.ts';
+import type { OptimizerKind } from '../training/optimizer.ts';
+import { createProgressReporter, type ProgressSink } from '../training/progress.ts';
+import { withSeededMathRandom } from '../training/rng.ts';
+import type { ScheduleKind } from '../training/schedule.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { defaultPreprocess, loadRunData, type DataRequest } from './data-source.ts';
+import { TrainError } from './errors.ts';
+import type { MetricsDocument } from './metrics-doc.ts';
+import { saveModel, loadModel } from './model-io.ts';
+import { readRunInfo, RUN_FILES, writeRunInfo, type Head, type RunInfo } from './run-folder.ts';
+
+export interface TrainOptions {
+  arch: string;
+  head: Head;
+  data: DataRequest;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: OptimizerKind;
+  momentum: number;
+  weightDecay: number;
+  schedule: ScheduleKind;
+  warmupEpochs: number;
+  labelSmoothing: number;
+  augment: AugmentKind[];
+  seed: number;
+  backend: BackendChoice;
+  out: string;
+  resume: boolean;
+  patience: number;
+  /** Use at most this many training images (a seeded sample): for tiny budgets. 0 = all. */
+  maxTrainSamples: number;
+  /** Gradient workers (worker_threads data parallelism); 1 = this thread only; 'auto' = one per core (≤ 4) on wasm, else 1. */
+  workers?: number | 'auto';
+}
+
+export interface TrainResult {
+  run: string;
+  arch: string;
+  backend: string;
+  epochs: number;
+  resumedFromEpoch: number;
+  stopped: MetricsDocument['stopped'];
+  best: MetricsDocument['best'];
+  validation: Omit<EvalMetrics, 'confusion' | 'perClass'> | null;
+  test: Omit<EvalMetrics, 'confusion' | 'perClass'> | null;
+  trainImagesPerSecond: number;
+  files: { info: string; model: string; checkpoint: string; metrics: string; report: string };
+}
+
+export interface TrainIO extends ProgressSink {
+  signal?: AbortSignal;
+}
+
+/** Backend once per process: TF.js cannot switch after tensors exist. */
+let activeBackend: BackendInfo | null = null;
+export async function ensureBackend(choice: BackendChoice, log: (m: string) => void): Promise<BackendInfo> {
+  if (activeBackend) {
+    if (choice !== 'auto' && choice !== activeBackend.name) {
+      throw new TrainError('backend_in_use', `this process already runs on backend ${activeBackend.name}; cannot switch to ${choice}`);
+    }
+    return activeBackend;
+  }
+  activeBackend = await initBackend(choice, log);
+  return activeBackend;
+}
+
+const exists = (p: string) => access(p).then(() => true, () => false);
+
+export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResult> {
+  const backend = await ensureBackend(opts.backend, (m: string) => io.log(m));
+  const workers = resolveWorkers(opts.workers ?? 1, backend.name);
+  const checkpointDir = join(opts.out, RUN_FILES.lastCheckpoint);
+  const previous = await guardRunFolder(opts);
+
+  if (previous?.preprocess && opts.data.preprocess && JSON.stringify(previous.preprocess) !== JSON.stringify(opts.data.preprocess)) {
+    throw new TrainError('preprocess_mismatch', `'${opts.out}' was trained with different preprocessing; resume without --spec/--input-size/--color`);
+  }
+  const preprocess = previous?.preprocess ?? opts.data.preprocess ?? defaultPreprocess(opts.data);
+  // A resumed run keeps its split: same seed and validation fraction as when it started.
+  const seed = previous?.data?.seed ?? opts.seed;
+  const validationFraction = previous?.data?.validationFraction ?? opts.data.validationFraction;
+  const maxTrainSamples = (previous?.training?.maxTrainSamples as number | undefined) ?? (previous ? 0 : opts.maxTrainSamples);
+  // Resuming without dataset flags continues on the data the run recorded.
+  const sources = previous?.data && opts.data.implicit ? { train: previous.data.train, ...(previous.data.test ? { test: previous.data.test } : {}) } : opts.data;
+  const data = await loadRunData(
+    { train: sources.train, ...(sources.test ? { test: sources.test } : {}), validationFraction, preprocess },
+    { seed, maxTrainSamples, log: (m) => io.log(m) },
+  );
+  if (previous && previous.labels.join('\u0000') !== data.labels.join('\u0000')) {
+    throw new TrainError(
+      'labels_mismatch',
+      `the checkpoint in '${opts.out}' was trained on labels [${previous.labels.join(', ')}] but this dataset has [${data.labels.join(', ')}]`,
+    );
+  }
+  if (opts.head === 'sigmoid' && data.labels.length !== 2) {
+    throw new TrainError('bad_head', `--head sigmoid is for two-class datasets; this one has ${data.labels.length} classes`);
+  }
+  const [h, w, c] = data.train.shape;
+  const model = withSeededMathRandom(seed, () =>
+    buildModel(opts.arch, { inputShape: [h, w, c], numClasses: data.labels.length, head: opts.head }),
+  );
+  io.log(
+    `training ${opts.arch} on ${data.train.count} images (${data.validation?.count ?? 0} validation${data.test ? `, ${data.test.count} test` : ''}), ` +
+      `${data.labels.length} classes, input ${h}×${w}×${c}, backend ${backend.name}${workers > 1 ? ` × ${workers} gradient workers` : ''}`,
+  );
+
+  const recipe = { ...recipeOf(opts), seed, maxTrainSamples: maxTrainSamples || undefined, workers };
+  const info: RunInfo = {
+    arch: opts.arch,
+    inputShape: [h, w, c],
+    numClasses: data.labels.length,
+    labels: data.labels,
+    head: opts.head,
+    preprocess: data.preprocess,
+    data: data.record,
+    dataFingerprint: data.fingerprint,
+    backend: backend.name,
+    epochs: opts.epochs,
+    createdAt: previous?.createdAt ?? new Date().toISOString(),
+    training: recipe,
+  };
+  await mkdir(opts.out, { recursive: true });
+  await writeRunInfo(opts.out, info);
+
+  const loopConfig: LoopConfig = {
+    arch: opts.arch,
+    labels: data.labels,
+    head: opts.head,
+    epochs: opts.epochs,
+    batchSize: opts.batchSize,
+    lr: opts.lr,
+    schedule: opts.schedule,
+    warmupEpochs: opts.warmupEpochs,
+    optimizer: { kind: opts.optimizer, momentum: opts.momentum, weightDecay: opts.weightDecay },
+    labelSmoothing: opts.labelSmoothing,
+    augment: { kinds: opts.augment, padding: Math.max(1, Math.round(h / 8)), fill: data.blackValue },
+    seed,
+    patience: opts.patience,
+  };
+  const progress = createProgressReporter(io);
+  const modelDir = join(opts.out, RUN_FILES.model);
+  const result = await trainLoop(model, { train: data.train, validation: data.validation }, loopConfig, checkpointDir, opts.resume, {
+    onProgress: (p) => progress.onProgress(p),
+    onEpoch: (r, improved) => progress.onEpoch(r, improved, opts.epochs),
+    saveBest: (m) => saveModel(m, modelDir),
+    ...(workers > 1
+      ? { createStep: (m, optimizer) => createDataParallelStep(m, optimizer, { workers, head: opts.head, labelSmoothing: opts.labelSmoothing }) }
+      : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  model.dispose();
+  if (result.history.length === 0) {
+    throw new TrainError('no_epoch', 'training stopped before finishing one epoch; nothing was saved');
+  }
+
+  // The best model, evaluated once more on validation and on the test set.
+  const best = await loadModel(modelDir);
+  const finalVal = data.validation ? await evaluate(best, data.validation, data.labels, opts.head) : null;
+  const finalTest = data.test ? await evaluate(best, data.test, data.labels, opts.head) : null;
+  best.dispose();
+
+  const trained = result.history.filter((e) => e.epoch > result.resumedFromEpoch || result.resumedFromEpoch === 0);
+  const images = trained.reduce((a, e) => a + e.train.images, 0);
+  const seconds = trained.reduce((a, e) => a + e.seconds, 0);
+  const doc: MetricsDocument = {
+    version: 1,
+    arch: opts.arch,
+    labels: data.labels,
+    backend: { name: backend.name, tfBackend: backend.tfBackend, detail: backend.detail },
+    recipe,
+    epochs: result.history,
+    best: result.best,
+    stopped: result.stopped,
+    final: { validation: finalVal, test: finalTest },
+    trainImagesPerSecond: seconds > 0 ? images / seconds : 0,
+    finishedAt: new Date().toISOString(),
+  };
+  await writeFileAtomic(join(opts.out, RUN_FILES.metrics), JSON.stringify(doc, null, 2) + '\n');
+  await writeFileAtomic(join(opts.out, RUN_FILES.report), renderRunReport(doc));
+  io.log(`run written to ${opts.out} (best epoch ${result.best?.epoch ?? '—'}${finalTest ? `, test top-1 ${(finalTest.top1 * 100).toFixed(1)} %` : ''})`);
+  return {
+    run: opts.out,
+    arch: opts.arch,
+    backend: backend.name,
+    epochs: result.history.length,
+    resumedFromEpoch: result.resumedFromEpoch,
+    stopped: result.stopped,
+    best: result.best,
+    validation: summary(finalVal),
+    test: summary(finalTest),
+    trainImagesPerSecond: doc.trainImagesPerSecond,
+    files: {
+      info: join(opts.out, RUN_FILES.info),
+      model: modelDir,
+      checkpoint: checkpointDir,
+      metrics: join(opts.out, RUN_FILES.metrics),
+      report: join(opts.out, RUN_FILES.report),
+    },
+  };
+}
+
+export function summary(m: EvalMetrics | null): TrainResult['validation'] {
+  if (!m) return null;
+  const { confusion: _c, perClass: _p, ...rest } = m;
+  return rest;
+}
+
+/** Refuses to overwrite a finished or running run unless resuming, and checks a resume makes sense. */
+async function guardRunFolder(opts: TrainOptions): Promise<RunInfo | null> {
+  const hasInfo = await exists(join(opts.out, RUN_FILES.info));
+  const state = await readCheckpointState(join(opts.out, RUN_FILES.lastCheckpoint));
+  if (!opts.resume) {
+    if (hasInfo || state) {
+      throw new TrainError('run_exists', `'${opts.out}' already holds a run; pass --resume to continue it or choose another --out`);
+    }
+    return null;
+  }
+  if (!state) throw new TrainError('checkpoint_not_found', `nothing to resume in '${opts.out}': ${RUN_FILES.lastCheckpoint} has no checkpoint`);
+  const info = hasInfo ? await readRunInfo(opts.out) : null;
+  if (state.arch !== opts.arch) {
+    throw new TrainError('checkpoint_mismatch', `'${opts.out}' holds a ${state.arch} checkpoint; resume it with --arch ${state.arch}`);
+  }
+  if (state.epoch >= opts.epochs) {
+    throw new TrainError('already_done', `'${opts.out}' already trained ${state.epoch} epoch(s); pass a larger --epochs to continue`);
+  }
+  return info ?? ({ labels: state.labels } as RunInfo);
+}
+
+function recipeOf(o: TrainOptions): Record<string, unknown> {
+  return {
+    arch: o.arch,
+    head: o.head,
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    lr: o.lr,
+    optimizer: o.optimizer,
+    momentum: o.optimizer === 'sgd' ? o.momentum : undefined,
+    weightDecay: o.weightDecay,
+    weightDecayKind: o.optimizer === 'adamw' ? 'decoupled' : 'L2 (added to the gradient)',
+    schedule: o.schedule,
+    warmupEpochs: o.warmupEpochs,
+    labelSmoothing: o.labelSmoothing,
+    augment: o.augment,
+    seed: o.seed,
+    patience: o.patience,
+    maxTrainSamples: o.maxTrainSamples || undefined,
+    workers: o.workers ?? 1,
+  };
+}
+
+/** Single-thread wasm leaves cores idle (tfjs disables wasm threads in Node): data parallelism fills them. */
+export function resolveWorkers(workers: number | 'auto', backend: string): number {
+  if (workers !== 'auto') return workers;
+  return backend === 'wasm' ? Math.max(1, Math.min(4, availableParallelism())) : 1;
+}

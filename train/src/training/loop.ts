@@ -1,0 +1,199 @@
+// The training loop: epochs of shuffled, augmented mini-batches through a TrainStep, validation
+// after each epoch, best-on-validation kept, a checkpoint every epoch, optional early stopping.
+// Deterministic for a given seed: one Rng drives shuffling and augmentation and is checkpointed,
+// so a resumed run draws the same batches as an uninterrupted one.
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { TrainError } from '../run/errors.ts';
+import type { Head } from '../run/run-folder.ts';
+import { augmentBatch, type AugmentConfig } from './augment.ts';
+import { loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.ts';
+import { lossFor } from './loss.ts';
+import { evaluate, type EvalMetrics, type LabelledArrays } from './metrics.ts';
+import { Optimizer, type OptimizerConfig } from './optimizer.ts';
+import { Rng } from './rng.ts';
+import { buildSchedule, type ScheduleKind } from './schedule.ts';
+import { createLocalStep, trainableVariables, type Batch, type TrainStep } from './step.ts';
+
+export interface LoopConfig {
+  arch: string;
+  labels: string[];
+  head: Head;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  schedule: ScheduleKind;
+  warmupEpochs: number;
+  optimizer: OptimizerConfig;
+  labelSmoothing: number;
+  augment: AugmentConfig;
+  seed: number;
+  /** Stop after this many epochs without a better validation top-1 (0 = never). */
+  patience: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  lr: number;
+  train: { loss: number; top1: number; images: number };
+  validation: EvalMetrics | null;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+export interface Progress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  imagesPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface LoopHooks {
+  onProgress?(p: Progress): void;
+  onEpoch?(record: EpochRecord, improved: boolean): void;
+  /** Called when validation improved (or every epoch without validation): persist the best model. */
+  saveBest?(model: tfl.LayersModel, record: EpochRecord): Promise<void>;
+  signal?: AbortSignal;
+  /** A different way to compute a step (e.g. data-parallel workers); defaults to createLocalStep. */
+  createStep?(model: tfl.LayersModel, optimizer: Optimizer, loss: ReturnType<typeof lossFor>): TrainStep | Promise<TrainStep>;
+}
+
+export interface LoopResult {
+  history: EpochRecord[];
+  best: CheckpointState['best'];
+  stopped: 'completed' | 'early_stopping' | 'interrupted';
+  resumedFromEpoch: number;
+}
+
+/** Batches per epoch; a trailing batch of one image is dropped (BatchNorm cannot train on it). */
+export function stepsPerEpoch(count: number, batchSize: number): number {
+  const full = Math.floor(count / batchSize);
+  return count % batchSize >= 2 ? full + 1 : Math.max(full, count > 0 ? 1 : 0);
+}
+
+export async function trainLoop(
+  model: tfl.LayersModel,
+  data: { train: LabelledArrays; validation: LabelledArrays | null },
+  config: LoopConfig,
+  checkpointDir: string,
+  resume: boolean,
+  hooks: LoopHooks = {},
+): Promise<LoopResult> {
+  const { train } = data;
+  const [h, w, c] = train.shape;
+  const size = h * w * c;
+  const steps = stepsPerEpoch(train.count, config.batchSize);
+  const schedule = buildSchedule({
+    kind: config.schedule,
+    lr: config.lr,
+    epochs: config.epochs,
+    stepsPerEpoch: steps,
+    warmupEpochs: config.warmupEpochs,
+  });
+  const optimizer = new Optimizer(config.optimizer, trainableVariables(model));
+  const loss = lossFor(config.head, config.labelSmoothing);
+  const step = await (hooks.createStep ?? createLocalStep)(model, optimizer, loss);
+
+  let state: CheckpointState<EpochRecord> = {
+    epoch: 0,
+    step: 0,
+    rng: new Rng(config.seed).getState(),
+    arch: config.arch,
+    labels: config.labels,
+    best: null,
+    sinceBest: 0,
+    history: [],
+  };
+  if (resume) state = await loadCheckpoint<EpochRecord>(checkpointDir, model, optimizer);
+  const resumedFromEpoch = state.epoch;
+  const rng = new Rng(state.rng);
+  let stopped: LoopResult['stopped'] = 'completed';
+
+  const xBatch = new Float32Array(config.batchSize * size);
+  const yBatch = new Int32Array(config.batchSize);
+  const started = Date.now();
+  let imagesThisSession = 0;
+
+  try {
+    for (let epoch = state.epoch; epoch < config.epochs; epoch++) {
+      if (state.best && config.patience > 0 && state.sinceBest >= config.patience) {
+        stopped = 'early_stopping';
+        break;
+      }
+      const epochStart = Date.now();
+      const order = rng.permutation(train.count);
+      const augRng = rng.fork();
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let lr = 0;
+      for (let b = 0; b < steps; b++) {
+        if (hooks.signal?.aborted) {
+          stopped = 'interrupted';
+          break;
+        }
+        const start = b * config.batchSize;
+        const n = Math.min(config.batchSize, train.count - start);
+        for (let i = 0; i < n; i++) {
+          const src = order[start + i]!;
+          xBatch.set(train.x.subarray(src * size, (src + 1) * size), i * size);
+          yBatch[i] = train.y[src]!;
+        }
+        const x = augmentBatch(xBatch.subarray(0, n * size), { n, h, w, c }, config.augment, augRng);
+        const batch: Batch = { x, y: yBatch.slice(0, n), count: n, shape: [h, w, c] };
+        lr = schedule(state.step);
+        const r = await step.step(batch, lr);
+        if (!Number.isFinite(r.loss)) {
+          throw new TrainError('diverged', `the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1} (learning rate ${lr.toPrecision(3)}): lower --lr`);
+        }
+        state.step++;
+        lossSum += r.loss * n;
+        correct += r.correct;
+        seen += n;
+        imagesThisSession += n;
+        const elapsed = (Date.now() - started) / 1000;
+        const ips = imagesThisSession / Math.max(elapsed, 1e-3);
+        const remainingImages = (steps - b - 1) * config.batchSize + (config.epochs - epoch - 1) * steps * config.batchSize;
+        hooks.onProgress?.({ epoch: epoch + 1, epochs: config.epochs, batch: b + 1, batches: steps, loss: r.loss, imagesPerSecond: ips, etaSeconds: remainingImages / ips });
+      }
+      if (stopped === 'interrupted') break;
+
+      const validation = data.validation ? await evaluate(model, data.validation, config.labels, config.head, Math.max(config.batchSize, 64)) : null;
+      const seconds = (Date.now() - epochStart) / 1000;
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        lr,
+        train: { loss: lossSum / Math.max(seen, 1), top1: correct / Math.max(seen, 1), images: seen },
+        validation,
+        seconds,
+        imagesPerSecond: seen / Math.max(seconds, 1e-3),
+      };
+      const improved = isBetter(validation, state.best);
+      if (improved) {
+        state.best = { epoch: epoch + 1, top1: validation?.top1 ?? record.train.top1, loss: validation?.loss ?? record.train.loss };
+        state.sinceBest = 0;
+        await hooks.saveBest?.(model, record);
+      } else {
+        state.sinceBest++;
+      }
+      state.epoch = epoch + 1;
+      state.history.push(record);
+      state.rng = rng.getState();
+      await saveCheckpoint(checkpointDir, model, optimizer, state);
+      hooks.onEpoch?.(record, improved);
+    }
+  } finally {
+    step.dispose();
+    optimizer.dispose();
+  }
+  return { history: state.history, best: state.best, stopped, resumedFromEpoch };
+}
+
+/** Higher validation top-1 wins, ties go to the lower loss. Without validation every epoch "improves" (last = best). */
+function isBetter(v: EvalMetrics | null, best: CheckpointState['best']): boolean {
+  if (!v) return true;
+  if (!best) return true;
+  return v.top1 > best.top1 || (v.top1 === best.top1 && v.loss < best.loss);
+}
