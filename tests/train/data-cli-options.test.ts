@@ -65,7 +65,7 @@ describe('datasetOptionsFromArgs', () => {
       [['--data', 'dir', '--labels', 'a,,b'], /--labels: empty class name/],
       [['--data', 'dir', '--labels', 'a,b,a'], /--labels: class 'a' is listed twice/],
       [['--data', 'images.bin', '--idx-labels', ''], /--idx-labels expects a non-empty value/],
-      [['--data', 's3://bucket/prefix/'], /--data: S3 sources/],
+      [['--data', 's3://bucket/prefix/', '--csv-path-col', 'p'], /--csv-path-col does not apply to an S3 prefix/],
       [['--data', '/d/digits-idx3-ubyte.gz'], /--idx-labels PATH is required/],
     ];
     for (const [argv, message] of cases) {

@@ -45,11 +45,15 @@ export function datasetOptionsFromArgs(args: ParsedArgs): DatasetOptions | undef
     if (stray) throw new UsageError(`--${stray} needs --data PATH`);
     return undefined;
   }
-  if (/^s3:\/\//i.test(data)) throw new UsageError(`--data: S3 sources ('${data}') are not supported yet; use a local folder, .csv or IDX file`);
   const refuse = (flags: string[], kind: string) => {
     const bad = flags.find(given);
     if (bad) throw new UsageError(`--${bad} does not apply to ${kind} ('${data}')`);
   };
+  if (/^s3:\/\//i.test(data)) {
+    // Endpoint, region and credentials come from the standard AWS environment (AWS_ENDPOINT_URL, AWS_REGION, …).
+    refuse(['csv-path-col', 'csv-label-col', 'image-root', 'idx-labels', 'label-rule'], 'an S3 prefix (folder per class)');
+    return { kind: 's3', uri: data, ...(labels && { labels }) };
+  }
   const path = resolve(data);
 
   if (rules.length > 0) {

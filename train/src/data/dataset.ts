@@ -78,6 +78,19 @@ export interface IdxDatasetOptions {
   labels?: string[];
 }
 
-// Extension point: the registry issue adds an S3 prefix source here (`{ kind: 's3'; uri: 's3://…' }`)
-// and a branch in load.ts; the CLI's --data then accepts s3:// paths.
-export type DatasetOptions = FolderDatasetOptions | CsvDatasetOptions | FileNameRuleDatasetOptions | IdxDatasetOptions;
+/** A folder per class under an S3 prefix: `s3://bucket/prefix/<class>/<image>`. Credentials: the standard AWS chain. */
+export interface S3DatasetOptions {
+  kind: 's3';
+  uri: string;
+  endpoint?: string;
+  region?: string;
+  pathStyle?: boolean;
+  labels?: string[];
+}
+
+export type DatasetOptions =
+  | FolderDatasetOptions
+  | CsvDatasetOptions
+  | FileNameRuleDatasetOptions
+  | IdxDatasetOptions
+  | S3DatasetOptions;

@@ -4,6 +4,7 @@ import { loadFolderDataset } from './folder.ts';
 import { loadCsvDataset } from './csv.ts';
 import { loadFileNameRuleDataset } from './filename-rule.ts';
 import { loadIdxDataset } from './idx.ts';
+import { loadS3Dataset } from './s3-source.ts';
 
 export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
   switch (options.kind) {
@@ -15,5 +16,7 @@ export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
       return loadFileNameRuleDataset(options);
     case 'idx':
       return loadIdxDataset(options);
+    case 's3':
+      return loadS3Dataset(options);
   }
 }
