@@ -119,6 +119,17 @@ describe.each([
     ]);
   });
 
+  it('--name/--version override the manifest, which is rewritten to match its key', async () => {
+    const dir = makeModelDir('1.0.0', { name: 'from-dir' });
+    const result = await publishModel(store, dir.dir, { by: 'test', name: 'renamed', version: '3.1.0' });
+    expect(result.files.map((f) => f.key)).toContain('models/renamed/3.1.0/manifest.json');
+    const read = await readModel(store, 'renamed');
+    expect(read.manifest).toMatchObject({ name: 'renamed', version: '3.1.0' });
+    expect(Buffer.from(read.modelBytes).equals(Buffer.from(dir.model))).toBe(true);
+    expect(read.pointer!.manifestSha256).not.toBe(dir.manifest.files['model.tflite']!.sha256);
+    await expect(publishModel(store, dir.dir, { by: 'test', version: 'not-semver' })).rejects.toThrow(/invalid version/);
+  });
+
   it('rollback with no earlier version is a clear error', async () => {
     await publishModel(store, makeModelDir('1.0.0', { name: 'single' }).dir, { by: 'test' });
     await expect(rollback(store, 'single', 'ops')).rejects.toMatchObject({ code: 'nothing_to_roll_back' });

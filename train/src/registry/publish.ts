@@ -12,6 +12,10 @@ import type { ObjectStore } from './store.ts';
 
 export interface PublishOptions {
   by: string;
+  /** Publish under this name instead of the manifest's (the manifest is rewritten to match its key). */
+  name?: string;
+  /** Publish as this version instead of the manifest's (same rewrite). */
+  version?: string;
   /** Move the pointer to the new version (default). False publishes it for a later `promote`. */
   promote?: boolean;
   /** Test hook: runs after every file is uploaded and verified, just before the pointer moves. */
@@ -33,7 +37,9 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 export async function publishModel(store: ObjectStore, dir: string, options: PublishOptions): Promise<PublishResult> {
-  const { manifest, manifestBytes, files } = await readModelDir(dir);
+  const fromDir = await readModelDir(dir);
+  const { manifest, manifestBytes } = renameManifest(fromDir, options);
+  const { files } = fromDir;
   const name = assertModelName(manifest.name);
   const version = assertVersion(manifest.version);
   // Read the pointer before uploading: the move below is conditional on it not changing meanwhile.
@@ -65,6 +71,18 @@ export async function publishModel(store: ObjectStore, dir: string, options: Pub
   await options.beforePointerMove?.();
   const pointer = await movePointer(store, { name, version, reason: 'publish', by: options.by, expected: before });
   return { name, version, files: uploaded, promoted: true, pointer };
+}
+
+/** A stored manifest always names its own key's name and version, so an override rewrites the manifest. */
+function renameManifest(
+  fromDir: { manifest: Manifest; manifestBytes: Uint8Array },
+  options: Pick<PublishOptions, 'name' | 'version'>,
+): { manifest: Manifest; manifestBytes: Uint8Array } {
+  const name = options.name ?? fromDir.manifest.name;
+  const version = options.version ?? fromDir.manifest.version;
+  if (name === fromDir.manifest.name && version === fromDir.manifest.version) return fromDir;
+  const manifest: Manifest = { ...fromDir.manifest, name: assertModelName(name), version: assertVersion(version) };
+  return { manifest, manifestBytes: new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`) };
 }
 
 /** Reads and checks a model folder (what `resnet-edge quantize` writes): the manifest and every file it lists. */

@@ -11,6 +11,8 @@ export interface ReadModel {
   manifest: Manifest;
   manifestBytes: Uint8Array;
   files: Record<string, Uint8Array>;
+  /** files['model.tflite'], verified like every other file. */
+  modelBytes: Uint8Array;
 }
 
 /** Reads `name` at `version`, or at the pointer's version when none is given. */
@@ -42,7 +44,9 @@ export async function readModel(store: ObjectStore, name: string, version?: stri
     }
     files[file] = got.bytes;
   }
-  return { pointer: current?.pointer ?? null, manifest, manifestBytes: obj.bytes, files };
+  const modelBytes = files['model.tflite'];
+  if (!modelBytes) throw new RegistryError('integrity_error', `${key} lists no model.tflite`);
+  return { pointer: current?.pointer ?? null, manifest, manifestBytes: obj.bytes, files, modelBytes };
 }
 
 export function parseManifestAt(key: string, bytes: Uint8Array): Manifest {

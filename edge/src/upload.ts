@@ -1,0 +1,58 @@
+// The uploaded image's bytes, with the size limit enforced before and while reading: a declared Content-Length
+// over the limit is refused without reading a byte; a body without one is counted as it streams and refused
+// as soon as it passes the limit, so a client can never make the isolate buffer more than MAX_UPLOAD_BYTES.
+import { ApiError } from './errors.ts';
+
+function tooLarge(limit: number, got: string): ApiError {
+  return new ApiError(413, 'payload_too_large', `the upload is ${got}; the limit is ${limit} bytes`);
+}
+
+export async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) throw tooLarge(limit, `${declared} bytes`);
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge(limit, `more than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** The image from a raw body (any Content-Type: the format is sniffed later) or a multipart field `file`. */
+export async function readImageUpload(request: Request, limit: number): Promise<Uint8Array> {
+  const body = await readLimited(request, limit);
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^multipart\/form-data/i.test(type)) {
+    if (body.byteLength === 0) throw new ApiError(400, 'empty_body', 'the request body is empty: send the image bytes or a multipart field "file"');
+    return body;
+  }
+  let form: FormData;
+  try {
+    form = await new Response(body, { headers: { 'content-type': type } }).formData();
+  } catch (error) {
+    throw new ApiError(400, 'bad_parameter', `the multipart body cannot be parsed: ${(error as Error).message}`);
+  }
+  // workers-types declares get() as string-only; the runtime returns a File for file fields.
+  const file = form.get('file') as unknown as File | string | null;
+  if (file === null || typeof file === 'string') {
+    throw new ApiError(400, 'missing_file', 'the multipart body has no file field named "file"');
+  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  if (bytes.byteLength === 0) throw new ApiError(400, 'empty_body', 'the uploaded file "file" is empty');
+  return bytes;
+}

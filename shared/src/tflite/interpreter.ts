@@ -1,0 +1,88 @@
+// Runs an int8 TFLite model: load (parse, validate, plan memory, prepare every op) once; then `run` per
+// inference, which only copies the input in and calls each op's `evaluate`.
+import type { GraphIR } from './ir.ts';
+import { TfliteError } from './errors.ts';
+import { readTflite } from './reader.ts';
+import { planMemory } from './memory-plan.ts';
+import { builtinOps, type OpRegistry } from './registry.ts';
+import type { Kernel, TensorData } from './kernels/kernel.ts';
+
+interface Step {
+  kernel: Kernel;
+  params: unknown;
+}
+
+export class Interpreter {
+  readonly inputShape: number[];
+  readonly outputShape: number[];
+  /** Bytes held by activation buffers (constants not counted). */
+  readonly arenaBytes: number;
+  private readonly input: Float32Array;
+  private readonly output: TensorData;
+  private readonly outputFloat: Float32Array;
+  private readonly dequantizeOutput: { scale: number; zeroPoint: number } | null;
+
+  private constructor(
+    readonly graph: GraphIR,
+    private readonly data: TensorData[],
+    private readonly steps: Step[],
+    arenaBytes: number,
+  ) {
+    const inIdx = graph.inputs[0]!, outIdx = graph.outputs[0]!;
+    this.inputShape = [...graph.tensors[inIdx]!.shape];
+    this.outputShape = [...graph.tensors[outIdx]!.shape];
+    this.arenaBytes = arenaBytes;
+    const input = data[inIdx];
+    if (!(input instanceof Float32Array)) throw new TfliteError('invalid_model', `the model's input '${graph.tensors[inIdx]!.name}' must be float32`);
+    this.input = input;
+    this.output = data[outIdx]!;
+    const outT = graph.tensors[outIdx]!;
+    if (this.output instanceof Float32Array) {
+      this.outputFloat = this.output;
+      this.dequantizeOutput = null;
+    } else if (this.output instanceof Int8Array && outT.quant) {
+      this.outputFloat = new Float32Array(this.output.length);
+      this.dequantizeOutput = { scale: outT.quant.scale[0]!, zeroPoint: outT.quant.zeroPoint[0]! };
+    } else {
+      throw new TfliteError('invalid_model', `the model's output '${outT.name}' must be float32 or quantized int8`);
+    }
+  }
+
+  static create(model: Uint8Array | GraphIR, registry: OpRegistry = builtinOps): Interpreter {
+    const graph = model instanceof Uint8Array ? readTflite(model) : model;
+    if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
+      throw new TfliteError('invalid_model', `expected one input and one output, got ${graph.inputs.length} and ${graph.outputs.length}`);
+    }
+    const kernels = graph.ops.map((op) => registry.get(op.op));
+    const plan = planMemory(graph);
+    const ctx = {
+      graph,
+      tensor: (i: number) => graph.tensors[i]!,
+      data: (i: number) => plan.data[i]!,
+    };
+    const steps = graph.ops.map((op, k) => ({ kernel: kernels[k]!, params: kernels[k]!.prepare(op, ctx) }));
+    return new Interpreter(graph, plan.data, steps, plan.arenaBytes);
+  }
+
+  /** Runs one inference. The returned array is the interpreter's own and is overwritten by the next run. */
+  run(input: Float32Array): Float32Array {
+    if (input.length !== this.input.length) {
+      throw new RangeError(`input has ${input.length} values, the model expects [${this.inputShape.join(', ')}] = ${this.input.length}`);
+    }
+    this.input.set(input);
+    for (const step of this.steps) step.kernel.evaluate(step.params);
+    const q = this.dequantizeOutput;
+    if (q) for (let i = 0; i < this.outputFloat.length; i++) this.outputFloat[i] = q.scale * ((this.output[i] as number) - q.zeroPoint);
+    return this.outputFloat;
+  }
+
+  /**
+   * A tensor's current values (for tests and debugging). Activation buffers are reused, so an intermediate
+   * tensor's values are only meaningful until a later op takes its buffer over.
+   */
+  tensorData(index: number): Float32Array | Int8Array | Int32Array {
+    const d = this.data[index];
+    if (!d) throw new RangeError(`tensor ${index} does not exist (the model has ${this.data.length})`);
+    return d;
+  }
+}

@@ -1,0 +1,44 @@
+// ADD, int8, same shapes (reference_integer_ops::Add): both inputs are shifted left by 20 bits, rescaled to
+// a common scale (twice the larger input scale), summed, rescaled to the output, offset and clamped.
+import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point.ts';
+import { activationRange, affine, int8Of, invalidOp, numElements, type Kernel } from './kernel.ts';
+
+const LEFT_SHIFT = 20;
+
+interface AddParams {
+  a: Int8Array; b: Int8Array; output: Int8Array; size: number;
+  aOffset: number; bOffset: number; outputOffset: number;
+  aMultiplier: number; aShift: number; bMultiplier: number; bShift: number; outMultiplier: number; outShift: number;
+  actMin: number; actMax: number;
+}
+
+export const add: Kernel<AddParams> = {
+  op: 'ADD',
+  prepare(op, ctx) {
+    if (op.op !== 'ADD') return invalidOp(op, 'wrong kernel');
+    const aT = ctx.tensor(op.inputs[0]), bT = ctx.tensor(op.inputs[1]), outT = ctx.tensor(op.outputs[0]);
+    const same = (s: number[]) => s.length === outT.shape.length && s.every((d, i) => d === outT.shape[i]);
+    if (!same(aT.shape) || !same(bT.shape)) invalidOp(op, `broadcasting is not supported: [${aT.shape.join(', ')}] + [${bT.shape.join(', ')}] → [${outT.shape.join(', ')}]`);
+    const aQ = affine(op, aT), bQ = affine(op, bT), outQ = affine(op, outT);
+    const twiceMax = 2 * Math.max(aQ.scale, bQ.scale);
+    const am = quantizeMultiplier(aQ.scale / twiceMax);
+    const bm = quantizeMultiplier(bQ.scale / twiceMax);
+    const om = quantizeMultiplier(twiceMax / ((1 << LEFT_SHIFT) * outQ.scale));
+    const act = activationRange(op.options.fusedActivation, outQ.scale, outQ.zeroPoint);
+    return {
+      a: int8Of(op, ctx, op.inputs[0]), b: int8Of(op, ctx, op.inputs[1]), output: int8Of(op, ctx, op.outputs[0]), size: numElements(outT.shape),
+      aOffset: -aQ.zeroPoint, bOffset: -bQ.zeroPoint, outputOffset: outQ.zeroPoint,
+      aMultiplier: am.multiplier, aShift: am.shift, bMultiplier: bm.multiplier, bShift: bm.shift, outMultiplier: om.multiplier, outShift: om.shift,
+      actMin: act.min, actMax: act.max,
+    };
+  },
+  evaluate(p) {
+    const scale = 1 << LEFT_SHIFT;
+    for (let i = 0; i < p.size; i++) {
+      const a = multiplyByQuantizedMultiplier(Math.imul(p.a[i]! + p.aOffset, scale), p.aMultiplier, p.aShift);
+      const b = multiplyByQuantizedMultiplier(Math.imul(p.b[i]! + p.bOffset, scale), p.bMultiplier, p.bShift);
+      const out = (multiplyByQuantizedMultiplier((a + b) | 0, p.outMultiplier, p.outShift) + p.outputOffset) | 0;
+      p.output[i] = out < p.actMin ? p.actMin : out > p.actMax ? p.actMax : out;
+    }
+  },
+};

@@ -1,0 +1,23 @@
+// QUANTIZE float32 → int8 (reference AffineQuantize): q = round_half_away(x / scale) + zero point, clamped.
+// The division is done in float32, as TFLite does, so ties land where they land there.
+import { roundHalfAway } from '../fixed-point.ts';
+import { affine, float32Of, int8Of, invalidOp, numElements, type Kernel } from './kernel.ts';
+
+interface QuantizeParams { input: Float32Array; output: Int8Array; size: number; scale: number; zeroPoint: number }
+
+export const quantize: Kernel<QuantizeParams> = {
+  op: 'QUANTIZE',
+  prepare(op, ctx) {
+    if (op.op !== 'QUANTIZE') return invalidOp(op, 'wrong kernel');
+    const inT = ctx.tensor(op.inputs[0]), outT = ctx.tensor(op.outputs[0]);
+    if (numElements(inT.shape) !== numElements(outT.shape)) invalidOp(op, 'input and output sizes differ');
+    const q = affine(op, outT);
+    return { input: float32Of(op, ctx, op.inputs[0]), output: int8Of(op, ctx, op.outputs[0]), size: numElements(outT.shape), ...q };
+  },
+  evaluate(p) {
+    for (let i = 0; i < p.size; i++) {
+      const v = roundHalfAway(Math.fround(p.input[i]! / p.scale)) + p.zeroPoint;
+      p.output[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+    }
+  },
+};

@@ -1,0 +1,133 @@
+// The interpreter's integer arithmetic and what LiteRT.js cannot check: the fixed-point helpers against
+// exact BigInt arithmetic, CONCATENATION of inputs with different scales against a float reference, the
+// memory plan of a ResNet-18-sized graph, and the latency of a ResNet-20-shaped model.
+import { describe, expect, test } from 'vitest';
+import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
+import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '@resnet-edge/shared/tflite/fixed-point';
+import { builtinOps, OpRegistry } from '@resnet-edge/shared/tflite/registry';
+import { conv2d } from '@resnet-edge/shared/tflite/kernels/conv-2d';
+import { TfliteError } from '@resnet-edge/shared/tflite/errors';
+import { GraphBuilder, rng } from './tflite-fixtures.ts';
+
+/** gemmlowp's SaturatingRoundingDoublingHighMul in exact 64-bit arithmetic. */
+function srdhmBig(a: number, b: number): number {
+  if (a === -2147483648 && b === -2147483648) return 2147483647;
+  const ab = BigInt(a) * BigInt(b);
+  const nudge = ab >= 0n ? 1n << 30n : 1n - (1n << 30n);
+  return Number((ab + nudge) / (1n << 31n)); // BigInt division truncates toward zero, like C++
+}
+
+describe('fixed point', () => {
+  test('SaturatingRoundingDoublingHighMul equals exact 64-bit arithmetic', () => {
+    const r = rng(1);
+    const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741824, 65535, 65536, -65536];
+    const values = [...edge, ...Array.from({ length: 3000 }, () => (r() * 4294967296 - 2147483648) | 0)];
+    for (let i = 0; i < values.length; i++) {
+      const a = values[i]!, b = values[(i * 7 + 3) % values.length]!;
+      expect(saturatingRoundingDoublingHighMul(a, b)).toBe(srdhmBig(a, b));
+    }
+    for (const a of edge) for (const b of edge) expect(saturatingRoundingDoublingHighMul(a, b)).toBe(srdhmBig(a, b));
+  });
+
+  test('RoundingDivideByPOT rounds half away from zero', () => {
+    expect([5, 6, 7, -5, -6, -7].map((x) => roundingDivideByPOT(x, 2))).toEqual([1, 2, 2, -1, -2, -2]);
+    expect(roundingDivideByPOT(-2147483648, 31)).toBe(-1);
+  });
+
+  test('QuantizeMultiplier + MultiplyByQuantizedMultiplier approximate x·m to within 1', () => {
+    const r = rng(2);
+    for (let i = 0; i < 2000; i++) {
+      const m = 10 ** (r() * 8 - 6);
+      const x = ((r() * 2 - 1) * Math.min(2 ** 30, 2 ** 30 / m)) | 0;
+      const { multiplier, shift } = quantizeMultiplier(m);
+      expect(multiplier).toBeGreaterThanOrEqual(2 ** 30);
+      expect(Math.abs(multiplyByQuantizedMultiplier(x, multiplier, shift) - x * m)).toBeLessThanOrEqual(1 + Math.abs(x * m) * 2 ** -30);
+    }
+  });
+});
+
+describe('kernels against a float reference', () => {
+  test('CONCATENATION requantizes inputs with other scales (dequantize → concat → quantize, ±1)', () => {
+    const g = new GraphBuilder(5);
+    const x = g.input([1, 4, 4, 3]);
+    const a = g.conv(x, { outC: 2, k: 1 });
+    const b = g.conv(x, { outC: 3, k: 3 });
+    const out = g.concat([a, b, x], { scale: 0.05, zeroPoint: 7 });
+    const interp = Interpreter.create(g.build(g.dequantize(out)));
+    interp.run(g.inputValues());
+    const parts = [a, b, x].map((i) => ({ q: interp.tensorData(i) as Int8Array, t: g.tensors[i]! }));
+    const got = interp.tensorData(out) as Int8Array;
+    let n = 0;
+    for (let p = 0; p < 16; p++) {
+      for (const { q, t } of parts) {
+        const c = t.shape[3]!;
+        for (let k = 0; k < c; k++) {
+          const real = t.quant!.scale[0]! * (q[p * c + k]! - t.quant!.zeroPoint[0]!);
+          const expected = Math.max(-128, Math.min(127, Math.round(real / 0.05) + 7));
+          expect(Math.abs(got[n++]! - expected)).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+  });
+});
+
+describe('registry', () => {
+  test('registering an op twice is refused; an op without a kernel is refused at load', () => {
+    expect(() => new OpRegistry().register(conv2d).register(conv2d)).toThrow(/already registered/);
+    const g = new GraphBuilder(3);
+    const model = g.build(g.dequantize(g.conv(g.input([1, 4, 4, 2]), { outC: 2, k: 3 })));
+    const onlyConv = new OpRegistry().register(conv2d);
+    expect(() => Interpreter.create(model, onlyConv)).toThrow(TfliteError);
+    expect(() => Interpreter.create(model, builtinOps)).not.toThrow();
+  });
+});
+
+/** ResNet-20 for 32×32 CIFAR-style inputs: 3 stages × 3 basic blocks of 16/32/64 channels. */
+function resnet20(seed: number): GraphBuilder & { out: number } {
+  const g = new GraphBuilder(seed);
+  let x = g.conv(g.input([1, 32, 32, 3]), { outC: 16, k: 3, fused: 'RELU' });
+  for (const [stage, channels] of [16, 32, 64].entries()) {
+    for (let block = 0; block < 3; block++) {
+      const stride = stage > 0 && block === 0 ? 2 : 1;
+      const y = g.conv(g.conv(x, { outC: channels, k: 3, stride, fused: 'RELU' }), { outC: channels, k: 3 });
+      const shortcut = stride === 2 ? g.conv(x, { outC: channels, k: 1, stride: 2 }) : x;
+      x = g.addOp(y, shortcut, 'RELU');
+    }
+  }
+  return Object.assign(g, { out: g.fullyConnected(g.mean(x), 10, false) });
+}
+
+describe('performance and memory', () => {
+  test('ResNet-20-shaped model at 32×32: latency', () => {
+    const g = resnet20(20);
+    const interp = Interpreter.create(g.build(g.dequantize(g.out)));
+    const input = g.inputValues();
+    interp.run(input);
+    const runs = 5;
+    const start = performance.now();
+    for (let i = 0; i < runs; i++) interp.run(input);
+    const ms = (performance.now() - start) / runs;
+    console.log(`ResNet-20-shaped int8, 32×32: ${ms.toFixed(1)} ms per inference (Node, mean of ${runs}); activation arena ${interp.arenaBytes} bytes`);
+    expect(ms).toBeLessThan(5000);
+  });
+
+  test('ResNet-18 at 224×224: activation buffers are reused, arena stays a few activations', () => {
+    const g = new GraphBuilder(18);
+    let x = g.pool('MAX_POOL_2D', g.conv(g.input([1, 224, 224, 3]), { outC: 64, k: 7, stride: 2, fused: 'RELU' }), 3, 2, 'SAME');
+    for (const [stage, channels] of [64, 128, 256, 512].entries()) {
+      for (let block = 0; block < 2; block++) {
+        const stride = stage > 0 && block === 0 ? 2 : 1;
+        const y = g.conv(g.conv(x, { outC: channels, k: 3, stride, fused: 'RELU' }), { outC: channels, k: 3 });
+        x = g.addOp(y, stride === 2 ? g.conv(x, { outC: channels, k: 1, stride: 2 }) : x, 'RELU');
+      }
+    }
+    const graph = g.build(g.dequantize(g.fullyConnected(g.mean(x), 1000, false)));
+    const interp = Interpreter.create(graph);
+    const activationTotal = graph.tensors.filter((t) => !t.data).reduce((a, t) => a + t.shape.reduce((p, d) => p * d, 1) * (t.type === 'int8' ? 1 : 4), 0);
+    const largest = 112 * 112 * 64;
+    console.log(`ResNet-18 @224: arena ${interp.arenaBytes} bytes vs ${activationTotal} bytes if every activation had its own buffer`);
+    // Peak need: float input + its int8 copy + the stem conv's output (+ the buffers reuse could not fit).
+    expect(interp.arenaBytes).toBeLessThan(224 * 224 * 3 * 5 + 3 * largest);
+    expect(interp.arenaBytes).toBeLessThan(activationTotal / 2);
+  });
+});
