@@ -48,9 +48,11 @@ export async function main(argv: string[], streams: MainStreams = processStreams
     streams.stdout(commandHelp(command));
     return EXIT_OK;
   }
+  // SIGTERM/SIGHUP too (systemd, docker stop, a closed terminal): long-running commands such as `serve`
+  // must stop their wrangler child instead of orphaning it.
   const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
+  const onSignal = () => abort.abort();
+  for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
   const io: CommandIO = {
     log: (m) => streams.stderr(m.endsWith('\n') ? m : `${m}\n`),
     isTTY: streams.isTTY && !json,
@@ -68,9 +70,11 @@ export async function main(argv: string[], streams: MainStreams = processStreams
   } catch (err) {
     return fail(err, command, json, streams);
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
   }
 }
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function parse(command: Command, argv: string[]): ParsedArgs {
   const options: ParseArgsConfig['options'] = { help: { type: 'boolean', short: 'h' } };

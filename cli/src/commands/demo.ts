@@ -18,14 +18,14 @@ interface DemoResult {
   version: string;
   train: unknown;
   quantize: unknown;
-  classified: { file: string; truth: string; predicted: string; score: number }[];
+  classified: { file: string; truth: string; predicted: string; score: number; predictions: Prediction[] }[];
   correct: number;
 }
 
 export const demoCommand = defineCommand<DemoResult>({
   name: 'demo',
   summary: 'run the whole chain on the bundled data (what `npm start` runs)',
-  usage: 'demo [--epochs 3] [--arch resnet20] [--port 8787] [--once]',
+  usage: 'demo [--epochs 3] [--arch resnet20] [--port 8787] [--max-drop POINTS] [--once]',
   details: `Trains a small model on data/fashion-mnist-mini, quantizes it to int8, publishes it to a local R2 store,
 starts the worker with wrangler dev on 127.0.0.1 and classifies held-out images through HTTP. Then it keeps
 serving until Ctrl-C (--once stops after the check). Everything goes under --workdir (default .resnet-edge/demo).`,
@@ -35,6 +35,7 @@ serving until Ctrl-C (--once stops after the check). Everything goes under --wor
     port: { type: 'string', valueName: 'N', description: 'worker port on 127.0.0.1', default: '8787' },
     workdir: { type: 'string', valueName: 'DIR', description: 'where the run, the model and the local store go' },
     'per-class': { type: 'string', valueName: 'N', description: 'held-out images per class sent to the worker', default: '2' },
+    'max-drop': { type: 'string', valueName: 'POINTS', description: 'int8 accuracy gate passed to quantize (default: quantize\'s 1.0)' },
     once: { type: 'boolean', description: 'exit after classifying instead of serving until Ctrl-C' },
   },
   async run(args, io) {
@@ -49,8 +50,11 @@ serving until Ctrl-C (--once stops after the check). Everything goes under --wor
 
     io.log('[1/5] train');
     const train = await stage(io, ['train', '--arch', stringOpt(args, 'arch') ?? 'resnet20', '--epochs', String(intOpt(args, 'epochs', 3, { min: 1 })), '--out', runDir]);
+    io.log(`      ${describeTrain(train)}`);
     io.log('[2/5] quantize');
-    const quantize = await stage(io, ['quantize', '--run', runDir, '--out', modelDir, '--name', MODEL_NAME, '--version', version]);
+    const maxDrop = stringOpt(args, 'max-drop');
+    const quantize = await stage(io, ['quantize', '--run', runDir, '--out', modelDir, '--name', MODEL_NAME, '--version', version, ...(maxDrop ? ['--max-drop', maxDrop] : [])]);
+    io.log(`      ${describeQuantize(quantize)}`);
     io.log('[3/5] publish');
     await stage(io, ['publish', modelDir, '--store', store]);
     io.log('[4/5] serve');
@@ -64,7 +68,7 @@ serving until Ctrl-C (--once stops after the check). Everything goes under --wor
         const body = (await res.json()) as { predictions?: Prediction[]; error?: { code: string; message: string } };
         if (!res.ok || !body.predictions) throw new CommandError('demo_failed', `worker answered ${res.status} for ${file}: ${JSON.stringify(body)}`);
         const top = body.predictions[0]!;
-        classified.push({ file: file.slice(REPO_ROOT.length + 1), truth, predicted: top.label, score: top.score });
+        classified.push({ file: file.slice(REPO_ROOT.length + 1), truth, predicted: top.label, score: top.score, predictions: body.predictions });
         io.log(`      ${truth.padEnd(12)} → ${top.label.padEnd(12)} ${(top.score * 100).toFixed(1).padStart(5)} %  ${top.label === truth ? 'ok' : 'wrong'}`);
       }
       const correct = classified.filter((c) => c.predicted === c.truth).length;
@@ -98,6 +102,19 @@ async function stage(io: CommandIO, argv: string[]): Promise<unknown> {
     throw new CommandError(err?.code ?? 'demo_failed', `stage '${argv[0]}' failed: ${err?.message ?? `exit ${code}`}`);
   }
   return doc;
+}
+
+const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)} %` : '—');
+
+function describeTrain(doc: unknown): string {
+  const r = doc as { test?: { top1?: number }; validation?: { top1?: number }; trainImagesPerSecond?: number };
+  return `test top-1 ${pct(r.test?.top1)} (validation ${pct(r.validation?.top1)}), ${r.trainImagesPerSecond?.toFixed(0) ?? '—'} images/s`;
+}
+
+function describeQuantize(doc: unknown): string {
+  const r = doc as { comparison?: { floatTop1?: number; int8Top1?: number; agreement?: number }; sizes?: { floatBytes?: number; int8Bytes?: number } };
+  const kib = (b: number | undefined) => (b === undefined ? '—' : `${(b / 1024).toFixed(0)} KiB`);
+  return `top-1 float ${pct(r.comparison?.floatTop1)} → int8 ${pct(r.comparison?.int8Top1)} (agreement ${pct(r.comparison?.agreement)}), ${kib(r.sizes?.floatBytes)} → ${kib(r.sizes?.int8Bytes)}`;
 }
 
 async function heldOut(perClass: number): Promise<{ file: string; truth: string }[]> {
