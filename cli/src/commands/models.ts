@@ -16,10 +16,12 @@ export const modelsCommand = defineCommand<{ store: string; models: ModelSummary
     const pct = (x: number | undefined) => (x === undefined ? '—' : `${(x * 100).toFixed(2)}%`);
     const lines = [`models in ${store}`];
     for (const m of models) {
-      lines.push('', `${m.name} (current: ${m.current ?? 'none'})`, '    version      arch         float top-1  int8 top-1   size        created');
+      // Versions such as 1.0.0-demo.20261124183921 are long: size the column to the longest one.
+      const width = Math.max(12, ...m.versions.map((v) => v.version.length + 1));
+      lines.push('', `${m.name} (current: ${m.current ?? 'none'})`, `    ${'version'.padEnd(width)} arch         float top-1  int8 top-1   size        created`);
       for (const v of m.versions) {
         lines.push(
-          `  ${v.current ? '*' : ' '} ${v.version.padEnd(12)} ${v.arch.padEnd(12)} ${pct(v.top1Float).padEnd(12)} ${pct(v.top1Int8).padEnd(12)} ${`${(v.modelBytes / 1024).toFixed(1)} KiB`.padEnd(11)} ${v.createdAt}`,
+          `  ${v.current ? '*' : ' '} ${v.version.padEnd(width)} ${v.arch.padEnd(12)} ${pct(v.top1Float).padEnd(12)} ${pct(v.top1Int8).padEnd(12)} ${`${(v.modelBytes / 1024).toFixed(1)} KiB`.padEnd(11)} ${v.createdAt}`,
         );
       }
     }

@@ -12,7 +12,7 @@ export const datasetOptionSpecs: Record<string, OptionSpec> = {
   data: {
     type: 'string',
     valueName: 'PATH',
-    description: 'dataset: a folder per class (DIR/<class>/*.png|jpg|webp), a .csv manifest, or an IDX images file (.gz or not)',
+    description: 'dataset: a folder per class (DIR/<class>/*.png|jpg|webp), a .csv manifest, an IDX images file (.gz or not), or s3://bucket/prefix (a folder per class)',
   },
   'csv-path-col': { type: 'string', valueName: 'NAME', description: 'CSV column holding the image path', default: 'path' },
   'csv-label-col': { type: 'string', valueName: 'NAME', description: 'CSV column holding the label', default: 'label' },
