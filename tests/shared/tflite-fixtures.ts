@@ -3,17 +3,9 @@
 // without saturating everywhere. Graph inputs are float32 followed by QUANTIZE, like the quantizer's.
 import type { FusedActivation, GraphIR, OpIR, Padding, TensorIR } from '@resnet-edge/shared/tflite/ir';
 
-/** mulberry32: a tiny seeded PRNG so every run builds the same models. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The trainer's seeded PRNG, so every run builds the same models. */
+import { mulberry32 as rng } from '../../train/src/data/split.ts';
+export { rng };
 
 export class GraphBuilder {
   readonly tensors: TensorIR[] = [];

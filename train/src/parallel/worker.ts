@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../backends/index.ts';
 import { lossFor } from '../training/loss.ts';
-import { countCorrect, trainableVariables } from '../training/step.ts';
+import { computeGradients, trainableVariables } from '../training/step.ts';
 import type { ShardRequest, ShardResult, WorkerInit, WorkerMessage } from './protocol.ts';
 
 const port = parentPort!;
@@ -20,24 +20,16 @@ function computeShard(req: ShardRequest): ShardResult {
   const weights = req.weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[]));
   model.setWeights(weights);
   tf.dispose(weights);
-  const [h, w, c] = req.shape;
-  const x = tf.tensor4d(req.x, [req.count, h, w, c]);
-  const y = tf.tensor1d(req.y, 'int32');
-  let correctT: tf.Scalar | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    const logits = model.apply(x, { training: true }) as tf.Tensor2D;
-    correctT = tf.keep(countCorrect(logits, y));
-    return loss(logits, y);
-  }, vars);
+  const g = computeGradients(model, vars, loss, req);
   const result: ShardResult = {
     kind: 'shard',
     id: req.id,
-    loss: value.dataSync()[0]!,
-    correct: correctT!.dataSync()[0]!,
-    grads: vars.map((v) => grads[v.name]!.dataSync() as Float32Array),
+    loss: g.loss.dataSync()[0]!,
+    correct: g.correct.dataSync()[0]!,
+    grads: vars.map((v) => g.grads[v.name]!.dataSync() as Float32Array),
     state: model.nonTrainableWeights.map((nw) => nw.read().dataSync() as Float32Array),
   };
-  tf.dispose([x, y, value, correctT!, ...Object.values(grads)]);
+  g.dispose();
   return result;
 }
 

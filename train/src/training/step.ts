@@ -44,22 +44,36 @@ export function countCorrect(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
   });
 }
 
+export interface Gradients {
+  loss: tf.Scalar;
+  correct: tf.Scalar;
+  /** By variable name; `dispose()` frees them with `loss` and `correct`. */
+  grads: tf.NamedTensorMap;
+  dispose(): void;
+}
+
+/** Forward in training mode and backward over `vars` for one batch (or one shard of it). */
+export function computeGradients(model: tfl.LayersModel, vars: tf.Variable[], loss: LossFn, batch: Batch): Gradients {
+  const [h, w, c] = batch.shape;
+  const x = tf.tensor4d(batch.x, [batch.count, h, w, c]);
+  const y = tf.tensor1d(batch.y, 'int32');
+  let correct: tf.Scalar | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+    correct = tf.keep(countCorrect(logits, y));
+    return loss(logits, y);
+  }, vars);
+  return { loss: value, correct: correct!, grads, dispose: () => tf.dispose([x, y, value, correct!, ...Object.values(grads)]) };
+}
+
 export function createLocalStep(model: tfl.LayersModel, optimizer: Optimizer, loss: LossFn): TrainStep {
   const vars = trainableVariables(model);
   return {
     async step(batch, lr) {
-      const [h, w, c] = batch.shape;
-      const x = tf.tensor4d(batch.x, [batch.count, h, w, c]);
-      const y = tf.tensor1d(batch.y, 'int32');
-      let correctT: tf.Scalar | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = model.apply(x, { training: true }) as tf.Tensor2D;
-        correctT = tf.keep(countCorrect(logits, y));
-        return loss(logits, y);
-      }, vars);
-      optimizer.apply(vars.map((v) => grads[v.name]!), lr);
-      const [lossValue, correct] = await Promise.all([value.data(), correctT!.data()]);
-      tf.dispose([x, y, value, correctT!, ...Object.values(grads)]);
+      const g = computeGradients(model, vars, loss, batch);
+      optimizer.apply(vars.map((v) => g.grads[v.name]!), lr);
+      const [lossValue, correct] = await Promise.all([g.loss.data(), g.correct.data()]);
+      g.dispose();
       return { loss: lossValue[0]!, correct: correct[0]! };
     },
     dispose() {},
