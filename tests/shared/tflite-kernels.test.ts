@@ -27,6 +27,12 @@ describe('fixed point', () => {
       expect(saturatingRoundingDoublingHighMul(a, b)).toBe(srdhmBig(a, b));
     }
     for (const a of edge) for (const b of edge) expect(saturatingRoundingDoublingHighMul(a, b)).toBe(srdhmBig(a, b));
+    // Accumulators of real layers are small: they take the single-product fast path (|a| < 2^22), its edges included.
+    const small = [4194303, -4194303, 4194304, -4194304, ...Array.from({ length: 3000 }, () => Math.round((r() - 0.5) * 8388608))];
+    for (let i = 0; i < small.length; i++) {
+      const a = small[i]!, b = values[(i * 13 + 5) % values.length]!;
+      expect(saturatingRoundingDoublingHighMul(a, b)).toBe(srdhmBig(a, b));
+    }
   });
 
   test('RoundingDivideByPOT rounds half away from zero', () => {

@@ -6,6 +6,10 @@ const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 const TWO_15 = 32768;
 const TWO_31 = 2147483648;
+// Multiplying by a power of two is exact in doubles, and much cheaper than dividing.
+const INV_TWO_15 = 1 / TWO_15;
+const INV_TWO_31 = 1 / TWO_31;
+const INV_TWO_16 = 1 / 65536;
 
 /** A real multiplier as TFLite stores it: `multiplier` in [2^30, 2^31) (Q31) and a power-of-two `shift`. */
 export interface QuantizedMultiplier {
@@ -31,18 +35,23 @@ export function quantizeMultiplier(real: number): QuantizedMultiplier {
 /** gemmlowp SaturatingRoundingDoublingHighMul: (a·b + nudge) / 2^31 truncated, a·b exact in 64 bits. */
 export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
+  // Fast path: |a| < 2^22 and |b| ≤ 2^31 keep a·b + nudge below 2^53, so one double product is exact.
+  if (a < 4194304 && a > -4194304) {
+    const ab = a * b;
+    return Math.trunc((ab + (ab >= 0 ? 1073741824 : 1 - 1073741824)) * INV_TWO_31) | 0;
+  }
   // a·b = P·2^16 + Q with P = a·bHi, Q = a·bLo; both products are exact doubles (< 2^47).
   const bLo = b & 0xffff;
-  const bHi = (b - bLo) / 65536;
+  const bHi = (b - bLo) * INV_TWO_16;
   const P = a * bHi;
   const Q = a * bLo;
   // The double product a·b may be rounded, but its sign is exact.
   const nudge = a * b >= 0 ? 1073741824 : 1 - 1073741824;
   // P = pHi·2^15 + pLo, so a·b + nudge = pHi·2^31 + (pLo·2^16 + Q + nudge), every term exact.
-  const pHi = Math.floor(P / TWO_15);
+  const pHi = Math.floor(P * INV_TWO_15);
   const pLo = P - pHi * TWO_15;
   const s = pLo * 65536 + Q + nudge;
-  const sHi = Math.floor(s / TWO_31);
+  const sHi = Math.floor(s * INV_TWO_31);
   const floorQuotient = pHi + sHi;
   const remainder = s - sHi * TWO_31;
   // C++ integer division truncates toward zero.

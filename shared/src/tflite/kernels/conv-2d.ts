@@ -9,8 +9,8 @@ interface ConvParams {
   inH: number; inW: number; inC: number; outH: number; outW: number; outC: number; kH: number; kW: number;
   strideH: number; strideW: number; dilationH: number; dilationW: number; padTop: number; padLeft: number;
   inputOffset: number; outputOffset: number; multipliers: Int32Array; shifts: Int32Array; actMin: number; actMax: number;
-  /** Σ over input channels of the filter, per (out channel, ky, kx): the input offset's share of each tap. */
-  tapSums: Int32Array;
+  /** One output pixel's receptive field, zero-point corrected, reused for every pixel. */
+  patch: Int32Array;
 }
 
 export const conv2d: Kernel<ConvParams> = {
@@ -38,50 +38,68 @@ export const conv2d: Kernel<ConvParams> = {
       shifts[c] = m.shift;
     }
     const act = activationRange(o.fusedActivation, outQ.scale, outQ.zeroPoint);
-    const filter = int8Of(op, ctx, fIdx);
-    const tapSums = new Int32Array(outC * kH * kW);
-    for (let t = 0; t < tapSums.length; t++) {
-      let sum = 0;
-      for (let i = t * inC; i < (t + 1) * inC; i++) sum += filter[i]!;
-      tapSums[t] = sum;
-    }
     return {
-      tapSums,
+      patch: new Int32Array(kH * kW * inC),
       input: int8Of(op, ctx, inIdx), filter: int8Of(op, ctx, fIdx), bias: int32Of(op, ctx, bIdx), output: int8Of(op, ctx, op.outputs[0]),
       inH, inW, inC, outH: h.out, outW: w.out, outC, kH, kW, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationH, dilationW: o.dilationW,
       padTop: h.before, padLeft: w.before, inputOffset: -inQ.zeroPoint, outputOffset: outQ.zeroPoint, multipliers, shifts, actMin: act.min, actMax: act.max,
     };
   },
   evaluate(p) {
-    const { input, filter, bias, output, inH, inW, inC, outH, outW, outC, kH, kW, inputOffset, tapSums } = p;
-    const filterPerOut = kH * kW * inC;
+    const { input, filter, bias, output, inH, inW, inC, outH, outW, outC, kH, kW, inputOffset, patch } = p;
+    const depth = kH * kW * inC;
+    // Four output channels share each patch load; the tail (outC not a multiple of 4) goes one at a time.
+    const outC4 = outC - (outC % 4);
     let outIdx = 0;
     for (let oy = 0; oy < outH; oy++) {
       const inY0 = oy * p.strideH - p.padTop;
       for (let ox = 0; ox < outW; ox++) {
         const inX0 = ox * p.strideW - p.padLeft;
-        for (let oc = 0; oc < outC; oc++) {
-          let acc = 0;
-          const fBase = oc * filterPerOut;
-          for (let ky = 0; ky < kH; ky++) {
-            const iy = inY0 + ky * p.dilationH;
-            if (iy < 0 || iy >= inH) continue;
-            for (let kx = 0; kx < kW; kx++) {
-              const ix = inX0 + kx * p.dilationW;
-              if (ix < 0 || ix >= inW) continue;
-              let i = (iy * inW + ix) * inC;
-              let f = fBase + (ky * kW + kx) * inC;
-              const end = i + inC;
-              // Σ (x + offset)·w = Σ x·w + offset·Σ w: the offset is added once per tap, not per channel.
-              acc = (acc + Math.imul(inputOffset, tapSums[(oc * kH + ky) * kW + kx]!)) | 0;
-              for (; i < end; i++, f++) acc = (acc + Math.imul(input[i]!, filter[f]!)) | 0;
+        // The receptive field as (x − zero point), with zeros where the window hangs over the edge: padded
+        // positions then contribute nothing, exactly as the reference kernel skips them.
+        let j = 0;
+        for (let ky = 0; ky < kH; ky++) {
+          const iy = inY0 + ky * p.dilationH;
+          for (let kx = 0; kx < kW; kx++) {
+            const ix = inX0 + kx * p.dilationW;
+            if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
+              patch.fill(0, j, j + inC);
+              j += inC;
+              continue;
             }
+            for (let i = (iy * inW + ix) * inC, end = i + inC; i < end; i++) patch[j++] = input[i]! + inputOffset;
           }
-          acc = (acc + bias[oc]!) | 0;
-          acc = (multiplyByQuantizedMultiplier(acc, p.multipliers[oc]!, p.shifts[oc]!) + p.outputOffset) | 0;
-          output[outIdx++] = acc < p.actMin ? p.actMin : acc > p.actMax ? p.actMax : acc;
+        }
+        // |x − zp| ≤ 255 and |w| ≤ 127, so no partial sum of a real layer leaves int32: plain int adds are exact.
+        let oc = 0;
+        for (; oc < outC4; oc += 4) {
+          const f0 = oc * depth, f1 = f0 + depth, f2 = f1 + depth, f3 = f2 + depth;
+          let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+          for (let k = 0; k < depth; k++) {
+            const x = patch[k]!;
+            a0 = (a0 + Math.imul(x, filter[f0 + k]!)) | 0;
+            a1 = (a1 + Math.imul(x, filter[f1 + k]!)) | 0;
+            a2 = (a2 + Math.imul(x, filter[f2 + k]!)) | 0;
+            a3 = (a3 + Math.imul(x, filter[f3 + k]!)) | 0;
+          }
+          output[outIdx++] = requantize(p, oc, (a0 + bias[oc]!) | 0);
+          output[outIdx++] = requantize(p, oc + 1, (a1 + bias[oc + 1]!) | 0);
+          output[outIdx++] = requantize(p, oc + 2, (a2 + bias[oc + 2]!) | 0);
+          output[outIdx++] = requantize(p, oc + 3, (a3 + bias[oc + 3]!) | 0);
+        }
+        for (; oc < outC; oc++) {
+          const f0 = oc * depth;
+          let acc = 0;
+          for (let k = 0; k < depth; k++) acc = (acc + Math.imul(patch[k]!, filter[f0 + k]!)) | 0;
+          output[outIdx++] = requantize(p, oc, (acc + bias[oc]!) | 0);
         }
       }
     }
   },
 };
+
+/** Per-channel requantization + output zero point, clamped to the fused activation's range. */
+function requantize(p: ConvParams, oc: number, acc: number): number {
+  const v = (multiplyByQuantizedMultiplier(acc, p.multipliers[oc]!, p.shifts[oc]!) + p.outputOffset) | 0;
+  return v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+}
