@@ -6,6 +6,7 @@ import type { AppEnv } from './env.ts';
 import { ApiError, errorBody } from './errors.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { classifyRoutes } from './routes/classify.ts';
+import { feedbackRoutes } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
 import { pageRoutes } from './routes/page.ts';
@@ -15,11 +16,12 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', pageRoutes);
   app.route('/healthz', healthRoutes);
   app.route('/v1/classify', classifyRoutes);
+  app.route('/v1/feedback', feedbackRoutes);
   app.route('/v1/models', modelRoutes);
   app.route('/v1/admin', adminRoutes);
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {
-    if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
+    if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status, error.headers);
     if (error instanceof HTTPException) {
       return c.json(errorBody(error.status === 401 ? 'unauthorized' : 'bad_request', error.message || 'bad request'), error.status);
     }

@@ -11,6 +11,23 @@ export interface Env {
   MAX_PIXELS?: string;
   /** Secret (`wrangler secret put ADMIN_TOKEN`); admin routes answer 401 while it is unset. */
   ADMIN_TOKEN?: string;
+  /** Workers rate-limiting binding for POST /v1/feedback; without it a per-isolate limiter applies. */
+  FEEDBACK_LIMITER?: RateLimit;
+  /** Per-isolate limit when FEEDBACK_LIMITER is not bound (requests per client per minute). */
+  FEEDBACK_PER_MINUTE?: string;
+  /** Secret salt for hashing client addresses in feedback records. */
+  FEEDBACK_SALT?: string;
+  /** Cron: submit a retraining job once this many new feedback images arrived since the last one. */
+  RETRAIN_MIN_FEEDBACK?: string;
+  /** Cron: AWS Batch job queue and job definition (names or ARNs) and region. */
+  BATCH_JOB_QUEUE?: string;
+  BATCH_JOB_DEFINITION?: string;
+  AWS_REGION?: string;
+  /** Cron: Batch endpoint override (tests point it at a local server; empty = the regional AWS endpoint). */
+  BATCH_ENDPOINT?: string;
+  /** Secrets: credentials of an IAM user allowed batch:SubmitJob on that queue and definition only. */
+  AWS_ACCESS_KEY_ID?: string;
+  AWS_SECRET_ACCESS_KEY?: string;
 }
 
 export type AppEnv = { Bindings: Env };
@@ -20,6 +37,7 @@ export interface Settings {
   recheckMs: number;
   maxUploadBytes: number;
   maxPixels: number;
+  feedbackPerMinute: number;
 }
 
 export const DEFAULTS = {
@@ -27,6 +45,7 @@ export const DEFAULTS = {
   recheckSeconds: 30,
   maxUploadBytes: 10 * 1024 * 1024,
   maxPixels: 12_000_000,
+  feedbackPerMinute: 10,
 } as const;
 
 function positiveNumber(raw: string | undefined, fallback: number): number {
@@ -41,5 +60,6 @@ export function settingsOf(env: Env): Settings {
     recheckMs: positiveNumber(env.RECHECK_SECONDS, DEFAULTS.recheckSeconds) * 1000,
     maxUploadBytes: positiveNumber(env.MAX_UPLOAD_BYTES, DEFAULTS.maxUploadBytes),
     maxPixels: positiveNumber(env.MAX_PIXELS, DEFAULTS.maxPixels),
+    feedbackPerMinute: positiveNumber(env.FEEDBACK_PER_MINUTE, DEFAULTS.feedbackPerMinute),
   };
 }

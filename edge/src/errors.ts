@@ -1,4 +1,5 @@
 // Every refusal the API gives is `{ error: { code, message } }`. The codes are public contract: never rename one.
+import { ImageError, type ImageErrorCode } from '@resnet-edge/shared/image/errors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 export type ErrorCode =
@@ -10,6 +11,8 @@ export type ErrorCode =
   | 'unsupported_format'
   | 'corrupt_image'
   | 'too_many_pixels'
+  | 'unknown_label'
+  | 'rate_limited'
   | 'unauthorized'
   | 'not_found'
   | 'model_not_found'
@@ -24,9 +27,24 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: ErrorCode,
     message: string,
+    /** Extra response headers, e.g. Retry-After on 429. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
+}
+
+const IMAGE_STATUS: Record<ImageErrorCode, ContentfulStatusCode> = {
+  empty_image: 400,
+  unsupported_format: 415,
+  corrupt_image: 422,
+  too_many_pixels: 422,
+};
+
+/** A bad image (shared preprocessing's typed error) as the API's refusal; anything else is rethrown. */
+export function asImageApiError(error: unknown): never {
+  if (error instanceof ImageError) throw new ApiError(IMAGE_STATUS[error.code], error.code, error.message);
+  throw error;
 }
 
 export interface ErrorBody {

@@ -1,6 +1,15 @@
-// Worker entry: Cloudflare calls `fetch` with the request and the bindings of edge/wrangler.toml.
+// Worker entry: Cloudflare calls `fetch` with each request and `scheduled` on each cron tick, with the bindings
+// of edge/wrangler.toml.
 import { createApp } from './app.ts';
+import { runRetrainCron } from './cron/scheduled.ts';
+import type { Env } from './env.ts';
 
 const app = createApp();
 
-export default { fetch: app.fetch };
+export default {
+  fetch: app.fetch,
+  // Awaited, not waitUntil: a failure then marks the cron run as failed in Cloudflare's dashboard.
+  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
+    await runRetrainCron(env);
+  },
+};

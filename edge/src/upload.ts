@@ -33,13 +33,24 @@ export async function readLimited(request: Request, limit: number): Promise<Uint
   return bytes;
 }
 
+export interface ImageForm {
+  bytes: Uint8Array;
+  /** The multipart body's text fields (empty for a raw body). */
+  fields: Record<string, string>;
+}
+
 /** The image from a raw body (any Content-Type: the format is sniffed later) or a multipart field `file`. */
 export async function readImageUpload(request: Request, limit: number): Promise<Uint8Array> {
+  return (await readImageForm(request, limit)).bytes;
+}
+
+/** Like readImageUpload, keeping the multipart text fields (e.g. feedback's `label`). */
+export async function readImageForm(request: Request, limit: number): Promise<ImageForm> {
   const body = await readLimited(request, limit);
   const type = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(type)) {
     if (body.byteLength === 0) throw new ApiError(400, 'empty_body', 'the request body is empty: send the image bytes or a multipart field "file"');
-    return body;
+    return { bytes: body, fields: {} };
   }
   let form: FormData;
   try {
@@ -47,12 +58,15 @@ export async function readImageUpload(request: Request, limit: number): Promise<
   } catch (error) {
     throw new ApiError(400, 'bad_parameter', `the multipart body cannot be parsed: ${(error as Error).message}`);
   }
-  // workers-types declares get() as string-only; the runtime returns a File for file fields.
-  const file = form.get('file') as unknown as File | string | null;
-  if (file === null || typeof file === 'string') {
-    throw new ApiError(400, 'missing_file', 'the multipart body has no file field named "file"');
+  const fields: Record<string, string> = {};
+  let file: File | null = null;
+  // workers-types declares FormData values as strings; the runtime gives a File for file fields.
+  for (const [name, value] of form.entries() as unknown as Iterable<[string, File | string]>) {
+    if (typeof value === 'string') fields[name] = value;
+    else if (name === 'file') file = value;
   }
+  if (file === null) throw new ApiError(400, 'missing_file', 'the multipart body has no file field named "file"');
   const bytes = new Uint8Array(await file.arrayBuffer());
   if (bytes.byteLength === 0) throw new ApiError(400, 'empty_body', 'the uploaded file "file" is empty');
-  return bytes;
+  return { bytes, fields };
 }

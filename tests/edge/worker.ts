@@ -18,8 +18,9 @@ export function workerScript(): Promise<string> {
     entryPoints: [join(REPO, 'edge', 'src', 'index.ts')],
     bundle: true,
     format: 'esm',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
+    // As wrangler bundles: browser builds of dependencies (the AWS SDK's fetch-based one), never Node's.
+    platform: 'browser',
+    mainFields: ['browser', 'module', 'main'],
     conditions: ['workerd', 'worker', 'browser'],
     target: 'es2022',
     write: false,

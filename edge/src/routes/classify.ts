@@ -1,19 +1,10 @@
 // POST /v1/classify — the image as raw body or multipart `file`; ?top_k=N; ?model=name[@version].
-import { ImageError, type ImageErrorCode } from '@resnet-edge/shared/image/errors';
 import { Hono } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { classify } from '../classify.ts';
 import { settingsOf, type AppEnv } from '../env.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, asImageApiError } from '../errors.ts';
 import { parseModelRef, resolveModel } from '../model/loader.ts';
 import { readImageUpload } from '../upload.ts';
-
-const IMAGE_STATUS: Record<ImageErrorCode, ContentfulStatusCode> = {
-  empty_image: 400,
-  unsupported_format: 415,
-  corrupt_image: 422,
-  too_many_pixels: 422,
-};
 
 /** `?top_k` as given (checked against the label count once the model is known), or undefined for the default. */
 function parseTopK(raw: string | undefined): number | undefined {
@@ -36,7 +27,6 @@ export const classifyRoutes = new Hono<AppEnv>().post('/', async (c) => {
   try {
     return c.json(classify(bytes, model, requestedK ?? Math.min(5, labels), { maxPixels: settings.maxPixels }));
   } catch (error) {
-    if (error instanceof ImageError) throw new ApiError(IMAGE_STATUS[error.code], error.code, error.message);
-    throw error;
+    asImageApiError(error);
   }
 });

@@ -5,7 +5,9 @@
 //   models/<name>/<version>/report.html      immutable, optional
 //   models/<name>/current.json               the pointer: the only mutable object, moved by conditional write
 //   models/<name>/history/<iso-time>-<version>.json   one object per pointer move (append-only audit trail)
-//   feedback/<model>/<yyyy-mm-dd>/<id>.{json,bin}      user feedback for retraining
+//   models/<name>/retrain/<version>.json                     one report per `retrain` run (champion vs challenger)
+//   feedback/<model>/<yyyy-mm-dd>/<id>.{json,bin}      user feedback for retraining; ids sort by arrival time
+//   retrain/<model>/cron-state.json                    the worker's cron: the last feedback key a job was submitted for
 
 export const MODELS_PREFIX = 'models/';
 export const FEEDBACK_PREFIX = 'feedback/';
@@ -30,3 +32,17 @@ export const manifestKey = (name: string, version: string) => versionFileKey(nam
 export const modelFileKey = (name: string, version: string) => versionFileKey(name, version, 'model.tflite');
 export const pointerKey = (name: string) => `${modelPrefix(name)}current.json`;
 export const historyPrefix = (name: string) => `${modelPrefix(name)}history/`;
+export const retrainReportKey = (name: string, version: string) => `${modelPrefix(name)}retrain/${assertVersion(version)}.json`;
+
+export const feedbackPrefix = (model: string) => `${FEEDBACK_PREFIX}${assertModelName(model)}/`;
+/** A feedback id: arrival time first (so keys sort by time, and list-after-key finds what is new), then randomness. */
+export const FEEDBACK_ID_RE = /^\d{8}T\d{9}Z-[0-9a-f]{12}$/;
+export function feedbackKeys(model: string, id: string): { meta: string; image: string } {
+  if (!FEEDBACK_ID_RE.test(id)) throw new Error(`invalid feedback id '${id}'`);
+  const day = `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}`;
+  const base = `${feedbackPrefix(model)}${day}/${id}`;
+  return { meta: `${base}.json`, image: `${base}.bin` };
+}
+/** Is this key a feedback record (the .json half of a pair)? */
+export const isFeedbackMetaKey = (key: string) => /\/\d{4}-\d{2}-\d{2}\/\d{8}T\d{9}Z-[0-9a-f]{12}\.json$/.test(key);
+export const cronStateKey = (model: string) => `retrain/${assertModelName(model)}/cron-state.json`;
