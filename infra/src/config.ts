@@ -15,7 +15,8 @@ export interface InfraConfig {
 
 export const defaultConfig: InfraConfig = {
   store: 's3',
-  modelName: 'resnet-edge',
+  // The model the worker serves (MODEL_NAME in edge/wrangler.toml): the job retrains the same one.
+  modelName: 'fashion-mnist',
   image: 'public.ecr.aws/resnet-edge/trainer:latest',
   instanceTypes: ['g5.xlarge', 'g4dn.xlarge'],
   maxvCpus: 16,

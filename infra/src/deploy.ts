@@ -29,18 +29,26 @@ export function summarize(template: Record<string, unknown>): Omit<DryRunSummary
 }
 
 /** Bundle the worker with wrangler's offline dry run; undefined when edge/ has no wrangler config. */
-export function bundleWorker(outdir: string): DryRunSummary['worker'] {
+export function bundleWorker(outdir: string, env = 'production'): DryRunSummary['worker'] {
   const edge = join(root, 'edge');
   if (!existsSync(join(edge, 'wrangler.toml'))) return undefined;
-  execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir], { cwd: edge, stdio: 'pipe' });
+  execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--env', env, '--outdir', outdir], { cwd: edge, stdio: 'pipe' });
   const files = readdirSync(outdir).filter((f) => f.endsWith('.js'));
   const bytes = Buffer.concat(files.map((f) => readFileSync(join(outdir, f))));
   return { bytes: bytes.length, gzipBytes: gzipSync(bytes).length, outdir };
 }
 
-export function dryRun(outdir = join(root, 'infra/cdk.out')): DryRunSummary {
+export function dryRun(outdir = join(root, 'infra/cdk.out'), env = 'production'): DryRunSummary {
   const template = synthesize({}, outdir);
-  return { ...summarize(template), worker: bundleWorker(join(outdir, 'worker')) };
+  return { ...summarize(template), worker: bundleWorker(join(outdir, 'worker'), env) };
+}
+
+/** `--env staging|production` (the wrangler environment; default production). */
+export function workerEnv(argv: string[]): string {
+  const i = argv.indexOf('--env');
+  const env = i >= 0 ? argv[i + 1] : 'production';
+  if (env !== 'staging' && env !== 'production') throw new DeployError('BAD_USAGE', `--env must be staging or production, got '${env ?? ''}'`);
+  return env;
 }
 
 export function preflight(env: NodeJS.ProcessEnv): void {
@@ -51,14 +59,15 @@ export function preflight(env: NodeJS.ProcessEnv): void {
 }
 
 function main(argv: string[]): void {
+  const env = workerEnv(argv);
   if (argv.includes('--dry-run')) {
-    console.log(JSON.stringify(dryRun(), null, 2));
+    console.log(JSON.stringify(dryRun(undefined, env), null, 2));
     return;
   }
   preflight(process.env);
   // aws-cdk CLI is not a dependency (not installable offline here): npx fetches it on a machine with internet.
   execFileSync('npx', ['aws-cdk@2', 'deploy', '--app', 'npx tsx infra/bin/app.ts'], { cwd: root, stdio: 'inherit' });
-  execFileSync('npx', ['wrangler', 'deploy'], { cwd: join(root, 'edge'), stdio: 'inherit' });
+  execFileSync('npx', ['wrangler', 'deploy', '--env', env], { cwd: join(root, 'edge'), stdio: 'inherit' });
 }
 
 if (process.argv[1] && statSync(process.argv[1]).isFile() && process.argv[1].endsWith('deploy.ts')) {

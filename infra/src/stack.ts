@@ -17,7 +17,9 @@ export class ResnetEdgeStack extends Stack {
 /** Build the stack env-agnostically (no account/region → offline synth) into outdir. */
 export function buildStack(overrides: Partial<InfraConfig> = {}, outdir?: string): { app: App; stack: ResnetEdgeStack } {
   const app = new App(outdir ? { outdir } : {});
-  const ctx = (app.node.tryGetContext('resnetEdge') ?? {}) as Partial<InfraConfig>;
+  // From cdk.json's "context" or `--context resnetEdge='{"image": …}'` (which arrives as a JSON string).
+  const raw: unknown = app.node.tryGetContext('resnetEdge') ?? {};
+  const ctx = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Partial<InfraConfig>;
   const stack = new ResnetEdgeStack(app, 'ResnetEdge', { ...defaultConfig, ...ctx, ...overrides });
   return { app, stack };
 }

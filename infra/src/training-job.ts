@@ -37,6 +37,9 @@ export class TrainingJob extends Construct {
     const environment: Record<string, string> = { RESNET_EDGE_MODEL: config.modelName };
     if (bucket) {
       environment.RESNET_EDGE_STORE = `s3://${bucket.bucketName}`;
+      // `retrain` trains on data/train/ (+ feedback/) and judges champion and challenger on the frozen data/test/.
+      environment.RESNET_EDGE_DATA = `s3://${bucket.bucketName}/data/train/`;
+      environment.RESNET_EDGE_TEST_DATA = `s3://${bucket.bucketName}/data/test/`;
       grantTrainerAccess(this.jobRole, bucket);
     } else {
       environment.RESNET_EDGE_STORE = config.r2Endpoint ?? '';
@@ -47,7 +50,8 @@ export class TrainingJob extends Construct {
       timeout: Duration.hours(6),
       container: new batch.EcsEc2ContainerDefinition(this, 'Trainer', {
         image: ecs.ContainerImage.fromRegistry(config.image),
-        command: ['resnet-edge', 'retrain'],
+        // Appended to the image's ENTRYPOINT (node bin/resnet-edge.js).
+        command: ['retrain'],
         cpu: 4, memory: Size.gibibytes(14), gpu: 1,
         jobRole: this.jobRole, environment,
         logging: ecs.LogDriver.awsLogs({ logGroup, streamPrefix: 'retrain' }),

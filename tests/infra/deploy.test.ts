@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { preflight, summarize } from '../../infra/src/deploy.ts';
+import { preflight, summarize, workerEnv } from '../../infra/src/deploy.ts';
 import { synthesize } from '../../infra/src/stack.ts';
 
 describe('deploy script', () => {
@@ -16,6 +16,23 @@ describe('deploy script', () => {
     expect(() => preflight({})).toThrow(/AWS/);
     expect(() => preflight({ CDK_DEFAULT_ACCOUNT: '1', CLOUDFLARE_ACCOUNT_ID: 'x' })).toThrow(/CLOUDFLARE_API_TOKEN/);
     expect(() => preflight({ CDK_DEFAULT_ACCOUNT: '1', CLOUDFLARE_ACCOUNT_ID: 'x', CLOUDFLARE_API_TOKEN: 't' })).not.toThrow();
+  });
+  it('deploys the worker to production unless --env staging, and refuses other names', () => {
+    expect(workerEnv(['--dry-run'])).toBe('production');
+    expect(workerEnv(['--env', 'staging'])).toBe('staging');
+    expect(() => workerEnv(['--env', 'prod'])).toThrow(/staging or production/);
+  });
+  it('reads the stack config from context given as JSON on the command line', () => {
+    const prev = process.env.CDK_CONTEXT_JSON;
+    process.env.CDK_CONTEXT_JSON = JSON.stringify({ resnetEdge: JSON.stringify({ maxvCpus: 64, modelName: 'flowers' }) });
+    try {
+      const template = JSON.stringify(synthesize({}, mkdtempSync(join(tmpdir(), 'cdk-'))));
+      expect(template).toContain('"MaxvCpus":64');
+      expect(template).toContain('{"Name":"RESNET_EDGE_MODEL","Value":"flowers"}');
+    } finally {
+      if (prev === undefined) delete process.env.CDK_CONTEXT_JSON;
+      else process.env.CDK_CONTEXT_JSON = prev;
+    }
   });
 });
 

@@ -21,7 +21,14 @@ describe('trainer Dockerfile', () => {
   it('runs as a non-root user with the retrain entrypoint on an existing file', () => {
     expect(instr('USER')).toEqual(['trainer']);
     const entry = JSON.parse(instr('ENTRYPOINT')[0] ?? '[]') as string[];
-    expect(entry).toEqual(['node', 'bin/resnet-edge.js', 'retrain']);
+    expect(entry).toEqual(['node', 'bin/resnet-edge.js']);
+    expect(JSON.parse(instr('CMD')[0] ?? '[]')).toEqual(['retrain']);
     expect(existsSync(join(root, entry[1] ?? ''))).toBe(true);
+  });
+  it('what the entrypoint loads at run time survives `npm ci --omit=dev`', () => {
+    // bin/resnet-edge.js runs the TypeScript sources through tsx: it must be a production dependency.
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    expect(readFileSync(join(root, 'bin', 'resnet-edge.js'), 'utf8')).toContain("from 'tsx/esm/api'");
+    expect(pkg.dependencies?.tsx).toBeDefined();
   });
 });

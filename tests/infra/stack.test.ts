@@ -31,9 +31,11 @@ describe('ResnetEdgeStack (offline synth)', () => {
 
   it('job definition requests one GPU and runs resnet-edge retrain', () => {
     t.hasResourceProperties('AWS::Batch::JobDefinition', { ContainerProperties: Match.objectLike({
-      Command: ['resnet-edge', 'retrain'],
+      // Appended to the image's ENTRYPOINT `node bin/resnet-edge.js` (infra/docker/Dockerfile).
+      Command: ['retrain'],
       ResourceRequirements: Match.arrayWith([{ Type: 'GPU', Value: '1' }]),
-      Environment: Match.arrayWith([Match.objectLike({ Name: 'RESNET_EDGE_STORE' })]) }) });
+      Environment: Match.arrayWith([Match.objectLike({ Name: 'RESNET_EDGE_STORE' }), Match.objectLike({ Name: 'RESNET_EDGE_DATA' }),
+        Match.objectLike({ Name: 'RESNET_EDGE_TEST_DATA' })]) }) });
   });
 
   it('EventBridge cron rule targets the Batch queue', () => {

@@ -1,6 +1,5 @@
 // The command table, in the order `resnet-edge --help` lists it. Each command lives in its own file.
 import type { Command } from '../command.ts';
-import { pendingCommand } from './pending.ts';
 import { demoCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
 import { rollbackCommand } from './rollback.ts';
@@ -14,6 +13,7 @@ import { evalCommand } from './eval.ts';
 import { experimentCommand } from './experiment.ts';
 import { preprocessCommand } from './preprocess.ts';
 import { classifyCommand } from './classify.ts';
+import { retrainCommand } from './retrain.ts';
 
 export const commands: Command<any>[] = [
   archs,
@@ -27,7 +27,7 @@ export const commands: Command<any>[] = [
   rollbackCommand,
   serveCommand,
   classifyCommand,
-  pendingCommand('retrain', 'retrain from base data + feedback and promote only if better', 8),
+  retrainCommand,
   demoCommand,
   preprocessCommand,
 ];

@@ -88,7 +88,18 @@ export interface S3DatasetOptions {
   labels?: string[];
 }
 
+/**
+ * Several datasets as one (e.g. the base data plus user feedback for `retrain`), indexed by `labels`: every
+ * part's classes must be among them; ids are prefixed with the part's position so they stay unique.
+ */
+export interface UnionDatasetOptions {
+  kind: 'union';
+  parts: DatasetOptions[];
+  labels: string[];
+}
+
 export type DatasetOptions =
+  | UnionDatasetOptions
   | FolderDatasetOptions
   | CsvDatasetOptions
   | FileNameRuleDatasetOptions

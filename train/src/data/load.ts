@@ -5,9 +5,12 @@ import { loadCsvDataset } from './csv.ts';
 import { loadFileNameRuleDataset } from './filename-rule.ts';
 import { loadIdxDataset } from './idx.ts';
 import { loadS3Dataset } from './s3-source.ts';
+import { loadUnionDataset } from './union.ts';
 
 export async function loadDataset(options: DatasetOptions): Promise<Dataset> {
   switch (options.kind) {
+    case 'union':
+      return loadUnionDataset(options);
     case 'folder':
       return loadFolderDataset(options);
     case 'csv':

@@ -2,6 +2,7 @@
 // Both heads output logits: softmax → argmax; a one-logit sigmoid head → class 1 when the logit is > 0.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
 import type { HeadKind } from '../models/index.ts';
 import type { LabelledArrays } from '../training/metrics.ts';
 
@@ -37,6 +38,23 @@ export function predictAll(fn: LogitsFn, data: LabelledArrays, head: HeadKind, b
 }
 
 export const floatLogits = (model: tfl.LayersModel): LogitsFn => (batch) => model.predict(batch) as tf.Tensor2D;
+
+/**
+ * Logits of the written `.tflite`, run by the shared int8 interpreter (the edge worker's runtime): the gate
+ * measures the very bytes that get published, parsed back, not the graph they were written from.
+ */
+export function int8Logits(tflite: Uint8Array): LogitsFn {
+  const interpreter = Interpreter.create(tflite);
+  const perImage = interpreter.inputShape.reduce((a, b) => a * b, 1);
+  const units = interpreter.outputShape.reduce((a, b) => a * b, 1);
+  return (batch) => {
+    const n = batch.shape[0];
+    const x = batch.dataSync() as Float32Array;
+    const logits = new Float32Array(n * units);
+    for (let i = 0; i < n; i++) logits.set(interpreter.run(x.subarray(i * perImage, (i + 1) * perImage)), i * units);
+    return tf.tensor2d(logits, [n, units]);
+  };
+}
 
 export interface Comparison {
   samples: number;

@@ -5,12 +5,11 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphIR } from '@resnet-edge/shared/tflite/ir';
-import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
 import type { BackendChoice } from '../backends/index.ts';
 import { MODEL_JSON, WEIGHTS_BIN } from '../run/model-io.ts';
 import { readRun, RUN_FILES } from '../run/run-folder.ts';
 import { ensureBackend } from '../run/trainer.ts';
-import { compare, floatLogits, predictAll, type Comparison, type LogitsFn } from './accuracy.ts';
+import { compare, floatLogits, int8Logits, predictAll, type Comparison } from './accuracy.ts';
 import { DEFAULT_PERCENTILE, type CalibrationMethod } from './calibrate.ts';
 import { exportQuantized, MANIFEST_FILE, MODEL_FILE } from './export.ts';
 import { quantizeModel } from './quantize-model.ts';
@@ -45,22 +44,6 @@ export interface QuantizeRunResult {
   files: { model: string; manifest: string } | null;
 }
 
-/**
- * Logits of the written `.tflite`, run by the shared int8 interpreter (the edge worker's runtime): the gate
- * measures the very bytes that get published, parsed back, not the graph they were written from.
- */
-function int8Logits(tflite: Uint8Array): LogitsFn {
-  const interpreter = Interpreter.create(tflite);
-  const perImage = interpreter.inputShape.reduce((a, b) => a * b, 1);
-  const units = interpreter.outputShape.reduce((a, b) => a * b, 1);
-  return (batch) => {
-    const n = batch.shape[0];
-    const x = batch.dataSync() as Float32Array;
-    const logits = new Float32Array(n * units);
-    for (let i = 0; i < n; i++) logits.set(interpreter.run(x.subarray(i * perImage, (i + 1) * perImage)), i * units);
-    return tf.tensor2d(logits, [n, units]);
-  };
-}
 
 async function floatModelBytes(run: string): Promise<number> {
   const dir = join(run, RUN_FILES.model);

@@ -1,0 +1,8 @@
+export type RetrainErrorCode = 'no_champion' | 'labels_mismatch';
+
+export class RetrainError extends Error {
+  override name = 'RetrainError';
+  constructor(readonly code: RetrainErrorCode, message: string) {
+    super(message);
+  }
+}
