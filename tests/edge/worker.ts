@@ -31,13 +31,17 @@ export function workerScript(): Promise<string> {
 
 export interface TestWorker {
   mf: Miniflare;
+  /** http://127.0.0.1:PORT when started with `listen`. */
+  url: string;
   fetch(path: string, init?: RequestInit): Promise<Response>;
   put(key: string, bytes: Uint8Array | string): Promise<void>;
   dispose(): Promise<void>;
 }
 
-export async function startWorker(bindings: Record<string, string> = {}): Promise<TestWorker> {
+export async function startWorker(bindings: Record<string, string> = {}, opts: { listen?: boolean } = {}): Promise<TestWorker> {
   const mf = new Miniflare({
+    // Only a real browser needs a real socket; other tests use dispatchFetch.
+    ...(opts.listen ? { host: '127.0.0.1', port: 0 } : {}),
     modules: true,
     script: await workerScript(),
     compatibilityDate: '2025-09-01',
@@ -51,10 +55,11 @@ export async function startWorker(bindings: Record<string, string> = {}): Promis
       ...bindings,
     },
   });
-  await mf.ready;
+  const url = (await mf.ready).toString().replace(/\/$/, '');
   const bucket = await mf.getR2Bucket('MODELS');
   return {
     mf,
+    url,
     fetch(path, init = {}) {
       // dispatchFetch sends byte bodies chunked; declare their length as a browser or curl would.
       const headers = new Headers(init.headers);

@@ -13,7 +13,7 @@ const PAGE = `<!doctype html>
   :root { font-family: system-ui, sans-serif; color: #1d2330; background: #f6f7f9; }
   main { max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }
   h1 { font-size: 1.4rem; margin-bottom: .2rem; }
-  #drop { border: 2px dashed #9aa3b5; border-radius: .6rem; padding: 2rem; text-align: center; background: #fff; cursor: pointer; }
+  #drop { display: block; border: 2px dashed #9aa3b5; border-radius: .6rem; padding: 2rem; text-align: center; background: #fff; cursor: pointer; }
   #drop.over { border-color: #2f6fde; background: #eef4ff; }
   #preview { max-width: 100%; max-height: 14rem; margin-top: 1rem; image-rendering: pixelated; display: none; }
   #status { min-height: 1.4em; margin: 1rem 0 .5rem; color: #55607a; }
