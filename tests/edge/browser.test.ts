@@ -46,7 +46,8 @@ it('uploading an image shows its top-k labels with score bars, as the API comput
     els.map((el) => ({
       label: el.querySelector('.label')!.textContent,
       score: el.querySelector('.score')!.textContent,
-      bar: (el.querySelector('.bar > span') as HTMLElement).style.width,
+      // The root tsconfig has no DOM lib: the element is typed by what this line reads.
+      bar: (el.querySelector('.bar > span') as unknown as { style: { width: string } }).style.width,
     })),
   );
   expect(rows.map((r) => r.label)).toEqual(api.predictions.map((p) => p.label));
