@@ -2,7 +2,8 @@
 # the same data, preprocessing, augmentation, optimiser and schedule as `resnet-edge train`'s defaults.
 import gzip, json, math, resource, sys, time
 import numpy as np
-import torch, torch.nn as nn, torch.nn.functional as F
+import torch, torch.nn.functional as F
+from torch_models import net
 
 cfg = json.loads(sys.argv[1])
 torch.set_num_threads(cfg['threads'])
@@ -20,20 +21,7 @@ xtr, ytr = load('train'); xte, yte = load('t10k')
 if cfg.get('maxTrain'): keep = rng.permutation(len(xtr))[:cfg['maxTrain']]; xtr, ytr = xtr[keep], ytr[keep]
 BLACK = (0 - 0.286) / 0.353
 
-class Basic(nn.Module):
-    def __init__(s, cin, w, stride):
-        super().__init__()
-        s.c1 = nn.Conv2d(cin, w, 3, stride, 1, bias=False); s.b1 = nn.BatchNorm2d(w)
-        s.c2 = nn.Conv2d(w, w, 3, 1, 1, bias=False); s.b2 = nn.BatchNorm2d(w)
-        s.sc = nn.Sequential(nn.Conv2d(cin, w, 1, stride, bias=False), nn.BatchNorm2d(w)) if stride != 1 or cin != w else None
-    def forward(s, x):
-        y = F.relu(s.b1(s.c1(x))); y = s.b2(s.c2(y))
-        return F.relu(y + (x if s.sc is None else s.sc(x)))
-
-layers = [nn.Conv2d(1, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()]; c = 16
-for i, w in enumerate([16, 32, 64]):
-    for j in range(3): layers.append(Basic(c, w, 2 if i > 0 and j == 0 else 1)); c = w
-model = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+model = net('resnet20', 1, 10)
 
 decay = [p for n, p in model.named_parameters() if p.dim() > 1]   # conv and dense kernels only
 rest = [p for n, p in model.named_parameters() if p.dim() <= 1]
