@@ -77,6 +77,51 @@ describe('kernels against a float reference', () => {
   });
 });
 
+/** CONV_2D straight from reference_integer_ops::ConvPerChannel: one output at a time, the window's valid taps only. */
+function referenceConv(g: GraphBuilder, interp: Interpreter, x: number, y: number, op: { inputs: number[]; options: any }): Int8Array {
+  const [, inH, inW, inC] = g.tensors[x]!.shape as number[];
+  const [, outH, outW, outC] = g.tensors[y]!.shape as number[];
+  const f = g.tensors[op.inputs[1]!]!, b = g.tensors[op.inputs[2]!]!;
+  const [, kH, kW] = f.shape as number[];
+  const input = interp.tensorData(x) as Int8Array, filter = f.data as Int8Array, bias = b.data as Int32Array;
+  const { strideH, dilationH, padding } = op.options;
+  const pad = (inN: number, outN: number) => (padding === 'SAME' ? Math.max(0, Math.floor(((outN - 1) * strideH + (kH! - 1) * dilationH + 1 - inN) / 2)) : 0);
+  const inQ = g.tensors[x]!.quant!, outQ = g.tensors[y]!.quant!;
+  const out = new Int8Array(outH! * outW! * outC!);
+  for (let oy = 0; oy < outH!; oy++) for (let ox = 0; ox < outW!; ox++) for (let oc = 0; oc < outC!; oc++) {
+    let acc = 0;
+    for (let ky = 0; ky < kH!; ky++) for (let kx = 0; kx < kW!; kx++) {
+      const iy = oy * strideH - pad(inH!, outH!) + ky * dilationH, ix = ox * strideH - pad(inW!, outW!) + kx * dilationH;
+      if (iy < 0 || iy >= inH! || ix < 0 || ix >= inW!) continue;
+      for (let ic = 0; ic < inC!; ic++) acc += (input[(iy * inW! + ix) * inC! + ic]! - inQ.zeroPoint[0]!) * filter[((oc * kH! + ky) * kW! + kx) * inC! + ic]!;
+    }
+    const m = quantizeMultiplier((inQ.scale[0]! * Math.fround(f.quant!.scale[oc]!)) / outQ.scale[0]!);
+    const v = multiplyByQuantizedMultiplier(acc + bias[oc]!, m.multiplier, m.shift) + outQ.zeroPoint[0]!;
+    out[(oy * outW! + ox) * outC! + oc] = Math.max(-128, Math.min(127, v));
+  }
+  return out;
+}
+
+describe('CONV_2D against the reference formula, bit for bit', () => {
+  // Depth 3·3·c decides the path: ≤ 2072 packs two pixels per multiply, deeper layers go one pixel at a time.
+  test.each([
+    { name: 'odd pixel count, stride 1, SAME, depth 27', h: 5, w: 7, c: 3, outC: 6, k: 3, stride: 1 },
+    { name: 'stride 2, VALID, outC not a multiple of 4', h: 9, w: 8, c: 16, outC: 7, k: 3, stride: 2, padding: 'VALID' as const },
+    { name: 'dilation 2', h: 8, w: 8, c: 8, outC: 8, k: 3, stride: 1, dilation: 2 },
+    { name: 'depth 2070 (packed path, its limit)', h: 4, w: 3, c: 230, outC: 5, k: 3, stride: 1 },
+    { name: 'depth 2079 (one-pixel path)', h: 3, w: 3, c: 231, outC: 5, k: 3, stride: 1 },
+    { name: '1×1 projection, stride 2', h: 6, w: 6, c: 64, outC: 128, k: 1, stride: 2 },
+  ])('$name', ({ h, w, c, outC, k, stride, padding, dilation }) => {
+    const g = new GraphBuilder(h * 31 + c);
+    const x = g.input([1, h, w, c]);
+    const y = g.conv(x, { outC, k, stride, ...(padding ? { padding } : {}), ...(dilation ? { dilation } : {}) });
+    const interp = Interpreter.create(g.build(g.dequantize(y)));
+    interp.run(g.inputValues());
+    const op = g.ops.find((o) => o.outputs[0] === y)!;
+    expect(Array.from(interp.tensorData(y) as Int8Array)).toEqual(Array.from(referenceConv(g, interp, x, y, op)));
+  });
+});
+
 describe('registry', () => {
   test('registering an op twice is refused; an op without a kernel is refused at load', () => {
     expect(() => new OpRegistry().register(conv2d).register(conv2d)).toThrow(/already registered/);
