@@ -117,7 +117,7 @@ describe('CONV_2D against the reference formula, bit for bit', () => {
     const y = g.conv(x, { outC, k, stride, ...(padding ? { padding } : {}), ...(dilation ? { dilation } : {}) });
     const interp = Interpreter.create(g.build(g.dequantize(y)));
     interp.run(g.inputValues());
-    const op = g.ops.find((o) => o.outputs[0] === y)!;
+    const op = g.ops.find((o) => o.outputs[0] === y) as unknown as { inputs: number[]; options: object };
     expect(Array.from(interp.tensorData(y) as Int8Array)).toEqual(Array.from(referenceConv(g, interp, x, y, op)));
   });
 });
