@@ -1,10 +1,11 @@
 // `npm run bench -- infer [--runs 20] [--models resnet20,resnet18] [--threads 1]`
-// Inference side by side, in one run on this machine: our int8 interpreter (pure TypeScript, the worker's
-// runtime) and LiteRT.js on the same `.tflite`, TF.js wasm float32 on the float model, PyTorch CPU float32 on
+// Inference side by side, in one run on this machine: our int8 interpreter (the worker's runtime; WebAssembly
+// SIMD and pure-TypeScript paths) and LiteRT.js on the same `.tflite`, TF.js wasm float32 on the float model, PyTorch CPU float32 on
 // its twin. Latency at batch 1 (median, p90) and throughput at batch 16; models have random weights (latency
 // does not depend on them), int8 calibrated on random images. Single-threaded everywhere by default, as a
 // worker isolate is.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,7 @@ const { values } = parseArgs({
   },
 });
 const RUNS = Number(values.runs);
+const DOT_WASM = new WebAssembly.Module(readFileSync(join(import.meta.dirname, '..', 'shared', 'wasm', 'dot.wasm')));
 const CASES = { resnet20: { size: 32, classes: 10, runs: RUNS }, resnet18: { size: 224, classes: 1000, runs: Math.max(3, Math.round(RUNS / 5)) } } as const;
 
 interface Row { model: string; runtime: string; p50: number; p90: number; imgPerSec: number; detail: string }
@@ -68,11 +70,15 @@ for (const arch of values.models!.split(',') as (keyof typeof CASES)[]) {
   const mem = () => { const m = process.memoryUsage(); return m.arrayBuffers + m.heapUsed; };
   (globalThis as { gc?: () => void }).gc?.();
   const before = mem();
-  const ours = Interpreter.create(tflite);
-  ours.run(one);
+  const simd = Interpreter.create(tflite, undefined, { wasm: DOT_WASM });
+  simd.run(one);
   const modelMiB = (mem() - before + tflite.byteLength) / 2 ** 20;
-  const oursLat = await latency(() => ours.run(one), c.runs);
-  rows.push({ model: label, runtime: 'resnet-edge int8 (TypeScript)', ...oursLat, imgPerSec: await throughput(() => { for (let i = 0; i < 16; i++) ours.run(one); }), detail: `model in memory ${modelMiB.toFixed(1)} MiB (.tflite ${(tflite.byteLength / 2 ** 20).toFixed(1)} MiB, arena ${(ours.arenaBytes / 2 ** 20).toFixed(2)} MiB)` });
+  const ts = Interpreter.create(tflite, undefined, { wasm: null });
+  for (const [runtime, ours] of [['resnet-edge int8, wasm SIMD', simd], ['resnet-edge int8, TypeScript', ts]] as const) {
+    const lat = await latency(() => ours.run(one), c.runs);
+    const detail = ours === simd ? `in memory ${modelMiB.toFixed(1)} MiB (.tflite ${(tflite.byteLength / 2 ** 20).toFixed(1)} MiB, arena ${(ours.arenaBytes / 2 ** 20).toFixed(2)} MiB)` : 'identical outputs';
+    rows.push({ model: label, runtime, ...lat, imgPerSec: await throughput(() => { for (let i = 0; i < 16; i++) ours.run(one); }), detail });
+  }
 
   const compiled = await loadAndCompile(tflite, { accelerator: 'wasm' });
   const runLite = async () => {

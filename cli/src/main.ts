@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CommandError, UsageError, type Command, type CommandIO, type ParsedArgs } from './command.ts';
 import { commandHelp, topHelp } from './help.ts';
 import { commands } from './commands/index.ts';
+import { installInt8Wasm } from './int8-wasm.ts';
 
 const VERSION = '0.1.0';
 
@@ -50,6 +51,7 @@ export async function main(argv: string[], streams: MainStreams = processStreams
   }
   // SIGTERM/SIGHUP too (systemd, docker stop, a closed terminal): long-running commands such as `serve`
   // must stop their wrangler child instead of orphaning it.
+  installInt8Wasm();
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   for (const sig of STOP_SIGNALS) process.once(sig, onSignal);

@@ -12,9 +12,28 @@ export const MAX_UPLOAD_BYTES = 1_048_576;
 
 let bundle: Promise<string> | undefined;
 
+/** dot.wasm stays a separate module, as wrangler ships it (a CompiledWasm module beside the script). */
+const WASM_MODULE = 'dot.wasm';
+const wasmExternal = {
+  name: 'wasm-modules',
+  setup(b: { onResolve(o: { filter: RegExp }, cb: () => { path: string; external: boolean }): void }) {
+    b.onResolve({ filter: /\.wasm$/ }, () => ({ path: `./${WASM_MODULE}`, external: true }));
+  },
+};
+
+/** The worker's modules as wrangler deploys them: the bundled script and dot.wasm. */
+export async function workerModules(): Promise<{ type: 'ESModule' | 'CompiledWasm'; path: string; contents: string | Uint8Array }[]> {
+  const wasm = await readFile(join(REPO, 'shared', 'wasm', 'dot.wasm'));
+  return [
+    { type: 'ESModule', path: join(REPO, 'edge', 'worker.mjs'), contents: await workerScript() },
+    { type: 'CompiledWasm', path: join(REPO, 'edge', WASM_MODULE), contents: new Uint8Array(wasm) },
+  ];
+}
+
 /** The worker as one ES module, built once per test file. */
 export function workerScript(): Promise<string> {
   bundle ??= build({
+    plugins: [wasmExternal],
     entryPoints: [join(REPO, 'edge', 'src', 'index.ts')],
     bundle: true,
     format: 'esm',
@@ -42,8 +61,7 @@ export async function startWorker(bindings: Record<string, string> = {}, opts: {
   const mf = new Miniflare({
     // Only a real browser needs a real socket; other tests use dispatchFetch.
     ...(opts.listen ? { host: '127.0.0.1', port: 0 } : {}),
-    modules: true,
-    script: await workerScript(),
+    modules: await workerModules(),
     compatibilityDate: '2025-09-01',
     r2Buckets: { MODELS: 'resnet-edge-models' },
     bindings: {

@@ -1,6 +1,7 @@
 // The interpreter's integer arithmetic and what LiteRT.js cannot check: the fixed-point helpers against
 // exact BigInt arithmetic, CONCATENATION of inputs with different scales against a float reference, the
 // memory plan of a ResNet-18-sized graph, and the latency of a ResNet-20-shaped model.
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '@resnet-edge/shared/tflite/fixed-point';
@@ -102,8 +103,13 @@ function referenceConv(g: GraphBuilder, interp: Interpreter, x: number, y: numbe
   return out;
 }
 
-describe('CONV_2D against the reference formula, bit for bit', () => {
-  // Depth 3·3·c decides the path: ≤ 2072 packs two pixels per multiply, deeper layers go one pixel at a time.
+const DOT_WASM = new WebAssembly.Module(readFileSync(new URL('../../shared/wasm/dot.wasm', import.meta.url)));
+
+describe.each([
+  ['TypeScript', null],
+  ['WebAssembly SIMD', DOT_WASM],
+])('CONV_2D against the reference formula, bit for bit (%s path)', (_, wasm) => {
+  // On the TypeScript path depth 3·3·c decides: ≤ 2072 packs two pixels per multiply, deeper goes one pixel at a time.
   test.each([
     { name: 'odd pixel count, stride 1, SAME, depth 27', h: 5, w: 7, c: 3, outC: 6, k: 3, stride: 1 },
     { name: 'stride 2, VALID, outC not a multiple of 4', h: 9, w: 8, c: 16, outC: 7, k: 3, stride: 2, padding: 'VALID' as const },
@@ -115,7 +121,8 @@ describe('CONV_2D against the reference formula, bit for bit', () => {
     const g = new GraphBuilder(h * 31 + c);
     const x = g.input([1, h, w, c]);
     const y = g.conv(x, { outC, k, stride, ...(padding ? { padding } : {}), ...(dilation ? { dilation } : {}) });
-    const interp = Interpreter.create(g.build(g.dequantize(y)));
+    const interp = Interpreter.create(g.build(g.dequantize(y)), undefined, { wasm });
+    expect(interp.kernels).toBe(wasm ? 'wasm-simd' : 'typescript');
     interp.run(g.inputValues());
     const op = g.ops.find((o) => o.outputs[0] === y) as unknown as { inputs: number[]; options: object };
     expect(Array.from(interp.tensorData(y) as Int8Array)).toEqual(Array.from(referenceConv(g, interp, x, y, op)));
@@ -147,6 +154,17 @@ function resnet20(seed: number): GraphBuilder & { out: number } {
   }
   return Object.assign(g, { out: g.fullyConnected(g.mean(x), 10, false) });
 }
+
+test('a whole ResNet-20-shaped model gives identical outputs on the TypeScript and WebAssembly paths', () => {
+  const g = resnet20(11);
+  const model = g.build(g.dequantize(g.out));
+  const ts = Interpreter.create(model, undefined, { wasm: null });
+  const simd = Interpreter.create(model, undefined, { wasm: DOT_WASM });
+  for (let run = 0; run < 3; run++) {
+    const input = g.inputValues();
+    expect(Array.from(simd.run(input))).toEqual(Array.from(ts.run(input)));
+  }
+});
 
 describe('performance and memory', () => {
   test('ResNet-20-shaped model at 32×32: latency', () => {

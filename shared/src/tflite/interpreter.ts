@@ -6,6 +6,7 @@ import { readTflite } from './reader.ts';
 import { planMemory } from './memory-plan.ts';
 import { builtinOps, type OpRegistry } from './registry.ts';
 import type { Kernel, TensorData } from './kernels/kernel.ts';
+import { int8WasmModule, WasmArena } from './wasm-dot.ts';
 
 interface Step {
   kernel: Kernel;
@@ -17,6 +18,8 @@ export class Interpreter {
   readonly outputShape: number[];
   /** Bytes held by activation buffers (constants not counted). */
   readonly arenaBytes: number;
+  /** Which convolution path runs: WebAssembly SIMD or TypeScript (identical outputs). */
+  readonly kernels: 'wasm-simd' | 'typescript';
   private readonly input: Float32Array;
   private readonly output: TensorData;
   private readonly outputFloat: Float32Array;
@@ -27,7 +30,9 @@ export class Interpreter {
     private readonly data: TensorData[],
     private readonly steps: Step[],
     arenaBytes: number,
+    kernels: 'wasm-simd' | 'typescript',
   ) {
+    this.kernels = kernels;
     const inIdx = graph.inputs[0]!, outIdx = graph.outputs[0]!;
     this.inputShape = [...graph.tensors[inIdx]!.shape];
     this.outputShape = [...graph.tensors[outIdx]!.shape];
@@ -48,20 +53,26 @@ export class Interpreter {
     }
   }
 
-  static create(model: Uint8Array | GraphIR, registry: OpRegistry = builtinOps): Interpreter {
+  /**
+   * `wasm`: the compiled dot.wasm for the SIMD convolution path (default: what setInt8WasmModule set; null forces
+   * the TypeScript path). Both paths give identical outputs.
+   */
+  static create(model: Uint8Array | GraphIR, registry: OpRegistry = builtinOps, options: { wasm?: WebAssembly.Module | null } = {}): Interpreter {
     const graph = model instanceof Uint8Array ? readTflite(model) : model;
     if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
       throw new TfliteError('invalid_model', `expected one input and one output, got ${graph.inputs.length} and ${graph.outputs.length}`);
     }
     const kernels = graph.ops.map((op) => registry.get(op.op));
     const plan = planMemory(graph);
+    const module = options.wasm === undefined ? int8WasmModule() : options.wasm;
     const ctx = {
       graph,
       tensor: (i: number) => graph.tensors[i]!,
       data: (i: number) => plan.data[i]!,
+      ...(module ? { wasm: WasmArena.forGraph(graph, module) } : {}),
     };
     const steps = graph.ops.map((op, k) => ({ kernel: kernels[k]!, params: kernels[k]!.prepare(op, ctx) }));
-    return new Interpreter(graph, plan.data, steps, plan.arenaBytes);
+    return new Interpreter(graph, plan.data, steps, plan.arenaBytes, module ? 'wasm-simd' : 'typescript');
   }
 
   /** Runs one inference. The returned array is the interpreter's own and is overwritten by the next run. */
