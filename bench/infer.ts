@@ -26,7 +26,7 @@ const { values } = parseArgs({
   },
 });
 const RUNS = Number(values.runs);
-const DOT_WASM = new WebAssembly.Module(readFileSync(join(import.meta.dirname, '..', 'shared', 'wasm', 'dot.wasm')));
+const CONV_WASM = new WebAssembly.Module(readFileSync(join(import.meta.dirname, '..', 'shared', 'wasm', 'conv.wasm')));
 const CASES = { resnet20: { size: 32, classes: 10, runs: RUNS }, resnet18: { size: 224, classes: 1000, runs: Math.max(3, Math.round(RUNS / 5)) } } as const;
 
 interface Row { model: string; runtime: string; p50: number; p90: number; imgPerSec: number; detail: string }
@@ -70,7 +70,7 @@ for (const arch of values.models!.split(',') as (keyof typeof CASES)[]) {
   const mem = () => { const m = process.memoryUsage(); return m.arrayBuffers + m.heapUsed; };
   (globalThis as { gc?: () => void }).gc?.();
   const before = mem();
-  const simd = Interpreter.create(tflite, undefined, { wasm: DOT_WASM });
+  const simd = Interpreter.create(tflite, undefined, { wasm: CONV_WASM });
   simd.run(one);
   const modelMiB = (mem() - before + tflite.byteLength) / 2 ** 20;
   const ts = Interpreter.create(tflite, undefined, { wasm: null });

@@ -1,13 +1,13 @@
 // Worker entry: Cloudflare calls `fetch` with each request and `scheduled` on each cron tick, with the bindings
 // of edge/wrangler.toml.
-import dotWasm from '@resnet-edge/shared/wasm/dot.wasm';
-import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-dot';
+import convWasm from '@resnet-edge/shared/wasm/conv.wasm';
+import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-conv';
 import { createApp } from './app.ts';
 import { runRetrainCron } from './cron/scheduled.ts';
 import type { Env } from './env.ts';
 
-// dot.wasm arrives compiled (wrangler's CompiledWasm module rule): convolutions run on WebAssembly SIMD.
-setInt8WasmModule(dotWasm);
+// conv.wasm arrives compiled (wrangler's CompiledWasm module rule): convolutions run on WebAssembly SIMD.
+setInt8WasmModule(convWasm);
 const app = createApp();
 
 export default {

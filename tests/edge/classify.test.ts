@@ -60,7 +60,7 @@ describe('a published model', () => {
   it('makes healthz ok and is listed with its manifest', async () => {
     const health = await worker.fetch('/healthz');
     expect(health.status).toBe(200);
-    // The worker imports dot.wasm as a compiled module: convolutions run on WebAssembly SIMD in workerd.
+    // The worker imports conv.wasm as a compiled module: convolutions run on WebAssembly SIMD in workerd.
     expect(await health.json()).toEqual({ status: 'ok', model: { name: 'fashion-mnist', version: '1.0.0' }, int8Kernels: 'wasm-simd' });
     const list = (await (await worker.fetch('/v1/models')).json()) as { models: { name: string; version: string; labels: string[] }[] };
     expect(list.models.map((m) => [m.name, m.version])).toEqual([['fashion-mnist', '1.0.0']]);

@@ -12,8 +12,8 @@ export const MAX_UPLOAD_BYTES = 1_048_576;
 
 let bundle: Promise<string> | undefined;
 
-/** dot.wasm stays a separate module, as wrangler ships it (a CompiledWasm module beside the script). */
-const WASM_MODULE = 'dot.wasm';
+/** conv.wasm stays a separate module, as wrangler ships it (a CompiledWasm module beside the script). */
+const WASM_MODULE = 'conv.wasm';
 const wasmExternal = {
   name: 'wasm-modules',
   setup(b: { onResolve(o: { filter: RegExp }, cb: () => { path: string; external: boolean }): void }) {
@@ -21,9 +21,9 @@ const wasmExternal = {
   },
 };
 
-/** The worker's modules as wrangler deploys them: the bundled script and dot.wasm. */
+/** The worker's modules as wrangler deploys them: the bundled script and conv.wasm. */
 export async function workerModules(): Promise<{ type: 'ESModule' | 'CompiledWasm'; path: string; contents: string | Uint8Array }[]> {
-  const wasm = await readFile(join(REPO, 'shared', 'wasm', 'dot.wasm'));
+  const wasm = await readFile(join(REPO, 'shared', 'wasm', 'conv.wasm'));
   return [
     { type: 'ESModule', path: join(REPO, 'edge', 'worker.mjs'), contents: await workerScript() },
     { type: 'CompiledWasm', path: join(REPO, 'edge', WASM_MODULE), contents: new Uint8Array(wasm) },

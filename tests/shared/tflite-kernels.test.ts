@@ -103,11 +103,11 @@ function referenceConv(g: GraphBuilder, interp: Interpreter, x: number, y: numbe
   return out;
 }
 
-const DOT_WASM = new WebAssembly.Module(readFileSync(new URL('../../shared/wasm/dot.wasm', import.meta.url)));
+const CONV_WASM = new WebAssembly.Module(readFileSync(new URL('../../shared/wasm/conv.wasm', import.meta.url)));
 
 describe.each([
   ['TypeScript', null],
-  ['WebAssembly SIMD', DOT_WASM],
+  ['WebAssembly SIMD', CONV_WASM],
 ])('CONV_2D against the reference formula, bit for bit (%s path)', (_, wasm) => {
   // On the TypeScript path depth 3·3·c decides: ≤ 2072 packs two pixels per multiply, deeper goes one pixel at a time.
   test.each([
@@ -159,7 +159,7 @@ test('a whole ResNet-20-shaped model gives identical outputs on the TypeScript a
   const g = resnet20(11);
   const model = g.build(g.dequantize(g.out));
   const ts = Interpreter.create(model, undefined, { wasm: null });
-  const simd = Interpreter.create(model, undefined, { wasm: DOT_WASM });
+  const simd = Interpreter.create(model, undefined, { wasm: CONV_WASM });
   for (let run = 0; run < 3; run++) {
     const input = g.inputValues();
     expect(Array.from(simd.run(input))).toEqual(Array.from(ts.run(input)));

@@ -1,6 +1,6 @@
 // The interpreter inside workerd: a tiny worker that imports it is bundled with esbuild the way the edge
 // worker is, run in real workerd (miniflare), and must return outputs bit-identical to Node's — on the
-// TypeScript path and on the WebAssembly SIMD path (dot.wasm imported as a compiled module, as wrangler ships it).
+// TypeScript path and on the WebAssembly SIMD path (conv.wasm imported as a compiled module, as wrangler ships it).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
@@ -14,10 +14,10 @@ import { GraphBuilder } from './tflite-fixtures.ts';
 // POST body: uint32 model length, the model bytes, then the float32 input. Response: the float32 output.
 const WORKER = `
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
-import dotWasm from './dot.wasm';
+import convWasm from './conv.wasm';
 export default {
   async fetch(request) {
-    const wasm = new URL(request.url).searchParams.has('wasm') ? dotWasm : null;
+    const wasm = new URL(request.url).searchParams.has('wasm') ? convWasm : null;
     const body = new Uint8Array(await request.arrayBuffer());
     const modelLength = new DataView(body.buffer).getUint32(0, true);
     const model = body.slice(4, 4 + modelLength);
@@ -40,13 +40,13 @@ beforeAll(async () => {
   const bundled = await build({
     stdin: { contents: WORKER, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'js' },
     bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['workerd', 'worker', 'browser'], write: false,
-    external: ['./dot.wasm'],
+    external: ['./conv.wasm'],
   });
   const dir = fileURLToPath(new URL('.', import.meta.url));
   mf = new Miniflare({
     modules: [
       { type: 'ESModule', path: join(dir, 'worker.mjs'), contents: bundled.outputFiles[0]!.text },
-      { type: 'CompiledWasm', path: join(dir, 'dot.wasm'), contents: new Uint8Array(readFileSync(join(dir, '..', '..', 'shared', 'wasm', 'dot.wasm'))) },
+      { type: 'CompiledWasm', path: join(dir, 'conv.wasm'), contents: new Uint8Array(readFileSync(join(dir, '..', '..', 'shared', 'wasm', 'conv.wasm'))) },
     ],
     compatibilityDate: '2025-09-01',
   });

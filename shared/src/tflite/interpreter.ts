@@ -6,7 +6,7 @@ import { readTflite } from './reader.ts';
 import { planMemory } from './memory-plan.ts';
 import { builtinOps, type OpRegistry } from './registry.ts';
 import type { Kernel, TensorData } from './kernels/kernel.ts';
-import { int8WasmModule, WasmArena } from './wasm-dot.ts';
+import { int8WasmModule, WasmArena } from './wasm-conv.ts';
 
 interface Step {
   kernel: Kernel;
@@ -54,7 +54,7 @@ export class Interpreter {
   }
 
   /**
-   * `wasm`: the compiled dot.wasm for the SIMD convolution path (default: what setInt8WasmModule set; null forces
+   * `wasm`: the compiled conv.wasm for the SIMD convolution path (default: what setInt8WasmModule set; null forces
    * the TypeScript path). Both paths give identical outputs.
    */
   static create(model: Uint8Array | GraphIR, registry: OpRegistry = builtinOps, options: { wasm?: WebAssembly.Module | null } = {}): Interpreter {

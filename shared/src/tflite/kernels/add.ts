@@ -7,10 +7,11 @@ const LEFT_SHIFT = 20;
 
 interface AddParams {
   a: Int8Array; b: Int8Array; output: Int8Array; size: number;
-  /** Each input's rescaled value for every int8 code (index v + 128): exact, and two fixed-point ops fewer per element. */
-  aRescaled: Int32Array; bRescaled: Int32Array;
-  outputOffset: number; outMultiplier: number; outShift: number;
-  actMin: number; actMax: number;
+  /**
+   * The output for every pair of int8 codes, index (a + 128) · 256 + (b + 128): both inputs are int8, so the
+   * whole reference computation is tabulated once at prepare (64 KiB) and evaluate is one lookup per element.
+   */
+  table: Int8Array;
 }
 
 export const add: Kernel<AddParams> = {
@@ -28,19 +29,12 @@ export const add: Kernel<AddParams> = {
     const act = activationRange(op.options.fusedActivation, outQ.scale, outQ.zeroPoint);
     return {
       a: int8Of(op, ctx, op.inputs[0]), b: int8Of(op, ctx, op.inputs[1]), output: int8Of(op, ctx, op.outputs[0]), size: numElements(outT.shape),
-      aRescaled: rescaleTable(-aQ.zeroPoint, am.multiplier, am.shift), bRescaled: rescaleTable(-bQ.zeroPoint, bm.multiplier, bm.shift),
-      outputOffset: outQ.zeroPoint, outMultiplier: om.multiplier, outShift: om.shift,
-      actMin: act.min, actMax: act.max,
+      table: outputTable(rescaleTable(-aQ.zeroPoint, am.multiplier, am.shift), rescaleTable(-bQ.zeroPoint, bm.multiplier, bm.shift), om, outQ.zeroPoint, act),
     };
   },
   evaluate(p) {
-    const { aRescaled, bRescaled } = p;
-    for (let i = 0; i < p.size; i++) {
-      const a = aRescaled[p.a[i]! + 128]!;
-      const b = bRescaled[p.b[i]! + 128]!;
-      const out = (multiplyByQuantizedMultiplier((a + b) | 0, p.outMultiplier, p.outShift) + p.outputOffset) | 0;
-      p.output[i] = out < p.actMin ? p.actMin : out > p.actMax ? p.actMax : out;
-    }
+    const { a, b, output, table } = p;
+    for (let i = 0; i < p.size; i++) output[i] = table[((a[i]! + 128) << 8) | (b[i]! + 128)]!;
   },
 };
 
@@ -48,5 +42,17 @@ export const add: Kernel<AddParams> = {
 function rescaleTable(offset: number, multiplier: number, shift: number): Int32Array {
   const table = new Int32Array(256);
   for (let v = -128; v < 128; v++) table[v + 128] = multiplyByQuantizedMultiplier(Math.imul(v + offset, 1 << LEFT_SHIFT), multiplier, shift);
+  return table;
+}
+
+/** reference_integer_ops::Add for every (a, b) pair, from the inputs' rescaled values. */
+function outputTable(aRescaled: Int32Array, bRescaled: Int32Array, om: { multiplier: number; shift: number }, outputOffset: number, act: { min: number; max: number }): Int8Array {
+  const table = new Int8Array(65536);
+  for (let a = 0; a < 256; a++) {
+    for (let b = 0; b < 256; b++) {
+      const out = (multiplyByQuantizedMultiplier((aRescaled[a]! + bRescaled[b]!) | 0, om.multiplier, om.shift) + outputOffset) | 0;
+      table[(a << 8) | b] = out < act.min ? act.min : out > act.max ? act.max : out;
+    }
+  }
   return table;
 }

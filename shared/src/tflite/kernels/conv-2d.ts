@@ -2,7 +2,7 @@
 // of filter × (input − input zero point) over the valid window, + bias, per-channel requantization,
 // + output zero point, clamp to the fused activation's range. Padded positions contribute nothing.
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point.ts';
-import type { WasmConv } from '../wasm-dot.ts';
+import type { WasmConv } from '../wasm-conv.ts';
 import { activationRange, affine, expectShape, int32Of, int8Of, invalidOp, padding, type Kernel } from './kernel.ts';
 
 interface ConvParams {
@@ -15,7 +15,7 @@ interface ConvParams {
   patch2: Int32Array;
   /** patch + patch2 · 2^27, one double per tap: see PACK_SHIFT. */
   packed: Float64Array;
-  /** The WebAssembly SIMD inner products, when the interpreter has them. */
+  /** The whole convolution on WebAssembly SIMD, when the interpreter has it (identical outputs). */
   wasm: WasmConv | null;
 }
 
@@ -44,22 +44,19 @@ export const conv2d: Kernel<ConvParams> = {
       shifts[c] = m.shift;
     }
     const act = activationRange(o.fusedActivation, outQ.scale, outQ.zeroPoint);
-    return {
+    const params = {
       patch: new Int32Array(kH * kW * inC), patch2: new Int32Array(kH * kW * inC), packed: new Float64Array(kH * kW * inC),
-      wasm: ctx.wasm ? ctx.wasm.conv(int8Of(op, ctx, fIdx), outC, kH * kW * inC) : null,
       input: int8Of(op, ctx, inIdx), filter: int8Of(op, ctx, fIdx), bias: int32Of(op, ctx, bIdx), output: int8Of(op, ctx, op.outputs[0]),
       inH, inW, inC, outH: h.out, outW: w.out, outC, kH, kW, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationH, dilationW: o.dilationW,
       padTop: h.before, padLeft: w.before, inputOffset: -inQ.zeroPoint, outputOffset: outQ.zeroPoint, multipliers, shifts, actMin: act.min, actMax: act.max,
     };
+    return { ...params, wasm: ctx.wasm ? ctx.wasm.conv(params) : null };
   },
   evaluate(p) {
     const { outH, outW, outC, kH, kW, inC, patch, patch2, packed } = p;
     const depth = kH * kW * inC;
     const pixels = outH * outW;
-    if (p.wasm) {
-      for (let q = 0; q < pixels; q++) convPixelWasm(p, p.wasm, q, q * outC);
-      return;
-    }
+    if (p.wasm) return p.wasm.run(p.input, p.output);
     // Two output pixels per pass when their sums fit the packed lanes (see PACK_SHIFT), else one.
     const pairs = depth <= PACK_MAX_DEPTH;
     for (let q = 0; q < pixels; q += pairs ? 2 : 1) {
@@ -92,7 +89,7 @@ const PACK_MAX_DEPTH = Math.floor((2 ** 26 - 1) / (255 * 127));
 
 /** The receptive field of output pixel `q` as (x − zero point), zeros where the window hangs over the edge:
  * padded positions then contribute nothing, exactly as the reference kernel skips them. */
-function fillPatch(p: ConvParams, q: number, patch: Int32Array | Int16Array): void {
+function fillPatch(p: ConvParams, q: number, patch: Int32Array): void {
   const { input, inH, inW, inC, kH, kW, inputOffset } = p;
   const oy = Math.floor(q / p.outW), ox = q - oy * p.outW;
   const inY0 = oy * p.strideH - p.padTop, inX0 = ox * p.strideW - p.padLeft;
@@ -174,10 +171,3 @@ function storePair(p: ConvParams, oc: number, sum: number, bias: number, output:
   output[out2 + oc] = requantize(p, oc, (high + bias) | 0);
 }
 
-/** One pixel through the wasm inner products; requantization is the same TypeScript as the other paths. */
-function convPixelWasm(p: ConvParams, wasm: WasmConv, q: number, out: number): void {
-  fillPatch(p, q, wasm.patch);
-  wasm.run();
-  const { acc } = wasm;
-  for (let oc = 0; oc < p.outC; oc++) p.output[out + oc] = requantize(p, oc, (acc[oc]! + p.bias[oc]!) | 0);
-}

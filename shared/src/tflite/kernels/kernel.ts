@@ -4,7 +4,7 @@
 import type { GraphIR, OpIR, OpName, TensorIR } from '../ir.ts';
 import type { FusedActivation } from '../ir.ts';
 import { TfliteError } from '../errors.ts';
-import type { WasmArena } from '../wasm-dot.ts';
+import type { WasmArena } from '../wasm-conv.ts';
 
 export type TensorData = Float32Array | Int8Array | Int32Array;
 
@@ -13,7 +13,7 @@ export interface PrepareContext {
   tensor(index: number): TensorIR;
   /** The buffer the tensor lives in at run time (constants: their data; activations: planned memory). */
   data(index: number): TensorData;
-  /** Present when the interpreter runs with the WebAssembly SIMD path (see wasm-dot.ts). */
+  /** Present when the interpreter runs with the WebAssembly SIMD path (see wasm-conv.ts). */
   wasm?: WasmArena;
 }
 
