@@ -11,40 +11,105 @@ const DIL_H = 40, DIL_W = 44, PAD_TOP = 48, PAD_LEFT = 52, IN_OFFSET = 56, OUT_O
 const DEPTH8 = 72, FILTER = 76, BIAS = 80, MULT = 84, SHIFT = 88, INPUT = 92, OUTPUT = 96, PATCH = 100;
 
 export function conv(p: usize): void {
-  const inH = load<i32>(p, IN_H), inW = load<i32>(p, IN_W), inC = load<i32>(p, IN_C);
-  const outH = load<i32>(p, OUT_H), outW = load<i32>(p, OUT_W), outC = load<i32>(p, OUT_C);
-  const kH = load<i32>(p, K_H), kW = load<i32>(p, K_W), strideH = load<i32>(p, STRIDE_H), strideW = load<i32>(p, STRIDE_W);
-  const dilH = load<i32>(p, DIL_H), dilW = load<i32>(p, DIL_W), padTop = load<i32>(p, PAD_TOP), padLeft = load<i32>(p, PAD_LEFT);
-  const inOffset = load<i32>(p, IN_OFFSET), depth8 = load<i32>(p, DEPTH8);
-  const input = <usize>load<i32>(p, INPUT), patch = <usize>load<i32>(p, PATCH);
+  const outH = load<i32>(p, OUT_H), outW = load<i32>(p, OUT_W), outC = load<i32>(p, OUT_C), depth8 = load<i32>(p, DEPTH8);
+  const patch = <usize>load<i32>(p, PATCH), patch2 = patch + (<usize>depth8 << 1);
+  const pixels = outH * outW;
   let out = <usize>load<i32>(p, OUTPUT);
-  for (let oy = 0; oy < outH; oy++) {
-    const iy0 = oy * strideH - padTop;
-    for (let ox = 0; ox < outW; ox++) {
-      const ix0 = ox * strideW - padLeft;
-      // Window positions off the edge contribute nothing: zeros. The filter rows' padding to 8 is zero too,
-      // so whatever lies in the patch beyond the depth multiplies by 0.
-      let j = patch;
-      for (let ky = 0; ky < kH; ky++) {
-        const iy = iy0 + ky * dilH;
-        for (let kx = 0; kx < kW; kx++) {
-          const ix = ix0 + kx * dilW;
-          if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
-            memory.fill(j, 0, <usize>(inC << 1));
-          } else {
-            const src = input + <usize>((iy * inW + ix) * inC);
-            for (let c = 0; c < inC; c++) store<i16>(j + (<usize>c << 1), <i16>(<i32>load<i8>(src + <usize>c) + inOffset));
-          }
-          j += <usize>(inC << 1);
+  // Two output pixels per pass: each filter row loaded serves both.
+  let q = 0;
+  for (; q + 2 <= pixels; q += 2) {
+    fillPatch(p, q, patch);
+    fillPatch(p, q + 1, patch2);
+    pixelPair(p, patch, patch2, depth8, outC, out);
+    out += <usize>(outC << 1);
+  }
+  if (q < pixels) {
+    fillPatch(p, q, patch);
+    pixel(p, patch, depth8, outC, out);
+  }
+}
+
+/** Pixel q's receptive field as int16 (x − zero point). Window positions off the edge contribute nothing: zeros.
+ * The filter rows' padding to 8 is zero too, so whatever lies in the patch beyond the depth multiplies by 0. */
+function fillPatch(p: usize, q: i32, patch: usize): void {
+  const inH = load<i32>(p, IN_H), inW = load<i32>(p, IN_W), inC = load<i32>(p, IN_C), outW = load<i32>(p, OUT_W);
+  const kH = load<i32>(p, K_H), kW = load<i32>(p, K_W), dilH = load<i32>(p, DIL_H), dilW = load<i32>(p, DIL_W);
+  const inOffset = load<i32>(p, IN_OFFSET), input = <usize>load<i32>(p, INPUT);
+  const oy = q / outW, ox = q - oy * outW;
+  const iy0 = oy * load<i32>(p, STRIDE_H) - load<i32>(p, PAD_TOP), ix0 = ox * load<i32>(p, STRIDE_W) - load<i32>(p, PAD_LEFT);
+  const offset16 = i16x8.splat(<i16>inOffset);
+  const vectorFill = (inC & 7) == 0;
+  let j = patch;
+  for (let ky = 0; ky < kH; ky++) {
+    const iy = iy0 + ky * dilH;
+    for (let kx = 0; kx < kW; kx++) {
+      const ix = ix0 + kx * dilW;
+      if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
+        memory.fill(j, 0, <usize>(inC << 1));
+      } else {
+        const src = input + <usize>((iy * inW + ix) * inC);
+        if (vectorFill) {
+          // |x − zero point| ≤ 255: the int16 sum cannot overflow.
+          for (let c = 0; c < inC; c += 8) v128.store(j + (<usize>c << 1), i16x8.add(v128.load8x8_s(src + <usize>c), offset16));
+        } else {
+          for (let c = 0; c < inC; c++) store<i16>(j + (<usize>c << 1), <i16>(<i32>load<i8>(src + <usize>c) + inOffset));
         }
       }
-      pixel(p, patch, depth8, outC, out);
-      out += <usize>outC;
+      j += <usize>(inC << 1);
     }
   }
 }
 
-/** One output pixel: four channels per pass over the patch, then requantization. */
+/** Two output pixels, four channels per pass over the patches, then requantization. */
+function pixelPair(p: usize, patchA: usize, patchB: usize, depth8: i32, outC: i32, out: usize): void {
+  const filter = <usize>load<i32>(p, FILTER);
+  const outB = out + <usize>outC;
+  let oc = 0;
+  for (; oc + 4 <= outC; oc += 4) {
+    const f0 = filter + <usize>(oc * depth8);
+    const f1 = f0 + <usize>depth8;
+    const f2 = f1 + <usize>depth8;
+    const f3 = f2 + <usize>depth8;
+    let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
+    let b0 = i32x4.splat(0), b1 = i32x4.splat(0), b2 = i32x4.splat(0), b3 = i32x4.splat(0);
+    for (let k = 0; k < depth8; k += 8) {
+      const o = <usize>k;
+      const xa = v128.load(patchA + (o << 1));
+      const xb = v128.load(patchB + (o << 1));
+      const w0 = v128.load8x8_s(f0 + o), w1 = v128.load8x8_s(f1 + o), w2 = v128.load8x8_s(f2 + o), w3 = v128.load8x8_s(f3 + o);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xa, w0));
+      b0 = i32x4.add(b0, i32x4.dot_i16x8_s(xb, w0));
+      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xa, w1));
+      b1 = i32x4.add(b1, i32x4.dot_i16x8_s(xb, w1));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xa, w2));
+      b2 = i32x4.add(b2, i32x4.dot_i16x8_s(xb, w2));
+      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xa, w3));
+      b3 = i32x4.add(b3, i32x4.dot_i16x8_s(xb, w3));
+    }
+    const at = <usize>oc;
+    store<i8>(out + at, requantize(p, oc, horizontal(a0)));
+    store<i8>(out + at, requantize(p, oc + 1, horizontal(a1)), 1);
+    store<i8>(out + at, requantize(p, oc + 2, horizontal(a2)), 2);
+    store<i8>(out + at, requantize(p, oc + 3, horizontal(a3)), 3);
+    store<i8>(outB + at, requantize(p, oc, horizontal(b0)));
+    store<i8>(outB + at, requantize(p, oc + 1, horizontal(b1)), 1);
+    store<i8>(outB + at, requantize(p, oc + 2, horizontal(b2)), 2);
+    store<i8>(outB + at, requantize(p, oc + 3, horizontal(b3)), 3);
+  }
+  for (; oc < outC; oc++) {
+    const f = filter + <usize>(oc * depth8);
+    let a = i32x4.splat(0), b = i32x4.splat(0);
+    for (let k = 0; k < depth8; k += 8) {
+      const w = v128.load8x8_s(f + <usize>k);
+      a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(patchA + (<usize>k << 1)), w));
+      b = i32x4.add(b, i32x4.dot_i16x8_s(v128.load(patchB + (<usize>k << 1)), w));
+    }
+    store<i8>(out + <usize>oc, requantize(p, oc, horizontal(a)));
+    store<i8>(outB + <usize>oc, requantize(p, oc, horizontal(b)));
+  }
+}
+
+/** One output pixel (the last of an odd count): four channels per pass over the patch, then requantization. */
 function pixel(p: usize, patch: usize, depth8: i32, outC: i32, out: usize): void {
   const filter = <usize>load<i32>(p, FILTER);
   let oc = 0;
@@ -99,8 +164,10 @@ function requantize(p: usize, oc: i32, acc: i32): i8 {
 function saturatingRoundingDoublingHighMul(a: i32, b: i32): i32 {
   if (a == i32.MIN_VALUE && b == i32.MIN_VALUE) return i32.MAX_VALUE;
   const ab = <i64>a * <i64>b;
-  const nudge: i64 = ab >= 0 ? 1 << 30 : 1 - (1 << 30);
-  return <i32>((ab + nudge) / (<i64>1 << 31)); // i64 division truncates toward zero, like C++
+  const n = ab + (ab >= 0 ? <i64>(1 << 30) : <i64>(1 - (1 << 30)));
+  // C++'s division by 2^31 truncates toward zero: an arithmetic shift after biasing negatives by 2^31 − 1
+  // (a 64-bit divide would cost tens of cycles per output).
+  return <i32>((n + (n < 0 ? <i64>0x7fffffff : <i64>0)) >> 31);
 }
 
 @inline
@@ -116,4 +183,41 @@ function multiplyByQuantizedMultiplier(x: i32, multiplier: i32, shift: i32): i32
   const left = shift > 0 ? shift : 0;
   const right = shift > 0 ? 0 : -shift;
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul(x << left, multiplier), right);
+}
+
+// MAX_POOL_2D, int8 (reference_integer_ops::MaxPool): sixteen channels per i8x16.max_s.
+// Parameter block: 15 consecutive i32.
+const P_IN_H = 0, P_IN_W = 4, P_C = 8, P_OUT_H = 12, P_OUT_W = 16, P_F_H = 20, P_F_W = 24, P_S_H = 28, P_S_W = 32;
+const P_PAD_TOP = 36, P_PAD_LEFT = 40, P_ACT_MIN = 44, P_ACT_MAX = 48, P_INPUT = 52, P_OUTPUT = 56;
+
+export function maxPool(p: usize): void {
+  const inH = load<i32>(p, P_IN_H), inW = load<i32>(p, P_IN_W), C = load<i32>(p, P_C);
+  const outH = load<i32>(p, P_OUT_H), outW = load<i32>(p, P_OUT_W), fH = load<i32>(p, P_F_H), fW = load<i32>(p, P_F_W);
+  const sH = load<i32>(p, P_S_H), sW = load<i32>(p, P_S_W), padTop = load<i32>(p, P_PAD_TOP), padLeft = load<i32>(p, P_PAD_LEFT);
+  const actMin = load<i32>(p, P_ACT_MIN), actMax = load<i32>(p, P_ACT_MAX);
+  const input = <usize>load<i32>(p, P_INPUT);
+  const lo = i8x16.splat(<i8>actMin), hi = i8x16.splat(<i8>actMax);
+  let out = <usize>load<i32>(p, P_OUTPUT);
+  for (let oy = 0; oy < outH; oy++) {
+    const y0 = max(0, oy * sH - padTop), y1 = min(inH, oy * sH - padTop + fH);
+    for (let ox = 0; ox < outW; ox++) {
+      const x0 = max(0, ox * sW - padLeft), x1 = min(inW, ox * sW - padLeft + fW);
+      let c = 0;
+      for (; c + 16 <= C; c += 16) {
+        let m = i8x16.splat(-128);
+        for (let y = y0; y < y1; y++) {
+          for (let x = x0; x < x1; x++) m = i8x16.max_s(m, v128.load(input + <usize>((y * inW + x) * C + c)));
+        }
+        v128.store(out + <usize>c, i8x16.min_s(i8x16.max_s(m, lo), hi));
+      }
+      for (; c < C; c++) {
+        let m: i32 = -128;
+        for (let y = y0; y < y1; y++) {
+          for (let x = x0; x < x1; x++) m = max(m, <i32>load<i8>(input + <usize>((y * inW + x) * C + c)));
+        }
+        store<i8>(out + <usize>c, <i8>(m < actMin ? actMin : m > actMax ? actMax : m));
+      }
+      out += <usize>C;
+    }
+  }
 }

@@ -155,6 +155,19 @@ function resnet20(seed: number): GraphBuilder & { out: number } {
   return Object.assign(g, { out: g.fullyConnected(g.mean(x), 10, false) });
 }
 
+test('MAX_POOL_2D gives identical outputs on both paths (16-channel SIMD blocks and a scalar tail)', () => {
+  const g = new GraphBuilder(21);
+  const x = g.conv(g.input([1, 13, 11, 3]), { outC: 20, k: 7, stride: 2, fused: 'RELU' });
+  const y = g.pool('MAX_POOL_2D', x, 3, 2, 'SAME');
+  const model = g.build(g.dequantize(y));
+  const ts = Interpreter.create(model, undefined, { wasm: null });
+  const simd = Interpreter.create(model, undefined, { wasm: CONV_WASM });
+  const input = g.inputValues();
+  expect(Array.from(simd.run(input))).toEqual(Array.from(ts.run(input)));
+  expect(simd.wasmBytes).toBeGreaterThan(0);
+  expect(ts.wasmBytes).toBe(0);
+});
+
 test('a whole ResNet-20-shaped model gives identical outputs on the TypeScript and WebAssembly paths', () => {
   const g = resnet20(11);
   const model = g.build(g.dequantize(g.out));

@@ -1,5 +1,6 @@
-// The int8 graph computes what the float model computes, on real images of the bundled Fashion-MNIST
-// sample: per-layer error stays small and the predicted class agrees at a high rate.
+// The int8 model computes what the float model computes, on real images of the bundled Fashion-MNIST
+// sample: per-layer error stays small and the predicted class agrees at a high rate. The int8 side is the
+// written `.tflite` run by the shared integer interpreter (the edge's runtime), as `quantize` measures it.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -9,10 +10,11 @@ import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { BUNDLED_DATA, FASHION_MNIST_LABELS, FASHION_MNIST_MEAN, FASHION_MNIST_STD } from '../../train/src/data/presets.ts';
 import { buildModel } from '../../train/src/models/index.ts';
-import { classesOf } from '../../train/src/quantize/accuracy.ts';
+import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
+import { writeTflite } from '@resnet-edge/shared/tflite/writer';
+import { classesOf, int8Logits } from '../../train/src/quantize/accuracy.ts';
 import { evaluateFloatGraph } from '../../train/src/quantize/float-eval.ts';
 import { quantizeModel, type QuantizedModel } from '../../train/src/quantize/quantize-model.ts';
-import { simulateInt8 } from '../../train/src/quantize/simulate.ts';
 import { fitCentroidHead } from './helpers/centroid-head.ts';
 import { randomizeBatchNorm } from './helpers/random-bn.ts';
 
@@ -61,19 +63,27 @@ describe('int8 ResNet-20 on bundled Fashion-MNIST images', () => {
   it('every activation stays within a few percent of the float graph', () => {
     const float = new Map<string, Float32Array>();
     evaluateFloatGraph(q.floatGraph, test.x, (n, v) => void float.set(n.name, v.dataSync() as Float32Array)).dispose();
-    const errors: Record<string, number> = {};
-    simulateInt8(q.graph, test.x, (t, v) => {
-      const f = float.get(t.name);
-      if (!f) return;
-      const s = v.dataSync();
-      let e = 0;
-      let r = 0;
-      for (let i = 0; i < f.length; i++) {
-        e += (f[i]! - s[i]!) ** 2;
-        r += f[i]! ** 2;
+    // Every activation kept in its own buffer, so each int8 tensor can be read after a run, image by image.
+    const interpreter = Interpreter.create(writeTflite(q.graph), undefined, { keepActivations: true });
+    const probed = interpreter.graph.tensors.flatMap((t, index) => (t.quant && !t.data && float.has(t.name) ? [{ t, index }] : []));
+    const sums = new Map(probed.map(({ t }) => [t.name, { e: 0, r: 0 }]));
+    const n = test.y.length;
+    const pixels = test.x.dataSync() as Float32Array;
+    const per = pixels.length / n;
+    for (let image = 0; image < n; image++) {
+      interpreter.run(pixels.subarray(image * per, (image + 1) * per));
+      for (const { t, index } of probed) {
+        const q8 = interpreter.tensorData(index);
+        const f = float.get(t.name)!;
+        const { scale: [scale], zeroPoint: [zeroPoint] } = t.quant!;
+        const sum = sums.get(t.name)!;
+        for (let i = 0, at = image * q8.length; i < q8.length; i++, at++) {
+          sum.e += (f[at]! - scale! * (q8[i]! - zeroPoint!)) ** 2;
+          sum.r += f[at]! ** 2;
+        }
       }
-      errors[t.name] = Math.sqrt(e / r);
-    }).dispose();
+    }
+    const errors = Object.fromEntries([...sums].map(([name, { e, r }]) => [name, Math.sqrt(e / r)]));
     expect(Object.keys(errors).length).toBe(q.floatGraph.nodes.length);
     for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThan(0.08);
   });
@@ -82,7 +92,7 @@ describe('int8 ResNet-20 on bundled Fashion-MNIST images', () => {
   // flips more near-ties than it does on a trained model; the CLI test on a trained run holds the 1-point gate.
   it('predicts the same class as the float model on ≥ 80 % of held-out images, and the classes vary', () => {
     const f = classesOf((model.predict(test.x) as tf.Tensor).dataSync() as Float32Array, 10, 'softmax');
-    const s = classesOf(simulateInt8(q.graph, test.x).dataSync() as Float32Array, 10, 'softmax');
+    const s = classesOf(int8Logits(writeTflite(q.graph))(test.x).dataSync() as Float32Array, 10, 'softmax');
     const agreement = f.filter((c, i) => c === s[i]).length / f.length;
     if (process.env.H3_REPORT) console.log(`agreement ${agreement}, float top-1 ${f.filter((c, i) => c === test.y[i]).length / f.length}, int8 top-1 ${s.filter((c, i) => c === test.y[i]).length / s.length}`);
     expect(agreement).toBeGreaterThanOrEqual(0.8);

@@ -62,6 +62,12 @@ describe('resnet-edge quantize', () => {
     expect(res.comparison.samples).toBeGreaterThan(100);
     expect(res.comparison.agreement).toBeGreaterThan(0.8);
     expect(res.sizes.ratio).toBeGreaterThan(3);
+    // The size breakdown accounts for every byte of the written file; int8 weights are a quarter of float32.
+    const t = res.sizes.tflite;
+    expect(t.int8WeightBytes + t.int32BiasBytes + t.quantParamBytes + t.structureBytes).toBe(res.sizes.int8Bytes);
+    expect(t.float32WeightBytes).toBe(4 * (t.int8WeightBytes + t.int32BiasBytes / 4));
+    expect(t.structureBytes).toBeGreaterThan(0);
+    expect(res.sizes.weightsRatio).toBeCloseTo(t.float32WeightBytes / res.sizes.int8Bytes, 10);
     const tflite = new Uint8Array(await readFile(join(out, 'model.tflite')));
     const manifest = parseManifest(await readFile(join(out, 'manifest.json')));
     expect(manifest.files['model.tflite']).toEqual({ sha256: await sha256Hex(tflite), size: tflite.byteLength });

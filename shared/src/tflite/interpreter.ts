@@ -20,6 +20,8 @@ export class Interpreter {
   readonly arenaBytes: number;
   /** Which convolution path runs: WebAssembly SIMD or TypeScript (identical outputs). */
   readonly kernels: 'wasm-simd' | 'typescript';
+  /** Bytes of the wasm path's memory (its int8 copy of the convolution filters, and scratch); 0 on the TS path. */
+  readonly wasmBytes: number;
   private readonly input: Float32Array;
   private readonly output: TensorData;
   private readonly outputFloat: Float32Array;
@@ -31,8 +33,10 @@ export class Interpreter {
     private readonly steps: Step[],
     arenaBytes: number,
     kernels: 'wasm-simd' | 'typescript',
+    wasmBytes: number,
   ) {
     this.kernels = kernels;
+    this.wasmBytes = wasmBytes;
     const inIdx = graph.inputs[0]!, outIdx = graph.outputs[0]!;
     this.inputShape = [...graph.tensors[inIdx]!.shape];
     this.outputShape = [...graph.tensors[outIdx]!.shape];
@@ -55,15 +59,16 @@ export class Interpreter {
 
   /**
    * `wasm`: the compiled conv.wasm for the SIMD convolution path (default: what setInt8WasmModule set; null forces
-   * the TypeScript path). Both paths give identical outputs.
+   * the TypeScript path). Both paths give identical outputs. `keepActivations`: every activation gets its own
+   * buffer instead of a reused one, so `tensorData` reads any intermediate tensor after a run (more memory).
    */
-  static create(model: Uint8Array | GraphIR, registry: OpRegistry = builtinOps, options: { wasm?: WebAssembly.Module | null } = {}): Interpreter {
+  static create(model: Uint8Array | GraphIR, registry: OpRegistry = builtinOps, options: { wasm?: WebAssembly.Module | null; keepActivations?: boolean } = {}): Interpreter {
     const graph = model instanceof Uint8Array ? readTflite(model) : model;
     if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
       throw new TfliteError('invalid_model', `expected one input and one output, got ${graph.inputs.length} and ${graph.outputs.length}`);
     }
     const kernels = graph.ops.map((op) => registry.get(op.op));
-    const plan = planMemory(graph);
+    const plan = planMemory(graph, { reuse: !options.keepActivations });
     const module = options.wasm === undefined ? int8WasmModule() : options.wasm;
     const ctx = {
       graph,
@@ -72,7 +77,7 @@ export class Interpreter {
       ...(module ? { wasm: WasmArena.forGraph(graph, module) } : {}),
     };
     const steps = graph.ops.map((op, k) => ({ kernel: kernels[k]!, params: kernels[k]!.prepare(op, ctx) }));
-    return new Interpreter(graph, plan.data, steps, plan.arenaBytes, module ? 'wasm-simd' : 'typescript');
+    return new Interpreter(graph, plan.data, steps, plan.arenaBytes, ctx.wasm ? 'wasm-simd' : 'typescript', ctx.wasm?.bytes ?? 0);
   }
 
   /** Runs one inference. The returned array is the interpreter's own and is overwritten by the next run. */
@@ -88,8 +93,8 @@ export class Interpreter {
   }
 
   /**
-   * A tensor's current values (for tests and debugging). Activation buffers are reused, so an intermediate
-   * tensor's values are only meaningful until a later op takes its buffer over.
+   * A tensor's current values (for tests and debugging). Activation buffers are reused (unless created with
+   * `keepActivations`), so an intermediate tensor's values are only meaningful until a later op takes its buffer over.
    */
   tensorData(index: number): Float32Array | Int8Array | Int32Array {
     const d = this.data[index];

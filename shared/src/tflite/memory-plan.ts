@@ -16,7 +16,9 @@ function view(t: TensorIR, buffer: ArrayBuffer, length: number): TensorData {
   return t.type === 'int8' ? new Int8Array(buffer, 0, length) : t.type === 'int32' ? new Int32Array(buffer, 0, length) : new Float32Array(buffer, 0, length);
 }
 
-export function planMemory(graph: GraphIR): MemoryPlan {
+/** `reuse: false` gives every activation its own buffer, so all of them stay readable after a run (debugging, tests). */
+export function planMemory(graph: GraphIR, options: { reuse?: boolean } = {}): MemoryPlan {
+  const reuse = options.reuse ?? true;
   const n = graph.tensors.length;
   const data: (TensorData | undefined)[] = new Array(n);
   const lastUse = new Array<number>(n).fill(-1);
@@ -58,7 +60,7 @@ export function planMemory(graph: GraphIR): MemoryPlan {
       allocate(o);
     }
     for (const i of new Set(op.inputs)) {
-      if (lastUse[i] === k && !pinned.has(i) && !graph.tensors[i]!.data) free.push(data[i]!.buffer as ArrayBuffer);
+      if (reuse && lastUse[i] === k && !pinned.has(i) && !graph.tensors[i]!.data) free.push(data[i]!.buffer as ArrayBuffer);
     }
   });
   for (const o of graph.outputs) {

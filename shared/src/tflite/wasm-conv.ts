@@ -1,4 +1,4 @@
-// CONV_2D on WebAssembly SIMD (shared/wasm/conv.ts → conv.wasm). The host hands in the compiled module —
+// CONV_2D and MAX_POOL_2D on WebAssembly SIMD (shared/wasm/conv.ts → conv.wasm). The host hands in the compiled module —
 // workerd imports conv.wasm as a module (wrangler's CompiledWasm rule), Node compiles the file — so the shared
 // code never compiles bytes, which workerd forbids. One instance per interpreter, with a memory sized once for
 // every convolution of the graph (weights copied in as int8, rows padded to 8) plus scratch shared by all of
@@ -7,6 +7,7 @@ import type { GraphIR } from './ir.ts';
 
 const PAGE = 65536;
 const PARAM_WORDS = 26;
+const POOL_PARAM_WORDS = 15;
 
 let defaultModule: WebAssembly.Module | null = null;
 
@@ -27,6 +28,12 @@ export interface WasmConvSpec {
   filter: Int8Array; bias: Int32Array; multipliers: Int32Array; shifts: Int32Array;
 }
 
+export interface WasmPoolSpec {
+  inH: number; inW: number; channels: number; outH: number; outW: number; filterH: number; filterW: number;
+  strideH: number; strideW: number; padTop: number; padLeft: number; actMin: number; actMax: number;
+}
+
+/** A prepared op on the wasm side: copies its input in, runs, copies its output out. */
 export interface WasmConv {
   run(input: Int8Array, output: Int8Array): void;
 }
@@ -42,7 +49,7 @@ export class WasmArena {
   private next = 16;
   private constructor(
     private readonly memory: WebAssembly.Memory,
-    private readonly convFn: (params: number) => void,
+    private readonly exports: { conv: (params: number) => void; maxPool: (params: number) => void },
     private readonly scratch: { input: number; output: number; patch: number },
   ) {}
 
@@ -50,21 +57,28 @@ export class WasmArena {
     let bytes = 16, input = 0, output = 0, patch = 0;
     const size = (i: number) => graph.tensors[i]!.shape.reduce((a, d) => a * d, 1);
     for (const op of graph.ops) {
-      if (op.op !== 'CONV_2D') continue;
-      const [outC, kH, kW, inC] = graph.tensors[op.inputs[1]]!.shape as [number, number, number, number];
-      bytes += convBytes(outC, kH * kW * inC);
+      if (op.op !== 'CONV_2D' && op.op !== 'MAX_POOL_2D') continue;
       input = Math.max(input, size(op.inputs[0]));
       output = Math.max(output, size(op.outputs[0]));
-      patch = Math.max(patch, pad8(kH * kW * inC) * 2);
+      if (op.op === 'MAX_POOL_2D') {
+        bytes += align16(POOL_PARAM_WORDS * 4);
+        continue;
+      }
+      const [outC, kH, kW, inC] = graph.tensors[op.inputs[1]]!.shape as [number, number, number, number];
+      bytes += convBytes(outC, kH * kW * inC);
+      patch = Math.max(patch, pad8(kH * kW * inC) * 2 * 2); // two pixels' patches
     }
     const scratchAt = bytes;
     bytes += align16(input) + align16(output) + align16(patch);
     const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const scratch = { input: scratchAt, output: scratchAt + align16(input), patch: scratchAt + align16(input) + align16(output) };
-    const arena = new WasmArena(memory, instance.exports.conv as (params: number) => void, scratch);
-    arena.next = 16;
-    return arena;
+    return new WasmArena(memory, instance.exports as unknown as WasmArena['exports'], scratch);
+  }
+
+  /** Bytes of the wasm memory: int8 filter copies, parameters and scratch. */
+  get bytes(): number {
+    return this.memory.buffer.byteLength;
   }
 
   private take(bytes: number): number {
@@ -92,13 +106,26 @@ export class WasmArena {
       s.inH, s.inW, s.inC, s.outH, s.outW, s.outC, s.kH, s.kW, s.strideH, s.strideW, s.dilationH, s.dilationW, s.padTop, s.padLeft,
       s.inputOffset, s.outputOffset, s.actMin, s.actMax, depth8, filter, bias, mult, shift, this.scratch.input, this.scratch.output, this.scratch.patch,
     ]);
-    const inputView = new Int8Array(this.memory.buffer, this.scratch.input, s.inH * s.inW * s.inC);
-    const outputView = new Int8Array(this.memory.buffer, this.scratch.output, s.outH * s.outW * s.outC);
-    const convFn = this.convFn;
+    return this.op(this.exports.conv, params, s.inH * s.inW * s.inC, s.outH * s.outW * s.outC);
+  }
+
+  maxPool(s: WasmPoolSpec): WasmConv {
+    const params = this.take(POOL_PARAM_WORDS * 4);
+    // The order of shared/wasm/conv.ts's pool parameter block.
+    new Int32Array(this.memory.buffer, params, POOL_PARAM_WORDS).set([
+      s.inH, s.inW, s.channels, s.outH, s.outW, s.filterH, s.filterW, s.strideH, s.strideW, s.padTop, s.padLeft, s.actMin, s.actMax,
+      this.scratch.input, this.scratch.output,
+    ]);
+    return this.op(this.exports.maxPool, params, s.inH * s.inW * s.channels, s.outH * s.outW * s.channels);
+  }
+
+  private op(fn: (params: number) => void, params: number, inputSize: number, outputSize: number): WasmConv {
+    const inputView = new Int8Array(this.memory.buffer, this.scratch.input, inputSize);
+    const outputView = new Int8Array(this.memory.buffer, this.scratch.output, outputSize);
     return {
       run(input, output) {
         inputView.set(input);
-        convFn(params);
+        fn(params);
         output.set(outputView);
       },
     };

@@ -1,6 +1,5 @@
 // QUANTIZE float32 → int8 (reference AffineQuantize): q = round_half_away(x / scale) + zero point, clamped.
 // The division is done in float32, as TFLite does, so ties land where they land there.
-import { roundHalfAway } from '../fixed-point.ts';
 import { affine, float32Of, int8Of, invalidOp, numElements, type Kernel } from './kernel.ts';
 
 interface QuantizeParams { input: Float32Array; output: Int8Array; size: number; scale: number; zeroPoint: number }
@@ -15,9 +14,12 @@ export const quantize: Kernel<QuantizeParams> = {
     return { input: float32Of(op, ctx, op.inputs[0]), output: int8Of(op, ctx, op.outputs[0]), size: numElements(outT.shape), ...q };
   },
   evaluate(p) {
-    for (let i = 0; i < p.size; i++) {
-      const v = roundHalfAway(Math.fround(p.input[i]! / p.scale)) + p.zeroPoint;
-      p.output[i] = v < -128 ? -128 : v > 127 ? 127 : v;
+    const { input, output, size, scale, zeroPoint } = p;
+    for (let i = 0; i < size; i++) {
+      // float32 division as TFLite does it, then std::round (half away from zero).
+      const q = Math.fround(input[i]! / scale);
+      const v = (q < 0 ? -Math.round(-q) : Math.round(q)) + zeroPoint;
+      output[i] = v < -128 ? -128 : v > 127 ? 127 : v;
     }
   },
 };
