@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 
-test('conv.wasm is what `npm run build:wasm -w shared` builds from dot.ts', () => {
+test('conv.wasm is what `npm run build:wasm -w shared` builds from conv.ts', () => {
   const shared = join(import.meta.dirname, '..', '..', 'shared');
   const script = JSON.parse(readFileSync(join(shared, 'package.json'), 'utf8')).scripts['build:wasm'] as string;
   const out = join(mkdtempSync(join(tmpdir(), 'dot-wasm-')), 'conv.wasm');
