@@ -59,7 +59,7 @@ it('follows the pointer to a new version and refuses a corrupt one', async () =>
   expect(still.model.version).toBe('2.0.0');
   expect(still.predictions).toEqual(v2.predictions);
   const health = await worker.fetch('/healthz');
-  expect(await health.json()).toEqual({ status: 'ok', model: { name: 'fashion-mnist', version: '2.0.0' } });
+  expect(await health.json()).toEqual({ status: 'ok', model: { name: 'fashion-mnist', version: '2.0.0' }, int8Kernels: 'wasm-simd' });
   const error = await expectError(
     await worker.fetch('/v1/classify?model=fashion-mnist@3.0.0', { method: 'POST', body: image }),
     503,
