@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { BUNDLED_DATA, FASHION_MNIST_LABELS, FASHION_MNIST_MEAN, FASHION_MNIST_STD } from '../../train/src/data/presets.ts';
 import { buildModel } from '../../train/src/models/index.ts';
+import { readFileSync } from 'node:fs';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
+import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-conv';
 import { writeTflite } from '@resnet-edge/shared/tflite/writer';
 import { classesOf, int8Logits } from '../../train/src/quantize/accuracy.ts';
 import { evaluateFloatGraph } from '../../train/src/quantize/float-eval.ts';
@@ -44,6 +46,8 @@ let q: QuantizedModel;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  // The WebAssembly SIMD path, as the CLI runs it (bit-identical to the TypeScript path, and faster).
+  setInt8WasmModule(new WebAssembly.Module(readFileSync(new URL('../../shared/wasm/conv.wasm', import.meta.url))));
   calib = await bundled('train', 12);
   test = await bundled('test', 5);
   model = buildModel('resnet20', { inputShape: [28, 28, 1], numClasses: 10 });
@@ -55,6 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
+  setInt8WasmModule(null);
   model.dispose();
   tf.dispose([calib.x, test.x]);
 });

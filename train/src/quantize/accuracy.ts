@@ -43,17 +43,18 @@ export const floatLogits = (model: tfl.LayersModel): LogitsFn => (batch) => mode
  * Logits of the written `.tflite`, run by the shared int8 interpreter (the edge worker's runtime): the gate
  * measures the very bytes that get published, parsed back, not the graph they were written from.
  */
-export function int8Logits(tflite: Uint8Array): LogitsFn {
+export function int8Logits(tflite: Uint8Array): LogitsFn & { kernels: Interpreter['kernels'] } {
   const interpreter = Interpreter.create(tflite);
   const perImage = interpreter.inputShape.reduce((a, b) => a * b, 1);
   const units = interpreter.outputShape.reduce((a, b) => a * b, 1);
-  return (batch) => {
+  const logits: LogitsFn = (batch) => {
     const n = batch.shape[0];
     const x = batch.dataSync() as Float32Array;
-    const logits = new Float32Array(n * units);
-    for (let i = 0; i < n; i++) logits.set(interpreter.run(x.subarray(i * perImage, (i + 1) * perImage)), i * units);
-    return tf.tensor2d(logits, [n, units]);
+    const out = new Float32Array(n * units);
+    for (let i = 0; i < n; i++) out.set(interpreter.run(x.subarray(i * perImage, (i + 1) * perImage)), i * units);
+    return tf.tensor2d(out, [n, units]);
   };
+  return Object.assign(logits, { kernels: interpreter.kernels });
 }
 
 export interface Comparison {

@@ -13,6 +13,7 @@ import { compare, floatLogits, int8Logits, predictAll, type Comparison } from '.
 import { DEFAULT_PERCENTILE, type CalibrationMethod } from './calibrate.ts';
 import { exportQuantized, MANIFEST_FILE, MODEL_FILE } from './export.ts';
 import { quantizeModel } from './quantize-model.ts';
+import { sizeReport, type TfliteSizeReport } from './size-report.ts';
 import { calibrationImages, heldOutImages } from './run-data.ts';
 
 export interface QuantizeRunOptions {
@@ -35,7 +36,12 @@ export interface QuantizeRunResult {
   arch: string;
   heldOut: string;
   comparison: Comparison;
-  sizes: { floatBytes: number; int8Bytes: number; ratio: number };
+  /**
+   * floatBytes: the TF.js run folder (model.json + weights.bin); ratio = floatBytes / int8Bytes.
+   * float32WeightBytes: the folded graph's constants in float32; weightsRatio = float32WeightBytes / int8Bytes.
+   * tflite: where the int8 file's bytes go.
+   */
+  sizes: { floatBytes: number; int8Bytes: number; ratio: number; float32WeightBytes: number; weightsRatio: number; tflite: TfliteSizeReport };
   calibration: { method: CalibrationMethod; samples: number; percentile?: number };
   /** How the int8 accuracy was measured. */
   int8Runtime: string;
@@ -51,7 +57,6 @@ async function floatModelBytes(run: string): Promise<number> {
   return sizes.reduce((a, b) => a + b, 0);
 }
 
-const INT8_RUNTIME = 'the shared int8 interpreter on the written .tflite';
 
 export async function quantizeRun(opts: QuantizeRunOptions, io: { log(m: string): void }): Promise<QuantizeRunResult> {
   await ensureBackend(opts.backend ?? 'auto', io.log);
@@ -74,13 +79,18 @@ export async function quantizeRun(opts: QuantizeRunOptions, io: { log(m: string)
     const held = await heldOutImages(info, io.log);
     io.log(`measuring float and int8 top-1 on ${held.name} (${held.arrays.count} images)`);
     const floatPred = predictAll(floatLogits(model), held.arrays, info.head);
-    const int8Pred = predictAll(int8Logits(tflite), held.arrays, info.head);
+    const int8 = int8Logits(tflite);
+    const int8Pred = predictAll(int8, held.arrays, info.head);
     const comparison = compare(held.arrays.y, floatPred, int8Pred);
     const floatBytes = await floatModelBytes(opts.run);
-    const sizes = { floatBytes, int8Bytes: tflite.byteLength, ratio: floatBytes / tflite.byteLength };
+    const tfliteSizes = sizeReport(q.graph, tflite.byteLength);
+    const sizes = {
+      floatBytes, int8Bytes: tflite.byteLength, ratio: floatBytes / tflite.byteLength,
+      float32WeightBytes: tfliteSizes.float32WeightBytes, weightsRatio: tfliteSizes.float32WeightBytes / tflite.byteLength, tflite: tfliteSizes,
+    };
     const calibration = { method: opts.calibration, samples: calib.count, ...(percentile ? { percentile } : {}) };
     const passed = comparison.dropPoints <= opts.maxDrop;
-    const base = { run: opts.run, arch: info.arch, heldOut: held.name, comparison, sizes, calibration, int8Runtime: INT8_RUNTIME };
+    const base = { run: opts.run, arch: info.arch, heldOut: held.name, comparison, sizes, calibration, int8Runtime: `the shared int8 interpreter (${int8.kernels} kernels) on the written .tflite` };
     // The gate: a model that lost too much accuracy is reported, never written.
     if (!passed) return { ...base, passed, out: null, files: null };
     const out = opts.out ?? join(opts.run, 'quantized');
