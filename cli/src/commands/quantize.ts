@@ -12,7 +12,8 @@ function summary(r: QuantizeRunResult): string[] {
   return [
     `${r.arch} on ${r.heldOut} (${c.samples} images), int8 measured with ${r.int8Runtime}`,
     `top-1  float ${pct(c.floatTop1)}  int8 ${pct(c.int8Top1)}  drop ${c.dropPoints.toFixed(2)} points  agreement ${pct(c.agreement)}`,
-    `size   float ${mb(r.sizes.floatBytes)}  int8 ${mb(r.sizes.int8Bytes)}  (${r.sizes.ratio.toFixed(2)}× smaller)`,
+    `size   int8 .tflite ${mb(r.sizes.int8Bytes)}: ${r.sizes.ratio.toFixed(2)}× smaller than the TF.js model (${mb(r.sizes.floatBytes)}), ` +
+      `${r.sizes.weightsRatio.toFixed(2)}× than the folded float32 weights (${mb(r.sizes.float32WeightBytes)})`,
     `calibration ${r.calibration.method}${r.calibration.percentile ? ` p${r.calibration.percentile}` : ''} on ${r.calibration.samples} training images`,
   ];
 }
