@@ -9,6 +9,7 @@
 // Each row runs in its own child process, so kernel patches and peak RSS do not leak between rows.
 // Nothing is installed: without PyTorch the script says how to get it and leaves that column out.
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as os from 'node:os';
@@ -98,57 +99,6 @@ function peakRss(): number {
 
 // ---- PyTorch -------------------------------------------------------------------------------------
 
-const PYTORCH = String.raw`
-import json, sys, time, resource
-import torch, torch.nn as nn, torch.nn.functional as F
-cfg = json.loads(sys.argv[1])
-torch.set_num_threads(cfg['threads'])
-torch.manual_seed(0)
-
-class Basic(nn.Module):
-    def __init__(s, cin, w, stride):
-        super().__init__()
-        s.c1 = nn.Conv2d(cin, w, 3, stride, 1, bias=False); s.b1 = nn.BatchNorm2d(w)
-        s.c2 = nn.Conv2d(w, w, 3, 1, 1, bias=False); s.b2 = nn.BatchNorm2d(w)
-        s.sc = None
-        if stride != 1 or cin != w:  # projection shortcut, as the TF.js models (option B)
-            s.sc = nn.Sequential(nn.Conv2d(cin, w, 1, stride, bias=False), nn.BatchNorm2d(w))
-    def forward(s, x):
-        y = F.relu(s.b1(s.c1(x))); y = s.b2(s.c2(y))
-        return F.relu(y + (x if s.sc is None else s.sc(x)))
-
-def net(arch, cin, classes):
-    if arch.startswith('resnet') and arch[6:] in ('20', '32', '44', '56', '110'):
-        n = (int(arch[6:]) - 2) // 6; widths = [16, 32, 64]
-        stem = [nn.Conv2d(cin, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()]; c = 16
-    elif arch in ('resnet18', 'resnet34'):
-        n = None; widths = [64, 128, 256, 512]
-        stem = [nn.Conv2d(cin, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(3, 2, 1)]; c = 64
-    else:
-        raise SystemExit('bench: no PyTorch twin for ' + arch)
-    blocks = {'resnet18': [2, 2, 2, 2], 'resnet34': [3, 4, 6, 3]}.get(arch, [n] * 3)
-    layers = list(stem)
-    for i, (w, b) in enumerate(zip(widths, blocks)):
-        for j in range(b):
-            layers.append(Basic(c, w, 2 if (i > 0 and j == 0) else 1)); c = w
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, classes)]
-    return nn.Sequential(*layers)
-
-model = net(cfg['arch'], cfg['channels'], 10)
-opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
-def batch():
-    return torch.rand(cfg['batch'], cfg['channels'], cfg['size'], cfg['size']), torch.arange(cfg['batch']) % 10
-def step(x, y):
-    opt.zero_grad(); loss = F.cross_entropy(model(x), y); loss.backward(); opt.step()
-step(*batch())
-data = [batch() for _ in range(cfg['steps'])]
-t = time.perf_counter()
-for x, y in data: step(x, y)
-ms = (time.perf_counter() - t) / cfg['steps'] * 1000
-print(json.dumps({'row': cfg['row'], 'batch': cfg['batch'], 'imgPerSec': cfg['batch'] / ms * 1000, 'msPerStep': ms,
-                  'peakRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  'detail': 'torch ' + torch.__version__ + ', ' + str(torch.get_num_threads()) + ' threads'}))
-`;
 
 const PYTHON = '/usr/bin/python3';
 
@@ -161,7 +111,7 @@ function runPytorch(row: 'pytorch' | 'pytorch-1', cfg: Config): RowResult {
     };
   }
   const args = JSON.stringify({ ...cfg, row, threads: row === 'pytorch' ? 2 : 1 });
-  const out = spawnSync(PYTHON, ['-c', PYTORCH, args], { encoding: 'utf8', timeout: 30 * 60_000 });
+  const out = spawnSync(PYTHON, [join(import.meta.dirname, 'torch_train.py'), args], { encoding: 'utf8', timeout: 30 * 60_000 });
   const line = out.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as RowResult;

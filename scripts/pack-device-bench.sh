@@ -23,14 +23,15 @@ for dep in debug ms; do
   cp -r "$(dirname "$pkg")" .gpu/node_modules/
 done
 xz -T2 -6 -c "$(command -v node)" > .gpu/node.xz
-# The PyTorch twin from bench/train.ts, moved to a selectable device.
-awk '/^const PYTORCH = String.raw`/{f=1;next} f&&/^`;/{f=0} f' bench/train.ts | python3 -c '
+# The PyTorch twin of bench/train.ts, moved to a selectable device.
+cp bench/torch_models.py .gpu/
+python3 -c '
 import sys; s = sys.stdin.read()
 s = s.replace("model = net(", "dev = torch.device(cfg.get(\"device\", \"cpu\"))\nmodel = net(", 1).replace("cfg[\"channels\"], 10)", "cfg[\"channels\"], 10).to(dev)", 1)
 s = s.replace("cfg[\x27size\x27]), torch.arange(cfg[\x27batch\x27]) % 10", "cfg[\x27size\x27], device=dev), (torch.arange(cfg[\x27batch\x27]) % 10).to(dev)")
 s = s.replace("t = time.perf_counter()", "sync = (lambda: torch.cuda.synchronize()) if dev.type == \"cuda\" else (lambda: None)\nsync(); t = time.perf_counter()")
 s = s.replace("ms = (time.perf_counter() - t)", "sync(); ms = (time.perf_counter() - t)")
-sys.stdout.write(s)' > .gpu/torch_twin.py
+sys.stdout.write(s)' < bench/torch_train.py > .gpu/torch_twin.py
 o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
 apt-get $o update >/dev/null
 (cd .gl && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 >/dev/null 2>&1)
