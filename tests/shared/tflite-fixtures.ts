@@ -159,3 +159,17 @@ export class GraphBuilder {
     return { tensors: this.tensors, ops: this.ops, inputs: [this.inputIndex], outputs: [output], ...(description ? { description } : {}) };
   }
 }
+
+/** ResNet-18 at 224×224×3 with 1000 classes (basic blocks, projection shortcuts), random int8 weights. */
+export function resnet18Graph(seed = 18): GraphIR {
+  const g = new GraphBuilder(seed);
+  let x = g.pool('MAX_POOL_2D', g.conv(g.input([1, 224, 224, 3]), { outC: 64, k: 7, stride: 2, fused: 'RELU' }), 3, 2, 'SAME');
+  for (const [stage, channels] of [64, 128, 256, 512].entries()) {
+    for (let block = 0; block < 2; block++) {
+      const stride = stage > 0 && block === 0 ? 2 : 1;
+      const y = g.conv(g.conv(x, { outC: channels, k: 3, stride, fused: 'RELU' }), { outC: channels, k: 3 });
+      x = g.addOp(y, stride === 2 ? g.conv(x, { outC: channels, k: 1, stride: 2 }) : x, 'RELU');
+    }
+  }
+  return g.build(g.dequantize(g.fullyConnected(g.mean(x), 1000, false)));
+}

@@ -8,7 +8,7 @@ import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT,
 import { builtinOps, OpRegistry } from '@resnet-edge/shared/tflite/registry';
 import { conv2d } from '@resnet-edge/shared/tflite/kernels/conv-2d';
 import { TfliteError } from '@resnet-edge/shared/tflite/errors';
-import { GraphBuilder, rng } from './tflite-fixtures.ts';
+import { GraphBuilder, resnet18Graph, rng } from './tflite-fixtures.ts';
 
 /** gemmlowp's SaturatingRoundingDoublingHighMul in exact 64-bit arithmetic. */
 function srdhmBig(a: number, b: number): number {
@@ -194,16 +194,7 @@ describe('performance and memory', () => {
   });
 
   test('ResNet-18 at 224×224: activation buffers are reused, arena stays a few activations', () => {
-    const g = new GraphBuilder(18);
-    let x = g.pool('MAX_POOL_2D', g.conv(g.input([1, 224, 224, 3]), { outC: 64, k: 7, stride: 2, fused: 'RELU' }), 3, 2, 'SAME');
-    for (const [stage, channels] of [64, 128, 256, 512].entries()) {
-      for (let block = 0; block < 2; block++) {
-        const stride = stage > 0 && block === 0 ? 2 : 1;
-        const y = g.conv(g.conv(x, { outC: channels, k: 3, stride, fused: 'RELU' }), { outC: channels, k: 3 });
-        x = g.addOp(y, stride === 2 ? g.conv(x, { outC: channels, k: 1, stride: 2 }) : x, 'RELU');
-      }
-    }
-    const graph = g.build(g.dequantize(g.fullyConnected(g.mean(x), 1000, false)));
+    const graph = resnet18Graph();
     const interp = Interpreter.create(graph);
     const activationTotal = graph.tensors.filter((t) => !t.data).reduce((a, t) => a + t.shape.reduce((p, d) => p * d, 1) * (t.type === 'int8' ? 1 : 4), 0);
     const largest = 112 * 112 * 64;

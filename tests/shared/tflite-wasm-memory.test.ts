@@ -5,26 +5,13 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
 import { writeTflite } from '@resnet-edge/shared/tflite/writer';
-import { GraphBuilder } from './tflite-fixtures.ts';
+import { resnet18Graph } from './tflite-fixtures.ts';
 
 const CONV_WASM = new WebAssembly.Module(readFileSync(new URL('../../shared/wasm/conv.wasm', import.meta.url)));
 const MiB = 2 ** 20;
 
-function resnet18(): Uint8Array {
-  const g = new GraphBuilder(18);
-  let x = g.pool('MAX_POOL_2D', g.conv(g.input([1, 224, 224, 3]), { outC: 64, k: 7, stride: 2, fused: 'RELU' }), 3, 2, 'SAME');
-  for (const [stage, channels] of [64, 128, 256, 512].entries()) {
-    for (let block = 0; block < 2; block++) {
-      const stride = stage > 0 && block === 0 ? 2 : 1;
-      const y = g.conv(g.conv(x, { outC: channels, k: 3, stride, fused: 'RELU' }), { outC: channels, k: 3 });
-      x = g.addOp(y, stride === 2 ? g.conv(x, { outC: channels, k: 1, stride: 2 }) : x, 'RELU');
-    }
-  }
-  return writeTflite(g.build(g.dequantize(g.fullyConnected(g.mean(x), 1000, false))));
-}
-
 test('ResNet-18 224×224 int8: constants are views on the file, and the whole model fits well inside 128 MB', () => {
-  const bytes = resnet18();
+  const bytes = writeTflite(resnet18Graph());
   const interpreter = Interpreter.create(bytes, undefined, { wasm: CONV_WASM });
   const constants = interpreter.graph.tensors.filter((t) => t.data);
   // Not one weight copied out of the file (our writer aligns every buffer, so int32 biases are views too).
