@@ -43,7 +43,7 @@ function percentileRanges(graph: FloatGraph, batches: tf.Tensor4D[], bounds: Ran
     });
     out.dispose();
   }
-  return graph.nodes.map((node, id) => {
+  return graph.nodes.map((_node, id) => {
     const { min, max } = bounds[id]!;
     const h = hist[id]!;
     const total = h.reduce((a, b) => a + b, 0);

@@ -3,7 +3,7 @@
 // what the worker serves) on the previous version; a half-uploaded version is never pointed at.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertModelName, assertVersion, manifestKey, versionFileKey } from '@resnet-edge/shared/registry/layout';
+import { assertModelName, assertVersion, versionFileKey } from '@resnet-edge/shared/registry/layout';
 import { manifestSchema, type Manifest, type Pointer } from '@resnet-edge/shared/registry/manifest';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { RegistryError } from './errors.ts';
