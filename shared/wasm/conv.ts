@@ -221,3 +221,20 @@ export function maxPool(p: usize): void {
     }
   }
 }
+
+// QUANTIZE float32 → int8 (reference Quantize): float32 division by the scale, std::round (half away from zero),
+// + zero point, clamp; NaN → 0, as a JavaScript Int8Array stores it on the TypeScript path.
+export function quantize(input: usize, output: usize, size: i32, scale: f32, zeroPoint: i32): void {
+  const zp = <f32>zeroPoint;
+  for (let i = 0; i < size; i++) {
+    const q = load<f32>(input + (<usize>i << 2)) / scale;
+    if (q != q) {
+      store<i8>(output + <usize>i, 0);
+      continue;
+    }
+    const t = Mathf.trunc(q);
+    const d = q - t; // exact: q and t share their integer part
+    const v = (d >= 0.5 ? t + 1 : d <= -0.5 ? t - 1 : t) + zp;
+    store<i8>(output + <usize>i, <i8>(v < -128 ? -128 : v > 127 ? 127 : <i32>v));
+  }
+}

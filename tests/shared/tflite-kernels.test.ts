@@ -155,6 +155,29 @@ function resnet20(seed: number): GraphBuilder & { out: number } {
   return Object.assign(g, { out: g.fullyConnected(g.mean(x), 10, false) });
 }
 
+test('QUANTIZE: ties round half away from zero, saturation, NaN and ±∞ — the same on both paths', () => {
+  const g = new GraphBuilder(3);
+  const q = g.input([1, 1, 1, 12], 0.5, 3);
+  const model = g.build(g.dequantize(q));
+  // x / 0.5: 1.25 → 2.5 → 3; −1.25 → −2.5 → −3; 0.75 → 1.5 → 2; 0.7 → 1.4 → 1; huge values saturate.
+  const input = Float32Array.from([1.25, -1.25, 0.75, -0.75, 0.7, -0.7, 0, 1e9, -1e9, NaN, Infinity, -Infinity]);
+  const expected = [6, 0, 5, 1, 4, 2, 3, 127, -128, 0, 127, -128];
+  for (const wasm of [null, CONV_WASM]) {
+    const interp = Interpreter.create(model, undefined, { wasm });
+    interp.run(input);
+    expect(Array.from(interp.tensorData(q) as Int8Array)).toEqual(expected);
+  }
+});
+
+test('FULLY_CONNECTED runs on the wasm path as a 1×1 convolution, identical to the TypeScript kernel', () => {
+  const g = new GraphBuilder(8);
+  const y = g.fullyConnected(g.mean(g.conv(g.input([1, 4, 4, 5]), { outC: 37, k: 1 })), 13, true, 'RELU');
+  const model = g.build(g.dequantize(y));
+  const input = g.inputValues();
+  const ts = Interpreter.create(model, undefined, { wasm: null }), simd = Interpreter.create(model, undefined, { wasm: CONV_WASM });
+  expect(Array.from(simd.run(input))).toEqual(Array.from(ts.run(input)));
+});
+
 test('MAX_POOL_2D gives identical outputs on both paths (16-channel SIMD blocks and a scalar tail)', () => {
   const g = new GraphBuilder(21);
   const x = g.conv(g.input([1, 13, 11, 3]), { outC: 20, k: 7, stride: 2, fused: 'RELU' });

@@ -1,4 +1,4 @@
-// CONV_2D and MAX_POOL_2D on WebAssembly SIMD (shared/wasm/conv.ts → conv.wasm). The host hands in the compiled module —
+// CONV_2D, FULLY_CONNECTED (as a 1×1 convolution), MAX_POOL_2D and QUANTIZE on WebAssembly SIMD (shared/wasm/conv.ts → conv.wasm). The host hands in the compiled module —
 // workerd imports conv.wasm as a module (wrangler's CompiledWasm rule), Node compiles the file — so the shared
 // code never compiles bytes, which workerd forbids. One instance per interpreter, with a memory sized once for
 // every convolution of the graph (weights copied in as int8, rows padded to 8) plus scratch shared by all of
@@ -49,7 +49,11 @@ export class WasmArena {
   private next = 16;
   private constructor(
     private readonly memory: WebAssembly.Memory,
-    private readonly exports: { conv: (params: number) => void; maxPool: (params: number) => void },
+    private readonly exports: {
+      conv: (params: number) => void;
+      maxPool: (params: number) => void;
+      quantize: (input: number, output: number, size: number, scale: number, zeroPoint: number) => void;
+    },
     private readonly scratch: { input: number; output: number; patch: number },
   ) {}
 
@@ -57,6 +61,21 @@ export class WasmArena {
     let bytes = 16, input = 0, output = 0, patch = 0;
     const size = (i: number) => graph.tensors[i]!.shape.reduce((a, d) => a * d, 1);
     for (const op of graph.ops) {
+      if (op.op === 'QUANTIZE') {
+        input = Math.max(input, size(op.inputs[0]) * 4);
+        output = Math.max(output, size(op.outputs[0]));
+        continue;
+      }
+      if (op.op === 'FULLY_CONNECTED') {
+        // Run as a 1×1 convolution over one pixel whose channels are the whole input (batch 1 only).
+        const [units, depth] = graph.tensors[op.inputs[1]]!.shape as [number, number];
+        if (size(op.inputs[0]) !== depth) continue;
+        bytes += convBytes(units, depth);
+        input = Math.max(input, depth);
+        output = Math.max(output, units);
+        patch = Math.max(patch, pad8(depth) * 2 * 2);
+        continue;
+      }
       if (op.op !== 'CONV_2D' && op.op !== 'MAX_POOL_2D') continue;
       input = Math.max(input, size(op.inputs[0]));
       output = Math.max(output, size(op.outputs[0]));
@@ -117,6 +136,20 @@ export class WasmArena {
       this.scratch.input, this.scratch.output,
     ]);
     return this.op(this.exports.maxPool, params, s.inH * s.inW * s.channels, s.outH * s.outW * s.channels);
+  }
+
+  /** QUANTIZE of `size` float32 values with a float32 scale. */
+  quantize(size: number, scale: number, zeroPoint: number): { run(input: Float32Array, output: Int8Array): void } {
+    const inputView = new Float32Array(this.memory.buffer, this.scratch.input, size);
+    const outputView = new Int8Array(this.memory.buffer, this.scratch.output, size);
+    const fn = this.exports.quantize, at = this.scratch;
+    return {
+      run(input, output) {
+        inputView.set(input);
+        fn(at.input, at.output, size, scale, zeroPoint);
+        output.set(outputView);
+      },
+    };
   }
 
   private op(fn: (params: number) => void, params: number, inputSize: number, outputSize: number): WasmConv {

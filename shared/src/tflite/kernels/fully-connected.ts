@@ -2,10 +2,13 @@
 // (input − input zero point) with each weight row, + bias, requantize, + output zero point, clamp.
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point.ts';
 import { activationRange, affine, expectShape, int32Of, int8Of, invalidOp, numElements, type Kernel } from './kernel.ts';
+import type { WasmConv } from '../wasm-conv.ts';
 
 interface FcParams {
   input: Int8Array; weights: Int8Array; bias: Int32Array; output: Int8Array; batches: number; depth: number; units: number;
   inputOffset: number; outputOffset: number; multipliers: Int32Array; shifts: Int32Array; actMin: number; actMax: number;
+  /** Batch 1 on the wasm path: a 1×1 convolution over one pixel of `depth` channels (identical arithmetic). */
+  wasm: WasmConv | null;
 }
 
 export const fullyConnected: Kernel<FcParams> = {
@@ -31,12 +34,15 @@ export const fullyConnected: Kernel<FcParams> = {
       shifts[u] = m.shift;
     }
     const act = activationRange(op.options.fusedActivation, outQ.scale, outQ.zeroPoint);
-    return {
+    const params = {
       input: int8Of(op, ctx, inIdx), weights: int8Of(op, ctx, wIdx), bias: int32Of(op, ctx, bIdx), output: int8Of(op, ctx, op.outputs[0]),
       batches, depth, units, inputOffset: -inQ.zeroPoint, outputOffset: outQ.zeroPoint, multipliers, shifts, actMin: act.min, actMax: act.max,
     };
+    const asConv = { inH: 1, inW: 1, inC: depth, outH: 1, outW: 1, outC: units, kH: 1, kW: 1, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0 };
+    return { ...params, wasm: ctx.wasm && batches === 1 ? ctx.wasm.conv({ ...params, ...asConv, filter: params.weights }) : null };
   },
   evaluate(p) {
+    if (p.wasm) return p.wasm.run(p.input, p.output);
     const { input, weights, depth, units, inputOffset } = p;
     for (let b = 0; b < p.batches; b++) {
       for (let u = 0; u < units; u++) {

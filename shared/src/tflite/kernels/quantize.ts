@@ -2,7 +2,10 @@
 // The division is done in float32, as TFLite does, so ties land where they land there.
 import { affine, float32Of, int8Of, invalidOp, numElements, type Kernel } from './kernel.ts';
 
-interface QuantizeParams { input: Float32Array; output: Int8Array; size: number; scale: number; zeroPoint: number }
+interface QuantizeParams {
+  input: Float32Array; output: Int8Array; size: number; scale: number; zeroPoint: number;
+  wasm: { run(input: Float32Array, output: Int8Array): void } | null;
+}
 
 export const quantize: Kernel<QuantizeParams> = {
   op: 'QUANTIZE',
@@ -11,9 +14,13 @@ export const quantize: Kernel<QuantizeParams> = {
     const inT = ctx.tensor(op.inputs[0]), outT = ctx.tensor(op.outputs[0]);
     if (numElements(inT.shape) !== numElements(outT.shape)) invalidOp(op, 'input and output sizes differ');
     const q = affine(op, outT);
-    return { input: float32Of(op, ctx, op.inputs[0]), output: int8Of(op, ctx, op.outputs[0]), size: numElements(outT.shape), ...q };
+    // The file stores the scale as float32; a GraphIR built in memory may hold a double: use what TFLite would.
+    const scale = Math.fround(q.scale), size = numElements(outT.shape);
+    const params = { input: float32Of(op, ctx, op.inputs[0]), output: int8Of(op, ctx, op.outputs[0]), size, scale, zeroPoint: q.zeroPoint };
+    return { ...params, wasm: ctx.wasm ? ctx.wasm.quantize(size, scale, q.zeroPoint) : null };
   },
   evaluate(p) {
+    if (p.wasm) return p.wasm.run(p.input, p.output);
     const { input, output, size, scale, zeroPoint } = p;
     for (let i = 0; i < size; i++) {
       // float32 division as TFLite does it, then std::round (half away from zero).
