@@ -40,8 +40,20 @@ function fillPatch(p: usize, q: i32, patch: usize): void {
   const offset16 = i16x8.splat(<i16>inOffset);
   const vectorFill = (inC & 7) == 0;
   let j = patch;
+  // A window row wholly inside the image (dilation 1) is kW·inC contiguous bytes of NHWC input: widen it eight
+  // at a time. Otherwise tap by tap, zeros for taps off the edge.
+  const rowInside = dilW == 1 && ix0 >= 0 && ix0 + kW <= inW;
+  const rowLength = kW * inC;
   for (let ky = 0; ky < kH; ky++) {
     const iy = iy0 + ky * dilH;
+    if (rowInside && iy >= 0 && iy < inH) {
+      const src = input + <usize>((iy * inW + ix0) * inC);
+      let c = 0;
+      for (; c + 8 <= rowLength; c += 8) v128.store(j + (<usize>c << 1), i16x8.add(v128.load8x8_s(src + <usize>c), offset16));
+      for (; c < rowLength; c++) store<i16>(j + (<usize>c << 1), <i16>(<i32>load<i8>(src + <usize>c) + inOffset));
+      j += <usize>(rowLength << 1);
+      continue;
+    }
     for (let kx = 0; kx < kW; kx++) {
       const ix = ix0 + kx * dilW;
       if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
@@ -236,5 +248,14 @@ export function quantize(input: usize, output: usize, size: i32, scale: f32, zer
     const d = q - t; // exact: q and t share their integer part
     const v = (d >= 0.5 ? t + 1 : d <= -0.5 ? t - 1 : t) + zp;
     store<i8>(output + <usize>i, <i8>(v < -128 ? -128 : v > 127 ? 127 : <i32>v));
+  }
+}
+
+// ADD, int8: the host tabulates reference_integer_ops::Add over all 65,536 (a, b) pairs (exact by construction);
+// here it is one lookup per element.
+export function add(a: usize, b: usize, out: usize, size: i32, table: usize): void {
+  for (let i = 0; i < size; i++) {
+    const k = ((<i32>load<i8>(a + <usize>i) + 128) << 8) | (<i32>load<i8>(b + <usize>i) + 128);
+    store<i8>(out + <usize>i, load<i8>(table + <usize>k));
   }
 }

@@ -1,4 +1,4 @@
-// CONV_2D, FULLY_CONNECTED (as a 1×1 convolution), MAX_POOL_2D and QUANTIZE on WebAssembly SIMD (shared/wasm/conv.ts → conv.wasm). The host hands in the compiled module —
+// CONV_2D, FULLY_CONNECTED (as a 1×1 convolution), MAX_POOL_2D, ADD and QUANTIZE on WebAssembly (SIMD where it helps) (shared/wasm/conv.ts → conv.wasm). The host hands in the compiled module —
 // workerd imports conv.wasm as a module (wrangler's CompiledWasm rule), Node compiles the file — so the shared
 // code never compiles bytes, which workerd forbids. One instance per interpreter, with a memory sized once for
 // every convolution of the graph (weights copied in as int8, rows padded to 8) plus scratch shared by all of
@@ -8,6 +8,7 @@ import type { GraphIR } from './ir.ts';
 const PAGE = 65536;
 const PARAM_WORDS = 26;
 const POOL_PARAM_WORDS = 15;
+const ADD_TABLE_BYTES = 65536;
 
 let defaultModule: WebAssembly.Module | null = null;
 
@@ -53,14 +54,22 @@ export class WasmArena {
       conv: (params: number) => void;
       maxPool: (params: number) => void;
       quantize: (input: number, output: number, size: number, scale: number, zeroPoint: number) => void;
+      add: (a: number, b: number, output: number, size: number, table: number) => void;
     },
-    private readonly scratch: { input: number; output: number; patch: number },
+    private readonly scratch: { input: number; input2: number; output: number; patch: number },
   ) {}
 
   static forGraph(graph: GraphIR, module: WebAssembly.Module): WasmArena {
-    let bytes = 16, input = 0, output = 0, patch = 0;
+    let bytes = 16, input = 0, input2 = 0, output = 0, patch = 0;
     const size = (i: number) => graph.tensors[i]!.shape.reduce((a, d) => a * d, 1);
     for (const op of graph.ops) {
+      if (op.op === 'ADD') {
+        bytes += ADD_TABLE_BYTES;
+        input = Math.max(input, size(op.inputs[0]));
+        input2 = Math.max(input2, size(op.inputs[1]));
+        output = Math.max(output, size(op.outputs[0]));
+        continue;
+      }
       if (op.op === 'QUANTIZE') {
         input = Math.max(input, size(op.inputs[0]) * 4);
         output = Math.max(output, size(op.outputs[0]));
@@ -88,10 +97,15 @@ export class WasmArena {
       patch = Math.max(patch, pad8(kH * kW * inC) * 2 * 2); // two pixels' patches
     }
     const scratchAt = bytes;
-    bytes += align16(input) + align16(output) + align16(patch);
+    bytes += align16(input) + align16(input2) + align16(output) + align16(patch);
     const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    const scratch = { input: scratchAt, output: scratchAt + align16(input), patch: scratchAt + align16(input) + align16(output) };
+    const scratch = {
+      input: scratchAt,
+      input2: scratchAt + align16(input),
+      output: scratchAt + align16(input) + align16(input2),
+      patch: scratchAt + align16(input) + align16(input2) + align16(output),
+    };
     return new WasmArena(memory, instance.exports as unknown as WasmArena['exports'], scratch);
   }
 
@@ -136,6 +150,24 @@ export class WasmArena {
       this.scratch.input, this.scratch.output,
     ]);
     return this.op(this.exports.maxPool, params, s.inH * s.inW * s.channels, s.outH * s.outW * s.channels);
+  }
+
+  /** ADD of two int8 tensors of `size` values through the kernel's 65,536-entry output table. */
+  add(table: Int8Array, size: number): { run(a: Int8Array, b: Int8Array, output: Int8Array): void } {
+    const tableAt = this.take(ADD_TABLE_BYTES);
+    new Int8Array(this.memory.buffer, tableAt, ADD_TABLE_BYTES).set(table);
+    const aView = new Int8Array(this.memory.buffer, this.scratch.input, size);
+    const bView = new Int8Array(this.memory.buffer, this.scratch.input2, size);
+    const outView = new Int8Array(this.memory.buffer, this.scratch.output, size);
+    const fn = this.exports.add, at = this.scratch;
+    return {
+      run(a, b, output) {
+        aView.set(a);
+        bView.set(b);
+        fn(at.input, at.input2, at.output, size, tableAt);
+        output.set(outView);
+      },
+    };
   }
 
   /** QUANTIZE of `size` float32 values with a float32 scale. */

@@ -12,6 +12,7 @@ interface AddParams {
    * whole reference computation is tabulated once at prepare (64 KiB) and evaluate is one lookup per element.
    */
   table: Int8Array;
+  wasm: { run(a: Int8Array, b: Int8Array, output: Int8Array): void } | null;
 }
 
 export const add: Kernel<AddParams> = {
@@ -27,12 +28,15 @@ export const add: Kernel<AddParams> = {
     const bm = quantizeMultiplier(bQ.scale / twiceMax);
     const om = quantizeMultiplier(twiceMax / ((1 << LEFT_SHIFT) * outQ.scale));
     const act = activationRange(op.options.fusedActivation, outQ.scale, outQ.zeroPoint);
+    const size = numElements(outT.shape);
+    const table = outputTable(rescaleTable(-aQ.zeroPoint, am.multiplier, am.shift), rescaleTable(-bQ.zeroPoint, bm.multiplier, bm.shift), om, outQ.zeroPoint, act);
     return {
-      a: int8Of(op, ctx, op.inputs[0]), b: int8Of(op, ctx, op.inputs[1]), output: int8Of(op, ctx, op.outputs[0]), size: numElements(outT.shape),
-      table: outputTable(rescaleTable(-aQ.zeroPoint, am.multiplier, am.shift), rescaleTable(-bQ.zeroPoint, bm.multiplier, bm.shift), om, outQ.zeroPoint, act),
+      a: int8Of(op, ctx, op.inputs[0]), b: int8Of(op, ctx, op.inputs[1]), output: int8Of(op, ctx, op.outputs[0]), size, table,
+      wasm: ctx.wasm ? ctx.wasm.add(table, size) : null,
     };
   },
   evaluate(p) {
+    if (p.wasm) return p.wasm.run(p.a, p.b, p.output);
     const { a, b, output, table } = p;
     for (let i = 0; i < p.size; i++) output[i] = table[((a[i]! + 128) << 8) | (b[i]! + 128)]!;
   },
