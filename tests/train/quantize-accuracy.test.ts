@@ -19,6 +19,7 @@ import { evaluateFloatGraph } from '../../train/src/quantize/float-eval.ts';
 import { quantizeModel, type QuantizedModel } from '../../train/src/quantize/quantize-model.ts';
 import { fitCentroidHead } from './helpers/centroid-head.ts';
 import { randomizeBatchNorm } from './helpers/random-bn.ts';
+import { withSeededMathRandom } from '../../train/src/training/rng.ts';
 
 /**
  * The first `perClass` PNGs of every class of a bundled split, decoded and normalised as the Fashion-MNIST
@@ -39,6 +40,7 @@ async function bundled(part: 'train' | 'test', perClass: number): Promise<{ x: t
   return { x: tf.tensor4d(pixels, [labels.length, 28, 28, 1]), y: Int32Array.from(labels) };
 }
 
+const SEED = Number(process.env.QUANT_TEST_SEED ?? 1);
 let model: tfl.LayersModel;
 let calib: { x: tf.Tensor4D; y: Int32Array };
 let test: { x: tf.Tensor4D; y: Int32Array };
@@ -50,7 +52,8 @@ beforeAll(async () => {
   setInt8WasmModule(new WebAssembly.Module(readFileSync(new URL('../../shared/wasm/conv.wasm', import.meta.url))));
   calib = await bundled('train', 12);
   test = await bundled('test', 5);
-  model = buildModel('resnet20', { inputShape: [28, 28, 1], numClasses: 10 });
+  // Seeded: TF.js initialisers draw from Math.random, and an unseeded model made this test a lottery on its margins.
+  model = withSeededMathRandom(SEED, () => buildModel('resnet20', { inputShape: [28, 28, 1], numClasses: 10 }));
   randomizeBatchNorm(model);
   fitCentroidHead(model, calib.x, calib.y, 10);
   const some = tf.gather(calib.x, tf.range(0, calib.y.length, 3, 'int32')) as tf.Tensor4D;
@@ -90,7 +93,10 @@ describe('int8 ResNet-20 on bundled Fashion-MNIST images', () => {
     }
     const errors = Object.fromEntries([...sums].map(([name, { e, r }]) => [name, Math.sqrt(e / r)]));
     expect(Object.keys(errors).length).toBe(q.floatGraph.nodes.length);
-    for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThan(0.08);
+    if (process.env.QUANT_TEST_SEED) console.log(`seed ${SEED}: worst ${Math.max(...Object.values(errors)).toFixed(4)}`);
+    // Worst node over seeds 1, 2, 3, 7 (QUANT_TEST_SEED=…): 5.5 %, 6.4 %, 4.7 %, 8.7 % — random weights and BN
+    // statistics make the last layers' relative error vary; a broken scale or rounding gives tens of percent.
+    for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThan(0.1);
   });
 
   // The probe head is a weak classifier with small margins between classes (20–55 % top-1), so int8 noise
