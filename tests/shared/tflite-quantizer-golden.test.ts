@@ -16,13 +16,15 @@ import { quantizeModel } from '../../train/src/quantize/quantize-model.ts';
 import { randomizeBatchNorm } from '../train/helpers/random-bn.ts';
 import { runLiteRt } from '../helpers/litert.ts';
 import { rng } from './tflite-fixtures.ts';
+import { withSeededMathRandom } from '../../train/src/training/rng.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
 function quantized(arch: string, inputShape: [number, number, number]): GraphIR {
-  const model = buildModel(arch, { inputShape, numClasses: 10 });
+  // Seeded (TF.js initialisers draw from Math.random): the same model, and the same margins, on every run.
+  const model = withSeededMathRandom(11, () => buildModel(arch, { inputShape, numClasses: 10 }));
   randomizeBatchNorm(model);
   const images = tf.randomUniform([4, ...inputShape], 0, 1, 'float32', 3) as tf.Tensor4D;
   const { graph } = quantizeModel(model, images, { calibration: { method: 'minmax' } });
