@@ -10,6 +10,7 @@ import { createLocalStep, trainableVariables } from '../../train/src/training/st
 import { Optimizer } from '../../train/src/training/optimizer.ts';
 import { lossFor } from '../../train/src/training/loss.ts';
 import { seededBatch, smallResNet } from './backends-fixtures.ts';
+import { batchNormTraining } from '../../train/src/models/batch-norm.ts';
 
 function random(n: number, seed: number): Float32Array {
   const rng = new Rng(seed);
@@ -142,6 +143,67 @@ describe('BatchNorm gradient without tile()', () => {
     const cpuElementary = await onBackend('cpu', grads(false));
     expect(relError(wasm, cpuElementary)).toBeLessThanOrEqual(1e-5);
     expect(relError(cpuFused, cpuElementary)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe('training BatchNorm as one op (train/src/models/batch-norm.ts)', () => {
+  // Reference: tf.moments + elementary ops on cpu, differentiated by tfjs' autodiff — what the stock layer does.
+  function reference(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): [tf.Tensor, tf.Tensor, tf.Tensor] {
+    const { mean, variance } = tf.moments(x, [0, 1, 2]);
+    const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), gamma), beta);
+    return [y, mean, variance];
+  }
+  function fused(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): [tf.Tensor, tf.Tensor, tf.Tensor] {
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, 1e-5);
+    return [y, mean, variance];
+  }
+
+  // Channels a multiple of 4 take the wasm kernels; 3 takes the ops path on every backend. The offset mean
+  // (+3) checks the centred sums: Σdy·x − μΣdy would lose it.
+  it.each([
+    [2, 4, 4, 4],
+    [8, 6, 6, 16],
+    [3, 5, 7, 32],
+    [64, 8, 8, 8],
+    [2, 5, 5, 3],
+  ] as [number, number, number, number][])('outputs, statistics and gradients match autodiff on cpu for shape %j', async (...shape) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const c = shape[3];
+    const data = { x: random(n, 15).map((v) => 3 + v), w: random(n, 16), gamma: random(c, 17).map((v) => v + 1.5), beta: random(c, 18) };
+    const run = (impl: typeof fused) => () => {
+      const x = tf.tensor4d(data.x, shape);
+      const gamma = tf.tensor1d(data.gamma);
+      const beta = tf.tensor1d(data.beta);
+      const w = tf.tensor4d(data.w, shape);
+      const [y, mean, variance] = impl(x, gamma, beta);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c2: tf.Tensor) => tf.sum(tf.mul(impl(a as tf.Tensor4D, b as tf.Tensor1D, c2 as tf.Tensor1D)[0], w)))([x, gamma, beta]);
+      return tf.concat([y, mean, variance, ...g].map((t) => tf.reshape(t, [-1])));
+    };
+    const expected = await onBackend('cpu', run(reference));
+    expect(relError(await onBackend('wasm', run(fused)), expected)).toBeLessThanOrEqual(1e-5);
+    expect(relError(await onBackend('cpu', run(fused)), expected)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('leaves no tensor behind', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const x = tf.randomNormal([4, 3, 3, 8]);
+      const out = batchNormTraining(x, tf.ones([8]), tf.zeros([8]), 1e-5);
+      tf.dispose([out.mean, out.variance]);
+      return tf.grad((a: tf.Tensor) => tf.sum(batchNormTraining(a, tf.ones([8]), tf.zeros([8]), 1e-5).y))(x);
+    }).dispose();
+    // The statistics leave batchNormTraining kept; the caller disposes them (the layer does).
+    expect(tf.memory().numTensors - before).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('ReLU gradient in one pass', () => {
+  it('matches cpu, zeros and negatives included', async () => {
+    const x = random(4 * 5 * 5 * 6 + 3, 19).map((v, i) => (i % 7 === 0 ? 0 : v));
+    const w = random(x.length, 20);
+    const err = await compare(() => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), tf.tensor1d(w))))(tf.tensor1d(x)));
+    expect(err).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { activate } from './activate.ts';
-import { PATCHED_GRADIENTS, PATCHED_KERNELS, registerWasmTrainingKernels } from './wasm-kernels/register.ts';
+import { ADDED_KERNELS, PATCHED_GRADIENTS, PATCHED_KERNELS, registerWasmTrainingKernels } from './wasm-kernels/register.ts';
 import type { BackendReady } from './index.ts';
 
 /**
@@ -13,6 +13,6 @@ export async function initWasm(): Promise<BackendReady> {
   await activate('wasm');
   return {
     tfBackend: 'wasm',
-    detail: `XNNPACK SIMD, 1 thread; patched kernels ${PATCHED_KERNELS.join(', ')}; gradient ${PATCHED_GRADIENTS.join(', ')}`,
+    detail: `XNNPACK SIMD, 1 thread; patched kernels ${PATCHED_KERNELS.join(', ')}; added ${ADDED_KERNELS.join(', ')}; gradients ${PATCHED_GRADIENTS.join(', ')}`,
   };
 }

@@ -2,6 +2,7 @@
 // (BN's beta replaces it) and use 'same' padding, which is TFLite's SAME and gives torchvision's output
 // sizes (ceil(n / stride)). BatchNorm uses torchvision's epsilon and momentum.
 import * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormalizationLayer } from './batch-norm.ts';
 
 export type Tensor = tfl.SymbolicTensor;
 
@@ -28,7 +29,7 @@ export function convKxK(x: Tensor, filters: number, kernel: number, stride: numb
 }
 
 export function batchNorm(x: Tensor, name: string): Tensor {
-  return tfl.layers.batchNormalization({ axis: -1, epsilon: BN_EPSILON, momentum: BN_MOMENTUM, name }).apply(x) as Tensor;
+  return batchNormalizationLayer({ axis: -1, epsilon: BN_EPSILON, momentum: BN_MOMENTUM, name }).apply(x) as Tensor;
 }
 
 export function relu(x: Tensor, name: string): Tensor {

@@ -8,9 +8,13 @@ import '@tensorflow/tfjs-layers';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { makeConv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { batchNormGradConfig } from './batch-norm-grad.ts';
+import { makeCastConfig, makeIdentityConfig } from './share-buffer.ts';
+import { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm-train.ts';
+import { reluGradConfig, reluGradKernelConfig } from './relu-grad.ts';
 
-export const PATCHED_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
-export const PATCHED_GRADIENTS = ['FusedBatchNorm'] as const;
+export const PATCHED_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Cast'] as const;
+export const ADDED_KERNELS = ['BatchNorm training (forward, gradient)', 'ReLU gradient'] as const;
+export const PATCHED_GRADIENTS = ['FusedBatchNorm', 'Relu'] as const;
 
 let patched = false;
 
@@ -22,7 +26,22 @@ export function registerWasmTrainingKernels(): void {
   const shipped = tf.getKernel('Conv2DBackpropInput', 'wasm');
   if (shipped !== undefined) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel(makeConv2DBackpropInputConfig(shipped?.kernelFunc));
-  withoutOverrideWarning(() => tf.registerGradient(batchNormGradConfig));
+  replaceKernel('Identity', makeIdentityConfig);
+  replaceKernel('Cast', makeCastConfig);
+  tf.registerKernel(batchNormTrainConfig);
+  tf.registerKernel(batchNormTrainGradConfig);
+  tf.registerKernel(reluGradKernelConfig);
+  withoutOverrideWarning(() => {
+    tf.registerGradient(batchNormGradConfig);
+    tf.registerGradient(reluGradConfig);
+  });
+}
+
+function replaceKernel(name: string, make: (shipped: tf.KernelFunc) => tf.KernelConfig): void {
+  const shipped = tf.getKernel(name, 'wasm');
+  if (shipped === undefined) throw new Error(`wasm kernel ${name} is not registered`);
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel(make(shipped.kernelFunc));
 }
 
 /** tfjs-core warns on every gradient override; this one is deliberate and tested. */
