@@ -4,3 +4,4 @@
 // no static data, so instantiating it writes nothing into the backend's memory.
 export { bnStats, channelAffine, bnGradSums, bnGradInput } from './batch-norm';
 export { reluGrad } from './activation';
+export { convBackpropFilter } from './conv-filter-grad';

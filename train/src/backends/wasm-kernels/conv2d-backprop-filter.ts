@@ -1,10 +1,31 @@
 // dW[kh,kw,ci,co] = Σ_{b,oh,ow} x[b, oh·s + kh − pad, ow·s + kw − pad, ci] · dy[b,oh,ow,co].
-// Read with ci as the batch, b as the input channel and dy as the filter, that is a forward conv of
-// transpose(x) by transpose(dy) with dilation = the forward stride, so XNNPACK's conv does the work.
+// When Cin % 4 == 0 and Cout % 8 == 0 (every ResNet conv but the stem) train/wasm/conv-filter-grad.ts computes
+// it in place. Otherwise: read with ci as the batch, b as the input channel and dy as the filter, it is a
+// forward conv of transpose(x) by transpose(dy) with dilation = the forward stride, which XNNPACK runs.
 import { Conv2DBackpropFilter, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs } from '@tensorflow/tfjs-core';
 import { forwardConvInfo, type ExplicitPad } from './conv-geometry.ts';
 import { release, runWasmKernel } from './run-kernel.ts';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { offsetOf, trainKernels } from './train-module.ts';
+
+/** Rows of output pixels per block: about 16 KiB of dy, which with its x rows stays in L1. */
+function rowsPerBlock(outWidth: number, outChannels: number): number {
+  return Math.max(1, Math.floor(16384 / (outWidth * outChannels * 4)));
+}
+
+function inPlace(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ReturnType<typeof forwardConvInfo>): TensorInfo {
+  const dw = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 'float32');
+  const params = backend.makeOutput([17], 'int32');
+  (backend.typedArrayFromHeap(params) as Int32Array).set([
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, dw), rowsPerBlock(info.outWidth, info.outChannels),
+  ]);
+  trainKernels(backend).convBackpropFilter(offsetOf(backend, params));
+  release(backend, params);
+  return dw;
+}
 
 const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, ...rest }) => {
   const backend = rest.backend as KernelBackend;
@@ -19,6 +40,9 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, ...rest }) => {
     dimRoundingMode,
     dataFormat,
   );
+  if (info.inChannels % 4 === 0 && info.outChannels % 8 === 0 && info.dilationHeight === 1 && info.dilationWidth === 1 && x.dtype === 'float32') {
+    return inPlace(backend as BackendWasm, x, dy, info);
+  }
   const [batch, height, width] = x.shape as [number, number, number, number];
   // Rows/cols the forward pass touched, counted from the first (padded) one.
   const spanH = info.filterHeight + (info.outHeight - 1) * info.strideHeight;
