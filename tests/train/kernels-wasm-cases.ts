@@ -86,6 +86,22 @@ beforeAll(async () => {
   expect(info.detail).toContain(process.env['RESNET_EDGE_WASM_FMA'] === '0' ? '1 thread, SIMD;' : 'fused multiply-add');
 });
 
+describe('wasm FusedConv2D without bias or activation (train/wasm/conv-forward.ts when Cout % 8 == 0)', () => {
+  it.each(CASES)('matches cpu: $batch $size $inC→$outC k$k s$stride $pad', async (c) => {
+    const x = random(c.batch * c.size[0] * c.size[1] * c.inC, 21);
+    const w = random(c.k * c.k * c.inC * c.outC, 22);
+    const err = await compare(() =>
+      tf.fused.conv2d({
+        x: tf.tensor4d(x, [c.batch, c.size[0], c.size[1], c.inC]),
+        filter: tf.tensor4d(w, [c.k, c.k, c.inC, c.outC]),
+        strides: c.stride,
+        pad: c.pad,
+      }),
+    );
+    expect(err, describeCase(c)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
 describe('wasm Conv2DBackpropFilter (registered by us; missing from tfjs-backend-wasm 4.22)', () => {
   it.each(CASES)('matches cpu: $batch $size $inC→$outC k$k s$stride $pad', async (c) => {
     const [oh, ow] = outSize(c);

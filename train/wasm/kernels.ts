@@ -5,3 +5,4 @@
 export { bnStats, channelAffine, bnGradSums, bnGradInput } from './batch-norm';
 export { reluGrad } from './activation';
 export { convBackpropFilter } from './conv-filter-grad';
+export { convForward, spread } from './conv-forward';

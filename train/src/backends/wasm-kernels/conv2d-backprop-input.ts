@@ -1,11 +1,13 @@
 // dx = conv(zero-upsampled dy, spatially flipped filter with in/out channels swapped), full padding.
-// The shipped wasm Conv2DBackpropInput is a scalar loop 5–10× slower than the forward conv; this form
-// hands the work to XNNPACK's forward conv. Upsampling and flipping are cheap copies done here in JS.
+// The shipped wasm Conv2DBackpropInput is a scalar loop 5–10× slower than the forward conv. When Cin % 8 == 0
+// train/wasm/conv-forward.ts runs this form (conv2d.ts); otherwise XNNPACK's forward conv does, after the
+// upsampling and flipping done here in JS.
 import { Conv2DBackpropInput, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { forwardConvInfo, type ExplicitPad } from './conv-geometry.ts';
 import { release, runWasmKernel } from './run-kernel.ts';
+import { convolve, inputGradientGeometry } from './conv2d.ts';
 
 /** Inserts stride−1 zeros between dy's rows and columns. */
 function upsample(backend: BackendWasm, dy: TensorInfo, strideH: number, strideW: number): TensorInfo {
@@ -46,7 +48,7 @@ function flipFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo {
   return out;
 }
 
-export function makeConv2DBackpropInputConfig(shipped: KernelFunc | undefined): KernelConfig {
+export function makeConv2DBackpropInputConfig(shipped: KernelFunc): KernelConfig {
   const conv2DBackpropInput: KernelFunc = (args) => {
     const { inputs, attrs } = args;
     const backend = args.backend as BackendWasm;
@@ -69,8 +71,15 @@ export function makeConv2DBackpropInputConfig(shipped: KernelFunc | undefined): 
     const padRight = info.inWidth - upW - padLeft + info.filterWidth - 1;
     if (Math.min(padTop, padLeft, padBottom, padRight) < 0 || dy.dtype !== 'float32') {
       // Padding wider than the filter never happens with SAME/VALID; keep the shipped kernel for it.
-      if (shipped === undefined) throw new Error('Conv2DBackpropInput: unsupported padding and no shipped kernel');
       return shipped(args);
+    }
+    if (info.inChannels % 8 === 0) {
+      const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw } = info;
+      return convolve(backend, dy, inputGradientGeometry(info), () => {
+        const w = backend.typedArrayFromHeap(filter) as Float32Array;
+        // Tap (kh, kw) of the gradient conv is tap (fh−1−kh, fw−1−kw) of the forward one, channels swapped.
+        return (kh, kw, c, o) => w[(((fh - 1 - kh) * fw + (fw - 1 - kw)) * ci + o) * co + c]!;
+      });
     }
     const strided = info.strideHeight > 1 || info.strideWidth > 1;
     const up = strided ? upsample(backend, dy, info.strideHeight, info.strideWidth) : dy;

@@ -11,8 +11,9 @@ import { batchNormGradConfig } from './batch-norm-grad.ts';
 import { makeCastConfig, makeIdentityConfig } from './share-buffer.ts';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm-train.ts';
 import { reluGradConfig, reluGradKernelConfig } from './relu-grad.ts';
+import { makeFusedConv2DConfig } from './conv2d.ts';
 
-export const PATCHED_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Cast'] as const;
+export const PATCHED_KERNELS = ['FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Cast'] as const;
 export const ADDED_KERNELS = ['BatchNorm training (forward, gradient)', 'ReLU gradient'] as const;
 export const PATCHED_GRADIENTS = ['FusedBatchNorm', 'Relu'] as const;
 
@@ -23,9 +24,8 @@ export function registerWasmTrainingKernels(): void {
   patched = true;
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
   tf.registerKernel(conv2DBackpropFilterConfig);
-  const shipped = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (shipped !== undefined) tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel(makeConv2DBackpropInputConfig(shipped?.kernelFunc));
+  replaceKernel('Conv2DBackpropInput', makeConv2DBackpropInputConfig);
+  replaceKernel('FusedConv2D', makeFusedConv2DConfig);
   replaceKernel('Identity', makeIdentityConfig);
   replaceKernel('Cast', makeCastConfig);
   tf.registerKernel(batchNormTrainConfig);
@@ -37,11 +37,13 @@ export function registerWasmTrainingKernels(): void {
   });
 }
 
+/** Ours in front, the shipped kernel behind it for the cases ours leaves alone. The shipped setup (binding its
+ * C function when the backend starts) is kept, or the fallback would find nothing to call. */
 function replaceKernel(name: string, make: (shipped: tf.KernelFunc) => tf.KernelConfig): void {
   const shipped = tf.getKernel(name, 'wasm');
   if (shipped === undefined) throw new Error(`wasm kernel ${name} is not registered`);
   tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel(make(shipped.kernelFunc));
+  tf.registerKernel({ ...make(shipped.kernelFunc), setupFunc: shipped.setupFunc, disposeFunc: shipped.disposeFunc });
 }
 
 /** tfjs-core warns on every gradient override; this one is deliberate and tested. */

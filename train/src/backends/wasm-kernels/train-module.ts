@@ -18,6 +18,8 @@ export interface TrainKernels {
   bnGradInput(x: number, dy: number, pixels: number, channels: number, mean: number, a: number, b: number, k: number, dx: number): void;
   reluGrad(x: number, dy: number, size: number, dx: number): void;
   convBackpropFilter(params: number): void;
+  convForward(params: number): void;
+  spread(x: number, n: number, h: number, w: number, c: number, sh: number, sw: number, top: number, left: number, hp: number, wp: number, out: number): void;
 }
 
 let compiled: { module: WebAssembly.Module; fusedMultiplyAdd: boolean } | undefined;
