@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../train/src/backends/index.ts';
+import { buildModel } from '../../train/src/models/index.ts';
 import { DataParallelGradients, createDataParallelStep, shardSizes } from '../../train/src/parallel/data-parallel.ts';
 import { Optimizer } from '../../train/src/training/optimizer.ts';
 import { lossFor } from '../../train/src/training/loss.ts';
@@ -71,6 +72,15 @@ describe('gradients without BatchNorm', () => {
 });
 
 describe('a data-parallel TrainStep with BatchNorm', () => {
+  it('builds replicas whose BatchNorm layers train on the fused op', async () => {
+    const pool = await DataParallelGradients.start(buildModel('resnet20', { inputShape: [8, 8, 3], numClasses: 3 }), { workers: 1 });
+    try {
+      expect(pool.replicas[0]).toMatchObject({ backend: 'wasm', fusedBatchNormLayers: 21 });
+    } finally {
+      await pool.dispose();
+    }
+  });
+
   it('trains with 2 workers and brings the BatchNorm moving statistics back', async () => {
     const model = smallResNet(7);
     const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 0 }, trainableVariables(model));

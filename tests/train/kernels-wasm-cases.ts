@@ -12,6 +12,8 @@ import { Optimizer } from '../../train/src/training/optimizer.ts';
 import { lossFor } from '../../train/src/training/loss.ts';
 import { seededBatch, smallResNet } from './backends-fixtures.ts';
 import { batchNormTraining } from '../../train/src/models/batch-norm.ts';
+import { buildModel } from '../../train/src/models/index.ts';
+import * as tfl from '@tensorflow/tfjs-layers';
 
 function random(n: number, seed: number): Float32Array {
   const rng = new Rng(seed);
@@ -217,6 +219,23 @@ describe('training BatchNorm as one op (train/src/models/batch-norm.ts)', () => 
     }).dispose();
     // The statistics leave batchNormTraining kept; the caller disposes them (the layer does).
     expect(tf.memory().numTensors - before).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('models rebuilt from JSON (gradient workers, loaded runs)', () => {
+  it('train with the fused BatchNorm and serialise as the stock layer', async () => {
+    await tf.setBackend('wasm');
+    const built = buildModel('resnet20', { inputShape: [8, 8, 3], numClasses: 3 });
+    const json = built.toJSON(null, false) as unknown as { config: { layers: { class_name: string }[] } };
+    expect(json.config.layers.filter((l) => l.class_name === 'BatchNormalization')).toHaveLength(21);
+    const rebuilt = await tfl.models.modelFromJSON({ modelTopology: json as unknown as tf.io.ModelJSON['modelTopology'] });
+    const x = tf.randomNormal([4, 8, 8, 3]);
+    const profile = await tf.profile(() => tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(rebuilt.apply(a, { training: true }) as tf.Tensor))(x)));
+    const names = new Set(profile.kernels.map((k) => k.name));
+    expect(names).toContain('ResnetEdgeBatchNormTrain');
+    expect(names).toContain('ResnetEdgeBatchNormTrainGrad');
+    expect(names).not.toContain('Square'); // tf.moments' variance: the stock training path
+    x.dispose();
   });
 });
 

@@ -122,12 +122,20 @@ class BatchNormalization extends StockBatchNormalization {
   }
 }
 
+// Models rebuilt from their JSON (gradient workers' replicas, `eval` and `quantize` loading a run) get this
+// class as well; with the stock class a worker replica would train on the slow path.
+tf.serialization.SerializationMap.register(BatchNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+
 /** Keras' update: moving ← moving − (moving − batch)·(1 − momentum). */
 function movingAverage(variable: tfl.LayerVariable, value: tf.Tensor, momentum: number): void {
   tf.tidy(() => {
     const current = variable.read();
     variable.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - momentum)));
   });
+}
+
+export function isFusedBatchNorm(layer: tfl.layers.Layer): boolean {
+  return layer instanceof BatchNormalization;
 }
 
 export function batchNormalizationLayer(args: { axis: number; epsilon: number; momentum: number; name: string }): tfl.layers.Layer {

@@ -11,7 +11,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { HeadKind } from '../models/index.ts';
 import type { Optimizer } from '../training/optimizer.ts';
 import { trainableVariables, type Batch, type StepResult, type TrainStep } from '../training/step.ts';
-import type { ShardRequest, ShardResult, WorkerInit, WorkerMessage } from './protocol.ts';
+import type { ShardRequest, ShardResult, WorkerInit, WorkerMessage, WorkerReady } from './protocol.ts';
 
 export interface DataParallelOptions {
   workers: number;
@@ -32,7 +32,7 @@ class GradientWorker {
   private readonly worker: Worker;
   private pending = new Map<number, { resolve: (r: ShardResult) => void; reject: (e: Error) => void }>();
   private nextId = 0;
-  readonly ready: Promise<void>;
+  readonly ready: Promise<WorkerReady>;
 
   constructor(init: WorkerInit) {
     // Workers run TypeScript through tsx, like the CLI itself (worker-entry.mjs registers it).
@@ -41,7 +41,7 @@ class GradientWorker {
     this.ready = new Promise((resolve, reject) => {
       worker.once('error', reject);
       worker.on('message', (msg: WorkerMessage) => {
-        if (msg.kind === 'ready') return resolve();
+        if (msg.kind === 'ready') return resolve(msg);
         const waiter = msg.id === undefined ? undefined : this.pending.get(msg.id);
         if (msg.kind === 'error' && waiter === undefined) return reject(new Error(`gradient worker failed: ${msg.message}`));
         if (waiter === undefined) return;
@@ -83,6 +83,8 @@ export class DataParallelGradients {
   private constructor(
     private readonly model: tfl.LayersModel,
     private readonly workers: GradientWorker[],
+    /** What each worker reported when its replica was built. */
+    readonly replicas: WorkerReady[],
   ) {}
 
   static async start(model: tfl.LayersModel, opts: DataParallelOptions): Promise<DataParallelGradients> {
@@ -93,13 +95,14 @@ export class DataParallelGradients {
       labelSmoothing: opts.labelSmoothing ?? 0,
     };
     const workers = Array.from({ length: opts.workers }, () => new GradientWorker(init));
+    let replicas: WorkerReady[];
     try {
-      await Promise.all(workers.map((w) => w.ready));
+      replicas = await Promise.all(workers.map((w) => w.ready));
     } catch (err) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw err;
     }
-    return new DataParallelGradients(model, workers);
+    return new DataParallelGradients(model, workers, replicas);
   }
 
   get size(): number {

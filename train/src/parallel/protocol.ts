@@ -36,6 +36,8 @@ export interface WorkerReady {
   kind: 'ready';
   backend: string;
   weightCount: number;
+  /** BatchNorm layers of the replica that train on the fused op (models/batch-norm.ts): all of them, or it is slow. */
+  fusedBatchNormLayers: number;
 }
 
 export interface WorkerFailure {

@@ -4,6 +4,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../backends/index.ts';
+// Registers the fused training BatchNorm under the stock class name before the replica is built from JSON.
+import { isFusedBatchNorm } from '../models/batch-norm.ts';
 import { lossFor } from '../training/loss.ts';
 import { computeGradients, trainableVariables } from '../training/step.ts';
 import type { ShardRequest, ShardResult, WorkerInit, WorkerMessage } from './protocol.ts';
@@ -42,4 +44,9 @@ port.on('message', (req: ShardRequest) => {
     port.postMessage({ kind: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage);
   }
 });
-port.postMessage({ kind: 'ready', backend: info.tfBackend, weightCount: model.weights.length } satisfies WorkerMessage);
+port.postMessage({
+  kind: 'ready',
+  backend: info.tfBackend,
+  weightCount: model.weights.length,
+  fusedBatchNormLayers: model.layers.filter(isFusedBatchNorm).length,
+} satisfies WorkerMessage);
