@@ -1,6 +1,10 @@
 // ObjectStore over the local R2 that `wrangler dev --persist-to DIR` serves to the worker, written through
 // Miniflare's own R2 implementation so the local worker sees exactly what was published. Miniflare's R2
 // enforces `onlyIf` conditions and checksums, like the real R2.
+//
+// The bucket is reached through a few lines of worker code over `dispatchFetch` rather than Miniflare's
+// `getR2Bucket()` proxy: that proxy makes some calls synchronously (a worker thread and Atomics.wait), and
+// under load its replies came back out of step ("AssertionError: false == true" inside Miniflare).
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { RegistryError } from './errors.ts';
@@ -10,87 +14,111 @@ import { bareEtag, type ObjectStore, type PutOptions, type StoredObject } from '
 export const R2_BINDING = 'MODELS';
 export const R2_BUCKET_NAME = 'resnet-edge-models';
 
-/** The part of the R2 bucket API used here (Miniflare's own types are too wide for overload resolution). */
-interface Bucket {
-  get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer>; etag: string } | null>;
-  head(key: string): Promise<{ etag: string; size: number } | null>;
-  put(key: string, body: ArrayBuffer, options: { onlyIf?: { etagMatches?: string; etagDoesNotMatch?: string }; httpMetadata?: { contentType: string } }): Promise<{ etag: string } | null>;
-  list(options: { prefix: string; cursor?: string }): Promise<{ objects: { key: string }[]; truncated: boolean; cursor?: string }>;
-  delete(key: string): Promise<void>;
-}
+/** Runs inside workerd: one request per bucket call; the key is the URL path, conditions are headers. */
+const BUCKET_SHIM = `
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const key = decodeURIComponent(url.pathname.slice(1));
+    const bucket = env.${R2_BINDING};
+    if (request.method === 'GET' && url.searchParams.has('list')) {
+      const cursor = url.searchParams.get('cursor');
+      const page = await bucket.list({ prefix: url.searchParams.get('list'), ...(cursor ? { cursor } : {}) });
+      return Response.json({ keys: page.objects.map((o) => o.key), cursor: page.truncated ? page.cursor : null });
+    }
+    if (request.method === 'GET') {
+      const obj = await bucket.get(key);
+      return obj ? new Response(obj.body, { headers: { etag: obj.etag } }) : new Response(null, { status: 404 });
+    }
+    if (request.method === 'HEAD') {
+      const obj = await bucket.head(key);
+      return obj ? new Response(null, { headers: { etag: obj.etag, 'x-size': String(obj.size) } }) : new Response(null, { status: 404 });
+    }
+    if (request.method === 'PUT') {
+      const onlyIf = {};
+      if (request.headers.has('if-none-match')) onlyIf.etagDoesNotMatch = '*';
+      if (request.headers.has('if-match')) onlyIf.etagMatches = request.headers.get('if-match');
+      const options = { httpMetadata: { contentType: request.headers.get('content-type') ?? 'application/octet-stream' } };
+      const result = await bucket.put(key, await request.arrayBuffer(), Object.keys(onlyIf).length ? { ...options, onlyIf } : options);
+      return result ? new Response(null, { headers: { etag: result.etag } }) : new Response(null, { status: 412 });
+    }
+    if (request.method === 'DELETE') {
+      await bucket.delete(key);
+      return new Response(null, { status: 204 });
+    }
+    return new Response(null, { status: 405 });
+  },
+};`;
 
 export class R2LocalStore implements ObjectStore {
   readonly describe: string;
   private mf: Miniflare | undefined;
-  private bucket: Promise<Bucket> | undefined;
 
   /** `persistTo` is the folder given to `wrangler dev --persist-to`. */
   constructor(readonly persistTo: string) {
     this.describe = `r2-local:${persistTo}`;
   }
 
-  private open(): Promise<Bucket> {
-    this.bucket ??= (async () => {
-      this.mf = new Miniflare({
-        modules: true,
-        script: 'export default { fetch() { return new Response(null, { status: 404 }) } }',
-        r2Buckets: { [R2_BINDING]: R2_BUCKET_NAME },
-        r2Persist: join(this.persistTo, 'v3', 'r2'),
-      });
-      return (await this.mf.getR2Bucket(R2_BINDING)) as unknown as Bucket;
-    })();
-    return this.bucket;
+  private async call(method: string, path: string, init: { headers?: Record<string, string>; body?: Uint8Array } = {}) {
+    this.mf ??= new Miniflare({
+      modules: true,
+      script: BUCKET_SHIM,
+      r2Buckets: { [R2_BINDING]: R2_BUCKET_NAME },
+      r2Persist: join(this.persistTo, 'v3', 'r2'),
+    });
+    const response = await this.mf.dispatchFetch(`http://r2.local/${path}`, { method, ...init });
+    if (response.status >= 500) {
+      throw new RegistryError('store_error', `local R2 ${method} ${path} failed: ${await response.text()}`);
+    }
+    return response;
+  }
+
+  private static keyPath(key: string): string {
+    return encodeURIComponent(key);
   }
 
   async get(key: string): Promise<StoredObject | null> {
-    const obj = await (await this.open()).get(key);
-    if (!obj) return null;
-    return { bytes: new Uint8Array(await obj.arrayBuffer()), etag: bareEtag(obj.etag) };
+    const response = await this.call('GET', R2LocalStore.keyPath(key));
+    if (response.status === 404) return null;
+    return { bytes: new Uint8Array(await response.arrayBuffer()), etag: bareEtag(response.headers.get('etag') ?? '') };
   }
 
   async head(key: string): Promise<{ etag: string; size: number } | null> {
-    const obj = await (await this.open()).head(key);
-    return obj ? { etag: bareEtag(obj.etag), size: obj.size } : null;
+    const response = await this.call('HEAD', R2LocalStore.keyPath(key));
+    if (response.status === 404) return null;
+    return { etag: bareEtag(response.headers.get('etag') ?? ''), size: Number(response.headers.get('x-size')) };
   }
 
   async put(key: string, bytes: Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {
-    // Plain-object conditions: Miniflare's Node-to-workerd proxy cannot carry a Headers instance.
-    const onlyIf = {
-      ...(options.ifNoneMatch ? { etagDoesNotMatch: '*' } : {}),
-      ...(options.ifMatch ? { etagMatches: bareEtag(options.ifMatch) } : {}),
-    };
-    // Miniflare wants a plain ArrayBuffer, not a view onto a larger (Node Buffer) one.
-    const body = bytes.slice().buffer;
-    const httpMetadata = { contentType: options.contentType ?? 'application/octet-stream' };
-    const bucket = await this.open();
-    const conditional = options.ifNoneMatch !== undefined || options.ifMatch !== undefined;
-    const result = await bucket.put(key, body, conditional ? { onlyIf, httpMetadata } : { httpMetadata });
-    if (result === null) {
+    const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/octet-stream' };
+    if (options.ifNoneMatch) headers['if-none-match'] = '*';
+    if (options.ifMatch) headers['if-match'] = bareEtag(options.ifMatch);
+    const response = await this.call('PUT', R2LocalStore.keyPath(key), { headers, body: bytes });
+    if (response.status === 412) {
       throw new RegistryError('precondition_failed', `conditional write of ${key} refused: the object changed`);
     }
-    return { etag: bareEtag(result.etag) };
+    return { etag: bareEtag(response.headers.get('etag') ?? '') };
   }
 
   async list(prefix: string): Promise<string[]> {
-    const bucket = await this.open();
     const keys: string[] = [];
-    let cursor: string | undefined;
+    let cursor: string | null = null;
     do {
-      const page = await bucket.list({ prefix, ...(cursor ? { cursor } : {}) });
-      keys.push(...page.objects.map((o) => o.key));
-      cursor = page.truncated ? page.cursor : undefined;
+      const query = new URLSearchParams({ list: prefix, ...(cursor ? { cursor } : {}) });
+      const page = (await (await this.call('GET', `?${query}`)).json()) as { keys: string[]; cursor: string | null };
+      keys.push(...page.keys);
+      cursor = page.cursor;
     } while (cursor);
     return keys.sort();
   }
 
   async delete(key: string): Promise<void> {
-    await (await this.open()).delete(key);
+    await this.call('DELETE', R2LocalStore.keyPath(key));
   }
 
   async close(): Promise<void> {
     const mf = this.mf;
     this.mf = undefined;
-    this.bucket = undefined;
     await mf?.dispose();
   }
 }
