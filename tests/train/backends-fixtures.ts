@@ -3,12 +3,15 @@
 // ResNet training step needs (conv, BatchNorm, ReLU, add, pooling, matmul, softmax) in a fraction of a second.
 import * as tfl from '@tensorflow/tfjs-layers';
 import { withSeededMathRandom, Rng } from '../../train/src/training/rng.ts';
+import { conv2dLayer } from '../../train/src/models/conv2d.ts';
+import { batchNormalizationLayer } from '../../train/src/models/batch-norm.ts';
 
 type T = tfl.SymbolicTensor;
 
 function convBn(x: T, filters: number, stride: number, kernel: number, name: string, batchNorm: boolean): T {
-  const y = tfl.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: !batchNorm, name }).apply(x) as T;
-  return batchNorm ? (tfl.layers.batchNormalization({ name: `${name}_bn`, epsilon: 1e-5 }).apply(y) as T) : y;
+  // The product's layers (train/src/models): their training paths are what the backends must get right.
+  const y = conv2dLayer({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: !batchNorm, name }).apply(x) as T;
+  return batchNorm ? (batchNormalizationLayer({ axis: -1, epsilon: 1e-5, momentum: 0.99, name: `${name}_bn` }).apply(y) as T) : y;
 }
 
 function block(x: T, filters: number, stride: number, name: string, batchNorm: boolean): T {

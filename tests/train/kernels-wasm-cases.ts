@@ -104,6 +104,17 @@ describe('wasm FusedConv2D without bias or activation (train/wasm/conv-forward.t
   });
 });
 
+describe('wasm Conv2D (the training pass of a bias-free convolution layer, train/src/models/conv2d.ts)', () => {
+  it.each(CASES)('matches cpu: $batch $size $inC→$outC k$k s$stride $pad', async (c) => {
+    const x = random(c.batch * c.size[0] * c.size[1] * c.inC, 23);
+    const w = random(c.k * c.k * c.inC * c.outC, 24);
+    const err = await compare(() =>
+      tf.conv2d(tf.tensor4d(x, [c.batch, c.size[0], c.size[1], c.inC]), tf.tensor4d(w, [c.k, c.k, c.inC, c.outC]), c.stride, c.pad),
+    );
+    expect(err, describeCase(c)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
 describe('wasm Conv2DBackpropFilter (registered by us; missing from tfjs-backend-wasm 4.22)', () => {
   it.each(CASES)('matches cpu: $batch $size $inC→$outC k$k s$stride $pad', async (c) => {
     const [oh, ow] = outSize(c);
@@ -235,6 +246,24 @@ describe('models rebuilt from JSON (gradient workers, loaded runs)', () => {
     expect(names).toContain('ResnetEdgeBatchNormTrain');
     expect(names).toContain('ResnetEdgeBatchNormTrainGrad');
     expect(names).not.toContain('Square'); // tf.moments' variance: the stock training path
+    x.dispose();
+  });
+});
+
+describe('the training pass computes only the gradients it needs', () => {
+  it("never computes the image's gradient (the stem's transposed convolution)", async () => {
+    await tf.setBackend('wasm');
+    const model = buildModel('resnet20', { inputShape: [8, 8, 3], numClasses: 3 });
+    const x = tf.randomNormal([4, 8, 8, 3]);
+    const profile = await tf.profile(() =>
+      tf.tidy(() => Object.values(tf.variableGrads(() => tf.sum(model.apply(x, { training: true }) as tf.Tensor)).grads)),
+    );
+    const inChannels = (k: { inputShapes: number[][] }) => k.inputShapes[1]?.[2];
+    const filterGrads = profile.kernels.filter((k) => k.name === 'Conv2DBackpropFilter');
+    const inputGrads = profile.kernels.filter((k) => k.name === 'Conv2DBackpropInput');
+    expect(filterGrads).toHaveLength(21); // every convolution's filter, the stem's included
+    expect(inputGrads).toHaveLength(20); // every convolution's input but the stem's, whose input is the image
+    expect(inputGrads.filter((k) => inChannels(k) === 3)).toHaveLength(0);
     x.dispose();
   });
 });

@@ -3,6 +3,7 @@
 // sizes (ceil(n / stride)). BatchNorm uses torchvision's epsilon and momentum.
 import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormalizationLayer } from './batch-norm.ts';
+import { conv2dLayer } from './conv2d.ts';
 
 export type Tensor = tfl.SymbolicTensor;
 
@@ -10,9 +11,7 @@ export const BN_EPSILON = 1e-5;
 export const BN_MOMENTUM = 0.9;
 
 function conv(x: Tensor, filters: number, kernel: number, stride: number, name: string, useBias = false): Tensor {
-  return tfl.layers
-    .conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias, kernelInitializer: 'heNormal', name })
-    .apply(x) as Tensor;
+  return conv2dLayer({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias, kernelInitializer: 'heNormal', name }).apply(x) as Tensor;
 }
 
 export function conv3x3(x: Tensor, filters: number, stride: number, name: string): Tensor {

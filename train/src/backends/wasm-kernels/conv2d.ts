@@ -1,8 +1,8 @@
-// Convolutions on train/wasm/conv-forward.ts: the forward pass (FusedConv2D without bias or activation, which is
-// what every conv before a BatchNorm is) and the input gradient, which is the forward kernel run over the
+// Convolutions on train/wasm/conv-forward.ts: the forward pass (Conv2D, and FusedConv2D without bias or
+// activation: what every conv before a BatchNorm is) and the input gradient, which is the forward kernel run over the
 // output gradient spread out by the stride and padded, with the filter flipped and its channels swapped.
 // Everything else (bias, activations, dilation, output channels not a multiple of 8) stays with XNNPACK.
-import { backend_util, FusedConv2D, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { FusedConv2DAttrs } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { offsetOf, trainKernels } from './train-module.ts';
@@ -86,8 +86,9 @@ export function inputGradientGeometry(info: backend_util.Conv2DInfo): ConvGeomet
   };
 }
 
-export function makeFusedConv2DConfig(shipped: KernelFunc): KernelConfig {
-  const fusedConv2D: KernelFunc = (args) => {
+/** Our forward convolution as the wasm kernel `kernelName`; what it does not cover goes to the shipped kernel. */
+export const makeConv2DConfig = (kernelName: 'Conv2D' | 'FusedConv2D') => (shipped: KernelFunc): KernelConfig => {
+  const conv2D: KernelFunc = (args) => {
     const { inputs, attrs } = args;
     const backend = args.backend as BackendWasm;
     const { x, filter, bias, preluActivationWeights } = inputs as Record<string, TensorInfo | undefined>;
@@ -106,5 +107,5 @@ export function makeFusedConv2DConfig(shipped: KernelFunc): KernelConfig {
       return (kh, kw, c, o) => w[((kh * fw + kw) * ci + c) * co + o]!;
     });
   };
-  return { kernelName: FusedConv2D, backendName: 'wasm', kernelFunc: fusedConv2D };
-}
+  return { kernelName, backendName: 'wasm', kernelFunc: conv2D };
+};

@@ -11,9 +11,9 @@ import { batchNormGradConfig } from './batch-norm-grad.ts';
 import { makeCastConfig, makeIdentityConfig } from './share-buffer.ts';
 import { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm-train.ts';
 import { reluGradConfig, reluGradKernelConfig } from './relu-grad.ts';
-import { makeFusedConv2DConfig } from './conv2d.ts';
+import { makeConv2DConfig } from './conv2d.ts';
 
-export const PATCHED_KERNELS = ['FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Cast'] as const;
+export const PATCHED_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Cast'] as const;
 export const ADDED_KERNELS = ['BatchNorm training (forward, gradient)', 'ReLU gradient'] as const;
 export const PATCHED_GRADIENTS = ['FusedBatchNorm', 'Relu'] as const;
 
@@ -25,7 +25,8 @@ export function registerWasmTrainingKernels(): void {
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
   tf.registerKernel(conv2DBackpropFilterConfig);
   replaceKernel('Conv2DBackpropInput', makeConv2DBackpropInputConfig);
-  replaceKernel('FusedConv2D', makeFusedConv2DConfig);
+  replaceKernel('Conv2D', makeConv2DConfig('Conv2D'));
+  replaceKernel('FusedConv2D', makeConv2DConfig('FusedConv2D'));
   replaceKernel('Identity', makeIdentityConfig);
   replaceKernel('Cast', makeCastConfig);
   tf.registerKernel(batchNormTrainConfig);
