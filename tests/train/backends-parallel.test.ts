@@ -75,7 +75,7 @@ describe('a data-parallel TrainStep with BatchNorm', () => {
   it('builds replicas whose BatchNorm layers train on the fused op', async () => {
     const pool = await DataParallelGradients.start(buildModel('resnet20', { inputShape: [8, 8, 3], numClasses: 3 }), { workers: 1 });
     try {
-      expect(pool.replicas[0]).toMatchObject({ backend: 'wasm', fusedBatchNormLayers: 21 });
+      expect(pool.replicas[0]).toMatchObject({ backend: 'wasm', fusedBatchNormLayers: 21, trainingConv2DLayers: 21 });
     } finally {
       await pool.dispose();
     }

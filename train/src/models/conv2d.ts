@@ -45,6 +45,10 @@ class Conv2D extends StockConv2D {
 // Models rebuilt from JSON (gradient workers' replicas, a resumed run) get this class too.
 tf.serialization.SerializationMap.register(Conv2D as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 
+export function isTrainingConv2D(layer: tfl.layers.Layer): boolean {
+  return layer instanceof Conv2D;
+}
+
 export function conv2dLayer(args: Parameters<typeof tfl.layers.conv2d>[0]): tfl.layers.Layer {
   return new Conv2D(args);
 }

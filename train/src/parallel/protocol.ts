@@ -38,6 +38,8 @@ export interface WorkerReady {
   weightCount: number;
   /** BatchNorm layers of the replica that train on the fused op (models/batch-norm.ts): all of them, or it is slow. */
   fusedBatchNormLayers: number;
+  /** Convolutions rebuilt as train/src/models/conv2d.ts's layer (lazy gradients), not the stock one. */
+  trainingConv2DLayers: number;
 }
 
 export interface WorkerFailure {

@@ -6,6 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../backends/index.ts';
 // Registers the fused training BatchNorm under the stock class name before the replica is built from JSON.
 import { isFusedBatchNorm } from '../models/batch-norm.ts';
+import { isTrainingConv2D } from '../models/conv2d.ts';
 import { lossFor } from '../training/loss.ts';
 import { computeGradients, trainableVariables } from '../training/step.ts';
 import type { ShardRequest, ShardResult, WorkerInit, WorkerMessage } from './protocol.ts';
@@ -49,4 +50,5 @@ port.postMessage({
   backend: info.tfBackend,
   weightCount: model.weights.length,
   fusedBatchNormLayers: model.layers.filter(isFusedBatchNorm).length,
+  trainingConv2DLayers: model.layers.filter(isTrainingConv2D).length,
 } satisfies WorkerMessage);
