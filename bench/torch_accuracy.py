@@ -22,6 +22,14 @@ if cfg.get('maxTrain'): keep = rng.permutation(len(xtr))[:cfg['maxTrain']]; xtr,
 BLACK = (0 - 0.286) / 0.353
 
 model = net('resnet20', 1, 10)
+# Our initialisers, not PyTorch's defaults (Kaiming-uniform with a = √5): tfjs' heNormal for convolutions (normal
+# with std √(2 / fan_in), truncated at 2 std), glorotUniform and zero bias for the head; BatchNorm 1 and 0 on both.
+for m in model.modules():
+    if isinstance(m, torch.nn.Conv2d):
+        std = math.sqrt(2 / (m.in_channels * m.kernel_size[0] * m.kernel_size[1]))
+        torch.nn.init.trunc_normal_(m.weight, 0, std, -2 * std, 2 * std)
+    elif isinstance(m, torch.nn.Linear):
+        torch.nn.init.xavier_uniform_(m.weight); torch.nn.init.zeros_(m.bias)
 
 decay = [p for n, p in model.named_parameters() if p.dim() > 1]   # conv and dense kernels only
 rest = [p for n, p in model.named_parameters() if p.dim() <= 1]

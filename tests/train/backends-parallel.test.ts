@@ -11,17 +11,7 @@ import { DataParallelGradients, createDataParallelStep, shardSizes } from '../..
 import { Optimizer } from '../../train/src/training/optimizer.ts';
 import { lossFor } from '../../train/src/training/loss.ts';
 import { trainableVariables } from '../../train/src/training/step.ts';
-import { seededBatch, smallResNet } from './backends-fixtures.ts';
-
-function relError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
+import { relError, seededBatch, smallResNet } from './backends-fixtures.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');

@@ -7,25 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from '../../train/src/backends/index.ts';
 import { DEFAULT_LAVAPIPE_ICD } from '../../train/src/backends/webgpu.ts';
-import { createLocalStep, trainableVariables } from '../../train/src/training/step.ts';
-import { Optimizer } from '../../train/src/training/optimizer.ts';
-import { lossFor } from '../../train/src/training/loss.ts';
-import { seededBatch, smallResNet } from './backends-fixtures.ts';
+import { seededBatch, trainSmallResNet } from './backends-fixtures.ts';
 
 const driver = process.env['VK_DRIVER_FILES'] ?? process.env['RESNET_EDGE_VK_ICD'] ?? DEFAULT_LAVAPIPE_ICD;
 const haveDriver = existsSync(driver) || process.env['RESNET_EDGE_REAL_GPU'] === '1';
 
-async function train(steps: number, initial: Float32Array[] | undefined) {
-  const model = smallResNet(11);
-  if (initial) model.setWeights(initial.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[])));
-  const start = (await Promise.all(model.weights.map((w) => w.read().data()))) as Float32Array[];
-  const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 }, trainableVariables(model));
-  const step = createLocalStep(model, optimizer, lossFor('softmax', 0));
-  const losses: number[] = [];
-  for (let i = 0; i < steps; i++) losses.push((await step.step(seededBatch(16, 8, 3, 4, 100), 0.05)).loss);
-  const end = (await Promise.all(model.weights.map((w) => w.read().data()))) as Float32Array[];
-  return { start, losses, end };
-}
+const train = (steps: number, initial: Float32Array[] | undefined) => trainSmallResNet(11, steps, () => seededBatch(16, 8, 3, 4, 100), initial);
 
 describe.skipIf(!haveDriver)(`webgpu backend (Vulkan driver ${driver})`, () => {
   it('three SGD-momentum steps of a small ResNet match the cpu backend', async () => {

@@ -7,10 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from '../../train/src/backends/index.ts';
 import { Rng } from '../../train/src/training/rng.ts';
-import { createLocalStep, trainableVariables } from '../../train/src/training/step.ts';
-import { Optimizer } from '../../train/src/training/optimizer.ts';
-import { lossFor } from '../../train/src/training/loss.ts';
-import { seededBatch, smallResNet } from './backends-fixtures.ts';
+import { relError, seededBatch, trainSmallResNet } from './backends-fixtures.ts';
 import { batchNormTraining } from '../../train/src/models/batch-norm.ts';
 import { buildModel } from '../../train/src/models/index.ts';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -22,17 +19,6 @@ function random(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** max |a−b| / max |b|: float32 sums in a different order differ by ~1e-7 of the largest value. */
-function relError(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
-}
 
 async function onBackend(backend: string, fn: () => tf.Tensor): Promise<Float32Array> {
   await tf.setBackend(backend);
@@ -88,29 +74,18 @@ beforeAll(async () => {
   expect(info.detail).toContain(process.env['RESNET_EDGE_WASM_FMA'] === '0' ? '1 thread, SIMD;' : 'fused multiply-add');
 });
 
-describe('wasm FusedConv2D without bias or activation (train/wasm/conv-forward.ts when Cout % 8 == 0)', () => {
+// tf.fused.conv2d is what inference runs (kernel FusedConv2D); tf.conv2d is the training pass of a bias-free
+// conv layer (train/src/models/conv2d.ts, kernel Conv2D). Both go to train/wasm/conv-forward.ts when Cout % 8 == 0.
+const FORWARD_OPS = [
+  { kernel: 'FusedConv2D', op: (x: tf.Tensor4D, w: tf.Tensor4D, c: ConvCase) => tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad }) },
+  { kernel: 'Conv2D', op: (x: tf.Tensor4D, w: tf.Tensor4D, c: ConvCase) => tf.conv2d(x, w, c.stride, c.pad) },
+];
+
+describe.each(FORWARD_OPS)('wasm $kernel without bias or activation', ({ op }) => {
   it.each(CASES)('matches cpu: $batch $size $inC→$outC k$k s$stride $pad', async (c) => {
     const x = random(c.batch * c.size[0] * c.size[1] * c.inC, 21);
     const w = random(c.k * c.k * c.inC * c.outC, 22);
-    const err = await compare(() =>
-      tf.fused.conv2d({
-        x: tf.tensor4d(x, [c.batch, c.size[0], c.size[1], c.inC]),
-        filter: tf.tensor4d(w, [c.k, c.k, c.inC, c.outC]),
-        strides: c.stride,
-        pad: c.pad,
-      }),
-    );
-    expect(err, describeCase(c)).toBeLessThanOrEqual(1e-5);
-  });
-});
-
-describe('wasm Conv2D (the training pass of a bias-free convolution layer, train/src/models/conv2d.ts)', () => {
-  it.each(CASES)('matches cpu: $batch $size $inC→$outC k$k s$stride $pad', async (c) => {
-    const x = random(c.batch * c.size[0] * c.size[1] * c.inC, 23);
-    const w = random(c.k * c.k * c.inC * c.outC, 24);
-    const err = await compare(() =>
-      tf.conv2d(tf.tensor4d(x, [c.batch, c.size[0], c.size[1], c.inC]), tf.tensor4d(w, [c.k, c.k, c.inC, c.outC]), c.stride, c.pad),
-    );
+    const err = await compare(() => op(tf.tensor4d(x, [c.batch, c.size[0], c.size[1], c.inC]), tf.tensor4d(w, [c.k, c.k, c.inC, c.outC]), c));
     expect(err, describeCase(c)).toBeLessThanOrEqual(1e-5);
   });
 });
@@ -282,15 +257,7 @@ describe('a whole training step on patched wasm', () => {
   // its gradient, add, pooling, dense, softmax cross-entropy, SGD with momentum) against cpu.
   async function train(backend: string, initial: Float32Array[] | undefined) {
     await tf.setBackend(backend);
-    const model = smallResNet(13);
-    if (initial) model.setWeights(initial.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[])));
-    const start = (await Promise.all(model.weights.map((w) => w.read().data()))) as Float32Array[];
-    const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 }, trainableVariables(model));
-    const step = createLocalStep(model, optimizer, lossFor('softmax', 0));
-    const losses: number[] = [];
-    for (let i = 0; i < 2; i++) losses.push((await step.step(seededBatch(12, 8, 3, 4, 40 + i), 0.05)).loss);
-    const end = (await Promise.all(model.weights.map((w) => w.read().data()))) as Float32Array[];
-    return { start, losses, end };
+    return trainSmallResNet(13, 2, (i) => seededBatch(12, 8, 3, 4, 40 + i), initial);
   }
 
   it('two SGD steps of a small ResNet with BatchNorm match cpu', async () => {
