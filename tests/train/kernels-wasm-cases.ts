@@ -19,7 +19,6 @@ function random(n: number, seed: number): Float32Array {
   return out;
 }
 
-
 async function onBackend(backend: string, fn: () => tf.Tensor): Promise<Float32Array> {
   await tf.setBackend(backend);
   const out = tf.tidy(fn);

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../backends/index.ts';
-// Registers the fused training BatchNorm under the stock class name before the replica is built from JSON.
+// Register the training BatchNorm and Conv2D under the stock class names before the replica is built from JSON.
 import { isFusedBatchNorm } from '../models/batch-norm.ts';
 import { isTrainingConv2D } from '../models/conv2d.ts';
 import { lossFor } from '../training/loss.ts';

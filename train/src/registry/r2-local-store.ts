@@ -73,18 +73,14 @@ export class R2LocalStore implements ObjectStore {
     return response;
   }
 
-  private static keyPath(key: string): string {
-    return encodeURIComponent(key);
-  }
-
   async get(key: string): Promise<StoredObject | null> {
-    const response = await this.call('GET', R2LocalStore.keyPath(key));
+    const response = await this.call('GET', encodeURIComponent(key));
     if (response.status === 404) return null;
     return { bytes: new Uint8Array(await response.arrayBuffer()), etag: bareEtag(response.headers.get('etag') ?? '') };
   }
 
   async head(key: string): Promise<{ etag: string; size: number } | null> {
-    const response = await this.call('HEAD', R2LocalStore.keyPath(key));
+    const response = await this.call('HEAD', encodeURIComponent(key));
     if (response.status === 404) return null;
     return { etag: bareEtag(response.headers.get('etag') ?? ''), size: Number(response.headers.get('x-size')) };
   }
@@ -93,7 +89,7 @@ export class R2LocalStore implements ObjectStore {
     const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/octet-stream' };
     if (options.ifNoneMatch) headers['if-none-match'] = '*';
     if (options.ifMatch) headers['if-match'] = bareEtag(options.ifMatch);
-    const response = await this.call('PUT', R2LocalStore.keyPath(key), { headers, body: bytes });
+    const response = await this.call('PUT', encodeURIComponent(key), { headers, body: bytes });
     if (response.status === 412) {
       throw new RegistryError('precondition_failed', `conditional write of ${key} refused: the object changed`);
     }
@@ -113,7 +109,7 @@ export class R2LocalStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.call('DELETE', R2LocalStore.keyPath(key));
+    await this.call('DELETE', encodeURIComponent(key));
   }
 
   async close(): Promise<void> {

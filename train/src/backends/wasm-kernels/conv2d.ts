@@ -1,6 +1,6 @@
 // Convolutions on train/wasm/conv-forward.ts: the forward pass (Conv2D, and FusedConv2D without bias or
-// activation: what every conv before a BatchNorm is) and the input gradient, which is the forward kernel run over the
-// output gradient spread out by the stride and padded, with the filter flipped and its channels swapped.
+// activation: what every conv before a BatchNorm is) and the input gradient, which is the forward kernel run
+// over the output gradient spread out by the stride and padded, with the filter flipped and its channels swapped.
 // Everything else (bias, activations, dilation, output channels not a multiple of 8) stays with XNNPACK.
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { FusedConv2DAttrs } from '@tensorflow/tfjs-core';
