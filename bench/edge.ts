@@ -18,8 +18,8 @@ import { bundleWorker } from '../infra/src/deploy.ts';
 import { initBackend } from '../train/src/backends/index.ts';
 import { buildModel } from '../train/src/models/index.ts';
 import { quantizeModel } from '../train/src/quantize/quantize-model.ts';
-import { publishModel } from '../train/src/registry/publish.ts';
-import { R2LocalStore } from '../train/src/registry/r2-local-store.ts';
+import { publishModel } from '@resnet-edge/registry/publish';
+import { R2LocalStore } from '@resnet-edge/registry/r2-local-store';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, requests: { type: 'string', default: '300' }, port: { type: 'string', default: '8799' } } });
 const SECONDS = Number(values.seconds), REQUESTS = Number(values.requests), PORT = Number(values.port);

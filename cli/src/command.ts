@@ -33,9 +33,15 @@ export interface CommandIO {
   signal: AbortSignal;
 }
 
-export interface Command<R = unknown> {
+/** What `resnet-edge --help` needs of a command, and how to get the rest: its module is imported only to run it. */
+export interface CommandEntry {
   name: string;
   summary: string;
+  load(): Promise<Command<any>>;
+}
+
+/** A command's module: its flags and its work. The name and summary live in the command table. */
+export interface Command<R = unknown> {
   /** One line after `resnet-edge `, e.g. `preprocess IMAGE --spec SPEC.json`. */
   usage: string;
   /** Extra paragraphs for --help. */
@@ -64,6 +70,9 @@ export class CommandError extends Error {
     super(message);
   }
 }
+
+/** A loaded command, as main.ts and --help see it. */
+export type NamedCommand<R = unknown> = Command<R> & Pick<CommandEntry, 'name' | 'summary'>;
 
 export function defineCommand<R>(command: Command<R>): Command<R> {
   return command;

@@ -1,11 +1,11 @@
-import type { Command } from './command.ts';
+import type { CommandEntry, NamedCommand } from './command.ts';
 
 const GLOBAL_FLAGS: [string, string][] = [
   ['--help, -h', 'show help for this command'],
   ['--json', 'print one JSON document on stdout (logs stay on stderr)'],
 ];
 
-export function commandHelp(command: Command): string {
+export function commandHelp(command: NamedCommand): string {
   const lines = [`Usage: resnet-edge ${command.usage}`, '', command.summary];
   if (command.details) lines.push('', command.details.trim());
   if (command.positionals?.length) {
@@ -25,7 +25,7 @@ export function commandHelp(command: Command): string {
   return lines.join('\n') + '\n';
 }
 
-export function topHelp(commands: readonly Command[], version: string): string {
+export function topHelp(commands: readonly CommandEntry[], version: string): string {
   const lines = [
     `resnet-edge ${version} — train ResNets, quantize them to int8, publish them, serve them at the edge.`,
     '',

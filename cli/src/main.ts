@@ -1,6 +1,6 @@
 // Entry point: pick the subcommand, parse its flags strictly, run it, print the result, map errors to exit codes.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CommandError, UsageError, type Command, type CommandIO, type ParsedArgs } from './command.ts';
+import { CommandError, UsageError, type CommandIO, type NamedCommand, type ParsedArgs } from './command.ts';
 import { commandHelp, topHelp } from './help.ts';
 import { commands } from './commands/index.ts';
 import { installInt8Wasm } from './int8-wasm.ts';
@@ -33,11 +33,12 @@ export async function main(argv: string[], streams: MainStreams = processStreams
     streams.stdout(`${VERSION}\n`);
     return EXIT_OK;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     streams.stderr(`resnet-edge: unknown command '${name}'. Run \`resnet-edge --help\` for the list.\n`);
     return EXIT_USAGE;
   }
+  const command: NamedCommand = { ...(await entry.load()), name: entry.name, summary: entry.summary };
   const json = rest.includes('--json');
   let args: ParsedArgs;
   try {
@@ -78,7 +79,7 @@ export async function main(argv: string[], streams: MainStreams = processStreams
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-function parse(command: Command, argv: string[]): ParsedArgs {
+function parse(command: NamedCommand, argv: string[]): ParsedArgs {
   const options: ParseArgsConfig['options'] = { help: { type: 'boolean', short: 'h' } };
   if (command.reports !== false) options.json = { type: 'boolean' };
   for (const [name, spec] of Object.entries(command.options)) {
@@ -98,7 +99,7 @@ function parse(command: Command, argv: string[]): ParsedArgs {
   return { values, positionals: parsed.positionals };
 }
 
-function checkPositionals(command: Command, positionals: string[]): void {
+function checkPositionals(command: NamedCommand, positionals: string[]): void {
   const specs = command.positionals ?? [];
   const required = specs.filter((p) => p.required).length;
   const variadic = specs.some((p) => p.variadic);
@@ -110,14 +111,14 @@ function checkPositionals(command: Command, positionals: string[]): void {
   }
 }
 
-function describeParseError(err: unknown, command: Command): string {
+function describeParseError(err: unknown, command: NamedCommand): string {
   const message = err instanceof Error ? err.message : String(err);
   // Node's messages name the flag already; keep the first sentence and point at --help.
   const first = message.split('. ')[0]!.replace(/^Unknown option/, 'unknown option');
   return `${first} (see \`resnet-edge ${command.name} --help\`)`;
 }
 
-function fail(err: unknown, command: Command, json: boolean, streams: MainStreams): number {
+function fail(err: unknown, command: NamedCommand, json: boolean, streams: MainStreams): number {
   const usage = err instanceof UsageError;
   const code = usage ? 'bad_usage' : errorCode(err);
   const message = err instanceof Error ? err.message : String(err);

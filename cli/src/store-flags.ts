@@ -2,8 +2,8 @@
 import { userInfo } from 'node:os';
 import type { OptionSpec, ParsedArgs } from './command.ts';
 import { boolOpt, intOpt, stringOpt } from './options.ts';
-import { defaultStoreUrl, openStore } from '../../train/src/registry/store-url.ts';
-import type { ObjectStore } from '../../train/src/registry/store.ts';
+import { defaultStoreUrl, openStore } from '@resnet-edge/registry/store-url';
+import type { ObjectStore } from '@resnet-edge/registry/store';
 
 export const storeOptionSpecs: Record<string, OptionSpec> = {
   store: {
@@ -17,7 +17,7 @@ export const storeOptionSpecs: Record<string, OptionSpec> = {
   'max-attempts': { type: 'string', valueName: 'N', description: 'attempts per request before giving up', default: '4' },
 };
 
-export function storeFromArgs(args: ParsedArgs): ObjectStore {
+export function storeFromArgs(args: ParsedArgs): Promise<ObjectStore> {
   const endpoint = stringOpt(args, 'endpoint');
   const region = stringOpt(args, 'region');
   return openStore(stringOpt(args, 'store') ?? defaultStoreUrl(), {
@@ -34,7 +34,7 @@ export function actor(): string {
 }
 
 export async function withStore<T>(args: ParsedArgs, fn: (store: ObjectStore) => Promise<T>): Promise<T> {
-  const store = storeFromArgs(args);
+  const store = await storeFromArgs(args);
   try {
     return await fn(store);
   } finally {

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Manifest } from '../../shared/src/registry/manifest.ts';
-import { startDevS3Server, type DevS3Server } from '../../train/src/registry/dev-s3-server.ts';
-import { R2LocalStore } from '../../train/src/registry/r2-local-store.ts';
-import { S3Store } from '../../train/src/registry/s3-store.ts';
-import type { ObjectStore } from '../../train/src/registry/store.ts';
+import { startDevS3Server, type DevS3Server } from '../helpers/dev-s3-server.ts';
+import { R2LocalStore } from '@resnet-edge/registry/r2-local-store';
+import { S3Store } from '@resnet-edge/registry/s3-store';
+import type { ObjectStore } from '@resnet-edge/registry/store';
 
 export interface StoreFixture {
   kind: 's3' | 'r2-local';

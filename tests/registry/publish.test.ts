@@ -2,13 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { pointerKey, modelFileKey } from '../../shared/src/registry/layout.ts';
-import { listModels } from '../../train/src/registry/list.ts';
-import { readHistory, readPointer } from '../../train/src/registry/pointer.ts';
-import { promote, rollback } from '../../train/src/registry/promote.ts';
-import { publishModel } from '../../train/src/registry/publish.ts';
-import { readModel } from '../../train/src/registry/read.ts';
-import { S3Store } from '../../train/src/registry/s3-store.ts';
-import type { ObjectStore } from '../../train/src/registry/store.ts';
+import { listModels } from '@resnet-edge/registry/list';
+import { readHistory, readPointer } from '@resnet-edge/registry/pointer';
+import { promote, rollback } from '@resnet-edge/registry/promote';
+import { publishModel } from '@resnet-edge/registry/publish';
+import { readModel } from '@resnet-edge/registry/read';
+import { S3Store } from '@resnet-edge/registry/s3-store';
+import type { ObjectStore } from '@resnet-edge/registry/store';
 import { makeModelDir, r2Fixture, s3Fixture, type StoreFixture } from './helpers.ts';
 
 describe.each([

@@ -3,11 +3,11 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, materialize } from '../../train/src/data/dataset.ts';
-import { datasetOptionsFromArgs } from '../../train/src/data/cli-options.ts';
+import { datasetOptionsFromArgs } from '../../cli/src/dataset-flags.ts';
 import { BUNDLED_DATA, fashionMnistSpec } from '../../train/src/data/presets.ts';
 import { preprocess } from '../../shared/src/preprocess/index.ts';
-import { S3Store } from '../../train/src/registry/s3-store.ts';
-import { startDevS3Server, type DevS3Server } from '../../train/src/registry/dev-s3-server.ts';
+import { S3Store } from '@resnet-edge/registry/s3-store';
+import { startDevS3Server, type DevS3Server } from '../helpers/dev-s3-server.ts';
 
 describe('dataset from an S3 prefix', () => {
   let server: DevS3Server;

@@ -1,8 +1,8 @@
 // One contract, two drivers: what the registry relies on from an object store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { RegistryError } from '../../train/src/registry/errors.ts';
-import type { ObjectStore } from '../../train/src/registry/store.ts';
+import { RegistryError } from '@resnet-edge/registry/errors';
+import type { ObjectStore } from '@resnet-edge/registry/store';
 import { r2Fixture, s3Fixture, type StoreFixture } from './helpers.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);

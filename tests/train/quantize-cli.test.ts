@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { sha256Hex } from '@resnet-edge/shared/hash';
-import { parseManifest } from '@resnet-edge/shared/registry/manifest';
+import { parseManifestBytes } from '@resnet-edge/shared/registry/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, materialize } from '../../train/src/data/dataset.ts';
 import { bundledDatasetOptions, fashionMnistSpec, FASHION_MNIST_LABELS } from '../../train/src/data/presets.ts';
@@ -69,7 +69,7 @@ describe('resnet-edge quantize', () => {
     expect(t.structureBytes).toBeGreaterThan(0);
     expect(res.sizes.weightsRatio).toBeCloseTo(t.float32WeightBytes / res.sizes.int8Bytes, 10);
     const tflite = new Uint8Array(await readFile(join(out, 'model.tflite')));
-    const manifest = parseManifest(await readFile(join(out, 'manifest.json')));
+    const manifest = parseManifestBytes(await readFile(join(out, 'manifest.json')), 'manifest.json');
     expect(manifest.files['model.tflite']).toEqual({ sha256: await sha256Hex(tflite), size: tflite.byteLength });
     expect(manifest).toMatchObject({ arch: 'lenet', inputShape: [1, 28, 28, 1], outputActivation: 'softmax', calibration: { method: 'minmax', samples: 64 } });
     expect(manifest.accuracy.int8!.top1).toBeCloseTo(res.comparison.int8Top1, 10);

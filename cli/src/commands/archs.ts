@@ -25,8 +25,6 @@ export function parseInputShape(raw: string): [number, number, number] {
 }
 
 export default defineCommand<ArchsResult>({
-  name: 'archs',
-  summary: 'list the model architectures with their parameter counts',
   usage: 'archs [--input 224x224x3] [--classes 1000] [--json]',
   details:
     'Parameters are counted as torchvision does: weights, biases and BatchNorm gamma/beta; BatchNorm moving statistics are buffers, not parameters.',

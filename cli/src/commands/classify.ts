@@ -3,10 +3,12 @@
 // score and top-k functions) in Node on a quantized model folder, so both answers can be compared number for number.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { classify, type ClassifierModel, type ClassifyResult } from '@resnet-edge/edge/classify';
-import { sha256Hex } from '@resnet-edge/shared/hash';
+import { readModelDir } from '@resnet-edge/registry/model-dir';
+import { classify, type ClassifierModel, type ClassifyResult } from '@resnet-edge/shared/classify/classify';
 import { ImageError } from '@resnet-edge/shared/image/errors';
-import { manifestSchema, type Manifest } from '@resnet-edge/shared/registry/manifest';
+import { MODEL_FILE } from '@resnet-edge/shared/registry/layout';
+import type { Manifest } from '@resnet-edge/shared/registry/manifest';
+import { ModelVerifyError, type VerifyFailure } from '@resnet-edge/shared/registry/verify';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
 import { CommandError, defineCommand, UsageError } from '../command.ts';
 import { intOpt, stringOpt } from '../options.ts';
@@ -24,32 +26,21 @@ async function readImage(file: string): Promise<Uint8Array> {
   }
 }
 
+const VERIFY_CODES: Record<VerifyFailure, string> = { missing: 'model_unavailable', invalid: 'model_invalid', integrity: 'model_integrity' };
+
 /** A quantized model folder (model.tflite + manifest.json), verified as the worker verifies what it loads. */
 export async function loadModelDir(dir: string): Promise<ClassifierModel & { manifest: Manifest }> {
-  const manifestPath = join(dir, 'manifest.json');
-  let manifest: Manifest;
+  let model;
   try {
-    manifest = manifestSchema.parse(JSON.parse(await readFile(manifestPath, 'utf8')));
+    model = await readModelDir(dir, []);
   } catch (error) {
-    throw new CommandError('model_invalid', `${manifestPath} is not a valid manifest: ${(error as Error).message.slice(0, 300)}`);
-  }
-  const modelPath = join(dir, 'model.tflite');
-  const entry = manifest.files['model.tflite'];
-  if (!entry) throw new CommandError('model_invalid', `${manifestPath} lists no model.tflite`);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(modelPath));
-  } catch (error) {
-    throw new CommandError('model_unavailable', `cannot read ${modelPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const sha256 = await sha256Hex(bytes);
-  if (bytes.byteLength !== entry.size || sha256 !== entry.sha256) {
-    throw new CommandError('model_integrity', `${modelPath} (${bytes.byteLength} bytes, sha256 ${sha256}) is not the file the manifest lists (${entry.size} bytes, sha256 ${entry.sha256})`);
+    if (error instanceof ModelVerifyError) throw new CommandError(VERIFY_CODES[error.kind], error.message);
+    throw error;
   }
   try {
-    return { manifest, interpreter: Interpreter.create(bytes) };
+    return { manifest: model.manifest, interpreter: Interpreter.create(model.modelBytes) };
   } catch (error) {
-    throw new CommandError('model_invalid', `${modelPath} cannot be loaded: ${(error as Error).message}`);
+    throw new CommandError('model_invalid', `${join(dir, MODEL_FILE)} cannot be loaded: ${(error as Error).message}`);
   }
 }
 
@@ -83,8 +74,6 @@ async function classifyOverHttp(url: string, file: string, bytes: Uint8Array, k:
 }
 
 export const classifyCommand = defineCommand<ClassifyReport>({
-  name: 'classify',
-  summary: 'classify images with a local model or a running worker',
   usage: 'classify IMAGE... [--url URL | --model-dir DIR] [--top-k 5] [--model NAME[@VERSION]]',
   details: `--url sends each image to URL/v1/classify (a worker started by \`resnet-edge serve\` or deployed).
 --model-dir runs the same code as the worker in Node on DIR/model.tflite + DIR/manifest.json (the output of

@@ -23,8 +23,6 @@ interface DemoResult {
 }
 
 export const demoCommand = defineCommand<DemoResult>({
-  name: 'demo',
-  summary: 'run the whole chain on the bundled data (what `npm start` runs)',
   usage: 'demo [--epochs 3] [--arch resnet20] [--port 8787] [--max-drop POINTS] [--once]',
   details: `Trains a small model on data/fashion-mnist-mini, quantizes it to int8, publishes it to a local R2 store,
 starts the worker with wrangler dev on 127.0.0.1 and classifies held-out images through HTTP. Then it keeps
@@ -125,3 +123,5 @@ async function heldOut(perClass: number): Promise<{ file: string; truth: string 
   }
   return out;
 }
+
+export default demoCommand;

@@ -1,13 +1,11 @@
 // `resnet-edge eval --run DIR [dataset flags]`: the run's best model on any dataset.
 import type { EvalResult } from '@resnet-edge/train/run/evaluate';
-import { BACKEND_CHOICES } from './train.ts';
-import { datasetOptionSpecs, datasetOptionsFromArgs } from '@resnet-edge/train/data/cli-options';
+import { BACKEND_CHOICES } from '@resnet-edge/train/backends/names';
+import { datasetOptionSpecs, datasetOptionsFromArgs } from '../dataset-flags.ts';
 import { defineCommand } from '../command.ts';
 import { choiceOpt, requiredString, stringOpt } from '../options.ts';
 
 export const evalCommand = defineCommand<EvalResult>({
-  name: 'eval',
-  summary: 'evaluate a trained run on a dataset (metrics + confusion matrix)',
   usage: 'eval --run DIR [dataset flags] [--backend NAME] [--out FILE]',
   details: `Without dataset flags the run is evaluated on the test set it recorded (or its validation split).
 The images are preprocessed with the run's own recipe (run.json); dataset labels are matched to the run's by name.`,
@@ -40,3 +38,5 @@ The images are preprocessed with the run's own recipe (run.json); dataset labels
     ].join('\n');
   },
 });
+
+export default evalCommand;

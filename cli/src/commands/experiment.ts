@@ -16,8 +16,6 @@ const DEFAULT_BATCH = '32';
 const DEFAULT_WARMUP = '1';
 
 export const experimentCommand = defineCommand<DegradationResult>({
-  name: 'experiment',
-  summary: 'run a named experiment (degradation: plain vs residual)',
   usage: 'experiment degradation [--epochs N] [--max-train-samples N] [--out DIR]',
   details: `degradation — He et al. (2015) Figure 1 on the bundled Fashion-MNIST sample: trains ${DEGRADATION_ARCHS.join(', ')}
 with the same recipe and writes OUT/report.html with their training-error curves, plus one run folder per network.
@@ -53,3 +51,5 @@ ${DEFAULT_WARMUP} warm-up epoch; about 10 minutes on two cores with the wasm bac
       `report: ${r.report}`,
     ].join('\n'),
 });
+
+export default experimentCommand;

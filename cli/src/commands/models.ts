@@ -1,10 +1,8 @@
 import { defineCommand } from '../command.ts';
 import { storeOptionSpecs, withStore } from '../store-flags.ts';
-import { listModels, type ModelSummary } from '../../../train/src/registry/list.ts';
+import { listModels, type ModelSummary } from '@resnet-edge/registry/list';
 
 export const modelsCommand = defineCommand<{ store: string; models: ModelSummary[] }>({
-  name: 'models',
-  summary: 'list published models and versions',
   usage: 'models [NAME] [--store URL]',
   positionals: [{ name: 'NAME', description: 'only this model' }],
   options: { ...storeOptionSpecs },
@@ -28,3 +26,5 @@ export const modelsCommand = defineCommand<{ store: string; models: ModelSummary
     return lines.join('\n');
   },
 });
+
+export default modelsCommand;

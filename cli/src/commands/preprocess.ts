@@ -50,8 +50,6 @@ function stats(tensor: Float32Array): { min: number; max: number; mean: number }
 }
 
 export const preprocessCommand = defineCommand<PreprocessReport>({
-  name: 'preprocess',
-  summary: 'run the shared preprocessing on an image and describe the tensor',
   usage: 'preprocess IMAGE --spec SPEC.json [--max-pixels N]',
   details: `Decodes IMAGE (JPEG or PNG, sniffed from its bytes; EXIF orientation applied), then converts channels,
 resizes, centre-crops and normalises it exactly as the spec says: the same code the trainer and the worker run.

@@ -2,11 +2,9 @@ import type { Pointer } from '@resnet-edge/shared/registry/manifest';
 import { defineCommand } from '../command.ts';
 import { positional } from '../options.ts';
 import { actor, storeOptionSpecs, withStore } from '../store-flags.ts';
-import { promote } from '../../../train/src/registry/promote.ts';
+import { promote } from '@resnet-edge/registry/promote';
 
 export const promoteCommand = defineCommand<Pointer>({
-  name: 'promote',
-  summary: 'make a published version the current one',
   usage: 'promote NAME VERSION [--store URL]',
   positionals: [
     { name: 'NAME', description: 'model name', required: true },
@@ -20,3 +18,5 @@ export const promoteCommand = defineCommand<Pointer>({
   },
   render: (p) => `${p.name}: current → ${p.version} (was ${p.previousVersion ?? 'none'})`,
 });
+
+export default promoteCommand;

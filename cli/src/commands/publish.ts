@@ -1,11 +1,9 @@
 import { defineCommand } from '../command.ts';
 import { boolOpt, positional, stringOpt } from '../options.ts';
 import { actor, storeOptionSpecs, withStore } from '../store-flags.ts';
-import { publishModel, type PublishResult } from '../../../train/src/registry/publish.ts';
+import { publishModel, type PublishResult } from '@resnet-edge/registry/publish';
 
 export const publishCommand = defineCommand<PublishResult & { store: string }>({
-  name: 'publish',
-  summary: 'publish a quantized model version to the store',
   usage: 'publish DIR [--name NAME] [--version X.Y.Z] [--store URL] [--no-promote]',
   details: `DIR is what \`resnet-edge quantize\` wrote: manifest.json and the files it lists. Files are uploaded
 create-only and verified by reading them back; the pointer models/<name>/current.json moves last, by a
@@ -39,3 +37,5 @@ conditional write, so a publish that fails part-way leaves the previous version 
       r.promoted ? `current → ${r.version} (was ${r.pointer?.previousVersion ?? 'none'})` : `not promoted; current stays ${r.pointer?.version ?? 'none'}`,
     ].join('\n'),
 });
+
+export default publishCommand;

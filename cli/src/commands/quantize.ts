@@ -1,5 +1,5 @@
 // `resnet-edge quantize --run DIR`: int8 post-training quantization with an accuracy gate.
-import { BACKEND_NAMES } from '@resnet-edge/train/backends/index';
+import { BACKEND_CHOICES } from '@resnet-edge/train/backends/names';
 import type { QuantizeRunResult } from '@resnet-edge/train/quantize/quantize-run';
 import { CommandError, defineCommand } from '../command.ts';
 import { choiceOpt, intOpt, numberOpt, requiredString, stringOpt } from '../options.ts';
@@ -19,8 +19,6 @@ function summary(r: QuantizeRunResult): string[] {
 }
 
 export default defineCommand<QuantizeRunResult>({
-  name: 'quantize',
-  summary: 'quantize a trained run to an int8 .tflite and check its accuracy',
   usage: 'quantize --run DIR [--calibration-samples 200] [--calibration minmax|percentile] [--max-drop 1.0] [--out DIR]',
   details: `Folds BatchNorm, calibrates activation ranges on training images, and writes model.tflite + manifest.json
 to --out (default DIR/quantized) only if int8 top-1 on the held-out set is at most --max-drop points below float.
@@ -34,7 +32,7 @@ Otherwise it exits 1 with code accuracy_gate and writes nothing.`,
     out: { type: 'string', valueName: 'DIR', description: 'where model.tflite and manifest.json go (default DIR/quantized)' },
     name: { type: 'string', valueName: 'NAME', description: 'model name in the manifest (default: the architecture)' },
     version: { type: 'string', valueName: 'SEMVER', description: 'model version in the manifest', default: '1.0.0' },
-    backend: { type: 'string', valueName: 'NAME', description: `auto | ${BACKEND_NAMES.join(' | ')}`, default: 'auto' },
+    backend: { type: 'string', valueName: 'NAME', description: BACKEND_CHOICES.join(' | '), default: 'auto' },
   },
   async run(args, io) {
     // Flags first, so bad usage exits 2 before anything heavy loads.
@@ -47,7 +45,7 @@ Otherwise it exits 1 with code accuracy_gate and writes nothing.`,
       out: stringOpt(args, 'out'),
       name: stringOpt(args, 'name'),
       version: stringOpt(args, 'version') ?? '1.0.0',
-      backend: choiceOpt(args, 'backend', ['auto', ...BACKEND_NAMES] as const, 'auto'),
+      backend: choiceOpt(args, 'backend', BACKEND_CHOICES, 'auto'),
     };
     const { quantizeRun } = await import('@resnet-edge/train/quantize/quantize-run');
     const { writeTflite } = await import('@resnet-edge/shared/tflite/writer');

@@ -1,7 +1,7 @@
 // `resnet-edge retrain`: the scheduled job's entry point (the trainer image's ENTRYPOINT). Every setting has
 // a flag and, for the job container, an environment variable; all the work is in train/src/retrain/.
 import { join } from 'node:path';
-import { datasetOptionSpecs, datasetOptionsFromArgs } from '@resnet-edge/train/data/cli-options';
+import { datasetOptionSpecs, datasetOptionsFromArgs } from '../dataset-flags.ts';
 import type { RetrainReport } from '@resnet-edge/train/retrain/retrain';
 import { defineCommand, UsageError, type ParsedArgs } from '../command.ts';
 import { numberOpt, stringOpt } from '../options.ts';
@@ -19,8 +19,6 @@ function datasetFrom(args: ParsedArgs, path: string | undefined, what: string) {
 }
 
 export const retrainCommand = defineCommand<RetrainReport>({
-  name: 'retrain',
-  summary: 'retrain from base data + feedback and promote only if better',
   usage: 'retrain --model NAME --data PATH --test-data PATH [--store URL] [--margin 0.5] [--max-drop 1.0] [training flags]',
   details: `Reads the champion (the model's current version) from the store, trains a challenger with the champion's
 architecture, preprocessing and labels on --data plus every feedback image stored under feedback/<model>/,
@@ -76,3 +74,5 @@ is not offered: published versions hold the int8 model only, not float weights.`
     ].join('\n');
   },
 });
+
+export default retrainCommand;

@@ -2,11 +2,9 @@ import type { Pointer } from '@resnet-edge/shared/registry/manifest';
 import { defineCommand } from '../command.ts';
 import { positional } from '../options.ts';
 import { actor, storeOptionSpecs, withStore } from '../store-flags.ts';
-import { rollback } from '../../../train/src/registry/promote.ts';
+import { rollback } from '@resnet-edge/registry/promote';
 
 export const rollbackCommand = defineCommand<Pointer>({
-  name: 'rollback',
-  summary: 'move a model back to its previous current version',
   usage: 'rollback NAME [--store URL]',
   positionals: [{ name: 'NAME', description: 'model name', required: true }],
   options: { ...storeOptionSpecs },
@@ -16,3 +14,5 @@ export const rollbackCommand = defineCommand<Pointer>({
   },
   render: (p) => `${p.name}: current → ${p.version} (rolled back from ${p.previousVersion ?? 'none'})`,
 });
+
+export default rollbackCommand;

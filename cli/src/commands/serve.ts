@@ -3,11 +3,9 @@
 import { defineCommand } from '../command.ts';
 import { intOpt, stringOpt } from '../options.ts';
 import { startLocalWorker, untilAborted } from '../serve-worker.ts';
-import { DEFAULT_LOCAL_STATE } from '../../../train/src/registry/store-url.ts';
+import { DEFAULT_LOCAL_STATE } from '@resnet-edge/registry/store-url';
 
 export const serveCommand = defineCommand<void>({
-  name: 'serve',
-  summary: 'start the edge worker locally (wrangler dev) over the local model store',
   usage: 'serve [--port 8787] [--persist-to DIR] [--model NAME]',
   details: `Publish into the same folder first: \`resnet-edge publish DIR --store r2-local:DIR\` (the default store).
 Stops on Ctrl-C.`,
@@ -30,3 +28,5 @@ Stops on Ctrl-C.`,
     await worker.stop();
   },
 });
+
+export default serveCommand;

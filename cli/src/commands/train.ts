@@ -1,8 +1,8 @@
 // `resnet-edge train`: flags → TrainOptions → a run folder. All the work is in train/src/run/trainer.ts.
-import type { BackendChoice } from '@resnet-edge/train/backends/index';
-import { datasetOptionSpecs, datasetOptionsFromArgs } from '@resnet-edge/train/data/cli-options';
+import { BACKEND_CHOICES, type BackendChoice } from '@resnet-edge/train/backends/names';
+import { datasetOptionSpecs, datasetOptionsFromArgs } from '../dataset-flags.ts';
 import { AUGMENTS, type AugmentKind } from '@resnet-edge/train/training/augment';
-import { OPTIMIZERS } from '@resnet-edge/train/training/optimizer';
+import { OPTIMIZERS } from '@resnet-edge/train/training/optimizer-kinds';
 import type { TrainOptions, TrainResult } from '@resnet-edge/train/run/trainer';
 import type { DataRequest } from '@resnet-edge/train/run/data-source';
 import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
@@ -10,9 +10,7 @@ import { defineCommand, UsageError, type CommandIO, type OptionSpec, type Parsed
 import { boolOpt, choiceOpt, intOpt, numberOpt, stringOpt } from '../options.ts';
 
 // The heavy modules (TF.js, backends, data decoding) load only when a command runs, so `--help`
-// and flag errors stay instant. The backend names are listed here for the same reason; a test
-// keeps them equal to backends/index.ts BACKEND_NAMES.
-export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
+// and flag errors stay instant.
 
 export const trainingOptionSpecs: Record<string, OptionSpec> = {
   epochs: { type: 'string', valueName: 'N', description: 'training epochs', default: '10' },
@@ -161,8 +159,6 @@ export function ioSink(io: CommandIO) {
 }
 
 export const trainCommand = defineCommand<TrainResult>({
-  name: 'train',
-  summary: 'train a model on a dataset and write a run folder',
   usage: 'train --arch ARCH [dataset flags] [--epochs N] [--out DIR] [options]',
   details: `Without dataset flags it trains on the bundled Fashion-MNIST sample (28×28 grayscale, 10 classes).
 The run folder holds run.json, model/ (best on validation, TF.js format), checkpoints/last/ (for --resume),
@@ -189,3 +185,5 @@ metrics.json and report.html. Same --seed, same data and backend → same run.`,
   },
   render: renderTrainResult,
 });
+
+export default trainCommand;

@@ -1,60 +1,54 @@
-// Reading one version of a model from R2 and proving it is the version meant: the manifest's sha256 must match
-// the pointer's, and model.tflite's sha256 and size must match the manifest. Every failure names the object key.
-import { sha256Hex } from '@resnet-edge/shared/hash';
-import { manifestKey, modelFileKey, pointerKey } from '@resnet-edge/shared/registry/layout';
-import { manifestSchema, pointerSchema, type Manifest, type Pointer } from '@resnet-edge/shared/registry/manifest';
-import { ApiError } from '../errors.ts';
+// Reading one version of a model from R2 through the shared verifier (manifest against the pointer's sha256,
+// model.tflite against the manifest), with its failures as the worker's 503 codes. Every message names the key.
+import { versionFileKey, pointerKey } from '@resnet-edge/shared/registry/layout';
+import { pointerSchema, type Manifest, type Pointer } from '@resnet-edge/shared/registry/manifest';
+import {
+  ModelVerifyError,
+  readVerifiedManifest,
+  readVerifiedModel,
+  type VerifiedModel,
+  type VerifyFailure,
+} from '@resnet-edge/shared/registry/verify';
+import { ApiError, type ErrorCode } from '../errors.ts';
 
 async function readObject(bucket: R2Bucket, key: string): Promise<Uint8Array | null> {
   const object = await bucket.get(key);
   return object ? new Uint8Array(await object.arrayBuffer()) : null;
 }
 
-function parseJson<T>(bytes: Uint8Array, key: string, parse: (v: unknown) => T): T {
+/** The pointer of a model, or null when no such model was ever published. */
+export async function readPointer(bucket: R2Bucket, name: string): Promise<Pointer | null> {
+  const key = pointerKey(name);
+  const bytes = await readObject(bucket, key);
+  if (bytes === null) return null;
   try {
-    return parse(JSON.parse(new TextDecoder().decode(bytes)));
+    return pointerSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
   } catch (error) {
     throw new ApiError(503, 'model_invalid', `${key} is not valid: ${(error as Error).message.slice(0, 300)}`);
   }
 }
 
-/** The pointer of a model, or null when no such model was ever published. */
-export async function readPointer(bucket: R2Bucket, name: string): Promise<Pointer | null> {
-  const key = pointerKey(name);
-  const bytes = await readObject(bucket, key);
-  return bytes === null ? null : parseJson(bytes, key, (v) => pointerSchema.parse(v));
+const CODES: Record<VerifyFailure, ErrorCode> = { missing: 'model_unavailable', invalid: 'model_invalid', integrity: 'model_integrity' };
+
+function asApiError(error: unknown): unknown {
+  return error instanceof ModelVerifyError ? new ApiError(503, CODES[error.kind], error.message) : error;
 }
 
-/** A version's manifest; `expectedSha256` (from the pointer) is checked when given. */
-export async function readManifest(bucket: R2Bucket, name: string, version: string, expectedSha256?: string): Promise<Manifest> {
-  const key = manifestKey(name, version);
-  const bytes = await readObject(bucket, key);
-  if (bytes === null) throw new ApiError(503, 'model_unavailable', `${key} is missing`);
-  if (expectedSha256 !== undefined) {
-    const actual = await sha256Hex(bytes);
-    if (actual !== expectedSha256) {
-      throw new ApiError(503, 'model_integrity', `${key} has sha256 ${actual}, the pointer expects ${expectedSha256}`);
-    }
-  }
-  const manifest = parseJson(bytes, key, (v) => manifestSchema.parse(v));
-  if (manifest.name !== name || manifest.version !== version) {
-    throw new ApiError(503, 'model_invalid', `${key} describes ${manifest.name}@${manifest.version}, not ${name}@${version}`);
-  }
-  return manifest;
+function source(bucket: R2Bucket, name: string, version: string, manifestSha256?: string) {
+  return {
+    read: (file: string) => readObject(bucket, versionFileKey(name, version, file)),
+    describe: (file: string) => versionFileKey(name, version, file),
+    expect: { name, version },
+    ...(manifestSha256 !== undefined ? { manifestSha256 } : {}),
+  };
 }
 
-export async function readModelFile(bucket: R2Bucket, manifest: Manifest): Promise<Uint8Array> {
-  const key = modelFileKey(manifest.name, manifest.version);
-  const entry = manifest.files['model.tflite'];
-  if (!entry) throw new ApiError(503, 'model_invalid', `${manifestKey(manifest.name, manifest.version)} lists no model.tflite`);
-  const bytes = await readObject(bucket, key);
-  if (bytes === null) throw new ApiError(503, 'model_unavailable', `${key} is missing`);
-  if (bytes.byteLength !== entry.size) {
-    throw new ApiError(503, 'model_integrity', `${key} is ${bytes.byteLength} bytes, the manifest says ${entry.size}`);
-  }
-  const actual = await sha256Hex(bytes);
-  if (actual !== entry.sha256) {
-    throw new ApiError(503, 'model_integrity', `${key} has sha256 ${actual}, the manifest says ${entry.sha256}`);
-  }
-  return bytes;
+/** A version's manifest; `manifestSha256` (from the pointer) is checked when given. */
+export async function readManifest(bucket: R2Bucket, name: string, version: string, manifestSha256?: string): Promise<Manifest> {
+  return (await readVerifiedManifest(source(bucket, name, version, manifestSha256)).catch((e: unknown) => Promise.reject(asApiError(e)))).manifest;
+}
+
+/** The manifest and model.tflite only: other files of the version (report, float weights) stay in the bucket. */
+export function readServableModel(bucket: R2Bucket, name: string, version: string, manifestSha256?: string): Promise<VerifiedModel> {
+  return readVerifiedModel({ ...source(bucket, name, version, manifestSha256), only: [] }).catch((e: unknown) => Promise.reject(asApiError(e)));
 }

@@ -5,9 +5,9 @@
 import { assertModelName, assertVersion, modelFileKey } from '@resnet-edge/shared/registry/layout';
 import type { Manifest } from '@resnet-edge/shared/registry/manifest';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
-import type { ClassifierModel } from '../classify.ts';
+import type { ClassifierModel } from '@resnet-edge/shared/classify/classify';
 import { ApiError } from '../errors.ts';
-import { readManifest, readModelFile, readPointer } from './fetch-verified.ts';
+import { readPointer, readServableModel } from './fetch-verified.ts';
 
 export interface LoadedModel extends ClassifierModel {
   manifest: Manifest;
@@ -46,8 +46,7 @@ export function parseModelRef(raw: string): ModelRef {
 }
 
 async function loadVersion(bucket: R2Bucket, name: string, version: string, manifestSha256?: string): Promise<LoadedModel> {
-  const manifest = await readManifest(bucket, name, version, manifestSha256);
-  const bytes = await readModelFile(bucket, manifest);
+  const { manifest, modelBytes: bytes } = await readServableModel(bucket, name, version, manifestSha256);
   let interpreter: Interpreter;
   try {
     interpreter = Interpreter.create(bytes);

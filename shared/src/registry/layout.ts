@@ -10,6 +10,12 @@
 //   retrain/<model>/cron-state.json                    the worker's cron: the last feedback key a job was submitted for
 
 export const MODELS_PREFIX = 'models/';
+
+/** The file names of a version (in the store and in a model folder on disk). */
+export const MODEL_FILE = 'model.tflite';
+export const MANIFEST_FILE = 'manifest.json';
+export const REPORT_FILE = 'report.html';
+export const POINTER_FILE = 'current.json';
 export const FEEDBACK_PREFIX = 'feedback/';
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -28,9 +34,9 @@ export function assertVersion(version: string): string {
 export const modelPrefix = (name: string) => `${MODELS_PREFIX}${assertModelName(name)}/`;
 export const versionPrefix = (name: string, version: string) => `${modelPrefix(name)}${assertVersion(version)}/`;
 export const versionFileKey = (name: string, version: string, file: string) => `${versionPrefix(name, version)}${file}`;
-export const manifestKey = (name: string, version: string) => versionFileKey(name, version, 'manifest.json');
-export const modelFileKey = (name: string, version: string) => versionFileKey(name, version, 'model.tflite');
-export const pointerKey = (name: string) => `${modelPrefix(name)}current.json`;
+export const manifestKey = (name: string, version: string) => versionFileKey(name, version, MANIFEST_FILE);
+export const modelFileKey = (name: string, version: string) => versionFileKey(name, version, MODEL_FILE);
+export const pointerKey = (name: string) => `${modelPrefix(name)}${POINTER_FILE}`;
 export const historyPrefix = (name: string) => `${modelPrefix(name)}history/`;
 export const retrainReportKey = (name: string, version: string) => `${modelPrefix(name)}retrain/${assertVersion(version)}.json`;
 

@@ -59,8 +59,3 @@ export const pointerSchema = z.object({
 });
 
 export type Pointer = z.infer<typeof pointerSchema>;
-
-export function parseManifest(bytes: Uint8Array | string): Manifest {
-  const text = typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes);
-  return manifestSchema.parse(JSON.parse(text));
-}

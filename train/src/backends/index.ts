@@ -2,6 +2,7 @@
 // records why each faster one was skipped, so the run log and metrics.json can say what ran and why.
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError, describeError } from './errors.ts';
+import { BACKEND_NAMES, isBackendChoice, type BackendChoice, type BackendName } from './names.ts';
 import { initNative } from './native.ts';
 import { initWasm } from './wasm.ts';
 import { initWebGpu } from './webgpu.ts';
@@ -9,8 +10,6 @@ import { initCpu } from './cpu.ts';
 
 export { BackendError } from './errors.ts';
 
-export type BackendName = 'tfjs-node-gpu' | 'tfjs-node' | 'webgpu' | 'wasm' | 'cpu';
-export type BackendChoice = BackendName | 'auto';
 
 export interface BackendInfo {
   name: BackendName;
@@ -21,7 +20,6 @@ export interface BackendInfo {
   fallbacks: { name: BackendName; reason: string }[];
 }
 
-export const BACKEND_NAMES: readonly BackendName[] = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'];
 export const AUTO_ORDER: readonly BackendName[] = BACKEND_NAMES;
 
 /** What one backend's initialiser returns when it worked. */
@@ -43,10 +41,6 @@ const INITIALISERS: Record<BackendName, (ctx: InitContext) => Promise<BackendRea
   wasm: () => initWasm(),
   cpu: () => initCpu(),
 };
-
-export function isBackendChoice(value: string): value is BackendChoice {
-  return value === 'auto' || (BACKEND_NAMES as readonly string[]).includes(value);
-}
 
 /**
  * Selects and activates a backend. Must run before any tensor exists: tensors live on the backend that
@@ -88,3 +82,5 @@ export async function initBackend(
   // cpu is pure JS and always registers; reaching here means tfjs-core itself is broken.
   throw new BackendError('backend_unavailable', `no backend could start: ${fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ')}`);
 }
+
+export { BACKEND_NAMES, isBackendChoice, type BackendChoice, type BackendName };

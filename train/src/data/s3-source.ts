@@ -5,13 +5,13 @@ import { DatasetError } from './errors.ts';
 import { isImageFile } from './files.ts';
 import { checkClasses, sortLabels } from './labels.ts';
 import { emptySkipped } from './skipped.ts';
-import { openStore } from '../registry/store-url.ts';
+import { openStore } from '@resnet-edge/registry/store-url';
 
 export async function loadS3Dataset(options: S3DatasetOptions): Promise<Dataset> {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(options.uri);
   if (!m) throw new DatasetError('not_found', `'${options.uri}' is not an s3://bucket/prefix URI`);
   // Open the bucket root so keys below are the full object keys; the prefix is what we list.
-  const store = openStore(`s3://${m[1]}`, {
+  const store = await openStore(`s3://${m[1]}`, {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.region ? { region: options.region } : {}),
     ...(options.pathStyle ? { pathStyle: true } : {}),

@@ -5,14 +5,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { manifestSchema, type Manifest } from '@resnet-edge/shared/registry/manifest';
-import { assertModelName, assertVersion } from '@resnet-edge/shared/registry/layout';
+import { assertModelName, assertVersion, MANIFEST_FILE, MODEL_FILE } from '@resnet-edge/shared/registry/layout';
 import { replaceDirAtomic } from '../run/atomic.ts';
 import type { RunInfo } from '../run/run-folder.ts';
 import type { CalibrationOptions } from './calibrate.ts';
 import { QuantizeError } from './errors.ts';
-
-export const MODEL_FILE = 'model.tflite';
-export const MANIFEST_FILE = 'manifest.json';
 
 export interface ExportRequest {
   outDir: string;

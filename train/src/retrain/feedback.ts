@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { parseFeedbackRecord } from '@resnet-edge/shared/registry/feedback';
 import { feedbackKeys, feedbackPrefix, isFeedbackMetaKey } from '@resnet-edge/shared/registry/layout';
-import type { ObjectStore } from '../registry/store.ts';
+import type { ObjectStore } from '@resnet-edge/registry/store';
 
 export interface FeedbackSet {
   /** A folder per label holding the images; null when there is no usable feedback. */

@@ -14,13 +14,14 @@ import type { DatasetOptions } from '../data/dataset.ts';
 import { loadModel } from './model-io.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { TrainError } from './errors.ts';
+import { REPORT_FILE } from '@resnet-edge/shared/registry/layout';
 
 export const RUN_FILES = {
   info: 'run.json',
   model: 'model',
   lastCheckpoint: join('checkpoints', 'last'),
   metrics: 'metrics.json',
-  report: 'report.html',
+  report: REPORT_FILE,
 } as const;
 
 export type Head = 'softmax' | 'sigmoid';

@@ -9,8 +9,9 @@
 // exempt, as is standard. BatchNorm moving statistics are not trainable and never reach here.
 import * as tf from '@tensorflow/tfjs-core';
 
-export type OptimizerKind = 'sgd' | 'adam' | 'adamw';
-export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw'];
+import type { OptimizerKind } from './optimizer-kinds.ts';
+
+export type { OptimizerKind };
 
 export interface OptimizerConfig {
   kind: OptimizerKind;

@@ -2,11 +2,11 @@
 // What --data points at decides the loader: a folder (a folder per class, or any folder with --label-rule),
 // a .csv manifest, or an IDX images file. Every refusal is a UsageError that names the flag.
 import { resolve } from 'node:path';
-import { UsageError, type OptionSpec, type ParsedArgs } from '@resnet-edge/cli/command';
-import type { DatasetOptions, LabelRule } from './dataset.ts';
-import { DatasetError } from './errors.ts';
-import { parseLabelRule } from './filename-rule.ts';
-import { LABEL_PRESETS } from './presets.ts';
+import { UsageError, type OptionSpec, type ParsedArgs } from './command.ts';
+import type { DatasetOptions, LabelRule } from '@resnet-edge/train/data/dataset';
+import { DatasetError } from '@resnet-edge/train/data/errors';
+import { parseLabelRule } from '@resnet-edge/train/data/filename-rule';
+import { LABEL_PRESETS } from '@resnet-edge/train/data/presets';
 
 export const datasetOptionSpecs: Record<string, OptionSpec> = {
   data: {

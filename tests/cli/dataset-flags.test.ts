@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError, type ParsedArgs } from '../../cli/src/command.ts';
-import { datasetOptionSpecs, datasetOptionsFromArgs } from '../../train/src/data/cli-options.ts';
+import { datasetOptionSpecs, datasetOptionsFromArgs } from '../../cli/src/dataset-flags.ts';
 import { FASHION_MNIST_LABELS } from '../../train/src/data/presets.ts';
 import { loadDataset } from '../../train/src/data/load.ts';
 

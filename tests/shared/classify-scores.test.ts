@@ -1,6 +1,6 @@
 // Logits → scores → top-k, the pure part shared by the worker and the CLI.
 import { describe, expect, it } from 'vitest';
-import { scoresFromLogits, softmax, topK } from '../../edge/src/inference/scores.ts';
+import { scoresFromLogits, softmax, topK } from '../../shared/src/classify/scores.ts';
 
 describe('scores', () => {
   it('softmax matches its definition and is stable for large logits', () => {

@@ -1,5 +1,5 @@
 // What is published: models, their versions (from the manifests) and which version is current.
-import { MODELS_PREFIX, manifestKey } from '@resnet-edge/shared/registry/layout';
+import { MODEL_FILE, MODELS_PREFIX, manifestKey } from '@resnet-edge/shared/registry/layout';
 import { readPointer } from './pointer.ts';
 import { parseManifestAt } from './read.ts';
 import type { ObjectStore } from './store.ts';
@@ -43,7 +43,7 @@ export async function listModels(store: ObjectStore, only?: string): Promise<Mod
         arch: m.arch,
         top1Float: m.accuracy.float.top1,
         ...(m.accuracy.int8 ? { top1Int8: m.accuracy.int8.top1 } : {}),
-        modelBytes: m.files['model.tflite']?.size ?? 0,
+        modelBytes: m.files[MODEL_FILE]?.size ?? 0,
         createdAt: m.createdAt,
       });
     }

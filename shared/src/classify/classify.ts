@@ -1,8 +1,8 @@
 // One image through one model: the shared preprocessing with the manifest's spec, the int8 interpreter, then
-// scores and top-k. No HTTP here, so the worker route and the CLI's local mode call exactly this.
-import { preprocess } from '@resnet-edge/shared/preprocess/index';
-import type { Manifest } from '@resnet-edge/shared/registry/manifest';
-import { scoresFromLogits, topK, type Prediction } from './inference/scores.ts';
+// scores and top-k. No HTTP and no runtime specifics here, so the worker route and the CLI's local mode call exactly this.
+import { preprocess } from '../preprocess/index.ts';
+import type { Manifest } from '../registry/manifest.ts';
+import { scoresFromLogits, topK, type Prediction } from './scores.ts';
 
 /** What classify needs from the interpreter: dequantized logits for one NHWC input. */
 export interface Runnable {

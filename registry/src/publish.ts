@@ -1,11 +1,11 @@
 // Publishing a version: upload every file create-only, manifest last, read each back and verify it, and only
 // then move the pointer. A publish that dies anywhere before the pointer write leaves the pointer (and so
 // what the worker serves) on the previous version; a half-uploaded version is never pointed at.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { assertModelName, assertVersion, versionFileKey } from '@resnet-edge/shared/registry/layout';
-import { manifestSchema, type Manifest, type Pointer } from '@resnet-edge/shared/registry/manifest';
+import { assertModelName, assertVersion, MANIFEST_FILE, MODEL_FILE, REPORT_FILE, versionFileKey } from '@resnet-edge/shared/registry/layout';
+import type { Manifest, Pointer } from '@resnet-edge/shared/registry/manifest';
+import { ModelVerifyError, type VerifiedModel } from '@resnet-edge/shared/registry/verify';
 import { sha256Hex } from '@resnet-edge/shared/hash';
+import { readModelDir } from './model-dir.ts';
 import { RegistryError } from './errors.ts';
 import { movePointer, readPointer } from './pointer.ts';
 import type { ObjectStore } from './store.ts';
@@ -31,13 +31,13 @@ export interface PublishResult {
 }
 
 const CONTENT_TYPES: Record<string, string> = {
-  'manifest.json': 'application/json',
-  'model.tflite': 'application/octet-stream',
-  'report.html': 'text/html; charset=utf-8',
+  [MANIFEST_FILE]: 'application/json',
+  [MODEL_FILE]: 'application/octet-stream',
+  [REPORT_FILE]: 'text/html; charset=utf-8',
 };
 
 export async function publishModel(store: ObjectStore, dir: string, options: PublishOptions): Promise<PublishResult> {
-  const fromDir = await readModelDir(dir);
+  const fromDir = await readPublishableDir(dir);
   const { manifest, manifestBytes } = renameManifest(fromDir, options);
   const { files } = fromDir;
   const name = assertModelName(manifest.name);
@@ -65,7 +65,7 @@ export async function publishModel(store: ObjectStore, dir: string, options: Pub
     uploaded.push({ key, size: bytes.byteLength, sha256: sha });
   };
   for (const [file, bytes] of Object.entries(files)) await upload(file, bytes);
-  await upload('manifest.json', manifestBytes);
+  await upload(MANIFEST_FILE, manifestBytes);
 
   if (options.promote === false) return { name, version, files: uploaded, promoted: false, pointer: before?.pointer ?? null };
   await options.beforePointerMove?.();
@@ -85,35 +85,14 @@ function renameManifest(
   return { manifest, manifestBytes: new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`) };
 }
 
-/** Reads and checks a model folder (what `resnet-edge quantize` writes): the manifest and every file it lists. */
-export async function readModelDir(dir: string): Promise<{ manifest: Manifest; manifestBytes: Uint8Array; files: Record<string, Uint8Array> }> {
-  let manifestBytes: Uint8Array;
+/** The folder as publish sees it: a missing or malformed one is `invalid_model_dir`, altered bytes `integrity_error`. */
+async function readPublishableDir(dir: string): Promise<VerifiedModel> {
   try {
-    manifestBytes = await readFile(join(dir, 'manifest.json'));
-  } catch {
-    throw new RegistryError('invalid_model_dir', `${dir} has no manifest.json (expected the output folder of \`resnet-edge quantize\`)`);
+    return await readModelDir(dir);
+  } catch (error) {
+    if (!(error instanceof ModelVerifyError)) throw error;
+    if (error.kind === 'integrity') throw new RegistryError('integrity_error', error.message);
+    const hint = error.file === MANIFEST_FILE && error.kind === 'missing' ? ' (expected the output folder of `resnet-edge quantize`)' : '';
+    throw new RegistryError('invalid_model_dir', `${error.message}${hint}`);
   }
-  let manifest: Manifest;
-  try {
-    manifest = manifestSchema.parse(JSON.parse(new TextDecoder().decode(manifestBytes)));
-  } catch (err) {
-    throw new RegistryError('invalid_model_dir', `${join(dir, 'manifest.json')} is not a valid manifest: ${(err as Error).message.slice(0, 300)}`);
-  }
-  if (!manifest.files['model.tflite']) throw new RegistryError('invalid_model_dir', `${dir}/manifest.json lists no model.tflite`);
-  const files: Record<string, Uint8Array> = {};
-  for (const [file, entry] of Object.entries(manifest.files)) {
-    if (file.includes('/') || file === 'manifest.json') throw new RegistryError('invalid_model_dir', `manifest lists an invalid file name '${file}'`);
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(join(dir, file)));
-    } catch {
-      throw new RegistryError('invalid_model_dir', `${join(dir, file)} is listed in the manifest but missing`);
-    }
-    const sha = await sha256Hex(bytes);
-    if (bytes.byteLength !== entry.size || sha !== entry.sha256) {
-      throw new RegistryError('integrity_error', `${join(dir, file)} does not match its manifest entry (size or sha256 differ)`);
-    }
-    files[file] = bytes;
-  }
-  return { manifest, manifestBytes, files };
 }
