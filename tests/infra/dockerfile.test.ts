@@ -13,6 +13,12 @@ describe('trainer Dockerfile', () => {
     expect(instr('RUN').join(' ')).toMatch(/@tensorflow\/tfjs-node-gpu@\d+\.\d+\.\d+/);
     expect(instr('RUN').join(' ')).toContain('npm ci --omit=dev');
   });
+  it('gives the container the Vulkan driver WebGPU needs', () => {
+    expect(instr('ENV').join(' ')).toMatch(/NVIDIA_DRIVER_CAPABILITIES=\S*graphics/);
+    expect(instr('RUN').join(' ')).toContain('libvulkan1');
+    const icd = JSON.parse(readFileSync(join(root, 'infra/docker/nvidia_icd.json'), 'utf8')) as { ICD: { library_path: string } };
+    expect(icd.ICD.library_path).toBe('libGLX_nvidia.so.0');
+  });
   it('every COPY source exists in the repo', () => {
     const sources = instr('COPY').flatMap((args) => args.split(/\s+/).slice(0, -1));
     expect(sources.length).toBeGreaterThan(5);
