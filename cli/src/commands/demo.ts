@@ -1,11 +1,16 @@
-// `resnet-edge demo` (= `npm start`): the whole chain on the bundled data, each stage being the very CLI
-// command a user would type (printed as it runs): train → quantize → publish → serve → classify over HTTP.
+// `resnet-edge demo` (= `npm start`): the whole chain on the bundled data, each stage calling the function
+// behind the CLI command a user would type (printed as it runs): train → quantize → publish → serve → classify
+// over HTTP.
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CommandError, defineCommand, type CommandIO } from '../command.ts';
-import { boolOpt, intOpt, stringOpt } from '../options.ts';
+import { boolOpt, intOpt, numberOpt, stringOpt } from '../options.ts';
 import { startLocalWorker, untilAborted } from '../serve-worker.ts';
-import { BUNDLED_DATA, REPO_ROOT } from '../../../train/src/data/presets.ts';
+import { BUNDLED_DATA, REPO_ROOT } from '@resnet-edge/train/data/presets';
+import { QUANTIZE_DEFAULTS } from '@resnet-edge/train/quantize/defaults';
+import type { QuantizeRunResult } from '@resnet-edge/train/quantize/quantize-run';
+import type { TrainResult } from '@resnet-edge/train/run/trainer';
+import { ioSink } from './train.ts';
 
 const MODEL_NAME = 'fashion-mnist';
 
@@ -16,8 +21,8 @@ interface DemoResult {
   store: string;
   url: string;
   version: string;
-  train: unknown;
-  quantize: unknown;
+  train: TrainResult;
+  quantize: QuantizeRunResult;
   classified: { file: string; truth: string; predicted: string; score: number; predictions: Prediction[] }[];
   correct: number;
 }
@@ -46,15 +51,42 @@ serving until Ctrl-C (--once stops after the check). Everything goes under --wor
     const version = `1.0.0-demo.${stamp}`;
     await mkdir(runDir, { recursive: true });
 
-    io.log('[1/5] train');
-    const train = await stage(io, ['train', '--arch', stringOpt(args, 'arch') ?? 'resnet20', '--epochs', String(intOpt(args, 'epochs', 3, { min: 1 })), '--out', runDir]);
-    io.log(`      ${describeTrain(train)}`);
-    io.log('[2/5] quantize');
+    const arch = stringOpt(args, 'arch') ?? 'resnet20';
+    const epochs = intOpt(args, 'epochs', 3, { min: 1 });
     const maxDrop = stringOpt(args, 'max-drop');
-    const quantize = await stage(io, ['quantize', '--run', runDir, '--out', modelDir, '--name', MODEL_NAME, '--version', version, ...(maxDrop ? ['--max-drop', maxDrop] : [])]);
-    io.log(`      ${describeQuantize(quantize)}`);
+    const { train } = await import('@resnet-edge/train/run/trainer');
+    const { bundledDataRequest } = await import('@resnet-edge/train/run/data-source');
+    const { recipeWith } = await import('@resnet-edge/train/training/recipe');
+    const { quantizeRun } = await import('@resnet-edge/train/quantize/quantize-run');
+    const { writeTflite } = await import('@resnet-edge/shared/tflite/writer');
+    const { publishModel } = await import('@resnet-edge/registry/publish');
+    const { openStore } = await import('@resnet-edge/registry/store-url');
+
+    io.log('[1/5] train');
+    say(io, ['train', '--arch', arch, '--epochs', String(epochs), '--out', runDir]);
+    const trained = await train({ arch, head: 'softmax', data: bundledDataRequest(0.1), ...recipeWith({ epochs }), out: runDir, resume: false }, ioSink(io));
+    io.log(`      ${describeTrain(trained)}`);
+
+    io.log('[2/5] quantize');
+    say(io, ['quantize', '--run', runDir, '--out', modelDir, '--name', MODEL_NAME, '--version', version, ...(maxDrop ? ['--max-drop', maxDrop] : [])]);
+    const gate = maxDrop === undefined ? QUANTIZE_DEFAULTS.maxDrop : numberOpt(args, 'max-drop', QUANTIZE_DEFAULTS.maxDrop, { min: 0 });
+    const quantized = await quantizeRun(
+      { ...QUANTIZE_DEFAULTS, run: runDir, out: modelDir, name: MODEL_NAME, version, maxDrop: gate, writeTflite },
+      { log: (m) => io.log(m) },
+    );
+    if (!quantized.passed) {
+      throw new CommandError('accuracy_gate', `stage 'quantize' failed: int8 top-1 is ${quantized.comparison.dropPoints.toFixed(2)} points below float (allowed ${gate})`);
+    }
+    io.log(`      ${describeQuantize(quantized)}`);
+
     io.log('[3/5] publish');
-    await stage(io, ['publish', modelDir, '--store', store]);
+    say(io, ['publish', modelDir, '--store', store]);
+    const target = await openStore(store);
+    try {
+      await publishModel(target, modelDir, { by: 'demo' });
+    } finally {
+      await target.close();
+    }
     io.log('[4/5] serve');
     const worker = await startLocalWorker({ port: intOpt(args, 'port', 8787, { min: 1, max: 65535 }), persistTo: state, modelName: MODEL_NAME });
     io.log(`      worker on ${worker.url}`);
@@ -75,7 +107,7 @@ serving until Ctrl-C (--once stops after the check). Everything goes under --wor
         io.log(`serving ${MODEL_NAME}@${version} on ${worker.url} (upload page at ${worker.url}/) — Ctrl-C stops`);
         await untilAborted(io.signal);
       }
-      return { runDir, modelDir, store, url: worker.url, version, train, quantize, classified, correct };
+      return { runDir, modelDir, store, url: worker.url, version, train: trained, quantize: quantized, classified, correct };
     } finally {
       await worker.stop();
     }
@@ -88,31 +120,20 @@ serving until Ctrl-C (--once stops after the check). Everything goes under --wor
     ].join('\n'),
 });
 
-/** Runs one CLI stage in-process with --json; its logs go to our stderr, its JSON result comes back. */
-async function stage(io: CommandIO, argv: string[]): Promise<unknown> {
-  const { main } = await import('../main.ts');
+/** Prints the CLI command that does what the next stage does, so the demo doubles as a walkthrough. */
+function say(io: CommandIO, argv: string[]): void {
   io.log(`      $ resnet-edge ${argv.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`);
-  let out = '';
-  const code = await main([...argv, '--json'], { stdout: (t) => void (out += t), stderr: (t) => io.log(t.trimEnd()), isTTY: false });
-  const doc = out.trim() ? (JSON.parse(out) as Record<string, unknown>) : {};
-  if (code !== 0) {
-    const err = doc.error as { code?: string; message?: string } | undefined;
-    throw new CommandError(err?.code ?? 'demo_failed', `stage '${argv[0]}' failed: ${err?.message ?? `exit ${code}`}`);
-  }
-  return doc;
 }
 
 const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)} %` : '—');
 
-function describeTrain(doc: unknown): string {
-  const r = doc as { test?: { top1?: number }; validation?: { top1?: number }; trainImagesPerSecond?: number };
-  return `test top-1 ${pct(r.test?.top1)} (validation ${pct(r.validation?.top1)}), ${r.trainImagesPerSecond?.toFixed(0) ?? '—'} images/s`;
+function describeTrain(r: TrainResult): string {
+  return `test top-1 ${pct(r.test?.top1)} (validation ${pct(r.validation?.top1)}), ${r.trainImagesPerSecond.toFixed(0)} images/s`;
 }
 
-function describeQuantize(doc: unknown): string {
-  const r = doc as { comparison?: { floatTop1?: number; int8Top1?: number; agreement?: number }; sizes?: { floatBytes?: number; int8Bytes?: number } };
-  const kib = (b: number | undefined) => (b === undefined ? '—' : `${(b / 1024).toFixed(0)} KiB`);
-  return `top-1 float ${pct(r.comparison?.floatTop1)} → int8 ${pct(r.comparison?.int8Top1)} (agreement ${pct(r.comparison?.agreement)}), ${kib(r.sizes?.floatBytes)} → ${kib(r.sizes?.int8Bytes)}`;
+function describeQuantize(r: QuantizeRunResult): string {
+  const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+  return `top-1 float ${pct(r.comparison.floatTop1)} → int8 ${pct(r.comparison.int8Top1)} (agreement ${pct(r.comparison.agreement)}), ${kib(r.sizes.floatBytes)} → ${kib(r.sizes.int8Bytes)}`;
 }
 
 async function heldOut(perClass: number): Promise<{ file: string; truth: string }[]> {

@@ -1,5 +1,6 @@
 // `resnet-edge quantize --run DIR`: int8 post-training quantization with an accuracy gate.
 import { BACKEND_CHOICES } from '@resnet-edge/train/backends/names';
+import { QUANTIZE_DEFAULTS as Q } from '@resnet-edge/train/quantize/defaults';
 import type { QuantizeRunResult } from '@resnet-edge/train/quantize/quantize-run';
 import { CommandError, defineCommand } from '../command.ts';
 import { choiceOpt, intOpt, numberOpt, requiredString, stringOpt } from '../options.ts';
@@ -25,26 +26,26 @@ to --out (default DIR/quantized) only if int8 top-1 on the held-out set is at mo
 Otherwise it exits 1 with code accuracy_gate and writes nothing.`,
   options: {
     run: { type: 'string', valueName: 'DIR', description: 'run folder written by `resnet-edge train`' },
-    'calibration-samples': { type: 'string', valueName: 'N', description: 'training images used to calibrate activation ranges', default: '200' },
-    calibration: { type: 'string', valueName: 'METHOD', description: 'minmax | percentile', default: 'minmax' },
-    percentile: { type: 'string', valueName: 'P', description: 'upper percentile kept by --calibration percentile', default: '99.99' },
-    'max-drop': { type: 'string', valueName: 'POINTS', description: 'largest accepted top-1 drop, in percentage points', default: '1.0' },
+    'calibration-samples': { type: 'string', valueName: 'N', description: 'training images used to calibrate activation ranges', default: String(Q.calibrationSamples) },
+    calibration: { type: 'string', valueName: 'METHOD', description: 'minmax | percentile', default: Q.calibration },
+    percentile: { type: 'string', valueName: 'P', description: 'upper percentile kept by --calibration percentile', default: String(Q.percentile) },
+    'max-drop': { type: 'string', valueName: 'POINTS', description: 'largest accepted top-1 drop, in percentage points', default: Q.maxDrop.toFixed(1) },
     out: { type: 'string', valueName: 'DIR', description: 'where model.tflite and manifest.json go (default DIR/quantized)' },
     name: { type: 'string', valueName: 'NAME', description: 'model name in the manifest (default: the architecture)' },
-    version: { type: 'string', valueName: 'SEMVER', description: 'model version in the manifest', default: '1.0.0' },
+    version: { type: 'string', valueName: 'SEMVER', description: 'model version in the manifest', default: Q.version },
     backend: { type: 'string', valueName: 'NAME', description: BACKEND_CHOICES.join(' | '), default: 'auto' },
   },
   async run(args, io) {
     // Flags first, so bad usage exits 2 before anything heavy loads.
     const opts = {
       run: requiredString(args, 'run'),
-      calibrationSamples: intOpt(args, 'calibration-samples', 200, { min: 1 }),
-      calibration: choiceOpt(args, 'calibration', ['minmax', 'percentile'] as const, 'minmax'),
-      percentile: numberOpt(args, 'percentile', 99.99, { min: 50, max: 100 }),
-      maxDrop: numberOpt(args, 'max-drop', 1.0, { min: 0 }),
+      calibrationSamples: intOpt(args, 'calibration-samples', Q.calibrationSamples, { min: 1 }),
+      calibration: choiceOpt(args, 'calibration', ['minmax', 'percentile'] as const, Q.calibration),
+      percentile: numberOpt(args, 'percentile', Q.percentile, { min: 50, max: 100 }),
+      maxDrop: numberOpt(args, 'max-drop', Q.maxDrop, { min: 0 }),
       out: stringOpt(args, 'out'),
       name: stringOpt(args, 'name'),
-      version: stringOpt(args, 'version') ?? '1.0.0',
+      version: stringOpt(args, 'version') ?? Q.version,
       backend: choiceOpt(args, 'backend', BACKEND_CHOICES, 'auto'),
     };
     const { quantizeRun } = await import('@resnet-edge/train/quantize/quantize-run');
@@ -54,7 +55,7 @@ Otherwise it exits 1 with code accuracy_gate and writes nothing.`,
       for (const line of summary(result)) io.log(line);
       throw new CommandError(
         'accuracy_gate',
-        `int8 top-1 is ${result.comparison.dropPoints.toFixed(2)} points below float (allowed: --max-drop ${args.values['max-drop'] ?? '1.0'}); nothing was written`,
+        `int8 top-1 is ${result.comparison.dropPoints.toFixed(2)} points below float (allowed: --max-drop ${opts.maxDrop}); nothing was written`,
       );
     }
     return result;

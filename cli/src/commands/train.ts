@@ -1,9 +1,10 @@
 // `resnet-edge train`: flags → TrainOptions → a run folder. All the work is in train/src/run/trainer.ts.
-import { BACKEND_CHOICES, type BackendChoice } from '@resnet-edge/train/backends/names';
+import { BACKEND_CHOICES } from '@resnet-edge/train/backends/names';
 import { datasetOptionSpecs, datasetOptionsFromArgs } from '../dataset-flags.ts';
 import { AUGMENTS, type AugmentKind } from '@resnet-edge/train/training/augment';
 import { OPTIMIZERS } from '@resnet-edge/train/training/optimizer-kinds';
-import type { TrainOptions, TrainResult } from '@resnet-edge/train/run/trainer';
+import { DEFAULT_RECIPE, optimizerDefaults, type Recipe } from '@resnet-edge/train/training/recipe';
+import type { TrainResult } from '@resnet-edge/train/run/trainer';
 import type { DataRequest } from '@resnet-edge/train/run/data-source';
 import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { defineCommand, UsageError, type CommandIO, type OptionSpec, type ParsedArgs } from '../command.ts';
@@ -11,23 +12,24 @@ import { boolOpt, choiceOpt, intOpt, numberOpt, stringOpt } from '../options.ts'
 
 // The heavy modules (TF.js, backends, data decoding) load only when a command runs, so `--help`
 // and flag errors stay instant.
+const R = DEFAULT_RECIPE;
 
 export const trainingOptionSpecs: Record<string, OptionSpec> = {
-  epochs: { type: 'string', valueName: 'N', description: 'training epochs', default: '10' },
-  'batch-size': { type: 'string', valueName: 'B', description: 'images per step', default: '64' },
-  lr: { type: 'string', valueName: 'RATE', description: 'peak learning rate (default 0.1 for sgd, 0.001 for adam/adamw)' },
-  optimizer: { type: 'string', valueName: 'NAME', description: 'sgd (momentum, L2 weight decay) | adam (L2) | adamw (decoupled decay)', default: 'sgd' },
-  momentum: { type: 'string', valueName: 'M', description: 'SGD momentum', default: '0.9' },
-  'weight-decay': { type: 'string', valueName: 'WD', description: 'weight decay on kernels only, not biases or BatchNorm (default 1e-4; 0.01 for adamw)' },
-  schedule: { type: 'string', valueName: 'KIND', description: 'learning-rate schedule: cosine | step (÷10 at 50 % and 75 %) | constant', default: 'cosine' },
-  'warmup-epochs': { type: 'string', valueName: 'E', description: 'linear learning-rate warm-up (epochs, may be fractional)', default: '0' },
-  'label-smoothing': { type: 'string', valueName: 'EPS', description: 'label smoothing ε in [0, 1)', default: '0' },
-  augment: { type: 'string', valueName: 'LIST', description: 'comma list of crop, flip, erase, or none (flip only for flip-invariant data)', default: 'crop' },
-  seed: { type: 'string', valueName: 'N', description: 'seed for initialisation, shuffling and augmentation', default: '42' },
-  backend: { type: 'string', valueName: 'NAME', description: BACKEND_CHOICES.join(' | '), default: 'auto' },
-  patience: { type: 'string', valueName: 'N', description: 'stop after N epochs without a better validation top-1 (0 = off)', default: '0' },
-  'max-train-samples': { type: 'string', valueName: 'N', description: 'train on a seeded sample of at most N images (0 = all)', default: '0' },
-  workers: { type: 'string', valueName: 'N', description: "gradient worker threads: data parallelism, same result in expectation ('auto': one per core on wasm)", default: 'auto' },
+  epochs: { type: 'string', valueName: 'N', description: 'training epochs', default: String(R.epochs) },
+  'batch-size': { type: 'string', valueName: 'B', description: 'images per step', default: String(R.batchSize) },
+  lr: { type: 'string', valueName: 'RATE', description: `peak learning rate (default ${optimizerDefaults('sgd').lr} for sgd, ${optimizerDefaults('adam').lr} for adam/adamw)` },
+  optimizer: { type: 'string', valueName: 'NAME', description: 'sgd (momentum, L2 weight decay) | adam (L2) | adamw (decoupled decay)', default: R.optimizer },
+  momentum: { type: 'string', valueName: 'M', description: 'SGD momentum', default: String(R.momentum) },
+  'weight-decay': { type: 'string', valueName: 'WD', description: `weight decay on kernels only, not biases or BatchNorm (default ${optimizerDefaults('sgd').weightDecay}; ${optimizerDefaults('adamw').weightDecay} for adamw)` },
+  schedule: { type: 'string', valueName: 'KIND', description: 'learning-rate schedule: cosine | step (÷10 at 50 % and 75 %) | constant', default: R.schedule },
+  'warmup-epochs': { type: 'string', valueName: 'E', description: 'linear learning-rate warm-up (epochs, may be fractional)', default: String(R.warmupEpochs) },
+  'label-smoothing': { type: 'string', valueName: 'EPS', description: 'label smoothing ε in [0, 1)', default: String(R.labelSmoothing) },
+  augment: { type: 'string', valueName: 'LIST', description: 'comma list of crop, flip, erase, or none (flip only for flip-invariant data)', default: R.augment.join(',') },
+  seed: { type: 'string', valueName: 'N', description: 'seed for initialisation, shuffling and augmentation', default: String(R.seed) },
+  backend: { type: 'string', valueName: 'NAME', description: BACKEND_CHOICES.join(' | '), default: R.backend },
+  patience: { type: 'string', valueName: 'N', description: 'stop after N epochs without a better validation top-1 (0 = off)', default: String(R.patience) },
+  'max-train-samples': { type: 'string', valueName: 'N', description: 'train on a seeded sample of at most N images (0 = all)', default: String(R.maxTrainSamples) },
+  workers: { type: 'string', valueName: 'N', description: "gradient worker threads: data parallelism, same result in expectation ('auto': one per core on wasm)", default: String(R.workers) },
 };
 
 export const preprocessOptionSpecs: Record<string, OptionSpec> = {
@@ -68,42 +70,27 @@ export async function dataRequestFromArgs(args: ParsedArgs): Promise<DataRequest
   return { train, ...(test ? { test } : {}), validationFraction, ...(preprocess ? { preprocess } : {}) };
 }
 
-export interface Recipe {
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  optimizer: TrainOptions['optimizer'];
-  momentum: number;
-  weightDecay: number;
-  schedule: TrainOptions['schedule'];
-  warmupEpochs: number;
-  labelSmoothing: number;
-  augment: AugmentKind[];
-  seed: number;
-  backend: BackendChoice;
-  patience: number;
-  maxTrainSamples: number;
-  workers: number | 'auto';
-}
-
+/** Flags → Recipe. Absent flags already hold their defaults (main.ts applies each spec's default), except lr and weight decay, whose defaults depend on the optimiser. */
 export function recipeFromArgs(args: ParsedArgs): Recipe {
-  const optimizer = choiceOpt(args, 'optimizer', OPTIMIZERS, 'sgd');
+  const optimizer = choiceOpt(args, 'optimizer', OPTIMIZERS, R.optimizer);
+  const byOptimizer = optimizerDefaults(optimizer);
+  const workers = stringOpt(args, 'workers') ?? R.workers;
   return {
-    epochs: intOpt(args, 'epochs', 10, { min: 1, max: 100_000 }),
-    batchSize: intOpt(args, 'batch-size', 64, { min: 2, max: 65_536 }),
-    lr: numberOpt(args, 'lr', optimizer === 'sgd' ? 0.1 : 0.001, { min: 0, max: 10 }),
+    epochs: intOpt(args, 'epochs', R.epochs, { min: 1, max: 100_000 }),
+    batchSize: intOpt(args, 'batch-size', R.batchSize, { min: 2, max: 65_536 }),
+    lr: numberOpt(args, 'lr', byOptimizer.lr, { min: 0, max: 10 }),
     optimizer,
-    momentum: numberOpt(args, 'momentum', 0.9, { min: 0, max: 0.9999 }),
-    weightDecay: numberOpt(args, 'weight-decay', optimizer === 'adamw' ? 0.01 : 1e-4, { min: 0, max: 1 }),
-    schedule: choiceOpt(args, 'schedule', ['cosine', 'step', 'constant'] as const, 'cosine'),
-    warmupEpochs: numberOpt(args, 'warmup-epochs', 0, { min: 0 }),
-    labelSmoothing: numberOpt(args, 'label-smoothing', 0, { min: 0, max: 0.999 }),
-    augment: augmentList(stringOpt(args, 'augment') ?? 'crop'),
-    seed: intOpt(args, 'seed', 42, { min: 0, max: 2 ** 31 - 1 }),
-    backend: choiceOpt(args, 'backend', BACKEND_CHOICES, 'auto'),
-    patience: intOpt(args, 'patience', 0, { min: 0 }),
-    maxTrainSamples: intOpt(args, 'max-train-samples', 0, { min: 0 }),
-    workers: stringOpt(args, 'workers') === 'auto' || stringOpt(args, 'workers') === undefined ? 'auto' : intOpt(args, 'workers', 1, { min: 1, max: 64 }),
+    momentum: numberOpt(args, 'momentum', R.momentum, { min: 0, max: 0.9999 }),
+    weightDecay: numberOpt(args, 'weight-decay', byOptimizer.weightDecay, { min: 0, max: 1 }),
+    schedule: choiceOpt(args, 'schedule', ['cosine', 'step', 'constant'] as const, R.schedule),
+    warmupEpochs: numberOpt(args, 'warmup-epochs', R.warmupEpochs, { min: 0 }),
+    labelSmoothing: numberOpt(args, 'label-smoothing', R.labelSmoothing, { min: 0, max: 0.999 }),
+    augment: augmentList(stringOpt(args, 'augment') ?? R.augment.join(',')),
+    seed: intOpt(args, 'seed', R.seed, { min: 0, max: 2 ** 31 - 1 }),
+    backend: choiceOpt(args, 'backend', BACKEND_CHOICES, R.backend),
+    patience: intOpt(args, 'patience', R.patience, { min: 0 }),
+    maxTrainSamples: intOpt(args, 'max-train-samples', R.maxTrainSamples, { min: 0 }),
+    workers: workers === 'auto' ? 'auto' : intOpt(args, 'workers', 1, { min: 1, max: 64 }),
   };
 }
 

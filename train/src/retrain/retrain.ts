@@ -17,12 +17,12 @@ import { readModel } from '@resnet-edge/registry/read';
 import type { ObjectStore } from '@resnet-edge/registry/store';
 import { loadEvalData } from '../run/data-source.ts';
 import { readRunInfo } from '../run/run-folder.ts';
-import { train, type TrainIO, type TrainOptions } from '../run/trainer.ts';
+import { train, type TrainIO } from '../run/trainer.ts';
 import { downloadFeedback, type FeedbackSet } from './feedback.ts';
 import { RetrainError } from './errors.ts';
+import type { Recipe } from '../training/recipe.ts';
 
 /** The training settings a run takes from flags; the rest comes from the champion. */
-export type Recipe = Omit<TrainOptions, 'arch' | 'head' | 'data' | 'out' | 'resume'>;
 
 export interface RetrainOptions {
   store: ObjectStore;

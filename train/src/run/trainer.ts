@@ -8,14 +8,12 @@ import { initBackend, type BackendChoice, type BackendInfo } from '../backends/i
 import { buildModel } from '../models/index.ts';
 import { createDataParallelStep } from '../parallel/data-parallel.ts';
 import { renderRunReport } from '../report/report.ts';
-import type { AugmentKind } from '../training/augment.ts';
 import { readCheckpointState } from '../training/checkpoint.ts';
 import { trainLoop, type LoopConfig } from '../training/loop.ts';
 import { evaluate, type EvalMetrics } from '../training/metrics.ts';
-import type { OptimizerKind } from '../training/optimizer.ts';
+import type { Recipe } from '../training/recipe.ts';
 import { createProgressReporter, type ProgressSink } from '../training/progress.ts';
 import { withSeededMathRandom } from '../training/rng.ts';
-import type { ScheduleKind } from '../training/schedule.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { defaultPreprocess, loadRunData, type DataRequest } from './data-source.ts';
 import { TrainError } from './errors.ts';
@@ -23,29 +21,12 @@ import type { MetricsDocument } from './metrics-doc.ts';
 import { saveModel, loadModel } from './model-io.ts';
 import { readRunInfo, RUN_FILES, writeRunInfo, type Head, type RunInfo } from './run-folder.ts';
 
-export interface TrainOptions {
+export interface TrainOptions extends Recipe {
   arch: string;
   head: Head;
   data: DataRequest;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  optimizer: OptimizerKind;
-  momentum: number;
-  weightDecay: number;
-  schedule: ScheduleKind;
-  warmupEpochs: number;
-  labelSmoothing: number;
-  augment: AugmentKind[];
-  seed: number;
-  backend: BackendChoice;
   out: string;
   resume: boolean;
-  patience: number;
-  /** Use at most this many training images (a seeded sample): for tiny budgets. 0 = all. */
-  maxTrainSamples: number;
-  /** Gradient workers (worker_threads data parallelism); 1 = this thread only; 'auto' = one per core (≤ 4) on wasm, else 1. */
-  workers?: number | 'auto';
 }
 
 export interface TrainResult {

@@ -1,0 +1,55 @@
+// How a model is trained, as data: what `train` takes from its flags, what run.json records, what `retrain`
+// reuses from the champion. The defaults live here once; the CLI's --help shows these same values. No TF.js.
+import type { BackendChoice } from '../backends/names.ts';
+import type { AugmentKind } from './augment.ts';
+import type { OptimizerKind } from './optimizer-kinds.ts';
+import type { ScheduleKind } from './schedule.ts';
+
+export interface Recipe {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: OptimizerKind;
+  momentum: number;
+  weightDecay: number;
+  schedule: ScheduleKind;
+  warmupEpochs: number;
+  labelSmoothing: number;
+  augment: AugmentKind[];
+  seed: number;
+  backend: BackendChoice;
+  patience: number;
+  /** Use at most this many training images (a seeded sample): for tiny budgets. 0 = all. */
+  maxTrainSamples: number;
+  /** Gradient workers (worker_threads data parallelism); 1 = this thread only; 'auto' = one per core (≤ 4) on wasm, else 1. */
+  workers?: number | 'auto';
+}
+
+/** He et al.'s CIFAR recipe where it applies (SGD 0.1, momentum 0.9, weight decay 1e-4), cosine instead of steps. */
+export const DEFAULT_RECIPE = {
+  epochs: 10,
+  batchSize: 64,
+  optimizer: 'sgd',
+  momentum: 0.9,
+  schedule: 'cosine',
+  warmupEpochs: 0,
+  labelSmoothing: 0,
+  augment: ['crop'],
+  seed: 42,
+  backend: 'auto',
+  patience: 0,
+  maxTrainSamples: 0,
+  workers: 'auto',
+} as const satisfies Omit<Recipe, 'lr' | 'weightDecay' | 'augment'> & { augment: readonly AugmentKind[] };
+
+/** The learning rate and weight decay that suit each optimiser (Adam-family rates are ~100× smaller; AdamW decays decoupled). */
+export function optimizerDefaults(optimizer: OptimizerKind): { lr: number; weightDecay: number } {
+  if (optimizer === 'sgd') return { lr: 0.1, weightDecay: 1e-4 };
+  return { lr: 0.001, weightDecay: optimizer === 'adamw' ? 0.01 : 1e-4 };
+}
+
+/** The default recipe, whole, with the given changes. */
+export function recipeWith(changes: Partial<Recipe> = {}): Recipe {
+  const optimizer = changes.optimizer ?? DEFAULT_RECIPE.optimizer;
+  return { ...DEFAULT_RECIPE, augment: [...DEFAULT_RECIPE.augment], ...optimizerDefaults(optimizer), ...changes };
+}
