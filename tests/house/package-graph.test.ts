@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { declaredDependencies, findCycle, packageGraph, PACKAGES } from './package-graph.ts';
+import { declaredDependencies, fileGraph, findCycle, folderGraph, packageGraph, PACKAGES } from './package-graph.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -28,6 +28,14 @@ describe('package graph', () => {
     const used = [...graph.get(pkg)!.keys()];
     const declared = declaredDependencies(ROOT, pkg);
     for (const dep of used) expect(declared, `${pkg} imports ${dep} (${graph.get(pkg)!.get(dep)}) without declaring it`).toContain(dep);
+  });
+});
+
+describe('folders inside a package', () => {
+  // Layers of the trainer: run/ orchestrates training/, which uses models/, layers/, io/ — never the reverse.
+  it.each(['train', 'registry', 'edge', 'cli'] as const)('%s: no cycle between the folders of src/', async (pkg) => {
+    const cycle = findCycle(folderGraph(await fileGraph(ROOT), pkg));
+    expect(cycle, cycle?.join(' → ')).toBeNull();
   });
 });
 

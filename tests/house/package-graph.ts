@@ -11,8 +11,8 @@ export function packageOf(file: string): PackageName | undefined {
   return PACKAGES.find((p) => file.startsWith(`${p}/src/`));
 }
 
-/** Package → the packages its source files import, with one example import per edge for the failure message. */
-export async function packageGraph(root: string): Promise<Map<PackageName, Map<PackageName, string>>> {
+/** The file-level import graph of every package's src/. */
+export async function fileGraph(root: string): Promise<Record<string, string[]>> {
   const paths = Object.fromEntries(PACKAGES.map((p) => [`@resnet-edge/${p}/*`, [`${p}/src/*`]]));
   const result = await madge(
     PACKAGES.map((p) => join(root, p, 'src')),
@@ -23,8 +23,26 @@ export async function packageGraph(root: string): Promise<Map<PackageName, Map<P
       detectiveOptions: { ts: { skipTypeImports: false, skipAsyncImports: false } },
     },
   );
+  return result.obj();
+}
+
+/** Inside one package: folder (or top-level file) of src/ → the ones it imports. */
+export function folderGraph(files: Record<string, string[]>, pkg: PackageName): Map<string, Set<string>> {
+  const unit = (f: string) => f.split('/').slice(2, 3)[0]!;
+  const graph = new Map<string, Set<string>>();
+  for (const [file, deps] of Object.entries(files)) {
+    if (packageOf(file) !== pkg) continue;
+    const from = unit(file);
+    if (!graph.has(from)) graph.set(from, new Set());
+    for (const dep of deps) if (packageOf(dep) === pkg && unit(dep) !== from) graph.get(from)!.add(unit(dep));
+  }
+  return graph;
+}
+
+/** Package → the packages its source files import, with one example import per edge for the failure message. */
+export async function packageGraph(root: string, files?: Record<string, string[]>): Promise<Map<PackageName, Map<PackageName, string>>> {
   const graph = new Map<PackageName, Map<PackageName, string>>(PACKAGES.map((p) => [p, new Map()]));
-  for (const [file, deps] of Object.entries(result.obj())) {
+  for (const [file, deps] of Object.entries(files ?? (await fileGraph(root)))) {
     const from = packageOf(file);
     if (!from) continue;
     for (const dep of deps) {

@@ -7,8 +7,8 @@ import { createLocalStep, trainableVariables } from '../../train/src/training/st
 import { Optimizer } from '../../train/src/training/optimizer.ts';
 import { lossFor } from '../../train/src/training/loss.ts';
 import { withSeededMathRandom, Rng } from '../../train/src/training/rng.ts';
-import { conv2dLayer } from '../../train/src/models/conv2d.ts';
-import { batchNormalizationLayer } from '../../train/src/models/batch-norm.ts';
+import { conv2dLayer } from '../../train/src/layers/conv2d.ts';
+import { batchNormalizationLayer } from '../../train/src/layers/batch-norm.ts';
 
 type T = tfl.SymbolicTensor;
 

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { initBackend } from '../../train/src/backends/index.ts';
 import { Rng } from '../../train/src/training/rng.ts';
 import { relError, seededBatch, trainSmallResNet } from './backends-fixtures.ts';
-import { batchNormTraining } from '../../train/src/models/batch-norm.ts';
+import { batchNormTraining } from '../../train/src/layers/batch-norm.ts';
 import { buildModel } from '../../train/src/models/index.ts';
 import * as tfl from '@tensorflow/tfjs-layers';
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset, materialize } from '../../train/src/data/dataset.ts';
 import { bundledDatasetOptions, fashionMnistSpec, FASHION_MNIST_LABELS } from '../../train/src/data/presets.ts';
 import { buildModel } from '../../train/src/models/index.ts';
-import { saveModel } from '../../train/src/run/model-io.ts';
+import { saveModel } from '../../train/src/io/model-io.ts';
 import { ensureBackend } from '../../train/src/run/trainer.ts';
 import { RUN_FILES, writeRunInfo } from '../../train/src/run/run-folder.ts';
 import { json, runCli } from '../helpers/cli.ts';

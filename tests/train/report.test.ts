@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderDegradationReport, renderRunReport } from '../../train/src/report/report.ts';
-import type { MetricsDocument } from '../../train/src/run/metrics-doc.ts';
+import type { MetricsDocument } from '../../train/src/training/metrics-doc.ts';
 import { trainLoop } from '../../train/src/training/loop.ts';
 import { evaluate } from '../../train/src/training/metrics.ts';
 import { bandImages, tinyModel } from './training-fixtures.ts';

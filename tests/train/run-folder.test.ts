@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, saveModel } from '../../train/src/run/model-io.ts';
+import { loadModel, saveModel } from '../../train/src/io/model-io.ts';
 import { readRun, writeRunInfo, type RunInfo } from '../../train/src/run/run-folder.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../train/src/training/checkpoint.ts';
 import { Optimizer } from '../../train/src/training/optimizer.ts';
@@ -101,7 +101,7 @@ describe.skipIf(!canMountTmpfs())('checkpoint on a full disk (real 96 KiB tmpfs)
 
 describe('recovery after a crash in the middle of a checkpoint', () => {
   it('puts a checkpoint moved aside back in place and removes abandoned temporaries', async () => {
-    const { recoverDir } = await import('../../train/src/run/atomic.ts');
+    const { recoverDir } = await import('../../train/src/io/atomic.ts');
     const { readCheckpointState } = await import('../../train/src/training/checkpoint.ts');
     const root = join(dir, 'crash', 'checkpoints');
     const model = tinyModel(16);

@@ -2,8 +2,8 @@
 // (BN's beta replaces it) and use 'same' padding, which is TFLite's SAME and gives torchvision's output
 // sizes (ceil(n / stride)). BatchNorm uses torchvision's epsilon and momentum.
 import * as tfl from '@tensorflow/tfjs-layers';
-import { batchNormalizationLayer } from './batch-norm.ts';
-import { conv2dLayer } from './conv2d.ts';
+import { batchNormalizationLayer } from '../layers/batch-norm.ts';
+import { conv2dLayer } from '../layers/conv2d.ts';
 
 export type Tensor = tfl.SymbolicTensor;
 

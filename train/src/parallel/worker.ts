@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../backends/index.ts';
 // Register the training BatchNorm and Conv2D under the stock class names before the replica is built from JSON.
-import { isFusedBatchNorm } from '../models/batch-norm.ts';
-import { isTrainingConv2D } from '../models/conv2d.ts';
+import { isFusedBatchNorm } from '../layers/batch-norm.ts';
+import { isTrainingConv2D } from '../layers/conv2d.ts';
 import { lossFor } from '../training/loss.ts';
 import { computeGradients, trainableVariables } from '../training/step.ts';
 import type { ShardRequest, ShardResult, WorkerInit, WorkerMessage } from './protocol.ts';

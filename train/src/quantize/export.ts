@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { manifestSchema, type Manifest } from '@resnet-edge/shared/registry/manifest';
 import { assertModelName, assertVersion, MANIFEST_FILE, MODEL_FILE } from '@resnet-edge/shared/registry/layout';
-import { replaceDirAtomic } from '../run/atomic.ts';
+import { replaceDirAtomic } from '../io/atomic.ts';
 import type { RunInfo } from '../run/run-folder.ts';
 import type { CalibrationOptions } from './calibrate.ts';
 import { QuantizeError } from './errors.ts';

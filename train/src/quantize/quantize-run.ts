@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GraphIR } from '@resnet-edge/shared/tflite/ir';
 import type { BackendChoice } from '../backends/index.ts';
-import { MODEL_JSON, WEIGHTS_BIN } from '../run/model-io.ts';
+import { MODEL_JSON, WEIGHTS_BIN } from '../io/model-io.ts';
 import { readRun, RUN_FILES } from '../run/run-folder.ts';
 import { ensureBackend } from '../run/trainer.ts';
 import { compare, floatLogits, int8Logits, predictAll, type Comparison } from './accuracy.ts';

@@ -1,6 +1,6 @@
 // report.html for a run and for the degradation experiment: one self-contained page (inline CSS
 // and SVG) that a browser opens offline.
-import type { MetricsDocument } from '../run/metrics-doc.ts';
+import type { MetricsDocument } from '../training/metrics-doc.ts';
 import type { EvalMetrics } from '../training/metrics.ts';
 import { confusionHeatmap, escapeXml, lineChart, PALETTE, type Series } from './svg.ts';
 

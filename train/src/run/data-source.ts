@@ -7,7 +7,7 @@ import { fingerprint, loadDataset, materialize, splitDataset, type Dataset, type
 import { bundledDatasetOptions, fashionMnistSpec } from '../data/presets.ts';
 import type { LabelledArrays } from '../training/metrics.ts';
 import { Rng } from '../training/rng.ts';
-import { TrainError } from './errors.ts';
+import { TrainError } from '../errors.ts';
 import type { RunInfo } from './run-folder.ts';
 
 export interface DataRequest {

@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderDegradationReport } from '../report/report.ts';
-import { writeFileAtomic } from './atomic.ts';
-import type { MetricsDocument } from './metrics-doc.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import type { MetricsDocument } from '../training/metrics-doc.ts';
 import { RUN_FILES } from './run-folder.ts';
 import { train, type TrainIO, type TrainOptions, type TrainResult } from './trainer.ts';
 

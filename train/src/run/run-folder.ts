@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import type { DatasetOptions } from '../data/dataset.ts';
-import { loadModel } from './model-io.ts';
-import { writeFileAtomic } from './atomic.ts';
-import { TrainError } from './errors.ts';
+import { loadModel } from '../io/model-io.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { TrainError } from '../errors.ts';
 import { REPORT_FILE } from '@resnet-edge/shared/registry/layout';
+import type { HeadKind } from '../models/head.ts';
 
 export const RUN_FILES = {
   info: 'run.json',
@@ -24,7 +25,7 @@ export const RUN_FILES = {
   report: REPORT_FILE,
 } as const;
 
-export type Head = 'softmax' | 'sigmoid';
+export type Head = HeadKind;
 
 export interface RunInfo {
   arch: string;

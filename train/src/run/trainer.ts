@@ -14,11 +14,11 @@ import { evaluate, type EvalMetrics } from '../training/metrics.ts';
 import type { Recipe } from '../training/recipe.ts';
 import { createProgressReporter, type ProgressSink } from '../training/progress.ts';
 import { withSeededMathRandom } from '../training/rng.ts';
-import { writeFileAtomic } from './atomic.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
 import { defaultPreprocess, loadRunData, type DataRequest } from './data-source.ts';
-import { TrainError } from './errors.ts';
-import type { MetricsDocument } from './metrics-doc.ts';
-import { saveModel, loadModel } from './model-io.ts';
+import { TrainError } from '../errors.ts';
+import type { MetricsDocument } from '../training/metrics-doc.ts';
+import { saveModel, loadModel } from '../io/model-io.ts';
 import { readRunInfo, RUN_FILES, writeRunInfo, type Head, type RunInfo } from './run-folder.ts';
 
 export interface TrainOptions extends Recipe {

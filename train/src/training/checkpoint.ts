@@ -6,9 +6,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { recoverDir, replaceDirAtomic } from '../run/atomic.ts';
-import { TrainError } from '../run/errors.ts';
-import { loadModel, writeModelFiles } from '../run/model-io.ts';
+import { recoverDir, replaceDirAtomic } from '../io/atomic.ts';
+import { TrainError } from '../errors.ts';
+import { loadModel, writeModelFiles } from '../io/model-io.ts';
 import type { Optimizer } from './optimizer.ts';
 import type { RngState } from './rng.ts';
 

@@ -3,8 +3,8 @@
 // Deterministic for a given seed: one Rng drives shuffling and augmentation and is checkpointed,
 // so a resumed run draws the same batches as an uninterrupted one.
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { TrainError } from '../run/errors.ts';
-import type { Head } from '../run/run-folder.ts';
+import { TrainError } from '../errors.ts';
+import type { HeadKind as Head } from '../models/head.ts';
 import { augmentBatch, type AugmentConfig } from './augment.ts';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.ts';
 import { lossFor } from './loss.ts';

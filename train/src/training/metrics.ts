@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { lossFor, probabilities } from './loss.ts';
-import type { Head } from '../run/run-folder.ts';
+import type { HeadKind as Head } from '../models/head.ts';
 
 export interface ClassMetrics {
   label: string;

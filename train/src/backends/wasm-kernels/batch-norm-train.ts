@@ -2,7 +2,7 @@
 // passes of train/wasm/batch-norm.ts over the activation, with the per-channel factors computed here.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../../models/batch-norm.ts';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD } from '../../layers/batch-norm.ts';
 import { offsetOf, trainKernels } from './train-module.ts';
 import { release } from './run-kernel.ts';
 

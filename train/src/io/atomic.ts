@@ -2,7 +2,7 @@
 // A rename within one filesystem is atomic, so a reader sees the old content or the new, never a mix.
 import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { TrainError } from './errors.ts';
+import { TrainError } from '../errors.ts';
 
 let counter = 0;
 
