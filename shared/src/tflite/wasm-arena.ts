@@ -75,6 +75,7 @@ export class WasmArena {
   /** Lays out every persistent block one after another (address 0 stays unused), then each scratch region once, as
    * large as its largest user; instantiates the module on that memory and places every request. */
   commit(): void {
+    if (this.memory) throw new Error('wasm arena: committed twice');
     let next = 16;
     const blocks = this.requests.map(({ request }) =>
       request.persistent.map((bytes) => {
