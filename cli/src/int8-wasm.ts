@@ -2,7 +2,7 @@
 // code only ever receives a compiled module). RESNET_EDGE_INT8_KERNELS=typescript keeps the pure-TS path.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-conv';
+import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-arena';
 
 export function installInt8Wasm(env: NodeJS.ProcessEnv = process.env): void {
   if (env.RESNET_EDGE_INT8_KERNELS === 'typescript') return setInt8WasmModule(null);

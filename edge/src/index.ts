@@ -1,7 +1,7 @@
 // Worker entry: Cloudflare calls `fetch` with each request and `scheduled` on each cron tick, with the bindings
 // of edge/wrangler.toml.
 import convWasm from '@resnet-edge/shared/wasm/conv.wasm';
-import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-conv';
+import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-arena';
 import { createApp } from './app.ts';
 import { runRetrainCron } from './cron/scheduled.ts';
 import type { Env } from './env.ts';

@@ -1,9 +1,9 @@
 // CONV_2D, int8 per-channel, in WebAssembly SIMD (AssemblyScript; `npm run build:wasm -w shared` builds the
-// committed conv.wasm). The same arithmetic as shared/src/tflite/kernels/conv-2d.ts — TFLite's reference
+// committed conv.wasm). The same arithmetic as the reference kernel shared/src/tflite/kernels/conv-2d.ts — TFLite's
 // ConvPerChannel — so its outputs equal the TypeScript path's bit for bit: the receptive field as int16
 // (x − zero point), eight products per i32x4.dot_i16x8_s against int8 filter rows widened on load, int32 sums,
 // then MultiplyByQuantizedMultiplier with 64-bit SaturatingRoundingDoublingHighMul, output offset, clamp.
-// The host (shared/src/tflite/wasm-conv.ts) lays out memory and writes one parameter block per convolution.
+// The host (shared/src/tflite/kernels/wasm/*.ts, memory from wasm-arena.ts) writes one parameter block per op.
 
 // Parameter block: 26 consecutive i32.
 const IN_H = 0, IN_W = 4, IN_C = 8, OUT_H = 12, OUT_W = 16, OUT_C = 20, K_H = 24, K_W = 28, STRIDE_H = 32, STRIDE_W = 36;

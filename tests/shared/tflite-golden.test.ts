@@ -22,6 +22,8 @@ async function compare(g: GraphBuilder, out: number, runs = 2): Promise<{ exact:
   const graph: GraphIR = g.build(g.dequantize(out));
   const bytes = writeTflite(graph);
   const ours = Interpreter.create(bytes);
+  // The reference kernels (kernels/*.ts) must give the very same int8 values, so they meet LiteRT.js too.
+  const referencePath = Interpreter.create(bytes, undefined, { kernels: 'reference' });
   const { scale, zeroPoint } = { scale: g.scale(out), zeroPoint: g.tensors[out]!.quant!.zeroPoint[0]! };
   const toInt8 = (y: Float32Array | Int8Array | Int32Array) => Int32Array.from(y, (v) => Math.round(v / Math.fround(scale)) + zeroPoint);
   let exact = 0, total = 0, maxDiff = 0;
@@ -30,6 +32,7 @@ async function compare(g: GraphBuilder, out: number, runs = 2): Promise<{ exact:
     const mine = toInt8(ours.run(input));
     // The interpreter's own int8 output tensor is what the float output was computed from.
     expect(Array.from(mine)).toEqual(Array.from(ours.tensorData(out)));
+    expect(Array.from(toInt8(referencePath.run(input)))).toEqual(Array.from(mine));
     const reference = toInt8(await runLiteRt(bytes, input, ours.inputShape));
     expect(reference.length).toBe(mine.length);
     for (let i = 0; i < mine.length; i++) {

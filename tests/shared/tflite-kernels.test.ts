@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '@resnet-edge/shared/tflite/fixed-point';
-import { builtinOps, OpRegistry } from '@resnet-edge/shared/tflite/registry';
+import { builtinOps, OpResolver } from '@resnet-edge/shared/tflite/op-resolver';
 import { conv2d } from '@resnet-edge/shared/tflite/kernels/conv-2d';
 import { TfliteError } from '@resnet-edge/shared/tflite/errors';
 import { GraphBuilder, resnet18Graph, rng } from './tflite-fixtures.ts';
@@ -131,10 +131,10 @@ describe.each([
 
 describe('registry', () => {
   test('registering an op twice is refused; an op without a kernel is refused at load', () => {
-    expect(() => new OpRegistry().register(conv2d).register(conv2d)).toThrow(/already registered/);
+    expect(() => new OpResolver().register(conv2d).register(conv2d)).toThrow(/already registered/);
     const g = new GraphBuilder(3);
     const model = g.build(g.dequantize(g.conv(g.input([1, 4, 4, 2]), { outC: 2, k: 3 })));
-    const onlyConv = new OpRegistry().register(conv2d);
+    const onlyConv = new OpResolver().register(conv2d);
     expect(() => Interpreter.create(model, onlyConv)).toThrow(TfliteError);
     expect(() => Interpreter.create(model, builtinOps)).not.toThrow();
   });

@@ -68,6 +68,7 @@ describe.each([
       const single = writeTflite(isolate(graph, op));
       const dst = graph.tensors[op.outputs[0]]!;
       const mine = toInt8(dst, Interpreter.create(single).run(opInput));
+      expect(toInt8(dst, Interpreter.create(single, undefined, { kernels: 'reference' }).run(opInput))).toEqual(mine);
       const reference = toInt8(dst, await runLiteRt(single, opInput, src.shape));
       mine.forEach((v, i) => {
         const d = Math.abs(v - reference[i]!);
@@ -83,11 +84,13 @@ describe.each([
   test('whole model: int8 logits close to LiteRT.js', async () => {
     const bytes = writeTflite(graph);
     const ours = Interpreter.create(bytes);
+    const referencePath = Interpreter.create(bytes, undefined, { kernels: 'reference' });
     const logits = graph.tensors[graph.ops.at(-1)!.inputs[0]!]!;
     let exact = 0, total = 0, maxDiff = 0, sumDiff = 0;
     for (let run = 0; run < 3; run++) {
       const input = image();
       const mine = toInt8(logits, ours.run(input));
+      expect(toInt8(logits, referencePath.run(input))).toEqual(mine);
       const reference = toInt8(logits, await runLiteRt(bytes, input, ours.inputShape));
       mine.forEach((v, i) => {
         const d = Math.abs(v - reference[i]!);

@@ -12,7 +12,7 @@ import { BUNDLED_DATA, FASHION_MNIST_LABELS, FASHION_MNIST_MEAN, FASHION_MNIST_S
 import { buildModel } from '../../train/src/models/index.ts';
 import { readFileSync } from 'node:fs';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
-import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-conv';
+import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-arena';
 import { writeTflite } from '@resnet-edge/shared/tflite/writer';
 import { classesOf, int8Logits } from '../../train/src/quantize/accuracy.ts';
 import { evaluateFloatGraph } from '../../train/src/quantize/float-eval.ts';

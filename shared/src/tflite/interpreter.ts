@@ -4,9 +4,23 @@ import type { GraphIR } from './ir.ts';
 import { TfliteError } from './errors.ts';
 import { readTflite } from './reader.ts';
 import { planMemory } from './memory-plan.ts';
-import { builtinOps, type OpRegistry } from './registry.ts';
-import type { Kernel, TensorData } from './kernels/kernel.ts';
-import { int8WasmModule, WasmArena } from './wasm-conv.ts';
+import { builtinOps, type OpResolver } from './op-resolver.ts';
+import type { Kernel, KernelPath, TensorData } from './kernels/kernel.ts';
+import { int8WasmModule, WasmArena } from './wasm-arena.ts';
+
+/** How each path is named where it is reported (`/healthz`, the CLI): the names predate the reference path. */
+const PATH_NAMES = { reference: 'reference', optimized: 'typescript', wasm: 'wasm-simd' } as const;
+export type Int8Kernels = (typeof PATH_NAMES)[KernelPath];
+
+export interface InterpreterOptions {
+  /** Which kernels run (default: wasm when a compiled conv.wasm is at hand, else optimized). */
+  kernels?: KernelPath;
+  /** The compiled conv.wasm for the wasm path (default: what setInt8WasmModule set; null: the optimized path). */
+  wasm?: WebAssembly.Module | null;
+  /** Every activation gets its own buffer instead of a reused one, so `tensorData` reads any intermediate tensor
+   * after a run (more memory). */
+  keepActivations?: boolean;
+}
 
 interface Step {
   kernel: Kernel;
@@ -18,9 +32,9 @@ export class Interpreter {
   readonly outputShape: number[];
   /** Bytes held by activation buffers (constants not counted). */
   readonly arenaBytes: number;
-  /** Which convolution path runs: WebAssembly SIMD or TypeScript (identical outputs). */
-  readonly kernels: 'wasm-simd' | 'typescript';
-  /** Bytes of the wasm path's memory (its int8 copy of the convolution filters, and scratch); 0 on the TS path. */
+  /** Which kernels run: WebAssembly SIMD, optimized TypeScript or the reference loops (identical outputs). */
+  readonly kernels: Int8Kernels;
+  /** Bytes of the wasm path's memory (its int8 copy of the convolution filters, and scratch); 0 on the TS paths. */
   readonly wasmBytes: number;
   private readonly input: Float32Array;
   private readonly output: TensorData;
@@ -32,7 +46,7 @@ export class Interpreter {
     private readonly data: TensorData[],
     private readonly steps: Step[],
     arenaBytes: number,
-    kernels: 'wasm-simd' | 'typescript',
+    kernels: Int8Kernels,
     wasmBytes: number,
   ) {
     this.kernels = kernels;
@@ -57,27 +71,26 @@ export class Interpreter {
     }
   }
 
-  /**
-   * `wasm`: the compiled conv.wasm for the SIMD convolution path (default: what setInt8WasmModule set; null forces
-   * the TypeScript path). Both paths give identical outputs. `keepActivations`: every activation gets its own
-   * buffer instead of a reused one, so `tensorData` reads any intermediate tensor after a run (more memory).
-   */
-  static create(model: Uint8Array | GraphIR, registry: OpRegistry = builtinOps, options: { wasm?: WebAssembly.Module | null; keepActivations?: boolean } = {}): Interpreter {
+  /** Loads a model once; `resolver` picks each op's kernel for the path the options choose. */
+  static create(model: Uint8Array | GraphIR, resolver: OpResolver = builtinOps, options: InterpreterOptions = {}): Interpreter {
     const graph = model instanceof Uint8Array ? readTflite(model) : model;
     if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
       throw new TfliteError('invalid_model', `expected one input and one output, got ${graph.inputs.length} and ${graph.outputs.length}`);
     }
-    const kernels = graph.ops.map((op) => registry.get(op.op));
+    const { path, module } = choosePath(options);
+    const kernels = graph.ops.map((op) => resolver.get(op.op, path));
     const plan = planMemory(graph, { reuse: !options.keepActivations });
-    const module = options.wasm === undefined ? int8WasmModule() : options.wasm;
+    const wasm = module ? new WasmArena(module) : undefined;
     const ctx = {
       graph,
       tensor: (i: number) => graph.tensors[i]!,
       data: (i: number) => plan.data[i]!,
-      ...(module ? { wasm: WasmArena.forGraph(graph, module) } : {}),
+      ...(wasm ? { wasm } : {}),
     };
     const steps = graph.ops.map((op, k) => ({ kernel: kernels[k]!, params: kernels[k]!.prepare(op, ctx) }));
-    return new Interpreter(graph, plan.data, steps, plan.arenaBytes, ctx.wasm ? 'wasm-simd' : 'typescript', ctx.wasm?.bytes ?? 0);
+    // Every wasm kernel has reported its needs: one memory for all of them, sized once.
+    wasm?.commit();
+    return new Interpreter(graph, plan.data, steps, plan.arenaBytes, PATH_NAMES[path], wasm?.bytes ?? 0);
   }
 
   /** Runs one inference. The returned array is the interpreter's own and is overwritten by the next run. */
@@ -101,4 +114,12 @@ export class Interpreter {
     if (!d) throw new RangeError(`tensor ${index} does not exist (the model has ${this.data.length})`);
     return d;
   }
+}
+
+function choosePath(options: InterpreterOptions): { path: KernelPath; module: WebAssembly.Module | null } {
+  const module = options.wasm === undefined ? int8WasmModule() : options.wasm;
+  const path = options.kernels ?? (module ? 'wasm' : 'optimized');
+  if (path !== 'wasm') return { path, module: null };
+  if (!module) throw new Error("the wasm kernels need the compiled conv.wasm (options.wasm, or setInt8WasmModule)");
+  return { path, module };
 }

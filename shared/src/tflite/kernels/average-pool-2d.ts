@@ -5,6 +5,7 @@ import { preparePool, type PoolParams } from './pool-2d.ts';
 
 export const averagePool2d: Kernel<PoolParams> = {
   op: 'AVERAGE_POOL_2D',
+  path: 'reference',
   prepare(op, ctx) {
     if (op.op !== 'AVERAGE_POOL_2D') return invalidOp(op, 'wrong kernel');
     return preparePool(op, ctx);

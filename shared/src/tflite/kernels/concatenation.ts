@@ -9,6 +9,7 @@ interface ConcatParams { parts: Part[]; output: Int8Array; outer: number; outInn
 
 export const concatenation: Kernel<ConcatParams> = {
   op: 'CONCATENATION',
+  path: 'reference',
   prepare(op, ctx) {
     if (op.op !== 'CONCATENATION') return invalidOp(op, 'wrong kernel');
     if (op.options.fusedActivation !== 'NONE') invalidOp(op, 'a fused activation is not supported');

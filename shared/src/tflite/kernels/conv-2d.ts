@@ -1,173 +1,89 @@
-// CONV_2D, int8 with per-channel filter scales (reference_integer_ops::ConvPerChannel): int32 accumulation
-// of filter × (input − input zero point) over the valid window, + bias, per-channel requantization,
-// + output zero point, clamp to the fused activation's range. Padded positions contribute nothing.
+// CONV_2D, int8 with per-channel filter scales: the op's one prepare (TFLite Micro's conv_common.cc: output shape,
+// paddings, per-channel multipliers and shifts, offsets, clamp) and the reference kernel
+// (reference_integer_ops::ConvPerChannel). The optimized and wasm kernels start from the same prepare.
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point.ts';
-import type { WasmConv } from '../wasm-conv.ts';
-import { activationRange, affine, expectShape, int32Of, int8Of, invalidOp, padding, type Kernel } from './kernel.ts';
+import type { OpIR } from '../ir.ts';
+import { activationRange, affine, expectShape, int32Of, int8Of, invalidOp, padding, type Kernel, type PrepareContext } from './kernel.ts';
 
-interface ConvParams {
+/** Tensor index constants of CONV_2D, as TFLite names them. */
+const INPUT = 0, FILTER = 1, BIAS = 2, OUTPUT = 0;
+
+/** Everything a CONV_2D kernel needs, computed once. Filter layout OHWI, tensors NHWC with batch 1. */
+export interface Conv2dOpData {
   input: Int8Array; filter: Int8Array; bias: Int32Array; output: Int8Array;
   inH: number; inW: number; inC: number; outH: number; outW: number; outC: number; kH: number; kW: number;
   strideH: number; strideW: number; dilationH: number; dilationW: number; padTop: number; padLeft: number;
-  inputOffset: number; outputOffset: number; multipliers: Int32Array; shifts: Int32Array; actMin: number; actMax: number;
-  /** One output pixel's receptive field, zero-point corrected, reused for every pixel; patch2 for the next pixel. */
-  patch: Int32Array;
-  patch2: Int32Array;
-  /** patch + patch2 · 2^27, one double per tap: see PACK_SHIFT. */
-  packed: Float64Array;
-  /** The whole convolution on WebAssembly SIMD, when the interpreter has it (identical outputs). */
-  wasm: WasmConv | null;
+  /** −input zero point, added to every input value; the output zero point, added after requantization. */
+  inputOffset: number; outputOffset: number;
+  multipliers: Int32Array; shifts: Int32Array; actMin: number; actMax: number;
 }
 
-export const conv2d: Kernel<ConvParams> = {
-  op: 'CONV_2D',
-  prepare(op, ctx) {
-    if (op.op !== 'CONV_2D') return invalidOp(op, 'wrong kernel');
-    const [inIdx, fIdx, bIdx] = op.inputs;
-    const inT = ctx.tensor(inIdx), fT = ctx.tensor(fIdx), outT = ctx.tensor(op.outputs[0]);
-    const [batch, inH, inW, inC] = inT.shape as [number, number, number, number];
-    const [outC, kH, kW, fC] = fT.shape as [number, number, number, number];
-    if (inT.shape.length !== 4 || fT.shape.length !== 4 || batch !== 1 || fC !== inC) invalidOp(op, `input [${inT.shape.join(', ')}] and filter [${fT.shape.join(', ')}] do not fit (batch 1, OHWI)`);
-    const o = op.options;
-    const h = padding(o.padding, inH, kH, o.strideH, o.dilationH);
-    const w = padding(o.padding, inW, kW, o.strideW, o.dilationW);
-    expectShape(op, outT, [1, h.out, w.out, outC]);
-    expectShape(op, ctx.tensor(bIdx), [outC]);
-    const inQ = affine(op, inT), outQ = affine(op, outT);
-    const filterScales = fT.quant?.scale ?? [];
-    if (filterScales.length !== 1 && filterScales.length !== outC) invalidOp(op, `filter has ${filterScales.length} scales for ${outC} output channels`);
-    const multipliers = new Int32Array(outC), shifts = new Int32Array(outC);
-    for (let c = 0; c < outC; c++) {
-      const fs = Math.fround(filterScales[filterScales.length === 1 ? 0 : c]!);
-      const m = quantizeMultiplier((inQ.scale * fs) / outQ.scale);
-      multipliers[c] = m.multiplier;
-      shifts[c] = m.shift;
-    }
-    const act = activationRange(o.fusedActivation, outQ.scale, outQ.zeroPoint);
-    const params = {
-      patch: new Int32Array(kH * kW * inC), patch2: new Int32Array(kH * kW * inC), packed: new Float64Array(kH * kW * inC),
-      input: int8Of(op, ctx, inIdx), filter: int8Of(op, ctx, fIdx), bias: int32Of(op, ctx, bIdx), output: int8Of(op, ctx, op.outputs[0]),
-      inH, inW, inC, outH: h.out, outW: w.out, outC, kH, kW, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationH, dilationW: o.dilationW,
-      padTop: h.before, padLeft: w.before, inputOffset: -inQ.zeroPoint, outputOffset: outQ.zeroPoint, multipliers, shifts, actMin: act.min, actMax: act.max,
-    };
-    return { ...params, wasm: ctx.wasm ? ctx.wasm.conv(params) : null };
-  },
-  evaluate(p) {
-    const { outH, outW, outC, kH, kW, inC, patch, patch2, packed } = p;
-    const depth = kH * kW * inC;
-    const pixels = outH * outW;
-    if (p.wasm) return p.wasm.run(p.input, p.output);
-    // Two output pixels per pass when their sums fit the packed lanes (see PACK_SHIFT), else one.
-    const pairs = depth <= PACK_MAX_DEPTH;
-    for (let q = 0; q < pixels; q += pairs ? 2 : 1) {
-      fillPatch(p, q, patch);
-      if (!pairs || q + 1 === pixels) {
-        convPixel(p, patch, depth, q * outC);
-        continue;
+export function prepareConv2d(op: OpIR, ctx: PrepareContext): Conv2dOpData {
+  if (op.op !== 'CONV_2D') return invalidOp(op, 'wrong kernel');
+  const inIdx = op.inputs[INPUT], fIdx = op.inputs[FILTER], bIdx = op.inputs[BIAS], outIdx = op.outputs[OUTPUT];
+  const inT = ctx.tensor(inIdx), fT = ctx.tensor(fIdx), outT = ctx.tensor(outIdx);
+  const [batch, inH, inW, inC] = inT.shape as [number, number, number, number];
+  const [outC, kH, kW, fC] = fT.shape as [number, number, number, number];
+  if (inT.shape.length !== 4 || fT.shape.length !== 4 || batch !== 1 || fC !== inC) invalidOp(op, `input [${inT.shape.join(', ')}] and filter [${fT.shape.join(', ')}] do not fit (batch 1, OHWI)`);
+  const o = op.options;
+  const h = padding(o.padding, inH, kH, o.strideH, o.dilationH);
+  const w = padding(o.padding, inW, kW, o.strideW, o.dilationW);
+  expectShape(op, outT, [1, h.out, w.out, outC]);
+  expectShape(op, ctx.tensor(bIdx), [outC]);
+  const inQ = affine(op, inT), outQ = affine(op, outT);
+  const filterScales = fT.quant?.scale ?? [];
+  if (filterScales.length !== 1 && filterScales.length !== outC) invalidOp(op, `filter has ${filterScales.length} scales for ${outC} output channels`);
+  const multipliers = new Int32Array(outC), shifts = new Int32Array(outC);
+  for (let c = 0; c < outC; c++) {
+    const fs = Math.fround(filterScales[filterScales.length === 1 ? 0 : c]!);
+    const m = quantizeMultiplier((inQ.scale * fs) / outQ.scale);
+    multipliers[c] = m.multiplier;
+    shifts[c] = m.shift;
+  }
+  const act = activationRange(o.fusedActivation, outQ.scale, outQ.zeroPoint);
+  return {
+    input: int8Of(op, ctx, inIdx), filter: int8Of(op, ctx, fIdx), bias: int32Of(op, ctx, bIdx), output: int8Of(op, ctx, outIdx),
+    inH, inW, inC, outH: h.out, outW: w.out, outC, kH, kW, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationH, dilationW: o.dilationW,
+    padTop: h.before, padLeft: w.before, inputOffset: -inQ.zeroPoint, outputOffset: outQ.zeroPoint, multipliers, shifts, actMin: act.min, actMax: act.max,
+  };
+}
+
+/**
+ * reference_integer_ops::ConvPerChannel: for each output value, the int32 sum of filter × (input + input offset)
+ * over the window's taps inside the image (padding contributes nothing), + bias, requantized with the output
+ * channel's multiplier and shift, + output offset, clamped to the fused activation's range.
+ */
+export function convPerChannel(d: Conv2dOpData): void {
+  const { input, filter, bias, output, inH, inW, inC, outH, outW, outC, kH, kW, inputOffset } = d;
+  // Accumulator bound: |input + offset| ≤ 255 and |filter| ≤ 127, so each product is within ±32,385 and a window of
+  // depth kH·kW·inC up to 66,000 (plus an int32 bias of a real model, far below 2^30) stays inside int32.
+  for (let outY = 0; outY < outH; outY++) {
+    const inYOrigin = outY * d.strideH - d.padTop;
+    for (let outX = 0; outX < outW; outX++) {
+      const inXOrigin = outX * d.strideW - d.padLeft;
+      for (let outChannel = 0; outChannel < outC; outChannel++) {
+        let acc = 0;
+        for (let filterY = 0; filterY < kH; filterY++) {
+          const inY = inYOrigin + filterY * d.dilationH;
+          for (let filterX = 0; filterX < kW; filterX++) {
+            const inX = inXOrigin + filterX * d.dilationW;
+            if (inY < 0 || inY >= inH || inX < 0 || inX >= inW) continue;
+            for (let inChannel = 0; inChannel < inC; inChannel++) {
+              const inputValue = input[(inY * inW + inX) * inC + inChannel]!;
+              const filterValue = filter[((outChannel * kH + filterY) * kW + filterX) * inC + inChannel]!;
+              acc = (acc + Math.imul(filterValue, inputValue + inputOffset)) | 0;
+            }
+          }
+        }
+        acc = (acc + bias[outChannel]!) | 0;
+        acc = multiplyByQuantizedMultiplier(acc, d.multipliers[outChannel]!, d.shifts[outChannel]!);
+        acc = (acc + d.outputOffset) | 0;
+        acc = Math.max(acc, d.actMin);
+        acc = Math.min(acc, d.actMax);
+        output[(outY * outW + outX) * outC + outChannel] = acc;
       }
-      fillPatch(p, q + 1, patch2);
-      for (let k = 0; k < depth; k++) packed[k] = patch[k]! + patch2[k]! * PACK_SCALE;
-      convPixelPair(p, packed, depth, q * outC);
-    }
-  },
-};
-
-/** Per-channel requantization + output zero point, clamped to the fused activation's range. */
-function requantize(p: ConvParams, oc: number, acc: number): number {
-  const v = (multiplyByQuantizedMultiplier(acc, p.multipliers[oc]!, p.shifts[oc]!) + p.outputOffset) | 0;
-  return v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
-}
-
-// Two pixels in one multiply: with x₀, x₁ the two pixels' patches, Σ (x₀ + x₁·2^27)·w = A + B·2^27 where A and B are
-// the two int32 accumulators. |x| ≤ 255 and |w| ≤ 127, so |A|, |B| ≤ depth·32385; below 2^26 (depth ≤ 2072) every
-// product and partial sum is an integer under 2^53, exact in a double, and A, B come back exactly. Deeper layers
-// (3×3×256 and up) take the one-pixel path.
-const PACK_SHIFT = 27;
-const PACK_SCALE = 2 ** PACK_SHIFT;
-const PACK_INV = 1 / PACK_SCALE;
-const PACK_MAX_DEPTH = Math.floor((2 ** 26 - 1) / (255 * 127));
-
-/** The receptive field of output pixel `q` as (x − zero point), zeros where the window hangs over the edge:
- * padded positions then contribute nothing, exactly as the reference kernel skips them. */
-function fillPatch(p: ConvParams, q: number, patch: Int32Array): void {
-  const { input, inH, inW, inC, kH, kW, inputOffset } = p;
-  const oy = Math.floor(q / p.outW), ox = q - oy * p.outW;
-  const inY0 = oy * p.strideH - p.padTop, inX0 = ox * p.strideW - p.padLeft;
-  let j = 0;
-  for (let ky = 0; ky < kH; ky++) {
-    const iy = inY0 + ky * p.dilationH;
-    for (let kx = 0; kx < kW; kx++) {
-      const ix = inX0 + kx * p.dilationW;
-      if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
-        patch.fill(0, j, j + inC);
-        j += inC;
-        continue;
-      }
-      for (let i = (iy * inW + ix) * inC, end = i + inC; i < end; i++) patch[j++] = input[i]! + inputOffset;
     }
   }
 }
 
-/** One pixel, four output channels per patch load; int32 sums are exact (see PACK_SHIFT for the bound). */
-function convPixel(p: ConvParams, patch: Int32Array, depth: number, out: number): void {
-  const { filter, bias, output, outC } = p;
-  let oc = 0;
-  for (; oc + 4 <= outC; oc += 4) {
-    const f0 = oc * depth, f1 = f0 + depth, f2 = f1 + depth, f3 = f2 + depth;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (let k = 0; k < depth; k++) {
-      const x = patch[k]!;
-      a0 = (a0 + Math.imul(x, filter[f0 + k]!)) | 0;
-      a1 = (a1 + Math.imul(x, filter[f1 + k]!)) | 0;
-      a2 = (a2 + Math.imul(x, filter[f2 + k]!)) | 0;
-      a3 = (a3 + Math.imul(x, filter[f3 + k]!)) | 0;
-    }
-    output[out + oc] = requantize(p, oc, (a0 + bias[oc]!) | 0);
-    output[out + oc + 1] = requantize(p, oc + 1, (a1 + bias[oc + 1]!) | 0);
-    output[out + oc + 2] = requantize(p, oc + 2, (a2 + bias[oc + 2]!) | 0);
-    output[out + oc + 3] = requantize(p, oc + 3, (a3 + bias[oc + 3]!) | 0);
-  }
-  for (; oc < outC; oc++) {
-    const f0 = oc * depth;
-    let acc = 0;
-    for (let k = 0; k < depth; k++) acc = (acc + Math.imul(patch[k]!, filter[f0 + k]!)) | 0;
-    output[out + oc] = requantize(p, oc, (acc + bias[oc]!) | 0);
-  }
-}
-
-/** Pixels q and q+1 at once from their packed patches; `out` is pixel q's first output. */
-function convPixelPair(p: ConvParams, packed: Float64Array, depth: number, out: number): void {
-  const { filter, bias, output, outC } = p;
-  const out2 = out + outC;
-  let oc = 0;
-  for (; oc + 4 <= outC; oc += 4) {
-    const f0 = oc * depth, f1 = f0 + depth, f2 = f1 + depth, f3 = f2 + depth;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let k = 0; k < depth; k++) {
-      const x = packed[k]!;
-      s0 += x * filter[f0 + k]!;
-      s1 += x * filter[f1 + k]!;
-      s2 += x * filter[f2 + k]!;
-      s3 += x * filter[f3 + k]!;
-    }
-    storePair(p, oc, s0, bias[oc]!, output, out, out2);
-    storePair(p, oc + 1, s1, bias[oc + 1]!, output, out, out2);
-    storePair(p, oc + 2, s2, bias[oc + 2]!, output, out, out2);
-    storePair(p, oc + 3, s3, bias[oc + 3]!, output, out, out2);
-  }
-  for (; oc < outC; oc++) {
-    const f0 = oc * depth;
-    let s = 0;
-    for (let k = 0; k < depth; k++) s += packed[k]! * filter[f0 + k]!;
-    storePair(p, oc, s, bias[oc]!, output, out, out2);
-  }
-}
-
-/** Splits a packed sum into the two pixels' accumulators (exact: |A| < 2^26) and stores both outputs. */
-function storePair(p: ConvParams, oc: number, sum: number, bias: number, output: Int8Array, out: number, out2: number): void {
-  const high = Math.round(sum * PACK_INV);
-  const low = sum - high * PACK_SCALE;
-  output[out + oc] = requantize(p, oc, (low + bias) | 0);
-  output[out2 + oc] = requantize(p, oc, (high + bias) | 0);
-}
-
+export const conv2d: Kernel<Conv2dOpData> = { op: 'CONV_2D', path: 'reference', prepare: prepareConv2d, evaluate: convPerChannel };

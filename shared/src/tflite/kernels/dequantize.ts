@@ -5,6 +5,7 @@ interface DequantizeParams { input: Int8Array; output: Float32Array; size: numbe
 
 export const dequantize: Kernel<DequantizeParams> = {
   op: 'DEQUANTIZE',
+  path: 'reference',
   prepare(op, ctx) {
     if (op.op !== 'DEQUANTIZE') return invalidOp(op, 'wrong kernel');
     const inT = ctx.tensor(op.inputs[0]), outT = ctx.tensor(op.outputs[0]);

@@ -1,10 +1,12 @@
 // The contract every op kernel meets, TFLite Micro style: `prepare` runs once at model load and turns the
 // op's options and quantization into plain integer parameters bound to the op's (already allocated)
 // tensor buffers; `evaluate` runs per inference, allocates nothing and does no float math for int8 ops.
+// An op may have a kernel on each path (reference loops here, `optimized/` TypeScript, `wasm/`); all of an
+// op's kernels start from the same prepare function in its reference file, so they compute the same integers.
 import type { GraphIR, OpIR, OpName, TensorIR } from '../ir.ts';
 import type { FusedActivation } from '../ir.ts';
 import { TfliteError } from '../errors.ts';
-import type { WasmArena } from '../wasm-conv.ts';
+import type { WasmArena } from '../wasm-arena.ts';
 
 export type TensorData = Float32Array | Int8Array | Int32Array;
 
@@ -13,14 +15,23 @@ export interface PrepareContext {
   tensor(index: number): TensorIR;
   /** The buffer the tensor lives in at run time (constants: their data; activations: planned memory). */
   data(index: number): TensorData;
-  /** Present when the interpreter runs with the WebAssembly SIMD path (see wasm-conv.ts). */
+  /** The wasm path's arena, where wasm kernels report what memory they need (present on that path only). */
   wasm?: WasmArena;
 }
 
+/** reference: plain loops as TFLite's reference kernels read; optimized: faster TypeScript; wasm: WebAssembly SIMD. */
+export type KernelPath = 'reference' | 'optimized' | 'wasm';
+
 export interface Kernel<P = unknown> {
   op: OpName;
+  path: KernelPath;
   prepare(op: OpIR, ctx: PrepareContext): P;
   evaluate(params: P): void;
+}
+
+export function wasmArenaOf(op: OpIR, ctx: PrepareContext): WasmArena {
+  if (!ctx.wasm) invalidOp(op, 'a wasm kernel was prepared without the wasm arena');
+  return ctx.wasm;
 }
 
 export function invalidOp(op: OpIR, message: string): never {

@@ -11,6 +11,7 @@ interface MeanParams {
 
 export const mean: Kernel<MeanParams> = {
   op: 'MEAN',
+  path: 'reference',
   prepare(op, ctx) {
     if (op.op !== 'MEAN') return invalidOp(op, 'wrong kernel');
     const inT = ctx.tensor(op.inputs[0]), outT = ctx.tensor(op.outputs[0]);

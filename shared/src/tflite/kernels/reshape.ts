@@ -6,6 +6,7 @@ interface ReshapeParams { input: TensorData; output: TensorData }
 
 export const reshape: Kernel<ReshapeParams> = {
   op: 'RESHAPE',
+  path: 'reference',
   prepare(op, ctx) {
     if (op.op !== 'RESHAPE') return invalidOp(op, 'wrong kernel');
     const inT = ctx.tensor(op.inputs[0]), outT = ctx.tensor(op.outputs[0]);

@@ -5,6 +5,7 @@ interface SoftmaxParams { input: Float32Array; output: Float32Array; rows: numbe
 
 export const softmax: Kernel<SoftmaxParams> = {
   op: 'SOFTMAX',
+  path: 'reference',
   prepare(op, ctx) {
     if (op.op !== 'SOFTMAX') return invalidOp(op, 'wrong kernel');
     const inT = ctx.tensor(op.inputs[0]);

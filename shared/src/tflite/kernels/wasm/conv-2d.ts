@@ -1,0 +1,51 @@
+// CONV_2D on WebAssembly SIMD (shared/wasm/conv.ts's `conv`): the prepared integers of ../conv-2d.ts written into
+// the op's parameter block, the filter copied in once as int8 rows padded to eight (the SIMD loop reads eight taps
+// at a time; the padding is zero, so it adds nothing). Identical outputs to the reference kernel.
+import type { WasmArena, WasmOp } from '../../wasm-arena.ts';
+import { prepareConv2d, type Conv2dOpData } from '../conv-2d.ts';
+import { wasmArenaOf, type Kernel } from '../kernel.ts';
+
+/** Words of conv.ts's parameter block. */
+const PARAM_WORDS = 26;
+
+const pad8 = (n: number) => (n + 7) & ~7;
+
+/** Reports one convolution's needs to the arena; at commit, fills its blocks and binds its run. */
+export function requestConvolution(arena: WasmArena, d: Conv2dOpData): WasmOp {
+  const depth = d.kH * d.kW * d.inC, depth8 = pad8(depth);
+  const inputSize = d.inH * d.inW * d.inC, outputSize = d.outH * d.outW * d.outC;
+  const request = {
+    persistent: [PARAM_WORDS * 4, d.outC * depth8, d.bias.byteLength, d.multipliers.byteLength, d.shifts.byteLength],
+    // Two pixels' patches of int16.
+    scratch: { input: inputSize, output: outputSize, patch: depth8 * 2 * 2 },
+  };
+  return arena.request(request, ({ buffer, exports, blocks, scratch }) => {
+    const [params, filter, bias, multipliers, shifts] = blocks as [number, number, number, number, number];
+    const rows = new Int8Array(buffer, filter, d.outC * depth8);
+    for (let oc = 0; oc < d.outC; oc++) rows.set(d.filter.subarray(oc * depth, (oc + 1) * depth), oc * depth8);
+    new Int32Array(buffer, bias, d.outC).set(d.bias);
+    new Int32Array(buffer, multipliers, d.outC).set(d.multipliers);
+    new Int32Array(buffer, shifts, d.outC).set(d.shifts);
+    // The order of shared/wasm/conv.ts's parameter block.
+    new Int32Array(buffer, params, PARAM_WORDS).set([
+      d.inH, d.inW, d.inC, d.outH, d.outW, d.outC, d.kH, d.kW, d.strideH, d.strideW, d.dilationH, d.dilationW, d.padTop, d.padLeft,
+      d.inputOffset, d.outputOffset, d.actMin, d.actMax, depth8, filter, bias, multipliers, shifts, scratch.input, scratch.output, scratch.patch,
+    ]);
+    const inputView = new Int8Array(buffer, scratch.input, inputSize);
+    const outputView = new Int8Array(buffer, scratch.output, outputSize);
+    const { input, output } = d;
+    const conv = exports.conv;
+    return () => {
+      inputView.set(input);
+      conv(params);
+      output.set(outputView);
+    };
+  });
+}
+
+export const conv2dWasm: Kernel<WasmOp> = {
+  op: 'CONV_2D',
+  path: 'wasm',
+  prepare: (op, ctx) => requestConvolution(wasmArenaOf(op, ctx), prepareConv2d(op, ctx)),
+  evaluate: (w) => w.run(),
+};
