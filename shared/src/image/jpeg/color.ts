@@ -1,6 +1,6 @@
 // Component planes → 8-bit gray or RGB. YCbCr uses JFIF's equations in 16-bit fixed point (as libjpeg's
 // jdcolor.c); chroma planes are upsampled by replication. Four components are Adobe CMYK or YCCK, stored
-// inverted as Photoshop writes them, so R = C·K / 255 on the stored values.
+// inverted as Photoshop writes them, so R = C·K / 255 on the stored values (YCCK's YCC decodes to 255 − C).
 const ONE_HALF = 1 << 15;
 const fix = (x: number): number => Math.round(x * 65536);
 const CR_R = new Int32Array(256);
@@ -50,6 +50,12 @@ export function convertRow(model: ColorModel, planes: Plane[], y: number, width:
       r = clamp(a + CR_R[c]!);
       g = clamp(a + ((CB_G[b]! + CR_G[c]!) >> 16));
       bl = clamp(a + CB_B[b]!);
+    }
+    if (model === 'ycck') {
+      // YCC carries the inverted C, M, Y: back to the stored (Adobe-inverted) values first.
+      r = 255 - r;
+      g = 255 - g;
+      bl = 255 - bl;
     }
     if (model === 'cmyk' || model === 'ycck') {
       const k = p3!.data[r3! + p3!.columnOf[x]!]!;
