@@ -39,7 +39,7 @@ function photo(width: number, height: number): Uint8Array {
 (globalThis as { ImageData?: unknown }).ImageData ??= class { constructor(readonly data: Uint8ClampedArray, readonly width: number, readonly height: number) {} };
 const require = createRequire(import.meta.url);
 const { default: mozDecode, init } = await import('@jsquash/jpeg/decode.js');
-await init(await WebAssembly.compile(readFileSync(require.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'))));
+await init(new WebAssembly.Module(readFileSync(require.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'))));
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1);
