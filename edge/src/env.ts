@@ -44,7 +44,7 @@ export const DEFAULTS = {
   modelName: 'fashion-mnist',
   recheckSeconds: 30,
   maxUploadBytes: 10 * 1024 * 1024,
-  maxPixels: 12_000_000,
+  maxPixels: 50_000_000,
   feedbackPerMinute: 10,
 } as const;
 

@@ -11,6 +11,9 @@ export type ErrorCode =
   | 'unsupported_format'
   | 'corrupt_image'
   | 'too_many_pixels'
+  | 'over_memory_budget'
+  | 'inflation_limit'
+  | 'missing_palette'
   | 'unknown_label'
   | 'rate_limited'
   | 'unauthorized'
@@ -39,6 +42,9 @@ const IMAGE_STATUS: Record<ImageErrorCode, ContentfulStatusCode> = {
   unsupported_format: 415,
   corrupt_image: 422,
   too_many_pixels: 422,
+  over_memory_budget: 422,
+  inflation_limit: 422,
+  missing_palette: 422,
 };
 
 /** A bad image (shared preprocessing's typed error) as the API's refusal; anything else is rethrown. */

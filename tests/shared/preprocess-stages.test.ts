@@ -110,7 +110,7 @@ describe('spec checks', () => {
   });
 
   it('applies the default pixel limit', () => {
-    expect(preprocessSpecSchema.parse(base).maxPixels).toBe(40_000_000);
+    expect(preprocessSpecSchema.parse(base).maxPixels).toBe(50_000_000);
   });
 
   it('checks specs built in code too', () => {

@@ -58,7 +58,7 @@ Examples of specs: docs/examples/fashion-mnist.spec.json, docs/examples/imagenet
 A bad image exits 1 with its code: empty_image, unsupported_format, corrupt_image or too_many_pixels.`,
   options: {
     spec: { type: 'string', valueName: 'SPEC.json', description: 'preprocess spec (the `preprocess` field of a model manifest)' },
-    'max-pixels': { type: 'string', valueName: 'N', description: "refuse images whose header claims more pixels (default: the spec's maxPixels, 40 000 000)" },
+    'max-pixels': { type: 'string', valueName: 'N', description: "refuse images whose header claims more pixels (default: the spec's maxPixels, 50 000 000)" },
   },
   positionals: [{ name: 'IMAGE', description: 'a JPEG or PNG file', required: true }],
   async run(args, io) {

@@ -1,6 +1,16 @@
 // Every way an uploaded image can be refused. The worker maps a code to an HTTP status and the CLI
 // to exit code 1, so the codes are part of the public contract: never rename one.
-export type ImageErrorCode = 'empty_image' | 'unsupported_format' | 'corrupt_image' | 'too_many_pixels';
+export type ImageErrorCode =
+  | 'empty_image'
+  | 'unsupported_format'
+  | 'corrupt_image'
+  | 'too_many_pixels'
+  /** Decoding this image at the size the spec needs would take more memory than the per-image budget. */
+  | 'over_memory_budget'
+  /** A PNG's compressed data inflates to more bytes than its header's size needs (a deflate bomb). */
+  | 'inflation_limit'
+  /** A palette PNG without its PLTE chunk: its samples are indices with no colours. */
+  | 'missing_palette';
 
 export class ImageError extends Error {
   override name = 'ImageError';

@@ -2,13 +2,15 @@
 import { ImageError } from './errors.ts';
 import { readJpegHeader } from './jpeg-header.ts';
 import { readPngHeader } from './png-header.ts';
-import { sniffFormat } from './sniff.ts';
+import { sniffFormat, sniffUnsupported } from './sniff.ts';
 import type { ImageHeader } from './types.ts';
+
+export const ACCEPTED_FORMATS = 'JPEG (baseline or progressive) or PNG';
 
 export function webpRefused(): ImageError {
   return new ImageError(
     'unsupported_format',
-    'WebP is not supported: no pure-JavaScript WebP decoder runs in workerd without compiling WebAssembly; send JPEG or PNG',
+    `WebP is not supported yet: no WebP decoder is built into this worker; send ${ACCEPTED_FORMATS}`,
   );
 }
 
@@ -27,8 +29,10 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
     case 'webp':
       throw webpRefused();
     default: {
+      const known = sniffUnsupported(bytes);
+      if (known) throw new ImageError('unsupported_format', `${known} images are not supported; send ${ACCEPTED_FORMATS}`);
       const head = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-      throw new ImageError('unsupported_format', `not a JPEG or PNG image (first bytes: ${head})`);
+      throw new ImageError('unsupported_format', `not a JPEG or PNG image (first bytes: ${head}); send ${ACCEPTED_FORMATS}`);
     }
   }
 }

@@ -32,3 +32,10 @@ export function grayToRgb(image: RawImage): RawImage {
 export function toChannels(image: RawImage, channels: 1 | 3): RawImage {
   return channels === 1 ? rgbToGray(image) : grayToRgb(image);
 }
+
+/** One RGB row → gray with the same luma as rgbToGray. */
+export function grayRow(rgb: Uint8Array, width: number, out: Uint8Array): void {
+  for (let p = 0, s = 0; p < width; p++, s += 3) {
+    out[p] = Math.floor((299 * rgb[s]! + 587 * rgb[s + 1]! + 114 * rgb[s + 2]! + 500) / 1000);
+  }
+}

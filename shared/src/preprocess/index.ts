@@ -1,43 +1,120 @@
 // The one preprocessing pipeline, shared by the trainer (Node) and the worker (workerd):
-// bytes → decode (format sniffed, EXIF orientation applied) → channels → bilinear resize of the shorter side
-// → centre crop → normalise → Float32Array in NHWC. Every number comes from the PreprocessSpec.
-import { decodeImage } from '../image/decode.ts';
+// bytes → header (format sniffed, pixel limit) → decode at the size the spec needs (JPEG: DCT-scaled by the
+// spec's rule, EXIF orientation applied; PNG: streamed row by row) → channels → bilinear resize of the
+// shorter side fused with the centre crop → normalise → Float32Array in NHWC. Every number comes from the
+// PreprocessSpec; every buffer is charged to one MemoryBudget per image.
+import { MemoryBudget } from '../image/budget.ts';
+import { checkPixels, decodeJpegAt } from '../image/decode.ts';
+import { readImageHeader, webpRefused } from '../image/header.ts';
+import { decodePngRows } from '../image/png/decode.ts';
 import type { RawImage } from '../image/types.ts';
 import { assertSpecConsistent } from './check-spec.ts';
-import { grayToRgb, rgbToGray } from './color.ts';
-import { centerCrop } from './crop.ts';
-import { normalizeToFloat } from './normalize.ts';
-import { resizeShorterSide } from './resize.ts';
-import { channelsOf, inputShapeOf, type PreprocessSpec } from './spec.ts';
+import { grayRow } from './color.ts';
+import { jpegScaleFor } from './decode-scale.ts';
+import { normalizationTable } from './normalize.ts';
+import { ResizeCropSink } from './resize-crop.ts';
+import { channelsOf, inputShapeOf, jpegScaleRuleOf, type PreprocessSpec } from './spec.ts';
 
 export interface PreprocessResult {
   tensor: Float32Array;
   shape: [1, number, number, 1 | 3];
+  /** decodeMs includes the fused resize for PNG (its rows go straight into it); preprocessMs the rest. */
   timing: { decodeMs: number; preprocessMs: number };
+  /** Largest number of bytes this image's buffers held at once (what the memory budget enforced). */
+  peakBytes: number;
+}
+
+export interface PreprocessOptions {
+  budget?: MemoryBudget;
+}
+
+/** Rows of `channels` source samples → the sink, collapsed to gray first when the model is grayscale. */
+function rowFeeder(sourceChannels: 1 | 3, spec: PreprocessSpec, width: number, sink: ResizeCropSink, budget: MemoryBudget): (row: Uint8Array) => void {
+  if (channelsOf(spec) === 3 || sourceChannels === 1) return (row) => sink.push(row);
+  const gray = budget.u8(width, 'gray row');
+  return (row) => {
+    grayRow(row, width, gray);
+    sink.push(gray);
+  };
+}
+
+function sinkFor(width: number, height: number, sourceChannels: 1 | 3, spec: PreprocessSpec, budget: MemoryBudget): ResizeCropSink {
+  // Collapsing to gray first and expanding to RGB last gives the same bytes either way and touches fewer samples.
+  const channels = channelsOf(spec) === 1 ? 1 : sourceChannels;
+  return new ResizeCropSink(width, height, channels, spec.resizeShorter, spec.crop, budget);
+}
+
+/** The cropped image (1 or 3 channels) → normalised floats in the model's channels. */
+function toTensor(crop: RawImage, spec: PreprocessSpec, budget: MemoryBudget): Float32Array {
+  const channels = channelsOf(spec);
+  const table = normalizationTable(spec.normalize, channels);
+  const pixels = crop.width * crop.height;
+  const out = budget.f32(pixels * channels, 'input tensor');
+  const data = crop.data;
+  if (crop.channels === channels) {
+    for (let i = 0; i < data.length; i++) out[i] = table[(i % channels) * 256 + data[i]!]!;
+  } else {
+    for (let p = 0, o = 0; p < pixels; p++) for (let k = 0; k < 3; k++) out[o++] = table[k * 256 + data[p]!]!;
+  }
+  return out;
+}
+
+function resizeCropImage(image: RawImage, spec: PreprocessSpec, budget: MemoryBudget): RawImage {
+  const sink = sinkFor(image.width, image.height, image.channels, spec, budget);
+  const feed = rowFeeder(image.channels, spec, image.width, sink, budget);
+  const stride = image.width * image.channels;
+  for (let y = 0; y < image.height; y++) feed(image.data.subarray(y * stride, (y + 1) * stride));
+  return sink.finish();
 }
 
 /** A decoded image → the model's input tensor (NHWC without the batch dimension's copy: length H·W·C). */
-export function preprocessImage(image: RawImage, spec: PreprocessSpec): Float32Array {
+export function preprocessImage(image: RawImage, spec: PreprocessSpec, budget = new MemoryBudget(Number.MAX_SAFE_INTEGER)): Float32Array {
   assertSpecConsistent(spec);
-  const channels = channelsOf(spec);
-  // Collapsing to gray first and expanding to RGB last gives the same bytes either way and touches fewer samples.
-  let current = channels === 1 ? rgbToGray(image) : image;
-  current = resizeShorterSide(current, spec.resizeShorter);
-  current = centerCrop(current, spec.crop.width, spec.crop.height);
-  if (channels === 3) current = grayToRgb(current);
-  return normalizeToFloat(current, spec.normalize);
+  return toTensor(resizeCropImage(image, spec, budget), spec, budget);
 }
 
-export function preprocess(bytes: Uint8Array, spec: PreprocessSpec): PreprocessResult {
+export function preprocess(bytes: Uint8Array, spec: PreprocessSpec, opts: PreprocessOptions = {}): PreprocessResult {
+  assertSpecConsistent(spec);
+  const budget = opts.budget ?? new MemoryBudget();
   const started = performance.now();
-  const image = decodeImage(bytes, { maxPixels: spec.maxPixels });
-  const decoded = performance.now();
-  const tensor = preprocessImage(image, spec);
+  const header = readImageHeader(bytes);
+  checkPixels(header, spec.maxPixels);
+  let crop: RawImage | null = null;
+  let decoded: number;
+  switch (header.format) {
+    case 'jpeg': {
+      const scale = jpegScaleFor(header.width, header.height, spec.resizeShorter, jpegScaleRuleOf(spec));
+      const image = decodeJpegAt(bytes, header, scale, budget);
+      decoded = performance.now();
+      crop = resizeCropImage(image, spec, budget);
+      budget.free(image.data);
+      break;
+    }
+    case 'png': {
+      let sink: ResizeCropSink | null = null;
+      let feed: ((row: Uint8Array) => void) | null = null;
+      decodePngRows(bytes, budget, (row) => {
+        if (!feed) {
+          const channels = row.length === header.width ? 1 : 3;
+          sink = sinkFor(header.width, header.height, channels, spec, budget);
+          feed = rowFeeder(channels, spec, header.width, sink, budget);
+        }
+        feed(row);
+      });
+      crop = sink!.finish();
+      decoded = performance.now();
+      break;
+    }
+    case 'webp':
+      throw webpRefused();
+  }
+  const tensor = toTensor(crop, spec, budget);
   const finished = performance.now();
   return {
     tensor,
     shape: inputShapeOf(spec),
     timing: { decodeMs: decoded - started, preprocessMs: finished - decoded },
+    peakBytes: budget.peak,
   };
 }
 

@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { specProblems } from './check-spec.ts';
 
-export const DEFAULT_MAX_PIXELS = 40_000_000;
+// Phone photos are 12–50 MP; with DCT-scaled JPEG decoding and row-streamed PNG their cost follows the
+// model's input size, so the header limit only stops absurd sizes.
+export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 export const normalizeSchema = z.discriminatedUnion('kind', [
   // x = (pixel / 255 - mean[c]) / std[c]   (torchvision / Keras "torch" mode)
@@ -23,12 +25,22 @@ export const preprocessSpecSchema = z.object({
   normalize: normalizeSchema,
   /** Images whose header claims more pixels are refused before decoding. */
   maxPixels: z.number().int().positive().default(DEFAULT_MAX_PIXELS),
+  /**
+   * JPEG decode scale (preprocess/decode-scale.ts): 'dct' decodes at the largest 1/2, 1/4 or 1/8 that keeps
+   * the shorter side ≥ resizeShorter; 'full' always at full size. Absent (manifests written before the field
+   * existed, specs built in code) means 'dct': see jpegScaleRuleOf.
+   */
+  jpegScale: z.enum(['dct', 'full']).optional(),
 }).superRefine((spec, ctx) => {
   for (const problem of specProblems(spec)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
 });
 
 export type PreprocessSpec = z.infer<typeof preprocessSpecSchema>;
 export type Normalize = z.infer<typeof normalizeSchema>;
+
+export function jpegScaleRuleOf(spec: Pick<PreprocessSpec, 'jpegScale'>): 'dct' | 'full' {
+  return spec.jpegScale ?? 'dct';
+}
 
 export function channelsOf(spec: PreprocessSpec): 1 | 3 {
   return spec.colorMode === 'rgb' ? 3 : 1;

@@ -1,0 +1,79 @@
+// `npm run bench -- edge-decode [--runs 7] [--dir DIR]`
+// The decode half of the edge benchmark: 0.2 / 3 / 12 / 40 MP photo-like JPEGs (ImageMagick plasma, quality
+// 88, made in DIR when missing) through the shared preprocess() with a 64×64 model's spec (resize 72, crop 64)
+// — decode at the DCT scale the spec's rule picks, resize, crop, normalise — beside @jsquash/jpeg (mozjpeg,
+// wasm) decoding the same files at full size, in the same process. Per size: p50 ms of each, our peak bytes
+// as the per-image MemoryBudget counted them, and the process's ArrayBuffer growth during one run.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { preprocess } from '@resnet-edge/shared/preprocess/index';
+import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
+import { preprocessSpecSchema } from '@resnet-edge/shared/preprocess/spec';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, dir: { type: 'string', default: join(tmpdir(), 'bench-edge-decode') } } });
+const RUNS = Number(values.runs);
+const DIR = values.dir!;
+const SIZES: [string, number, number][] = [['0.2 MP', 512, 384], ['3 MP', 2000, 1500], ['12 MP', 4032, 3024], ['40 MP', 7300, 5475]];
+const spec = preprocessSpecSchema.parse({
+  colorMode: 'rgb', resizeShorter: 72, resizeAlgorithm: 'bilinear', crop: { height: 64, width: 64 },
+  normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
+});
+
+function photo(width: number, height: number): Uint8Array {
+  mkdirSync(DIR, { recursive: true });
+  const path = join(DIR, `photo-${width}x${height}.jpg`);
+  if (!existsSync(path)) {
+    const convert = existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert';
+    // plasma at a quarter of the side, then enlarged: the 40 MP plasma alone takes ImageMagick minutes.
+    const seed = ['-size', `${Math.ceil(width / 4)}x${Math.ceil(height / 4)}`, 'plasma:fractal', '-seed', '3', '-resize', `${width}x${height}!`];
+    execFileSync(convert, [...(width * height > 13e6 ? seed : ['-size', `${width}x${height}`, 'plasma:fractal', '-seed', '3']), '-quality', '88', path]);
+  }
+  return new Uint8Array(readFileSync(path));
+}
+
+// @jsquash/jpeg builds an ImageData; Node has none.
+(globalThis as { ImageData?: unknown }).ImageData ??= class { constructor(readonly data: Uint8ClampedArray, readonly width: number, readonly height: number) {} };
+const require = createRequire(import.meta.url);
+const { default: mozDecode, init } = await import('@jsquash/jpeg/decode.js');
+await init(new WebAssembly.Module(readFileSync(require.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'))));
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1);
+
+interface Row { label: string; bytes: number; scale: number; ours: number; peak: number; growth: number; moz: number; mozOut: number }
+const rows: Row[] = [];
+for (const [label, width, height] of SIZES) {
+  const bytes = photo(width, height);
+  for (let i = 0; i < 2; i++) preprocess(bytes, spec); // warm the JIT
+  const ours: number[] = [];
+  let peak = 0;
+  let growth = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const before = process.memoryUsage().arrayBuffers;
+    const t = performance.now();
+    const result = preprocess(bytes, spec);
+    ours.push(performance.now() - t);
+    growth = Math.max(growth, process.memoryUsage().arrayBuffers - before);
+    peak = Math.max(peak, result.peakBytes);
+  }
+  const moz: number[] = [];
+  let mozOut = 0;
+  for (let i = 0; i < RUNS + 1; i++) {
+    const t = performance.now();
+    const image = await mozDecode(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    if (i > 0) moz.push(performance.now() - t);
+    mozOut = image.data.byteLength;
+  }
+  rows.push({ label, bytes: bytes.byteLength, scale: jpegScaleFor(width, height, 72, 'dct'), ours: median(ours), peak, growth, moz: median(moz), mozOut });
+}
+
+console.log(`\nEdge decode — JPEG → 64×64×3 tensor (resize 72, crop 64), ${RUNS} runs, p50 — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}\n`);
+console.log('| image | file | our scale | ours: decode + preprocess | our peak (budget) | ArrayBuffer growth | @jsquash/jpeg full decode | its RGBA output |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(`| ${r.label} | ${(r.bytes / 1024).toFixed(0)} KiB | 1/${r.scale} | ${r.ours.toFixed(1)} ms | ${mb(r.peak)} MB | ${mb(r.growth)} MB | ${r.moz.toFixed(1)} ms | ${mb(r.mozOut)} MB |`);
+}

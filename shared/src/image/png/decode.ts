@@ -1,0 +1,178 @@
+// PNG → rows of 8-bit gray or RGB, handed one at a time to `onRow`, so a huge image never exists as one
+// buffer: the decoder holds two scanlines and the inflater's window. Inflation is bounded: compressed
+// data is fed in small slices and decoding stops with `inflation_limit` as soon as the output passes the
+// bytes the header's size needs, so a deflate bomb costs at most a slice's worth of work past that point.
+// Interlaced (Adam7) files arrive pass by pass, not row by row; they are gathered into one 8-bit buffer,
+// charged to the budget, and then emitted in order.
+import { Inflate } from 'fflate';
+import type { MemoryBudget } from '../budget.ts';
+import { ImageError } from '../errors.ts';
+import { readPngHeader } from '../png-header.ts';
+import { pngChunks } from './chunks.ts';
+import { checkFormat, filterStep, outputChannels, scanlineBytes, toOutputRow, unfilter, type PngFormat } from './scanline.ts';
+
+/** Compressed bytes per inflater call: deflate expands at most ≈1032×, so one call yields ≤ ≈2 MB. */
+const SLICE = 2048;
+const INFLATE_WORKING_BYTES = SLICE * 1032 + 64 * 1024;
+
+export type RowSink = (row: Uint8Array, y: number) => void;
+
+export interface PngInfo {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+}
+
+// Adam7 passes: x start, y start, x step, y step.
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+
+interface Pass {
+  x0: number;
+  y0: number;
+  dx: number;
+  dy: number;
+  width: number;
+  height: number;
+}
+
+function passesOf(format: PngFormat): Pass[] {
+  if (!format.interlaced) return [{ x0: 0, y0: 0, dx: 1, dy: 1, width: format.width, height: format.height }];
+  return ADAM7.map(([x0, y0, dx, dy]) => ({
+    x0, y0, dx, dy,
+    width: Math.ceil(Math.max(0, format.width - x0) / dx),
+    height: Math.ceil(Math.max(0, format.height - y0) / dy),
+  })).filter((p) => p.width > 0 && p.height > 0);
+}
+
+function readFormat(bytes: Uint8Array): PngFormat {
+  const header = readPngHeader(bytes);
+  checkFormat(header.colorType, header.bitDepth);
+  const interlace = bytes[28]!;
+  if (interlace > 1) throw new ImageError('corrupt_image', `PNG declares interlace method ${interlace}`);
+  return { ...header, interlaced: interlace === 1, palette: null };
+}
+
+function readPalette(plte: Uint8Array, trns: Uint8Array | null): Uint8Array {
+  if (plte.length === 0 || plte.length % 3 !== 0 || plte.length > 256 * 3) {
+    throw new ImageError('corrupt_image', `PNG palette of ${plte.length} bytes is not a whole number of colours`);
+  }
+  const entries = plte.length / 3;
+  const palette = new Uint8Array(entries * 4);
+  for (let i = 0; i < entries; i++) {
+    palette.set(plte.subarray(i * 3, i * 3 + 3), i * 4);
+    palette[i * 4 + 3] = trns && i < trns.length ? trns[i]! : 255;
+  }
+  return palette;
+}
+
+export function decodePngRows(bytes: Uint8Array, budget: MemoryBudget, onRow: RowSink): PngInfo {
+  const format = readFormat(bytes);
+  const channels = outputChannels(format);
+  const { width, height } = format;
+  const passes = passesOf(format);
+  let needed = 0;
+  for (const p of passes) needed += p.height * (1 + scanlineBytes(format, p.width));
+
+  const step = filterStep(format);
+  const maxLine = 1 + scanlineBytes(format, width);
+  budget.charge(INFLATE_WORKING_BYTES, 'PNG inflater');
+  let line = budget.u8(maxLine, 'PNG scanline');
+  let previous = budget.u8(maxLine, 'PNG scanline');
+  const row = budget.u8(width * channels, 'PNG row');
+  const gathered = format.interlaced ? budget.u8(width * height * channels, 'interlaced PNG') : null;
+  const passRow = format.interlaced ? budget.u8(width * channels, 'PNG pass row') : null;
+
+  let plte: Uint8Array | null = null;
+  let trns: Uint8Array | null = null;
+  let produced = 0;
+  let passIndex = 0;
+  let passY = 0;
+  let filled = 0;
+  let lineLength = passes[0] ? 1 + scanlineBytes(format, passes[0].width) : 0;
+  let zlibHeader = 0;
+  let sawData = false;
+
+  const emitLine = (): void => {
+    const pass = passes[passIndex]!;
+    unfilter(line.subarray(0, lineLength), previous, step);
+    if (!gathered) {
+      toOutputRow(format, line, width, row);
+      onRow(row, passY);
+    } else {
+      toOutputRow(format, line, pass.width, passRow!);
+      const y = pass.y0 + passY * pass.dy;
+      for (let i = 0; i < pass.width; i++) {
+        const at = (y * width + pass.x0 + i * pass.dx) * channels;
+        for (let k = 0; k < channels; k++) gathered[at + k] = passRow![i * channels + k]!;
+      }
+    }
+    [line, previous] = [previous, line];
+    filled = 0;
+    passY++;
+    if (passY === pass.height) {
+      passIndex++;
+      passY = 0;
+      previous.fill(0);
+      if (passIndex < passes.length) lineLength = 1 + scanlineBytes(format, passes[passIndex]!.width);
+    }
+  };
+
+  const inflater = new Inflate((chunk) => {
+    produced += chunk.length;
+    if (produced > needed) {
+      throw new ImageError('inflation_limit', `PNG image data inflates past the ${needed} bytes a ${width}×${height} image needs; refusing it`);
+    }
+    let at = 0;
+    while (at < chunk.length) {
+      const take = Math.min(lineLength - filled, chunk.length - at);
+      line.set(chunk.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === lineLength) emitLine();
+    }
+  });
+
+  const push = (data: Uint8Array, final: boolean): void => {
+    try {
+      inflater.push(data, final);
+    } catch (error) {
+      if (error instanceof ImageError) throw error;
+      throw new ImageError('corrupt_image', `PNG image data could not be inflated: ${(error as Error).message}`);
+    }
+  };
+
+  for (const chunk of pngChunks(bytes)) {
+    if (chunk.type === 'PLTE') plte = chunk.data;
+    else if (chunk.type === 'tRNS') trns = chunk.data;
+    else if (chunk.type === 'IDAT') {
+      if (!sawData) {
+        sawData = true;
+        if (format.colorType === 3) {
+          if (!plte) throw new ImageError('missing_palette', 'PNG is a palette image without a PLTE chunk: its samples have no colours');
+          format.palette = readPalette(plte, trns);
+        }
+      }
+      let data = chunk.data;
+      // The zlib stream's 2-byte header (RFC 1950) may straddle IDAT chunks.
+      while (zlibHeader < 2 && data.length > 0) {
+        if (zlibHeader === 0 && (data[0]! & 0x0f) !== 8) throw new ImageError('corrupt_image', 'PNG image data is not a deflate stream');
+        if (zlibHeader === 1 && (data[0]! & 0x20) !== 0) throw new ImageError('corrupt_image', 'PNG image data asks for a preset dictionary');
+        zlibHeader++;
+        data = data.subarray(1);
+      }
+      for (let at = 0; at < data.length; at += SLICE) push(data.subarray(at, at + SLICE), false);
+      if (passIndex >= passes.length) break; // every row is in: the rest (adler-32, padding) is not needed
+    }
+  }
+  if (passIndex < passes.length) push(new Uint8Array(0), true);
+  if (!sawData) throw new ImageError('corrupt_image', 'PNG has no image data (IDAT)');
+  if (passIndex < passes.length) {
+    throw new ImageError('corrupt_image', `PNG is truncated: image data ends after ${produced} of ${needed} bytes`);
+  }
+  if (gathered) for (let y = 0; y < height; y++) onRow(gathered.subarray(y * width * channels, (y + 1) * width * channels), y);
+  budget.release(INFLATE_WORKING_BYTES);
+  for (const b of [line, previous, row]) budget.free(b);
+  if (gathered) budget.free(gathered);
+  if (passRow) budget.free(passRow);
+  return { width, height, channels };
+}
