@@ -27,6 +27,7 @@ function photo(width: number, height: number): Uint8Array {
   mkdirSync(DIR, { recursive: true });
   const path = join(DIR, `photo-${width}x${height}.jpg`);
   if (!existsSync(path)) {
+    // ImageMagick: `bash scripts/bench-deps/imagemagick.sh` installs it (CI needs none; tests make their images in TS).
     const convert = existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert';
     // plasma at a quarter of the side, then enlarged: the 40 MP plasma alone takes ImageMagick minutes.
     const seed = ['-size', `${Math.ceil(width / 4)}x${Math.ceil(height / 4)}`, 'plasma:fractal', '-seed', '3', '-resize', `${width}x${height}!`];
