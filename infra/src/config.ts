@@ -10,7 +10,6 @@ export interface InfraConfig {
   readonly maxvCpus: number;
   /** EventBridge cron expression fields. */
   readonly schedule: { minute: string; hour: string; weekDay?: string };
-  readonly logRetentionDays: 30;
 }
 
 export const defaultConfig: InfraConfig = {
@@ -21,5 +20,4 @@ export const defaultConfig: InfraConfig = {
   instanceTypes: ['g5.xlarge', 'g4dn.xlarge'],
   maxvCpus: 16,
   schedule: { minute: '0', hour: '3', weekDay: 'SUN' },
-  logRetentionDays: 30,
 };

@@ -29,10 +29,6 @@ export function grayToRgb(image: RawImage): RawImage {
   return { width: image.width, height: image.height, channels: 3, data: out };
 }
 
-export function toChannels(image: RawImage, channels: 1 | 3): RawImage {
-  return channels === 1 ? rgbToGray(image) : grayToRgb(image);
-}
-
 /** One RGB row → gray with the same luma as rgbToGray. */
 export function grayRow(rgb: Uint8Array, width: number, out: Uint8Array): void {
   for (let p = 0, s = 0; p < width; p++, s += 3) {

@@ -72,8 +72,3 @@ export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shi
   const rightShift = shift > 0 ? 0 : -shift;
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul(Math.imul(x, 1 << leftShift), multiplier), rightShift);
 }
-
-/** TfLiteRound / std::round: half away from zero. */
-export function roundHalfAway(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
-}

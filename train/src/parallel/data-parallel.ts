@@ -184,14 +184,3 @@ export async function createDataParallelStep(
     },
   };
 }
-
-/**
- * Plugs into the training loop's `createStep` hook (training/loop.ts). The loop's loss function cannot
- * cross a thread boundary, so the workers rebuild it from `head` and `labelSmoothing`: pass the same
- * values the loop's loss was made from.
- */
-export function dataParallelStepFactory(
-  opts: DataParallelOptions,
-): (model: tfl.LayersModel, optimizer: Optimizer, loss: unknown) => Promise<TrainStep> {
-  return (model, optimizer) => createDataParallelStep(model, optimizer, opts);
-}

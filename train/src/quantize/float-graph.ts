@@ -36,7 +36,6 @@ export type FloatNode =
   | (NodeBase & { kind: 'concat'; inputs: number[] })
   | (NodeBase & { kind: 'flatten'; input: number });
 
-export type NodeKind = FloatNode['kind'];
 
 export interface FloatGraph {
   nodes: FloatNode[];

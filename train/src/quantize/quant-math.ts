@@ -26,10 +26,6 @@ export function activationParams({ min, max }: Range): AffineParams {
   return { scale, zeroPoint };
 }
 
-export function quantizeValue(x: number, p: AffineParams): number {
-  return Math.max(-128, Math.min(127, Math.round(x / p.scale) + p.zeroPoint));
-}
-
 /**
  * Symmetric per-channel quantization of a weight tensor whose channel index is the outermost (OHWI, [out, in]).
  * `channels` = 1 gives per-tensor quantization.
