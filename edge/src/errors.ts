@@ -13,12 +13,14 @@ export type ErrorCode =
   | 'too_many_pixels'
   | 'unknown_label'
   | 'rate_limited'
+  | 'forbidden_origin'
   | 'unauthorized'
   | 'not_found'
   | 'model_not_found'
   | 'model_unavailable'
   | 'model_integrity'
   | 'model_invalid'
+  | 'misconfigured'
   | 'internal';
 
 export class ApiError extends Error {
