@@ -2,7 +2,11 @@
 // own HTTP server answers a malformed request (`Content-Length: -1`, `abc`, `5, 5`, Content-Length beside
 // chunked) with a plain-text 500 before any JavaScript runs, so `resnet-edge serve` listens with Node's strict
 // parser instead: malformed framing gets the API's JSON 400 here, everything else is passed to `wrangler dev`
-// byte for byte, streaming both ways. Policy (size limits, origins) stays in the worker.
+// byte for byte, streaming both ways. A declared Content-Length over the upload limit is refused here too, as
+// Cloudflare's edge refuses bodies over its own limit: `wrangler dev` drains every body the worker did not read
+// before it sends the worker's 413, so a client that declares 99999999999 bytes and sends five would wait
+// forever (and cancelling the body inside the worker makes wrangler report "Your worker restarted"). The
+// worker keeps its own check, which is the one a deployment uses.
 import { Agent, createServer, request as forward, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -15,6 +19,8 @@ export interface FrontOptions {
   host: string;
   port: number;
   upstream: { host: string; port: number };
+  /** The worker's MAX_UPLOAD_BYTES: a larger declared Content-Length is answered 413 without forwarding. */
+  maxUploadBytes: number;
   /** A request whose headers and body take longer than this is cut off (Node answers 408). */
   requestTimeoutMs?: number;
 }
@@ -48,8 +54,15 @@ function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return out;
 }
 
-function relay(agent: Agent, upstream: FrontOptions['upstream']) {
+function relay(agent: Agent, upstream: FrontOptions['upstream'], maxUploadBytes: number) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxUploadBytes) {
+      const { status, body } = jsonError(413, 'payload_too_large', `the upload is ${declared} bytes; the limit is ${maxUploadBytes} bytes`);
+      res.shouldKeepAlive = false;
+      req.resume();
+      return void res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    }
     const headers = endToEndHeaders(req.headers);
     // A body without a declared length goes on chunked, as it came.
     if (req.headers['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
@@ -75,7 +88,7 @@ function relay(agent: Agent, upstream: FrontOptions['upstream']) {
 
 export async function startHttpFront(opts: FrontOptions): Promise<HttpFront> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const server = createServer({ requestTimeout: opts.requestTimeoutMs ?? 120_000 }, relay(agent, opts.upstream));
+  const server = createServer({ requestTimeout: opts.requestTimeoutMs ?? 120_000 }, relay(agent, opts.upstream, opts.maxUploadBytes));
   server.on('clientError', answerMalformed);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -25,6 +25,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Listen through the HTTP front (http-front.ts) that answers malformed requests as Cloudflare's edge would. */
   front?: boolean;
+  /** Extra [vars] for this run (`--var NAME:VALUE`). */
+  vars?: Record<string, string>;
 }
 
 /** A port on 127.0.0.1 that was free a moment ago (for wrangler behind the front). */
@@ -40,6 +42,8 @@ function freePort(): Promise<number> {
 }
 
 const EDGE_DIR = join(REPO_ROOT, 'edge');
+/** MAX_UPLOAD_BYTES of edge/wrangler.toml's local [vars] (and the worker's default). */
+const WRANGLER_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
 function wranglerBin(): string {
   const require = createRequire(join(EDGE_DIR, 'package.json'));
@@ -53,6 +57,7 @@ export async function startLocalWorker(opts: StartOptions): Promise<LocalWorker>
     wranglerBin(), 'dev', '--local', '--ip', '127.0.0.1', '--port', String(workerPort),
     '--persist-to', opts.persistTo, '--var', `ADMIN_TOKEN:${adminToken}`, '--show-interactive-dev-session=false',
     ...(opts.modelName ? ['--var', `MODEL_NAME:${opts.modelName}`] : []),
+    ...Object.entries(opts.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ];
   const child = spawn(process.execPath, args, {
     cwd: EDGE_DIR,
@@ -71,7 +76,8 @@ export async function startLocalWorker(opts: StartOptions): Promise<LocalWorker>
   try {
     await waitUntilAnswering(workerUrl, child, opts.timeoutMs ?? 60_000, () => output);
     if (opts.front) {
-      const front = await startHttpFront({ host: '127.0.0.1', port: opts.port, upstream: { host: '127.0.0.1', port: workerPort } });
+      const maxUploadBytes = Number(opts.vars?.MAX_UPLOAD_BYTES ?? WRANGLER_MAX_UPLOAD_BYTES);
+      const front = await startHttpFront({ host: '127.0.0.1', port: opts.port, upstream: { host: '127.0.0.1', port: workerPort }, maxUploadBytes });
       stop = () => front.close().then(() => stopChild(child));
     }
   } catch (err) {

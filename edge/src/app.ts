@@ -11,11 +11,9 @@ import { feedbackRoutes } from './routes/feedback.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
 import { pageRoutes } from './routes/page.ts';
-import { releaseUnreadBody } from './release-body.ts';
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use('*', releaseUnreadBody);
   app.use('*', corsPolicy);
   app.route('/', pageRoutes);
   app.route('/healthz', healthRoutes);
