@@ -166,7 +166,7 @@ export async function runFuzz(cases: Iterable<FuzzCase>, opts: RunOptions): Prom
       blockTimes.push(outcome.ms);
       if (outcome.verdict !== 'ok') blockFailures++;
       if (outcomes.length % healthEvery === 0) await health();
-      if (blockTimes.length === blockSize) closeBlock();
+      if (blockTimes.length >= blockSize) closeBlock();
     }
   }
 
