@@ -3,12 +3,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../train/src/data/presets.ts';
+import { startHttpFront } from './http-front.ts';
 
 export interface LocalWorker {
   url: string;
   adminToken: string;
+  /** The wrangler process (workerd runs as its child). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -19,9 +23,27 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** How long to wait for the first answer. */
   timeoutMs?: number;
+  /** Listen through the HTTP front (http-front.ts) that answers malformed requests as Cloudflare's edge would. */
+  front?: boolean;
+  /** Extra [vars] for this run (`--var NAME:VALUE`). */
+  vars?: Record<string, string>;
+}
+
+/** A port on 127.0.0.1 that was free a moment ago (for wrangler behind the front). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 const EDGE_DIR = join(REPO_ROOT, 'edge');
+/** MAX_UPLOAD_BYTES of edge/wrangler.toml's local [vars] (and the worker's default). */
+const WRANGLER_MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
 function wranglerBin(): string {
   const require = createRequire(join(EDGE_DIR, 'package.json'));
@@ -30,10 +52,12 @@ function wranglerBin(): string {
 
 export async function startLocalWorker(opts: StartOptions): Promise<LocalWorker> {
   const adminToken = randomBytes(18).toString('base64url');
+  const workerPort = opts.front ? await freePort() : opts.port;
   const args = [
-    wranglerBin(), 'dev', '--local', '--ip', '127.0.0.1', '--port', String(opts.port),
+    wranglerBin(), 'dev', '--local', '--ip', '127.0.0.1', '--port', String(workerPort),
     '--persist-to', opts.persistTo, '--var', `ADMIN_TOKEN:${adminToken}`, '--show-interactive-dev-session=false',
     ...(opts.modelName ? ['--var', `MODEL_NAME:${opts.modelName}`] : []),
+    ...Object.entries(opts.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ];
   const child = spawn(process.execPath, args, {
     cwd: EDGE_DIR,
@@ -47,15 +71,20 @@ export async function startLocalWorker(opts: StartOptions): Promise<LocalWorker>
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
-  const url = `http://127.0.0.1:${opts.port}`;
-  const stop = () => stopChild(child);
+  const workerUrl = `http://127.0.0.1:${workerPort}`;
+  let stop = () => stopChild(child);
   try {
-    await waitUntilAnswering(url, child, opts.timeoutMs ?? 60_000, () => output);
+    await waitUntilAnswering(workerUrl, child, opts.timeoutMs ?? 60_000, () => output);
+    if (opts.front) {
+      const maxUploadBytes = Number(opts.vars?.MAX_UPLOAD_BYTES ?? WRANGLER_MAX_UPLOAD_BYTES);
+      const front = await startHttpFront({ host: '127.0.0.1', port: opts.port, upstream: { host: '127.0.0.1', port: workerPort }, maxUploadBytes });
+      stop = () => front.close().then(() => stopChild(child));
+    }
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url, adminToken, stop };
+  return { url: `http://127.0.0.1:${opts.port}`, adminToken, pid: child.pid!, stop };
 }
 
 async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {

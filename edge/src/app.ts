@@ -2,6 +2,7 @@
 // its status; anything else is our bug, logged and answered with a generic 500 (never a stack trace).
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { corsPolicy } from './cors.ts';
 import type { AppEnv } from './env.ts';
 import { ApiError, errorBody } from './errors.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -13,6 +14,7 @@ import { pageRoutes } from './routes/page.ts';
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use('*', corsPolicy);
   app.route('/', pageRoutes);
   app.route('/healthz', healthRoutes);
   app.route('/v1/classify', classifyRoutes);

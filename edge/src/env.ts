@@ -1,5 +1,7 @@
 // The worker's bindings, as declared in edge/wrangler.toml ([vars], [[r2_buckets]]) plus the ADMIN_TOKEN secret.
 // Vars arrive as strings; `settingsOf` turns them into numbers once, with the defaults documented here.
+import { parseAllowedOrigins, type AllowedOrigins } from './origins.ts';
+
 export interface Env {
   MODELS: R2Bucket;
   /** Model served when a request names none. */
@@ -9,6 +11,8 @@ export interface Env {
   MAX_UPLOAD_BYTES?: string;
   /** Pixel cap below the manifest's: an RGB decode of 40 MP is 120 MB, more than a 128 MB isolate holds. */
   MAX_PIXELS?: string;
+  /** Pages of other origins that may read answers and send feedback: comma-separated origins, or '*'. */
+  ALLOWED_ORIGINS?: string;
   /** Secret (`wrangler secret put ADMIN_TOKEN`); admin routes answer 401 while it is unset. */
   ADMIN_TOKEN?: string;
   /** Workers rate-limiting binding for POST /v1/feedback; without it a per-isolate limiter applies. */
@@ -38,6 +42,8 @@ export interface Settings {
   maxUploadBytes: number;
   maxPixels: number;
   feedbackPerMinute: number;
+  /** Empty: only the worker's own pages (and non-browser clients). */
+  allowedOrigins: AllowedOrigins;
 }
 
 export const DEFAULTS = {
@@ -61,5 +67,6 @@ export function settingsOf(env: Env): Settings {
     maxUploadBytes: positiveNumber(env.MAX_UPLOAD_BYTES, DEFAULTS.maxUploadBytes),
     maxPixels: positiveNumber(env.MAX_PIXELS, DEFAULTS.maxPixels),
     feedbackPerMinute: positiveNumber(env.FEEDBACK_PER_MINUTE, DEFAULTS.feedbackPerMinute),
+    allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
   };
 }

@@ -16,12 +16,14 @@ export type ErrorCode =
   | 'missing_palette'
   | 'unknown_label'
   | 'rate_limited'
+  | 'forbidden_origin'
   | 'unauthorized'
   | 'not_found'
   | 'model_not_found'
   | 'model_unavailable'
   | 'model_integrity'
   | 'model_invalid'
+  | 'misconfigured'
   | 'internal';
 
 export class ApiError extends Error {

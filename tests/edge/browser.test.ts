@@ -1,7 +1,8 @@
 // The upload page in a real headless browser (Debian chromium driven by playwright-core) against the real
 // worker in workerd: pick a file, see the predictions rendered — the same ones POST /v1/classify gives for
 // those bytes. A screenshot is kept in test-output/browser/. CI installs chromium (scripts/system-deps/chromium.sh).
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import jpeg from 'jpeg-js';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -73,3 +74,46 @@ it('a file that is not an image shows the API error on the page, not a crash', a
   await expect.poll(() => page.locator('#status.error').textContent(), { timeout: 30_000 }).toContain('unsupported_format');
   expect(await page.locator('.prediction').count()).toBe(0);
 }, 60_000);
+
+/** SOF0 width × height of a baseline JPEG. */
+function jpegSize(bytes: Uint8Array): { width: number; height: number } {
+  for (let i = 2; i + 9 < bytes.length; ) {
+    const marker = bytes[i + 1]!, length = (bytes[i + 2]! << 8) | bytes[i + 3]!;
+    if (marker === 0xc0 || marker === 0xc2) return { height: (bytes[i + 5]! << 8) | bytes[i + 6]!, width: (bytes[i + 7]! << 8) | bytes[i + 8]! };
+    i += 2 + length;
+  }
+  throw new Error('no SOF marker');
+}
+
+it('a large photo is shrunk in the browser before it is sent, and still classified', async () => {
+  const width = 2400, height = 1800, data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const i = (y * width + x) * 4;
+    data[i] = (x * 255) / width; data[i + 1] = (y * 255) / height; data[i + 2] = ((x ^ y) & 64) ? 200 : 40; data[i + 3] = 255;
+  }
+  const photo = new Uint8Array(jpeg.encode({ data, width, height }, 90).data);
+  mkdirSync(OUT, { recursive: true });
+  const file = join(OUT, 'photo-2400x1800.jpg');
+  writeFileSync(file, photo);
+
+  const page = await browser.newPage();
+  // Playwright does not expose Blob request bodies: the page's fetch keeps a copy of what it sends.
+  await page.addInitScript(() => {
+    const w = globalThis as unknown as { fetch: (u: string, i?: { body?: { arrayBuffer(): Promise<ArrayBuffer> } }) => Promise<unknown>; sent?: number[] };
+    const original = w.fetch.bind(w);
+    w.fetch = async (url, init) => {
+      if (init?.body) w.sent = Array.from(new Uint8Array(await init.body.arrayBuffer()));
+      return original(url, init);
+    };
+  });
+  await page.goto(`${worker.url}/`);
+  await page.setInputFiles('#file', file);
+  await page.locator('.prediction').first().waitFor({ timeout: 30_000 });
+  const body = Uint8Array.from((await page.evaluate(() => (globalThis as unknown as { sent: number[] }).sent)));
+  expect(jpegSize(body)).toEqual({ width: 1600, height: 1200 });
+  expect(body.byteLength).toBeLessThan(photo.byteLength);
+  await expect.poll(() => page.locator('#status').textContent()).toContain('(sent as 1600×1200)');
+  // What the page sent is what the worker classified: the same bytes give the same labels through the API.
+  const api = (await (await worker.fetch('/v1/classify', { method: 'POST', body })).json()) as { predictions: { label: string }[] };
+  expect(await page.locator('.prediction .label').allTextContents()).toEqual(api.predictions.map((p) => p.label));
+}, 120_000);

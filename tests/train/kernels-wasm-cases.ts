@@ -74,7 +74,7 @@ beforeAll(async () => {
 });
 
 // tf.fused.conv2d is what inference runs (kernel FusedConv2D); tf.conv2d is the training pass of a bias-free
-// conv layer (train/src/models/conv2d.ts, kernel Conv2D). Both go to train/wasm/conv-forward.ts when Cout % 8 == 0.
+// conv layer (train/src/layers/conv2d.ts, kernel Conv2D). Both go to train/wasm/conv-forward.ts when Cout % 8 == 0.
 const FORWARD_OPS = [
   { kernel: 'FusedConv2D', op: (x: tf.Tensor4D, w: tf.Tensor4D, c: ConvCase) => tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad }) },
   { kernel: 'Conv2D', op: (x: tf.Tensor4D, w: tf.Tensor4D, c: ConvCase) => tf.conv2d(x, w, c.stride, c.pad) },
@@ -155,7 +155,7 @@ describe('BatchNorm gradient without tile()', () => {
   });
 });
 
-describe('training BatchNorm as one op (train/src/models/batch-norm.ts)', () => {
+describe('training BatchNorm as one op (train/src/layers/batch-norm.ts)', () => {
   // Reference: tf.moments + elementary ops on cpu, differentiated by tfjs' autodiff — what the stock layer does.
   function reference(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): [tf.Tensor, tf.Tensor, tf.Tensor] {
     const { mean, variance } = tf.moments(x, [0, 1, 2]);

@@ -20,6 +20,7 @@ Stops on Ctrl-C.`,
       port: intOpt(args, 'port', 8787, { min: 1, max: 65535 }),
       persistTo: stringOpt(args, 'persist-to') ?? DEFAULT_LOCAL_STATE,
       modelName: stringOpt(args, 'model') ?? 'fashion-mnist',
+      front: true,
       log: (l) => (process.env.RESNET_EDGE_DEBUG ? io.log(l) : undefined),
     });
     io.log(`worker listening on ${worker.url}  (upload page: ${worker.url}/ · API: POST ${worker.url}/v1/classify)`);

@@ -1,13 +1,15 @@
 // POST /v1/feedback — an image (raw body or multipart `file`) and its correct label (`?label=` or a multipart
 // field `label`) for the served model (or `?model=name`). Stored in R2 for `resnet-edge retrain`; 202 + its id.
+// Pages of other origins are refused unless ALLOWED_ORIGINS names them (cors.ts).
 import { Hono } from 'hono';
+import { requireAllowedOrigin } from '../cors.ts';
 import { settingsOf, type AppEnv } from '../env.ts';
 import { acceptFeedback, clientHash, storeFeedback } from '../feedback/accept.ts';
 import { enforceFeedbackLimit } from '../feedback/rate-limit.ts';
 import { parseModelRef, resolveModel } from '../model/loader.ts';
 import { readImageForm } from '../upload.ts';
 
-export const feedbackRoutes = new Hono<AppEnv>().post('/', async (c) => {
+export const feedbackRoutes = new Hono<AppEnv>().post('/', requireAllowedOrigin, async (c) => {
   const settings = settingsOf(c.env);
   const client = await clientHash(c.req.header('cf-connecting-ip') ?? 'local', c.env.FEEDBACK_SALT ?? '');
   await enforceFeedbackLimit(c.env.FEEDBACK_LIMITER, settings.feedbackPerMinute, client);

@@ -1,5 +1,8 @@
 // GET / — the upload page. One self-contained document (inline CSS and JS, no external asset, no build step):
-// pick or drop an image, it is POSTed raw to /v1/classify, the top-k labels appear with score bars.
+// pick or drop an image, it is POSTed raw to /v1/classify, the top-k labels appear with score bars. A photo
+// larger than SHRINK_TO on its longer side is shrunk in the browser first (canvas → JPEG) so a phone photo
+// travels as ~0.3 MB, not 5 MB; the worker never relies on it: when the browser cannot decode the file, the
+// original bytes go as they are and the worker's own answer (e.g. unsupported_format) is shown.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 
@@ -73,6 +76,37 @@ const PAGE = `<!doctype html>
     meta.textContent = 'model ' + result.model.name + '@' + result.model.version;
   }
 
+  // Far above any model's input, so the worker's resize still sees more pixels than it keeps.
+  const SHRINK_TO = 1600;
+
+  // The photo shrunk to SHRINK_TO on its longer side as a JPEG, or null to send the file as it is.
+  async function shrink(file) {
+    if (typeof createImageBitmap !== 'function') return null;
+    let bitmap;
+    try {
+      bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+    } catch {
+      return null;
+    }
+    try {
+      const scale = SHRINK_TO / Math.max(bitmap.width, bitmap.height);
+      if (scale >= 1) return null;
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      const ctx = canvas.getContext('2d');
+      // Transparent pixels over white, as the worker composites them.
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.9));
+      return blob ? { blob, from: bitmap.width + '×' + bitmap.height, to: canvas.width + '×' + canvas.height } : null;
+    } finally {
+      bitmap.close();
+    }
+  }
+
   async function classify(file) {
     if (!file) return;
     preview.src = URL.createObjectURL(file);
@@ -81,11 +115,13 @@ const PAGE = `<!doctype html>
     meta.textContent = '';
     setStatus('Classifying ' + file.name + '…', false);
     try {
-      const response = await fetch('/v1/classify', { method: 'POST', body: file });
+      const shrunk = await shrink(file);
+      if (shrunk) setStatus('Classifying ' + file.name + ' (shrunk from ' + shrunk.from + ' to ' + shrunk.to + ' in the browser)…', false);
+      const response = await fetch('/v1/classify', { method: 'POST', body: shrunk ? shrunk.blob : file });
       const body = await response.json();
       if (!response.ok) throw new Error(body.error ? body.error.code + ': ' + body.error.message : 'HTTP ' + response.status);
       render(body);
-      setStatus('Top ' + body.predictions.length + ' for ' + file.name, false);
+      setStatus('Top ' + body.predictions.length + ' for ' + file.name + (shrunk ? ' (sent as ' + shrunk.to + ')' : ''), false);
     } catch (error) {
       setStatus(String(error.message || error), true);
     }

@@ -36,9 +36,9 @@ export interface WorkerReady {
   kind: 'ready';
   backend: string;
   weightCount: number;
-  /** BatchNorm layers of the replica that train on the fused op (models/batch-norm.ts): all of them, or it is slow. */
+  /** BatchNorm layers of the replica that train on the fused op (layers/batch-norm.ts): all of them, or it is slow. */
   fusedBatchNormLayers: number;
-  /** Convolutions rebuilt as train/src/models/conv2d.ts's layer (lazy gradients), not the stock one. */
+  /** Convolutions rebuilt as train/src/layers/conv2d.ts's layer (lazy gradients), not the stock one. */
   trainingConv2DLayers: number;
 }
 

@@ -1,4 +1,4 @@
-// The fused training BatchNorm (train/src/models/batch-norm.ts) on the wasm backend: each direction is two
+// The fused training BatchNorm (train/src/layers/batch-norm.ts) on the wasm backend: each direction is two
 // passes of train/wasm/batch-norm.ts over the activation, with the per-channel factors computed here.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
