@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import type { DatasetOptions } from '../data/dataset.ts';
+import type { PaddingStyle } from '../models/layers.ts';
+import type { InitRecord } from '../transfer/init.ts';
 import { loadModel } from './model-io.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { TrainError } from './errors.ts';
@@ -43,6 +45,10 @@ export interface RunInfo {
   createdAt: string;
   /** The full training recipe (optimizer, schedule, augmentation…), for the record. */
   training?: Record<string, unknown>;
+  /** How strided layers pad (models/layers.ts); absent = 'same'. 'torchvision' for imported torchvision/Keras weights. */
+  padding?: PaddingStyle;
+  /** Where the weights started (`train --init`); absent = random initialisation. */
+  init?: InitRecord;
 }
 
 export async function writeRunInfo(dir: string, info: RunInfo): Promise<void> {
