@@ -13,6 +13,8 @@ import { QuantizeError } from './errors.ts';
 
 export const MODEL_FILE = 'model.tflite';
 export const MANIFEST_FILE = 'manifest.json';
+/** The float weights beside the int8 model (transfer/float-weights.ts): what `retrain --from champion` starts from. */
+export const FLOAT_WEIGHTS_FILE = 'weights.safetensors';
 
 export interface ExportRequest {
   outDir: string;
@@ -22,6 +24,8 @@ export interface ExportRequest {
   tflite: Uint8Array;
   accuracy: Manifest['accuracy'];
   calibration: CalibrationOptions & { samples: number };
+  /** safetensors bytes of the float model, listed in the manifest like every file of the version. */
+  floatWeights?: Uint8Array;
 }
 
 function gitCommit(): string | undefined {
@@ -52,7 +56,10 @@ export async function buildManifest(req: ExportRequest): Promise<Manifest> {
         samples: req.calibration.samples,
         ...(req.calibration.method === 'percentile' ? { percentile: req.calibration.percentile } : {}),
       },
-      files: { [MODEL_FILE]: { sha256: await sha256Hex(req.tflite), size: req.tflite.byteLength } },
+      files: {
+        [MODEL_FILE]: { sha256: await sha256Hex(req.tflite), size: req.tflite.byteLength },
+        ...(req.floatWeights ? { [FLOAT_WEIGHTS_FILE]: { sha256: await sha256Hex(req.floatWeights), size: req.floatWeights.byteLength } } : {}),
+      },
       training: { dataFingerprint: info.dataFingerprint, backend: info.backend, epochs: info.epochs },
       createdAt: new Date().toISOString(),
       ...(commit ? { gitCommit: commit } : {}),
@@ -69,6 +76,7 @@ export async function exportQuantized(req: ExportRequest): Promise<Manifest> {
     req.outDir,
     async (tmp) => {
       await writeFile(join(tmp, MODEL_FILE), req.tflite);
+      if (req.floatWeights) await writeFile(join(tmp, FLOAT_WEIGHTS_FILE), req.floatWeights);
       await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     },
     'export_failed',

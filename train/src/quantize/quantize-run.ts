@@ -14,6 +14,7 @@ import { DEFAULT_PERCENTILE, type CalibrationMethod } from './calibrate.ts';
 import { exportQuantized, MANIFEST_FILE, MODEL_FILE } from './export.ts';
 import { quantizeModel } from './quantize-model.ts';
 import { sizeReport, type TfliteSizeReport } from './size-report.ts';
+import { floatWeightsFile } from '../transfer/float-weights.ts';
 import { calibrationImages, heldOutImages } from './run-data.ts';
 
 export interface QuantizeRunOptions {
@@ -105,6 +106,7 @@ export async function quantizeRun(opts: QuantizeRunOptions, io: { log(m: string)
         int8: { top1: comparison.int8Top1, samples: comparison.samples },
       },
       calibration: { method: opts.calibration, samples: calib.count, ...(percentile ? { percentile } : {}) },
+      floatWeights: floatWeightsFile(model, info),
     });
     return { ...base, passed, out, files: { model: join(out, MODEL_FILE), manifest: join(out, MANIFEST_FILE) } };
   } finally {
