@@ -5,7 +5,7 @@
 // (`train --init`, new head), once from random weights — and compare test top-1 on all 5,000 test images of
 // classes 5–9. The peer row is the from-scratch run, in the same process.
 //
-//   npm run bench -- transfer [--pretrain-per-class 1200] [--pretrain-epochs 3] [--per-class 50] [--epochs 15] [--workers 2]
+//   npm run bench -- transfer [--pretrain-per-class 600] [--pretrain-epochs 2] [--per-class 50] [--epochs 12] [--workers 2]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir, cpus } from 'node:os';
@@ -23,10 +23,10 @@ const SPEC: PreprocessSpec = { colorMode: 'grayscale', resizeShorter: 28, resize
 
 const { values } = parseArgs({
   options: {
-    'pretrain-per-class': { type: 'string', default: '1200' },
-    'pretrain-epochs': { type: 'string', default: '3' },
+    'pretrain-per-class': { type: 'string', default: '600' },
+    'pretrain-epochs': { type: 'string', default: '2' },
     'per-class': { type: 'string', default: '50' },
-    epochs: { type: 'string', default: '15' },
+    epochs: { type: 'string', default: '12' },
     workers: { type: 'string', default: '2' },
     keep: { type: 'boolean', default: false },
   },
