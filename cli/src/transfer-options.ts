@@ -1,18 +1,19 @@
-// The fine-tuning flags shared by `train --init` and `retrain --from champion` (train/src/transfer/).
+// No option here has a `default` in its spec (main.ts would fill it in and make every flag look given); the
+// defaults live in fineTuneFromArgs. The fine-tuning flags shared by `train --init` and `retrain --from champion` (train/src/transfer/).
 import type { FineTuneRecipe } from '@resnet-edge/train/transfer/recipe';
 import { UsageError, type OptionSpec, type ParsedArgs } from './command.ts';
 import { choiceOpt, intOpt, numberOpt, stringOpt } from './options.ts';
 
 export const fineTuneOptionSpecs: Record<string, OptionSpec> = {
-  freeze: { type: 'string', valueName: 'PART', description: 'with pretrained weights: none | stem | stages:N | backbone (frozen until --unfreeze-at)', default: 'backbone' },
+  freeze: { type: 'string', valueName: 'PART', description: 'with pretrained weights: none | stem | stages:N | backbone (frozen until --unfreeze-at; default backbone)' },
   'unfreeze-at': { type: 'string', valueName: 'E', description: 'epoch from which frozen layers train too (0 = never; default: a third of the way in)' },
-  'backbone-lr': { type: 'string', valueName: 'F', description: 'learning-rate factor of the pretrained layers once they train (the new head gets 1)', default: '0.1' },
-  bn: { type: 'string', valueName: 'MODE', description: 'BatchNorm when fine-tuning: frozen (moving statistics, fixed γ/β) | train', default: 'frozen' },
+  'backbone-lr': { type: 'string', valueName: 'F', description: 'learning-rate factor of the pretrained layers once they train (the new head gets 1; default 0.1)' },
+  bn: { type: 'string', valueName: 'MODE', description: 'BatchNorm when fine-tuning: frozen (moving statistics, fixed γ/β; default) | train' },
 };
 
 export const initOptionSpecs: Record<string, OptionSpec> = {
   init: { type: 'string', valueName: 'PATH|URL', description: 'start from pretrained weights: torchvision .pth/.safetensors, a TF.js model.json (Keras ResNet), a run folder or a version folder' },
-  'init-head': { type: 'string', valueName: 'MODE', description: 'auto (keep the head only when the labels are the same) | keep | replace', default: 'auto' },
+  'init-head': { type: 'string', valueName: 'MODE', description: 'auto (keep the head only when the labels are the same) | keep | replace' },
   ...fineTuneOptionSpecs,
 };
 

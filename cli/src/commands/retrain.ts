@@ -46,10 +46,10 @@ trains at the full rate, BatchNorm too). The report says which start was used.`,
     from: { type: 'string', valueName: 'START', description: "scratch (random weights) | champion (fine-tune the champion's float weights)", default: 'scratch' },
     ...fineTuneOptionSpecs,
     // Fine-tuning the champion on its own labels: by default everything trains, as a normal epoch would.
-    freeze: { ...fineTuneOptionSpecs['freeze']!, default: 'none' },
-    'unfreeze-at': { ...fineTuneOptionSpecs['unfreeze-at']!, description: 'epoch from which frozen layers train too (0 = never)', default: '0' },
-    'backbone-lr': { ...fineTuneOptionSpecs['backbone-lr']!, default: '1' },
-    bn: { ...fineTuneOptionSpecs['bn']!, default: 'train' },
+    freeze: { ...fineTuneOptionSpecs['freeze']!, description: 'with --from champion: none | stem | stages:N | backbone (default none)' },
+    'unfreeze-at': { ...fineTuneOptionSpecs['unfreeze-at']!, description: 'epoch from which frozen layers train too (default 0 = never)' },
+    'backbone-lr': { ...fineTuneOptionSpecs['backbone-lr']!, description: 'learning-rate factor of every layer but the head (default 1)' },
+    bn: { ...fineTuneOptionSpecs['bn']!, description: 'BatchNorm: frozen | train (default train)' },
   },
   async run(args, io) {
     const model = setting(args, 'model', 'RESNET_EDGE_MODEL');
