@@ -145,7 +145,7 @@ export function renderTrainResult(r: TrainResult): string {
     `best epoch: ${r.best?.epoch ?? '—'}`,
     r.validation ? `validation: top-1 ${pct(r.validation.top1)}${r.validation.top5 !== undefined ? `, top-5 ${pct(r.validation.top5)}` : ''}, loss ${r.validation.loss.toFixed(4)}` : '',
     r.test ? `test: top-1 ${pct(r.test.top1)}${r.test.top5 !== undefined ? `, top-5 ${pct(r.test.top5)}` : ''}, loss ${r.test.loss.toFixed(4)}` : '',
-    `start: ${r.start === 'random' ? 'random initialisation' : `${r.start.source} (${r.start.format}, head ${r.start.head}, freeze ${r.start.freeze} until epoch ${r.start.unfreezeAt || 'never'}, backbone lr ×${r.start.backboneLr}, BatchNorm ${r.start.batchNorm})`}`,
+    `start: ${r.start === 'random' ? 'random initialisation' : `${r.start.source} (${r.start.format}, head ${r.start.head}, freeze ${r.start.freeze}${r.start.freeze === 'none' ? '' : ` until epoch ${r.start.unfreezeAt || 'never'}`}, backbone lr ×${r.start.backboneLr}, BatchNorm ${r.start.batchNorm})`}`,
     `training speed: ${r.trainImagesPerSecond.toFixed(1)} images/s`,
     `report: ${r.files.report}`,
   ]
