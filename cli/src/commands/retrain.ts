@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { datasetOptionSpecs, datasetOptionsFromArgs } from '../dataset-flags.ts';
 import type { RetrainReport } from '@resnet-edge/train/retrain/retrain';
 import { defineCommand, UsageError, type ParsedArgs } from '../command.ts';
-import { numberOpt, stringOpt } from '../options.ts';
+import { choiceOpt, numberOpt, stringOpt } from '../options.ts';
+import { fineTuneFromArgs, fineTuneOptionSpecs } from '../transfer-options.ts';
 import { actor, storeOptionSpecs, withStore } from '../store-flags.ts';
 import { ioSink, recipeFromArgs, trainingOptionSpecs } from './train.ts';
 
@@ -26,8 +27,9 @@ quantizes it (refused past --max-drop), then runs champion and challenger int8 o
 The challenger is published; it becomes current only if it beats the champion by --margin points of top-1.
 A report (both accuracies, the decision, data counts) is written to models/<model>/retrain/<version>.json
 and to --workdir. Environment (for the job container): RESNET_EDGE_STORE, RESNET_EDGE_MODEL, RESNET_EDGE_DATA,
-RESNET_EDGE_TEST_DATA, RESNET_EDGE_MARGIN, RESNET_EDGE_FEEDBACK_UNTIL. Fine-tuning from the champion's weights
-is not offered: published versions hold the int8 model only, not float weights.`,
+RESNET_EDGE_TEST_DATA, RESNET_EDGE_MARGIN, RESNET_EDGE_FEEDBACK_UNTIL. --from champion fine-tunes the champion's float weights (weights.safetensors, published beside model.tflite) instead
+of starting from random ones; --freeze/--unfreeze-at/--backbone-lr/--bn shape that fine-tuning (default: everything
+trains at the full rate, BatchNorm too). The report says which start was used.`,
   options: {
     model: { type: 'string', valueName: 'NAME', description: 'the model to retrain (env RESNET_EDGE_MODEL)' },
     ...storeOptionSpecs,
@@ -39,6 +41,13 @@ is not offered: published versions hold the int8 model only, not float weights.`
     'feedback-until': { type: 'string', valueName: 'KEY', description: 'use feedback records up to this key only (env RESNET_EDGE_FEEDBACK_UNTIL; set by the cron)' },
     workdir: { type: 'string', valueName: 'DIR', description: 'where the run, the feedback and the report go (default runs/retrain-<model>-<time>)' },
     ...trainingOptionSpecs,
+    from: { type: 'string', valueName: 'START', description: "scratch (random weights) | champion (fine-tune the champion's float weights)", default: 'scratch' },
+    ...fineTuneOptionSpecs,
+    // Fine-tuning the champion on its own labels: by default everything trains, as a normal epoch would.
+    freeze: { ...fineTuneOptionSpecs['freeze']!, description: 'with --from champion: none | stem | stages:N | backbone (default none)' },
+    'unfreeze-at': { ...fineTuneOptionSpecs['unfreeze-at']!, description: 'epoch from which frozen layers train too (default 0 = never)' },
+    'backbone-lr': { ...fineTuneOptionSpecs['backbone-lr']!, description: 'learning-rate factor of every layer but the head (default 1)' },
+    bn: { ...fineTuneOptionSpecs['bn']!, description: 'BatchNorm: frozen | train (default train)' },
   },
   async run(args, io) {
     const model = setting(args, 'model', 'RESNET_EDGE_MODEL');
@@ -53,11 +62,15 @@ is not offered: published versions hold the int8 model only, not float weights.`
     const feedbackUntil = setting(args, 'feedback-until', 'RESNET_EDGE_FEEDBACK_UNTIL');
     const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
     const workdir = stringOpt(args, 'workdir') ?? join('runs', `retrain-${model}-${stamp}`);
+    const from = choiceOpt(args, 'from', ['scratch', 'champion'] as const, 'scratch');
+    const tuned = Object.keys(fineTuneOptionSpecs).some((f) => args.values[f] !== undefined);
+    if (from === 'scratch' && tuned) throw new UsageError('--freeze/--unfreeze-at/--backbone-lr/--bn apply only with --from champion');
+    const fineTune = from === 'champion' && tuned ? await fineTuneFromArgs({ ...args, values: { freeze: 'none', 'backbone-lr': '1', bn: 'train', 'unfreeze-at': '0', ...args.values } }, recipe.epochs) : undefined;
     const { retrain } = await import('@resnet-edge/train/retrain/retrain');
     const { writeTflite } = await import('@resnet-edge/shared/tflite/writer');
     return withStore(args, (store) =>
       retrain(
-        { store, model, data, heldOut, recipe, margin, maxDrop, workdir, by: actor(), writeTflite, ...(version ? { version } : {}), ...(feedbackUntil ? { feedbackUntil } : {}) },
+        { store, model, data, heldOut, recipe, margin, maxDrop, workdir, by: actor(), writeTflite, from, ...(fineTune ? { fineTune } : {}), ...(version ? { version } : {}), ...(feedbackUntil ? { feedbackUntil } : {}) },
         ioSink(io),
       ),
     );
@@ -69,6 +82,7 @@ is not offered: published versions hold the int8 model only, not float weights.`
       `  champion   ${r.champion.version.padEnd(12)} int8 top-1 ${pct(r.champion.int8Top1)}`,
       `  challenger ${r.challenger.version.padEnd(12)} int8 top-1 ${pct(r.challenger.int8Top1)} (float ${pct(r.challenger.floatTop1)})`,
       `  held-out   ${r.heldOut.name}: ${r.heldOut.samples} images, fingerprint ${r.heldOut.fingerprint.slice(0, 12)}…`,
+      `  start      ${r.challenger.start.from === 'champion' ? `fine-tuned from the champion ${r.challenger.start.version}'s float weights (freeze ${r.challenger.start.freeze}, BatchNorm ${r.challenger.start.batchNorm})` : 'random initialisation'}`,
       `  data       ${r.data.baseImages} base + ${r.data.feedbackImages} feedback images${r.data.feedbackSkipped.length ? ` (${r.data.feedbackSkipped.length} feedback skipped)` : ''}`,
       `  report     ${r.reportKey}`,
     ].join('\n');

@@ -9,6 +9,7 @@ import type { DataRequest } from '@resnet-edge/train/run/data-source';
 import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { defineCommand, UsageError, type CommandIO, type OptionSpec, type ParsedArgs } from '../command.ts';
 import { boolOpt, choiceOpt, intOpt, numberOpt, stringOpt } from '../options.ts';
+import { assertNoFineTuneFlagsWithout, fineTuneFromArgs, initOptionSpecs } from '../transfer-options.ts';
 
 // The heavy modules (TF.js, backends, data decoding) load only when a command runs, so `--help`
 // and flag errors stay instant.
@@ -129,6 +130,7 @@ export function renderTrainResult(r: TrainResult): string {
     `best epoch: ${r.best?.epoch ?? '—'}`,
     r.validation ? `validation: top-1 ${pct(r.validation.top1)}${r.validation.top5 !== undefined ? `, top-5 ${pct(r.validation.top5)}` : ''}, loss ${r.validation.loss.toFixed(4)}` : '',
     r.test ? `test: top-1 ${pct(r.test.top1)}${r.test.top5 !== undefined ? `, top-5 ${pct(r.test.top5)}` : ''}, loss ${r.test.loss.toFixed(4)}` : '',
+    `start: ${r.start === 'random' ? 'random initialisation' : `${r.start.source} (${r.start.format}, head ${r.start.head}, freeze ${r.start.freeze}${r.start.freeze === 'none' ? '' : ` until epoch ${r.start.unfreezeAt || 'never'}`}, backbone lr ×${r.start.backboneLr}, BatchNorm ${r.start.batchNorm})`}`,
     `training speed: ${r.trainImagesPerSecond.toFixed(1)} images/s`,
     `report: ${r.files.report}`,
   ]
@@ -158,6 +160,7 @@ metrics.json and report.html. Same --seed, same data and backend → same run.`,
     ...trainingOptionSpecs,
     out: { type: 'string', valueName: 'DIR', description: 'run folder (default runs/<arch>-<time>)' },
     resume: { type: 'boolean', description: 'continue the run in --out from its last checkpoint' },
+    ...initOptionSpecs,
   },
   async run(args, io) {
     const arch = await archFromArgs(args, 'resnet20');
@@ -167,8 +170,14 @@ metrics.json and report.html. Same --seed, same data and backend → same run.`,
     const outFlag = stringOpt(args, 'out');
     if (resume && !outFlag) throw new UsageError('--resume needs --out DIR (the run to continue)');
     const data = await dataRequestFromArgs(args);
+    const initSource = stringOpt(args, 'init');
+    if (!initSource) assertNoFineTuneFlagsWithout(args, 'with --init');
+    if (initSource && resume) throw new UsageError('--init starts a new run; --resume continues one from its checkpoint: pass one of them');
+    const init = initSource
+      ? { source: initSource, head: choiceOpt(args, 'init-head', ['auto', 'keep', 'replace'] as const, 'auto'), recipe: await fineTuneFromArgs(args, recipe.epochs) }
+      : undefined;
     const { train } = await import('@resnet-edge/train/run/trainer');
-    return train({ arch, head, data, ...recipe, out: outFlag ?? defaultOut(arch), resume }, ioSink(io));
+    return train({ arch, head, data, ...recipe, out: outFlag ?? defaultOut(arch), resume, ...(init ? { init } : {}) }, ioSink(io));
   },
   render: renderTrainResult,
 });

@@ -15,6 +15,8 @@ export const MODELS_PREFIX = 'models/';
 export const MODEL_FILE = 'model.tflite';
 export const MANIFEST_FILE = 'manifest.json';
 export const REPORT_FILE = 'report.html';
+/** The float weights beside the int8 model (train/src/transfer/float-weights.ts): what `retrain --from champion` starts from. */
+export const FLOAT_WEIGHTS_FILE = 'weights.safetensors';
 export const POINTER_FILE = 'current.json';
 export const FEEDBACK_PREFIX = 'feedback/';
 

@@ -111,6 +111,8 @@ class BatchNormalization extends StockBatchNormalization {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const state = this as unknown as BatchNormState;
     const lastAxis = state.axis === -1 || state.axis === x.rank - 1;
+    // A frozen BatchNorm (trainable = false) normalises with its moving statistics even while the net trains.
+    if (!this.trainable) return super.call(inputs, { ...kwargs, training: false });
     if (kwargs['training'] !== true || !lastAxis || state.gamma === null || state.beta === null) return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const { y, mean, variance } = batchNormTraining(x, state.gamma!.read() as tf.Tensor1D, state.beta!.read() as tf.Tensor1D, state.epsilon);

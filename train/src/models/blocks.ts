@@ -3,7 +3,7 @@
 // `<block>_add` for the sum and `<block>_out` for the ReLU after it. With `residual: false` the same layers
 // are built without the shortcut (the paper's "plain" networks).
 import * as tfl from '@tensorflow/tfjs-layers';
-import { batchNorm, conv1x1, conv3x3, relu, type Tensor } from './layers.ts';
+import { batchNorm, conv1x1, conv3x3, relu, type PaddingStyle, type Tensor } from './layers.ts';
 import { EXPANSION, type BlockKind } from './table.ts';
 
 export interface BlockArgs {
@@ -15,6 +15,8 @@ export interface BlockArgs {
   residual: boolean;
   /** Layer-name prefix, e.g. `conv4_block3`. */
   name: string;
+  /** How the strided 3×3 pads (layers.ts); default 'same'. */
+  padding?: PaddingStyle;
 }
 
 export type Block = (x: Tensor, args: BlockArgs) => Tensor;
@@ -32,7 +34,7 @@ function finish(x: Tensor, out: Tensor, args: BlockArgs, outChannels: number): T
 /** 3×3 → 3×3 (ResNet-18/34 and the CIFAR family). */
 export function basicBlock(x: Tensor, args: BlockArgs): Tensor {
   const n = args.name;
-  let y = relu(batchNorm(conv3x3(x, args.width, args.stride, `${n}_1_conv`), `${n}_1_bn`), `${n}_1_relu`);
+  let y = relu(batchNorm(conv3x3(x, args.width, args.stride, `${n}_1_conv`, args.padding), `${n}_1_bn`), `${n}_1_relu`);
   y = batchNorm(conv3x3(y, args.width, 1, `${n}_2_conv`), `${n}_2_bn`);
   return finish(x, y, args, args.width * EXPANSION.basic);
 }
@@ -42,7 +44,7 @@ export function bottleneckBlock(x: Tensor, args: BlockArgs): Tensor {
   const n = args.name;
   const out = args.width * EXPANSION.bottleneck;
   let y = relu(batchNorm(conv1x1(x, args.width, 1, `${n}_1_conv`), `${n}_1_bn`), `${n}_1_relu`);
-  y = relu(batchNorm(conv3x3(y, args.width, args.stride, `${n}_2_conv`), `${n}_2_bn`), `${n}_2_relu`);
+  y = relu(batchNorm(conv3x3(y, args.width, args.stride, `${n}_2_conv`, args.padding), `${n}_2_bn`), `${n}_2_relu`);
   y = batchNorm(conv1x1(y, out, 1, `${n}_3_conv`), `${n}_3_bn`);
   return finish(x, y, args, out);
 }

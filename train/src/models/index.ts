@@ -8,11 +8,13 @@ import { vgg16, vgg16Params, VGG16_MIN_INPUT } from './baselines/vgg.ts';
 import { resnetParams } from './count.ts';
 import { ModelError } from './errors.ts';
 import type { HeadKind } from './head.ts';
+import type { PaddingStyle } from './layers.ts';
 import { resnet } from './resnet.ts';
 import { downsampling, RESNET_TABLE, type ResNetName, type ResNetSpec } from './table.ts';
 
 export { ModelError } from './errors.ts';
 export type { HeadKind } from './head.ts';
+export type { PaddingStyle } from './layers.ts';
 export { RESNET_TABLE, EXPANSION, type ResNetSpec, type BlockKind } from './table.ts';
 
 export type ArchFamily = 'resnet' | 'resnet-cifar' | 'plain' | 'plain-cifar' | 'baseline';
@@ -30,6 +32,8 @@ export interface BuildOptions {
   numClasses: number;
   /** 'sigmoid' means one logit for a two-class problem; both heads output logits (no activation). */
   head?: HeadKind;
+  /** Residual and plain nets only: 'torchvision' pads strided layers as PyTorch does (models/layers.ts). */
+  padding?: PaddingStyle;
 }
 
 interface Architecture extends ArchInfo {

@@ -1,6 +1,6 @@
 // A stage (torchvision's `_make_layer`, Keras' `stack`): the one place that decides stride and shortcut.
 import { BLOCKS } from './blocks.ts';
-import { channels, type Tensor } from './layers.ts';
+import { channels, type PaddingStyle, type Tensor } from './layers.ts';
 import { EXPANSION, type BlockKind, type StageSpec } from './table.ts';
 
 /** Only the first block strides; it projects only when stride ≠ 1 or the channel count changes. */
@@ -8,12 +8,12 @@ export function needsProjection(stride: number, inChannels: number, width: numbe
   return stride !== 1 || inChannels !== width * EXPANSION[block];
 }
 
-export function stage(x: Tensor, spec: StageSpec, block: BlockKind, residual: boolean): Tensor {
+export function stage(x: Tensor, spec: StageSpec, block: BlockKind, residual: boolean, padding: PaddingStyle = 'same'): Tensor {
   let y = x;
   for (let i = 0; i < spec.blocks; i++) {
     const stride = i === 0 ? spec.stride : 1;
     const project = needsProjection(stride, channels(y), spec.width, block);
-    y = BLOCKS[block](y, { width: spec.width, stride, project, residual, name: `${spec.name}_block${i + 1}` });
+    y = BLOCKS[block](y, { width: spec.width, stride, project, residual, padding, name: `${spec.name}_block${i + 1}` });
   }
   return y;
 }

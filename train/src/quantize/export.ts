@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { manifestSchema, type Manifest } from '@resnet-edge/shared/registry/manifest';
-import { assertModelName, assertVersion, MANIFEST_FILE, MODEL_FILE } from '@resnet-edge/shared/registry/layout';
+import { assertModelName, assertVersion, FLOAT_WEIGHTS_FILE, MANIFEST_FILE, MODEL_FILE } from '@resnet-edge/shared/registry/layout';
 import { replaceDirAtomic } from '../io/atomic.ts';
 import type { RunInfo } from '../run/run-folder.ts';
 import type { CalibrationOptions } from './calibrate.ts';
@@ -19,6 +19,8 @@ export interface ExportRequest {
   tflite: Uint8Array;
   accuracy: Manifest['accuracy'];
   calibration: CalibrationOptions & { samples: number };
+  /** safetensors bytes of the float model, listed in the manifest like every file of the version. */
+  floatWeights?: Uint8Array;
 }
 
 function gitCommit(): string | undefined {
@@ -49,7 +51,10 @@ export async function buildManifest(req: ExportRequest): Promise<Manifest> {
         samples: req.calibration.samples,
         ...(req.calibration.method === 'percentile' ? { percentile: req.calibration.percentile } : {}),
       },
-      files: { [MODEL_FILE]: { sha256: await sha256Hex(req.tflite), size: req.tflite.byteLength } },
+      files: {
+        [MODEL_FILE]: { sha256: await sha256Hex(req.tflite), size: req.tflite.byteLength },
+        ...(req.floatWeights ? { [FLOAT_WEIGHTS_FILE]: { sha256: await sha256Hex(req.floatWeights), size: req.floatWeights.byteLength } } : {}),
+      },
       training: { dataFingerprint: info.dataFingerprint, backend: info.backend, epochs: info.epochs },
       createdAt: new Date().toISOString(),
       ...(commit ? { gitCommit: commit } : {}),
@@ -66,6 +71,7 @@ export async function exportQuantized(req: ExportRequest): Promise<Manifest> {
     req.outDir,
     async (tmp) => {
       await writeFile(join(tmp, MODEL_FILE), req.tflite);
+      if (req.floatWeights) await writeFile(join(tmp, FLOAT_WEIGHTS_FILE), req.floatWeights);
       await writeFile(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     },
     'export_failed',

@@ -15,6 +15,7 @@ import { MANIFEST_FILE, MODEL_FILE } from '@resnet-edge/shared/registry/layout';
 import { exportQuantized } from './export.ts';
 import { quantizeModel } from './quantize-model.ts';
 import { sizeReport, type TfliteSizeReport } from './size-report.ts';
+import { floatWeightsFile } from '../transfer/float-weights.ts';
 import { calibrationImages, heldOutImages } from './run-data.ts';
 
 export interface QuantizeRunOptions {
@@ -106,6 +107,7 @@ export async function quantizeRun(opts: QuantizeRunOptions, io: { log(m: string)
         int8: { top1: comparison.int8Top1, samples: comparison.samples },
       },
       calibration: { method: opts.calibration, samples: calib.count, ...(percentile ? { percentile } : {}) },
+      floatWeights: floatWeightsFile(model, info),
     });
     return { ...base, passed, out, files: { model: join(out, MODEL_FILE), manifest: join(out, MANIFEST_FILE) } };
   } finally {

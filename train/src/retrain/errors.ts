@@ -1,4 +1,4 @@
-export type RetrainErrorCode = 'no_champion' | 'labels_mismatch';
+export type RetrainErrorCode = 'no_champion' | 'labels_mismatch' | 'no_float_weights';
 
 export class RetrainError extends Error {
   override name = 'RetrainError';

@@ -21,6 +21,9 @@ import { train, type TrainIO } from '../run/trainer.ts';
 import { downloadFeedback, type FeedbackSet } from './feedback.ts';
 import { RetrainError } from './errors.ts';
 import type { Recipe } from '../training/recipe.ts';
+import { FLOAT_WEIGHTS_FILE } from '@resnet-edge/shared/registry/layout';
+import type { InitRequest } from '../transfer/init.ts';
+import { freezeLabel, type FineTuneRecipe } from '../transfer/recipe.ts';
 
 /** The training settings a run takes from flags; the rest comes from the champion. */
 
@@ -43,7 +46,16 @@ export interface RetrainOptions {
   feedbackUntil?: string;
   by: string;
   writeTflite: (graph: GraphIR) => Uint8Array;
+  /** 'champion': fine-tune the champion's float weights (its weights.safetensors); default 'scratch'. */
+  from?: 'scratch' | 'champion';
+  /** How to fine-tune when starting from the champion (transfer/recipe.ts). */
+  fineTune?: FineTuneRecipe;
 }
+
+/** Which weights the challenger started from. */
+export type RetrainStart = { from: 'scratch' } | { from: 'champion'; version: string; weightsSha256: string; freeze: string; batchNorm: string };
+
+const DEFAULT_CHAMPION_FINE_TUNE: FineTuneRecipe = { freeze: { kind: 'none' }, unfreezeAt: 0, backboneLr: 1, batchNorm: 'train' };
 
 export type Decision = 'promoted' | 'published_not_promoted' | 'rejected_by_quantization_gate';
 
@@ -52,7 +64,7 @@ export interface RetrainReport {
   decision: Decision;
   reason: string;
   champion: { version: string; int8Top1: number };
-  challenger: { version: string; floatTop1: number; int8Top1: number | null; run: string; trainImagesPerSecond: number; backend: string };
+  challenger: { version: string; floatTop1: number; int8Top1: number | null; run: string; trainImagesPerSecond: number; backend: string; start: RetrainStart };
   heldOut: { name: string; samples: number; fingerprint: string };
   data: { base: string; baseImages: number; feedbackImages: number; feedbackPerLabel: Record<string, number>; feedbackSkipped: FeedbackSet['skipped'] };
   margin: number;
@@ -78,6 +90,7 @@ export async function retrain(opts: RetrainOptions, io: TrainIO): Promise<Retrai
     ? { kind: 'union', labels: cm.labels, parts: [opts.data, { kind: 'folder', path: feedback.dir }] }
     : opts.data;
 
+  const start = await startFrom(champion, opts);
   const runDir = join(opts.workdir, 'run');
   io.log(`challenger ${version}: training ${cm.arch} on ${base.samples.length} base + ${feedback.count} feedback images`);
   const trained = await train(
@@ -88,6 +101,7 @@ export async function retrain(opts: RetrainOptions, io: TrainIO): Promise<Retrai
       data: { train: trainData, test: opts.heldOut, validationFraction: 0.1, preprocess: cm.preprocess },
       out: runDir,
       resume: false,
+      ...(start.init ? { init: start.init } : {}),
     },
     io,
   );
@@ -110,7 +124,7 @@ export async function retrain(opts: RetrainOptions, io: TrainIO): Promise<Retrai
     decision,
     reason,
     champion: { version: cm.version, int8Top1: championTop1 },
-    challenger: { version, floatTop1: quantized.comparison.floatTop1, int8Top1: challengerTop1, run: runDir, trainImagesPerSecond: trained.trainImagesPerSecond, backend: trained.backend },
+    challenger: { version, floatTop1: quantized.comparison.floatTop1, int8Top1: challengerTop1, run: runDir, trainImagesPerSecond: trained.trainImagesPerSecond, backend: trained.backend, start: start.record },
     heldOut: held.summary,
     data: { base: base.name, baseImages: base.samples.length, feedbackImages: feedback.count, feedbackPerLabel: feedback.perLabel, feedbackSkipped: feedback.skipped },
     margin: opts.margin,
@@ -123,6 +137,26 @@ export async function retrain(opts: RetrainOptions, io: TrainIO): Promise<Retrai
   await writeFile(join(opts.workdir, 'retrain-report.json'), bytes);
   await opts.store.put(report.reportKey, bytes, { ifNoneMatch: '*', contentType: 'application/json' });
   return report;
+}
+
+/** Writes the champion's float weights into the workdir and asks the trainer to start from them. */
+async function startFrom(champion: Awaited<ReturnType<typeof readModel>>, opts: RetrainOptions): Promise<{ init?: InitRequest; record: RetrainStart }> {
+  if ((opts.from ?? 'scratch') === 'scratch') return { record: { from: 'scratch' } };
+  const cm = champion.manifest;
+  const weights = champion.files[FLOAT_WEIGHTS_FILE];
+  const entry = cm.files[FLOAT_WEIGHTS_FILE];
+  if (!weights || !entry) {
+    throw new RetrainError('no_float_weights', `${opts.model}@${cm.version} was published without float weights (${FLOAT_WEIGHTS_FILE}); retrain it --from scratch, or publish a version quantized by this release first`);
+  }
+  const dir = join(opts.workdir, 'champion');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, FLOAT_WEIGHTS_FILE);
+  await writeFile(path, weights);
+  const recipe = opts.fineTune ?? DEFAULT_CHAMPION_FINE_TUNE;
+  return {
+    init: { source: path, head: 'keep', recipe },
+    record: { from: 'champion', version: cm.version, weightsSha256: entry.sha256, freeze: freezeLabel(recipe.freeze), batchNorm: recipe.batchNorm },
+  };
 }
 
 function decide(champion: number, challenger: number | null, q: QuantizeRunResult, opts: RetrainOptions): { decision: Decision; reason: string } {

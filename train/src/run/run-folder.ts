@@ -16,6 +16,8 @@ import { writeFileAtomic } from '../io/atomic.ts';
 import { TrainError } from '../errors.ts';
 import { REPORT_FILE } from '@resnet-edge/shared/registry/layout';
 import type { HeadKind } from '../models/head.ts';
+import type { PaddingStyle } from '../models/layers.ts';
+import type { InitRecord } from '../transfer/init.ts';
 
 export const RUN_FILES = {
   info: 'run.json',
@@ -45,6 +47,10 @@ export interface RunInfo {
   createdAt: string;
   /** The full training recipe (optimizer, schedule, augmentation…), for the record. */
   training?: Record<string, unknown>;
+  /** How strided layers pad (models/layers.ts); absent = 'same'. 'torchvision' for imported torchvision/Keras weights. */
+  padding?: PaddingStyle;
+  /** Where the weights started (`train --init`); absent = random initialisation. */
+  init?: InitRecord;
 }
 
 export async function writeRunInfo(dir: string, info: RunInfo): Promise<void> {

@@ -20,6 +20,8 @@ import { TrainError } from '../errors.ts';
 import type { MetricsDocument } from '../training/metrics-doc.ts';
 import { saveModel, loadModel } from '../io/model-io.ts';
 import { readRunInfo, RUN_FILES, writeRunInfo, type Head, type RunInfo } from './run-folder.ts';
+import { applyInit, initPreprocess, loadInitFor, type InitRecord, type InitRequest } from '../transfer/init.ts';
+import { parseFreeze, prepareFineTune } from '../transfer/recipe.ts';
 
 export interface TrainOptions extends Recipe {
   arch: string;
@@ -27,6 +29,8 @@ export interface TrainOptions extends Recipe {
   data: DataRequest;
   out: string;
   resume: boolean;
+  /** Start from pretrained weights (transfer/init.ts) instead of random ones. */
+  init?: InitRequest;
 }
 
 export interface TrainResult {
@@ -40,6 +44,8 @@ export interface TrainResult {
   validation: Omit<EvalMetrics, 'confusion' | 'perClass'> | null;
   test: Omit<EvalMetrics, 'confusion' | 'perClass'> | null;
   trainImagesPerSecond: number;
+  /** Where the weights started: random, or the `--init` source. */
+  start: InitRecord | 'random';
   files: { info: string; model: string; checkpoint: string; metrics: string; report: string };
 }
 
@@ -71,7 +77,10 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
   if (previous?.preprocess && opts.data.preprocess && JSON.stringify(previous.preprocess) !== JSON.stringify(opts.data.preprocess)) {
     throw new TrainError('preprocess_mismatch', `'${opts.out}' was trained with different preprocessing; resume without --spec/--input-size/--color`);
   }
-  const preprocess = previous?.preprocess ?? opts.data.preprocess ?? defaultPreprocess(opts.data);
+  // Pretrained weights load (and are checked) before anything is written: a bad source leaves no run folder.
+  const init = opts.init && !previous ? await loadInitFor(opts.arch, opts.init, { log: (m) => io.log(m) }) : null;
+  const preprocess = previous?.preprocess ?? opts.data.preprocess ?? (init ? initPreprocess(init, defaultPreprocess(opts.data)) : defaultPreprocess(opts.data));
+  const padding = previous?.padding ?? init?.padding ?? 'same';
   // A resumed run keeps its split: same seed and validation fraction as when it started.
   const seed = previous?.data?.seed ?? opts.seed;
   const validationFraction = previous?.data?.validationFraction ?? opts.data.validationFraction;
@@ -93,8 +102,17 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
   }
   const [h, w, c] = data.train.shape;
   const model = withSeededMathRandom(seed, () =>
-    buildModel(opts.arch, { inputShape: [h, w, c], numClasses: data.labels.length, head: opts.head }),
+    buildModel(opts.arch, { inputShape: [h, w, c], numClasses: data.labels.length, head: opts.head, padding }),
   );
+  let initRecord: InitRecord | undefined = previous?.init;
+  try {
+    if (init && opts.init) initRecord = applyInit(model, init, opts.init, data.labels, (m) => io.log(m));
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  const fineTune = opts.init?.recipe ?? (initRecord ? recipeFromRecord(initRecord) : null);
+  const lrScale = fineTune ? prepareFineTune(model, fineTune) : undefined;
   io.log(
     `training ${opts.arch} on ${data.train.count} images (${data.validation?.count ?? 0} validation${data.test ? `, ${data.test.count} test` : ''}), ` +
       `${data.labels.length} classes, input ${h}×${w}×${c}, backend ${backend.name}${workers > 1 ? ` × ${workers} gradient workers` : ''}`,
@@ -114,6 +132,8 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
     epochs: opts.epochs,
     createdAt: previous?.createdAt ?? new Date().toISOString(),
     training: recipe,
+    ...(padding !== 'same' ? { padding } : {}),
+    ...(initRecord ? { init: initRecord } : {}),
   };
   await mkdir(opts.out, { recursive: true });
   await writeRunInfo(opts.out, info);
@@ -132,6 +152,7 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
     augment: { kinds: opts.augment, padding: Math.max(1, Math.round(h / 8)), fill: data.blackValue },
     seed,
     patience: opts.patience,
+    ...(lrScale ? { lrScale } : {}),
   };
   const progress = createProgressReporter(io);
   const modelDir = join(opts.out, RUN_FILES.model);
@@ -185,6 +206,7 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
     validation: summary(finalVal),
     test: summary(finalTest),
     trainImagesPerSecond: doc.trainImagesPerSecond,
+    start: initRecord ?? 'random',
     files: {
       info: join(opts.out, RUN_FILES.info),
       model: modelDir,
@@ -220,6 +242,10 @@ async function guardRunFolder(opts: TrainOptions): Promise<RunInfo | null> {
     throw new TrainError('already_done', `'${opts.out}' already trained ${state.epoch} epoch(s); pass a larger --epochs to continue`);
   }
   return info ?? ({ labels: state.labels } as RunInfo);
+}
+
+function recipeFromRecord(r: InitRecord) {
+  return { freeze: parseFreeze(r.freeze), unfreezeAt: r.unfreezeAt, backboneLr: r.backboneLr, batchNorm: r.batchNorm };
 }
 
 function recipeOf(o: TrainOptions): Record<string, unknown> {

@@ -29,6 +29,8 @@ export interface LoopConfig {
   seed: number;
   /** Stop after this many epochs without a better validation top-1 (0 = never). */
   patience: number;
+  /** Fine-tuning: learning-rate factor of a weight (`layer/weight`) in a 1-based epoch; 0 freezes it. */
+  lrScale?: (weight: string, epoch: number) => number;
 }
 
 export interface EpochRecord {
@@ -122,6 +124,7 @@ export async function trainLoop(
         stopped = 'early_stopping';
         break;
       }
+      if (config.lrScale) optimizer.setLrScales(model.trainableWeights.map((w) => config.lrScale!(w.originalName, epoch + 1)));
       const epochStart = Date.now();
       const order = rng.permutation(train.count);
       const augRng = rng.fork();

@@ -36,6 +36,8 @@ export class Optimizer {
   /** Number of updates applied so far (Adam's bias correction uses it). */
   iterations = 0;
   private readonly slots: tf.Variable[][];
+  /** Per-variable learning-rate factors (fine-tuning: 0 = frozen); all 1 unless set. */
+  private lrScales: number[] | null = null;
 
   constructor(
     readonly config: OptimizerConfig,
@@ -45,8 +47,13 @@ export class Optimizer {
     this.slots = vars.map((v) => Array.from({ length: slotCount }, () => tf.variable(tf.zerosLike(v), false)));
   }
 
+  setLrScales(scales: number[] | null): void {
+    if (scales && scales.length !== this.vars.length) throw new Error(`expected ${this.vars.length} learning-rate factors, got ${scales.length}`);
+    this.lrScales = scales;
+  }
+
   /** Applies one update; `grads[i]` belongs to `vars[i]`. Does not dispose the gradients. */
-  apply(grads: tf.Tensor[], lr: number): void {
+  apply(grads: tf.Tensor[], baseLr: number): void {
     const { kind, momentum, weightDecay } = this.config;
     const b1 = this.config.beta1 ?? 0.9;
     const b2 = this.config.beta2 ?? 0.999;
@@ -55,6 +62,9 @@ export class Optimizer {
     const t = this.iterations;
     tf.tidy(() => {
       this.vars.forEach((w, i) => {
+        const scale = this.lrScales?.[i] ?? 1;
+        if (scale === 0) return;
+        const lr = baseLr * scale;
         const slots = this.slots[i]!;
         let g = grads[i]!;
         const wd = decays(w) ? weightDecay : 0;
