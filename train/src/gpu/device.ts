@@ -16,13 +16,19 @@ export interface GpuContext {
   lostPromise: Promise<GpuStepError>;
 }
 
+// Dawn's instance must outlive every device made from it: if its JS object is collected, the next event
+// poll touches freed memory (seen here as aborts and hangs). Held for the life of the process.
+let ownInstance: GPU | undefined;
+
 async function gpuEntry(): Promise<GPU> {
   const existing = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (existing) return existing;
+  if (ownInstance) return ownInstance;
   configureVulkanDriver();
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
-  return create([]);
+  ownInstance = create([]);
+  return ownInstance;
 }
 
 export async function acquireGpu(): Promise<GpuContext> {
