@@ -29,6 +29,7 @@ export const trainingOptionSpecs: Record<string, OptionSpec> = {
   backend: { type: 'string', valueName: 'NAME', description: BACKEND_CHOICES.join(' | '), default: 'auto' },
   patience: { type: 'string', valueName: 'N', description: 'stop after N epochs without a better validation top-1 (0 = off)', default: '0' },
   'max-train-samples': { type: 'string', valueName: 'N', description: 'train on a seeded sample of at most N images (0 = all)', default: '0' },
+  'gpu-step': { type: 'string', valueName: 'KIND', description: 'on webgpu: compiled (one command buffer per step, train/src/gpu) | tfjs', default: 'compiled' },
   workers: { type: 'string', valueName: 'N', description: "gradient worker threads: data parallelism, same result in expectation ('auto': one per core on wasm)", default: 'auto' },
 };
 
@@ -86,6 +87,7 @@ export interface Recipe {
   patience: number;
   maxTrainSamples: number;
   workers: number | 'auto';
+  gpuStep: 'compiled' | 'tfjs';
 }
 
 export function recipeFromArgs(args: ParsedArgs): Recipe {
@@ -106,6 +108,7 @@ export function recipeFromArgs(args: ParsedArgs): Recipe {
     patience: intOpt(args, 'patience', 0, { min: 0 }),
     maxTrainSamples: intOpt(args, 'max-train-samples', 0, { min: 0 }),
     workers: stringOpt(args, 'workers') === 'auto' || stringOpt(args, 'workers') === undefined ? 'auto' : intOpt(args, 'workers', 1, { min: 1, max: 64 }),
+    gpuStep: choiceOpt(args, 'gpu-step', ['compiled', 'tfjs'] as const, 'compiled'),
   };
 }
 
