@@ -37,6 +37,7 @@ const SPLITS = ${splits}u;
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = flatIndex(wid, lid);
   // Both slots stay in the layout even where the rule uses fewer (one bind-group shape for every optimizer).
+  _ = &decayMask;
   _ = &slot0;
   _ = &slot1;
   if (i >= P) { return; }
