@@ -93,11 +93,11 @@ describe.skipIf(!haveDriver)(`compiled WebGPU step (Vulkan driver ${driver})`, (
     trainer.destroy();
   });
 
-  it('ResNet-20 (8×8, batch 4): 10 SGD steps follow the cpu loss curve; ≤ 150 dispatches and 1 submit per step', async () => {
+  it('ResNet-20 (8×8, batch 4): 3 SGD steps follow the cpu loss curve; ≤ 150 dispatches and 1 submit per step', async () => {
     const make = () => withSeededMathRandom(5, () => buildModel('resnet20', { inputShape: [8, 8, 3], numClasses: 10 }));
     const batch = (i: number) => seededBatch(4, 8, 3, 10, 200 + (i % 5));
-    // 10 rather than the issue's 20 steps: the pure-JS reference needs ≈ 6 s per step even at 8×8.
-    const steps = 10;
+    // 3 rather than the issue's 20 steps: the pure-JS reference is too slow for CI even at 8×8 (10 steps > 150 s here).
+    const steps = 3;
     const cpu = await reference(make, sgd, steps, batch, 0.02);
     const device = ctx.device;
     let submits = 0;
@@ -144,12 +144,12 @@ describe.skipIf(!haveDriver)(`compiled WebGPU step (Vulkan driver ${driver})`, (
     device.createCommandEncoder = createEncoder;
   }, 150_000);
 
-  it('ResNet-18 (7×7/2 stem, max-pool; 16×16, batch 4): 3 AdamW steps match the cpu backend', async () => {
-    const make = () => withSeededMathRandom(6, () => buildModel('resnet18', { inputShape: [16, 16, 3], numClasses: 4 }));
+  it('ResNet-18 (7×7/2 stem, max-pool; 32×32, batch 2): 2 AdamW steps match the cpu backend', async () => {
+    const make = () => withSeededMathRandom(6, () => buildModel('resnet18', { inputShape: [32, 32, 3], numClasses: 4 }));
     const adamw: OptimizerConfig = { kind: 'adamw', momentum: 0, weightDecay: 0.01 };
-    const batch = (i: number) => seededBatch(4, 16, 3, 4, 300 + i);
-    const cpu = await reference(make, adamw, 3, batch, 1e-3, 0.1);
-    const gpu = await compiled(ctx, make, adamw, 3, batch, 1e-3, 0.1);
+    const batch = (i: number) => seededBatch(2, 32, 3, 4, 300 + i);
+    const cpu = await reference(make, adamw, 2, batch, 1e-3, 0.1);
+    const gpu = await compiled(ctx, make, adamw, 2, batch, 1e-3, 0.1);
     expectClose(gpu, cpu, gpu.model.weights.map((w) => w.name), 1e-3);
     gpu.trainer.destroy();
   }, 120_000);
