@@ -30,6 +30,7 @@ export const trainingOptionSpecs: Record<string, OptionSpec> = {
   backend: { type: 'string', valueName: 'NAME', description: BACKEND_CHOICES.join(' | '), default: R.backend },
   patience: { type: 'string', valueName: 'N', description: 'stop after N epochs without a better validation top-1 (0 = off)', default: String(R.patience) },
   'max-train-samples': { type: 'string', valueName: 'N', description: 'train on a seeded sample of at most N images (0 = all)', default: String(R.maxTrainSamples) },
+  'gpu-step': { type: 'string', valueName: 'KIND', description: 'on webgpu: compiled (one command buffer per step, train/src/gpu) | tfjs', default: R.gpuStep },
   workers: { type: 'string', valueName: 'N', description: "gradient worker threads: data parallelism, same result in expectation ('auto': one per core on wasm)", default: String(R.workers) },
 };
 
@@ -92,6 +93,7 @@ export function recipeFromArgs(args: ParsedArgs): Recipe {
     patience: intOpt(args, 'patience', R.patience, { min: 0 }),
     maxTrainSamples: intOpt(args, 'max-train-samples', R.maxTrainSamples, { min: 0 }),
     workers: workers === 'auto' ? 'auto' : intOpt(args, 'workers', 1, { min: 1, max: 64 }),
+    gpuStep: choiceOpt(args, 'gpu-step', ['compiled', 'tfjs'] as const, R.gpuStep),
   };
 }
 

@@ -12,6 +12,10 @@ import { readCheckpointState } from '../training/checkpoint.ts';
 import { trainLoop, type LoopConfig } from '../training/loop.ts';
 import { evaluate, type EvalMetrics } from '../training/metrics.ts';
 import type { Recipe } from '../training/recipe.ts';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { LossFn } from '../training/loss.ts';
+import type { Optimizer } from '../training/optimizer.ts';
+import { createLocalStep, type TrainStep } from '../training/step.ts';
 import { createProgressReporter, type ProgressSink } from '../training/progress.ts';
 import { withSeededMathRandom } from '../training/rng.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
@@ -162,7 +166,9 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
     saveBest: (m) => saveModel(m, modelDir),
     ...(workers > 1
       ? { createStep: (m, optimizer) => createDataParallelStep(m, optimizer, { workers, head: opts.head, labelSmoothing: opts.labelSmoothing }) }
-      : {}),
+      : backend.name === 'webgpu' && (opts.gpuStep ?? 'compiled') === 'compiled' && opts.head === 'softmax'
+        ? { createStep: (m, optimizer, loss) => compiledOrTfjsStep(m, optimizer, loss, opts, (msg) => io.log(msg)) }
+        : {}),
     ...(io.signal ? { signal: io.signal } : {}),
   });
   model.dispose();
@@ -271,6 +277,22 @@ function recipeOf(o: TrainOptions): Record<string, unknown> {
 }
 
 /** Single-thread wasm leaves cores idle (tfjs disables wasm threads in Node): data parallelism fills them. */
+/** The compiled WebGPU step, or the TF.js step with the reason logged when the planner refuses the model. */
+async function compiledOrTfjsStep(model: tfl.LayersModel, optimizer: Optimizer, loss: LossFn, opts: TrainOptions, log: (m: string) => void): Promise<TrainStep> {
+  const { createCompiledStep } = await import('../gpu/train-step.ts');
+  const { GpuStepError } = await import('../gpu/errors.ts');
+  try {
+    const step = await createCompiledStep(model, optimizer, { batchSize: opts.batchSize, labelSmoothing: opts.labelSmoothing });
+    const s = step.trainer.stepStats;
+    log(`compiled WebGPU step: ${s.dispatchesPerStep} dispatches, 1 submit per step, ${(s.bufferBytes / 2 ** 20).toFixed(1)} MiB of GPU buffers`);
+    return step;
+  } catch (err) {
+    if (!(err instanceof GpuStepError) || err.code !== 'gpu_unsupported_model') throw err;
+    log(`${err.message.split(';')[0]}: training with the TF.js WebGPU kernels`);
+    return createLocalStep(model, optimizer, loss);
+  }
+}
+
 export function resolveWorkers(workers: number | 'auto', backend: string): number {
   if (workers !== 'auto') return workers;
   return backend === 'wasm' ? Math.max(1, Math.min(4, availableParallelism())) : 1;

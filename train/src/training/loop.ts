@@ -163,6 +163,7 @@ export async function trainLoop(
       }
       if (stopped === 'interrupted') break;
 
+      await step.sync?.();
       const validation = data.validation ? await evaluate(model, data.validation, config.labels, config.head, Math.max(config.batchSize, 64)) : null;
       const seconds = (Date.now() - epochStart) / 1000;
       const record: EpochRecord = {
@@ -187,6 +188,7 @@ export async function trainLoop(
       await saveCheckpoint(checkpointDir, model, optimizer, state);
       hooks.onEpoch?.(record, improved);
     }
+    await step.sync?.();
   } finally {
     step.dispose();
     optimizer.dispose();

@@ -23,6 +23,8 @@ export interface Recipe {
   maxTrainSamples: number;
   /** Gradient workers (worker_threads data parallelism); 1 = this thread only; 'auto' = one per core (≤ 4) on wasm, else 1. */
   workers?: number | 'auto';
+  /** On webgpu: 'compiled' (default) runs train/src/gpu's compiled step, 'tfjs' the TF.js kernels. */
+  gpuStep?: 'compiled' | 'tfjs';
 }
 
 /** He et al.'s CIFAR recipe where it applies (SGD 0.1, momentum 0.9, weight decay 1e-4), cosine instead of steps. */
@@ -40,6 +42,7 @@ export const DEFAULT_RECIPE = {
   patience: 0,
   maxTrainSamples: 0,
   workers: 'auto',
+  gpuStep: 'compiled',
 } as const satisfies Omit<Recipe, 'lr' | 'weightDecay' | 'augment'> & { augment: readonly AugmentKind[] };
 
 /** The learning rate and weight decay that suit each optimiser (Adam-family rates are ~100× smaller; AdamW decays decoupled). */

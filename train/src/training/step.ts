@@ -30,6 +30,8 @@ export interface StepResult {
 
 export interface TrainStep {
   step(batch: Batch, lr: number): Promise<StepResult>;
+  /** Steps that keep weights elsewhere (the compiled WebGPU step) copy them into the model here. */
+  sync?(): Promise<void>;
   dispose(): void;
 }
 
