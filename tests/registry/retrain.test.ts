@@ -1,12 +1,11 @@
 // `resnet-edge retrain` against a real S3 server: a champion trained, quantized and published; feedback stored
 // under the worker's layout (one record corrupt); then challengers that are promoted, published but not
 // promoted, and refused by the quantization gate — each leaving a report and a consistent pointer.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import type { FeedbackRecord } from '@resnet-edge/shared/registry/feedback';
 import { feedbackKeys, retrainReportKey } from '@resnet-edge/shared/registry/layout';
 import { writeTflite } from '@resnet-edge/shared/tflite/writer';
@@ -17,18 +16,15 @@ import { readPointer } from '@resnet-edge/registry/pointer';
 import { publishModel } from '@resnet-edge/registry/publish';
 import type { ObjectStore } from '@resnet-edge/registry/store';
 import { nextVersion, retrain, type RetrainReport } from '../../train/src/retrain/retrain.ts';
-import type { Recipe } from '../../train/src/training/recipe.ts';
 import { train } from '../../train/src/run/trainer.ts';
 import { runCli } from '../helpers/cli.ts';
 import { s3Fixture, type StoreFixture } from './helpers.ts';
+import { miniSubset, MINI_SPEC, tinyRecipe } from './retrain-fixtures.ts';
 
 const CLASSES = ['bag', 'coat', 'sandal', 'trouser'];
 const MINI = join(process.cwd(), 'data', 'fashion-mnist-mini');
-const SPEC: PreprocessSpec = { colorMode: 'grayscale', resizeShorter: 28, resizeAlgorithm: 'bilinear', crop: { height: 28, width: 28 }, normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] }, maxPixels: 40_000_000 };
-const RECIPE: Recipe = {
-  epochs: 1, batchSize: 16, lr: 0.05, optimizer: 'sgd', momentum: 0.9, weightDecay: 1e-4, schedule: 'cosine', warmupEpochs: 0,
-  labelSmoothing: 0, augment: [], seed: 7, backend: 'auto', patience: 0, maxTrainSamples: 0, workers: 1,
-};
+const SPEC = MINI_SPEC;
+const RECIPE = tinyRecipe({ seed: 7 });
 const quiet = { isTTY: false, log: () => {} };
 
 let fixture: StoreFixture;
@@ -36,15 +32,6 @@ let store: ObjectStore;
 let work: string;
 let data: DatasetOptions;
 let heldOut: DatasetOptions;
-
-/** A small folder-per-class copy of the bundled data: `perClass` images of each class. */
-function subset(split: 'train' | 'test', perClass: number, into: string): string {
-  for (const cls of CLASSES) {
-    mkdirSync(join(into, cls), { recursive: true });
-    for (const f of readdirSync(join(MINI, split, cls)).sort().slice(0, perClass)) cpSync(join(MINI, split, cls, f), join(into, cls, f));
-  }
-  return into;
-}
 
 let feedbackCount = 0;
 async function putFeedback(label: string, file: string, corrupt = false): Promise<void> {
@@ -64,8 +51,8 @@ beforeAll(async () => {
   fixture = await s3Fixture();
   store = fixture.open();
   work = mkdtempSync(join(tmpdir(), 'resnet-edge-retrain-'));
-  data = { kind: 'folder', path: subset('train', 20, join(work, 'data', 'train')) };
-  heldOut = { kind: 'folder', path: subset('test', 10, join(work, 'data', 'test')) };
+  data = { kind: 'folder', path: miniSubset(CLASSES, 'train', 20, join(work, 'data', 'train')) };
+  heldOut = { kind: 'folder', path: miniSubset(CLASSES, 'test', 10, join(work, 'data', 'test')) };
   // The champion, made the way a user makes the first model: train → quantize → publish.
   const run = join(work, 'champion');
   await train({ ...RECIPE, arch: 'resnet20', head: 'softmax', data: { train: data, test: heldOut, validationFraction: 0.1, preprocess: SPEC }, out: run, resume: false }, quiet);

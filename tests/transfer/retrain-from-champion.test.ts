@@ -1,11 +1,10 @@
 // Item 5 of issue 15 against a real S3 server: quantize writes the float weights beside the int8 model, publish
 // stores them immutably with their sha256 in the manifest, and `retrain --from champion` starts the challenger
 // from exactly those weights (a frozen backbone stays bit-identical to the champion's), saying so in its report.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Hex } from '@resnet-edge/shared/hash';
-import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { writeTflite } from '@resnet-edge/shared/tflite/writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetOptions } from '../../train/src/data/dataset.ts';
@@ -13,19 +12,15 @@ import { quantizeRun } from '../../train/src/quantize/quantize-run.ts';
 import { publishModel } from '@resnet-edge/registry/publish';
 import type { ObjectStore } from '@resnet-edge/registry/store';
 import { retrain } from '../../train/src/retrain/retrain.ts';
-import type { Recipe } from '../../train/src/training/recipe.ts';
 import { readRunInfo } from '../../train/src/run/run-folder.ts';
 import { train } from '../../train/src/run/trainer.ts';
 import { readSafetensors } from '../../train/src/transfer/safetensors.ts';
 import { s3Fixture, type StoreFixture } from '../registry/helpers.ts';
+import { miniSubset, MINI_SPEC, tinyRecipe } from '../registry/retrain-fixtures.ts';
 
 const CLASSES = ['bag', 'coat', 'sandal'];
-const MINI = join(process.cwd(), 'data', 'fashion-mnist-mini');
-const SPEC: PreprocessSpec = { colorMode: 'grayscale', resizeShorter: 28, resizeAlgorithm: 'bilinear', crop: { height: 28, width: 28 }, normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] }, maxPixels: 40_000_000 };
-const RECIPE: Recipe = {
-  epochs: 1, batchSize: 16, lr: 0.05, optimizer: 'sgd', momentum: 0.9, weightDecay: 1e-4, schedule: 'constant', warmupEpochs: 0,
-  labelSmoothing: 0, augment: [], seed: 5, backend: 'wasm', patience: 0, maxTrainSamples: 0, workers: 1,
-};
+const SPEC = MINI_SPEC;
+const RECIPE = tinyRecipe({ schedule: 'constant', seed: 5, backend: 'wasm' });
 const quiet = { isTTY: false, log: () => {} };
 
 let fixture: StoreFixture;
@@ -35,20 +30,12 @@ let data: DatasetOptions;
 let heldOut: DatasetOptions;
 let quantized: string;
 
-function subset(split: 'train' | 'test', perClass: number, into: string): string {
-  for (const cls of CLASSES) {
-    mkdirSync(join(into, cls), { recursive: true });
-    for (const f of readdirSync(join(MINI, split, cls)).sort().slice(0, perClass)) cpSync(join(MINI, split, cls, f), join(into, cls, f));
-  }
-  return into;
-}
-
 beforeAll(async () => {
   fixture = await s3Fixture();
   store = fixture.open();
   work = mkdtempSync(join(tmpdir(), 'resnet-edge-champion-'));
-  data = { kind: 'folder', path: subset('train', 12, join(work, 'train')) };
-  heldOut = { kind: 'folder', path: subset('test', 6, join(work, 'test')) };
+  data = { kind: 'folder', path: miniSubset(CLASSES, 'train', 12, join(work, 'train')) };
+  heldOut = { kind: 'folder', path: miniSubset(CLASSES, 'test', 6, join(work, 'test')) };
   const run = join(work, 'champion');
   await train({ ...RECIPE, arch: 'resnet20', head: 'softmax', data: { train: data, test: heldOut, validationFraction: 0, preprocess: SPEC }, out: run, resume: false }, quiet);
   quantized = join(run, 'q');
