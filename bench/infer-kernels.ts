@@ -14,6 +14,7 @@ import { writeTflite } from '@resnet-edge/shared/tflite/writer';
 import type { GraphIR } from '@resnet-edge/shared/tflite/ir';
 import { ensureLiteRt } from '../tests/helpers/litert.ts';
 import { GraphBuilder, resnet18Graph } from '../tests/shared/tflite-fixtures.ts';
+import { latency } from './timing.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, models: { type: 'string', default: 'resnet20,resnet18' } } });
 const RUNS = Number(values.runs);
@@ -34,19 +35,6 @@ function resnet20Graph(): GraphIR {
 }
 
 const MODELS = { resnet20: { graph: resnet20Graph, runs: RUNS }, resnet18: { graph: resnet18Graph, runs: Math.max(3, Math.round(RUNS / 5)) } } as const;
-
-/** Median and p90 of `runs` timed calls after one warm-up, in ms. */
-async function latency(fn: () => unknown, runs: number): Promise<{ p50: number; p90: number }> {
-  await fn();
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    await fn();
-    t.push(performance.now() - s);
-  }
-  t.sort((a, b) => a - b);
-  return { p50: t[Math.floor(t.length / 2)]!, p90: t[Math.min(t.length - 1, Math.floor(t.length * 0.9))]! };
-}
 
 interface Row { model: string; runtime: string; p50: number; p90: number; loadMs: number }
 const rows: Row[] = [];

@@ -17,6 +17,7 @@ import { initBackend } from '../train/src/backends/index.ts';
 import { buildModel } from '../train/src/models/index.ts';
 import { quantizeModel } from '../train/src/quantize/quantize-model.ts';
 import { ensureLiteRt } from '../tests/helpers/litert.ts';
+import { latency } from './timing.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,19 +32,6 @@ const CASES = { resnet20: { size: 32, classes: 10, runs: RUNS }, resnet18: { siz
 
 interface Row { model: string; runtime: string; p50: number; p90: number; imgPerSec: number; detail: string }
 const rows: Row[] = [];
-
-/** Median and p90 of `runs` timed calls (after one warm-up), in ms. */
-async function latency(fn: () => unknown | Promise<unknown>, runs: number): Promise<{ p50: number; p90: number }> {
-  await fn();
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    await fn();
-    t.push(performance.now() - s);
-  }
-  t.sort((a, b) => a - b);
-  return { p50: t[Math.floor(t.length / 2)]!, p90: t[Math.min(t.length - 1, Math.floor(t.length * 0.9))]! };
-}
 
 /** Images per second for 16 images: one batch-16 call, or 16 batch-1 calls for batch-1 runtimes. */
 async function throughput(fn: () => unknown | Promise<unknown>, images = 16): Promise<number> {

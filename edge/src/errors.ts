@@ -7,13 +7,8 @@ export type ErrorCode =
   | 'empty_body'
   | 'missing_file'
   | 'payload_too_large'
-  | 'empty_image'
-  | 'unsupported_format'
-  | 'corrupt_image'
-  | 'too_many_pixels'
-  | 'over_memory_budget'
-  | 'inflation_limit'
-  | 'missing_palette'
+  /** Every image refusal keeps its shared code (shared/src/image/errors.ts). */
+  | ImageErrorCode
   | 'unknown_label'
   | 'rate_limited'
   | 'forbidden_origin'
