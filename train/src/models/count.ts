@@ -22,9 +22,9 @@ function blockParams(spec: ResNetSpec, cin: number, width: number, stride: numbe
 }
 
 export function resnetParams(spec: ResNetSpec, opts: NetworkOptions, residual: boolean): number {
-  const stemKernel = spec.stem === 'imagenet' ? 7 : 3;
-  let total = conv(stemKernel, opts.inputShape[2], spec.stemWidth) + bn(spec.stemWidth);
-  let c = spec.stemWidth;
+  const { kernel, width } = spec.stem;
+  let total = conv(kernel, opts.inputShape[2], width) + bn(width);
+  let c = width;
   for (const s of spec.stages) {
     for (let i = 0; i < s.blocks; i++) {
       total += blockParams(spec, c, s.width, i === 0 ? s.stride : 1, residual);

@@ -10,7 +10,7 @@ import { ModelError } from './errors.ts';
 import type { HeadKind } from './head.ts';
 import type { PaddingStyle } from './layers.ts';
 import { resnet } from './resnet.ts';
-import { downsampling, RESNET_TABLE, type ResNetName, type ResNetSpec } from './table.ts';
+import { RESNET_TABLE, type ResNetName, type ResNetSpec } from './table.ts';
 
 export { ModelError } from './errors.ts';
 export type { HeadKind } from './head.ts';
@@ -42,7 +42,7 @@ interface Architecture extends ArchInfo {
 }
 
 function residualArch(name: ResNetName, spec: ResNetSpec, residual: boolean): Architecture {
-  const cifar = spec.stem === 'cifar';
+  const cifar = spec.stem.kind === 'cifar';
   const archName = residual ? name : name.replace('resnet', 'plain');
   const blocks = spec.stages.map((s) => s.blocks).join('-');
   const kind = spec.block === 'basic' ? 'basic 3×3-3×3 blocks' : 'bottleneck 1×1-3×3-1×1 blocks';
@@ -50,7 +50,7 @@ function residualArch(name: ResNetName, spec: ResNetSpec, residual: boolean): Ar
     name: archName,
     family: `${residual ? 'resnet' : 'plain'}${cifar ? '-cifar' : ''}` as ArchFamily,
     description: `${residual ? 'ResNet' : 'Plain'}-${spec.depth}${residual ? '' : ' (no shortcuts)'}, ${cifar ? 'CIFAR' : 'ImageNet'} stem, ${kind} [${blocks}]`,
-    minInputSize: downsampling(spec),
+    minInputSize: spec.downsampling,
     build: (opts) => resnet(spec, { ...opts, residual, name: archName }),
     params: (opts) => resnetParams(spec, opts, residual),
   };

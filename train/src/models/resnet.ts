@@ -4,7 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { logits, type HeadKind } from './head.ts';
 import { convBnRelu, maxPool, torchMaxPool, type PaddingStyle, type Tensor } from './layers.ts';
 import { stage } from './stage.ts';
-import type { ResNetSpec } from './table.ts';
+import type { ResNetSpec, StemSpec } from './table.ts';
 
 export interface NetworkOptions {
   inputShape: [number, number, number];
@@ -14,17 +14,24 @@ export interface NetworkOptions {
   padding?: PaddingStyle;
 }
 
-function stem(x: Tensor, spec: ResNetSpec, padding: PaddingStyle): Tensor {
-  if (spec.stem === 'cifar') return convBnRelu(x, spec.stemWidth, 3, 1, 'conv1');
-  const y = convBnRelu(x, spec.stemWidth, 7, 2, 'conv1', padding);
-  return padding === 'torchvision' ? torchMaxPool(y, 3, 2, 'pool1_pool') : maxPool(y, 3, 2, 'pool1_pool');
+function stem(x: Tensor, { kernel, stride, width, maxPool: pool }: StemSpec, padding: PaddingStyle): Tensor {
+  const y = convBnRelu(x, width, kernel, stride, 'conv1', padding);
+  if (!pool) return y;
+  return padding === 'torchvision' ? torchMaxPool(y, pool.size, pool.stride, 'pool1_pool') : maxPool(y, pool.size, pool.stride, 'pool1_pool');
+}
+
+function pooling(x: Tensor, kind: ResNetSpec['pooling']): Tensor {
+  switch (kind) {
+    case 'global_average':
+      return tfl.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as Tensor;
+  }
 }
 
 export function resnet(spec: ResNetSpec, opts: NetworkOptions & { residual: boolean; name: string }): tfl.LayersModel {
   const input = tfl.input({ shape: opts.inputShape, name: 'input' });
   const padding = opts.padding ?? 'same';
-  let x = stem(input, spec, padding);
+  let x = stem(input, spec.stem, padding);
   for (const s of spec.stages) x = stage(x, s, spec.block, opts.residual, padding);
-  x = tfl.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as Tensor;
+  x = pooling(x, spec.pooling);
   return tfl.model({ inputs: input, outputs: logits(x, opts.numClasses, opts.head), name: opts.name });
 }

@@ -6,11 +6,17 @@ export type BlockKind = 'basic' | 'bottleneck';
 /** Output channels of a block = width × expansion (a bottleneck's 1×1 conv widens by 4). */
 export const EXPANSION: Record<BlockKind, number> = { basic: 1, bottleneck: 4 };
 
-/**
- * `imagenet`: 7×7/2 conv (64) + 3×3/2 max-pool, total downsampling 32.
- * `cifar`: one 3×3 conv with the first stage's width, no pooling, total downsampling 4.
- */
+/** Which stem a network has: `imagenet` (Table 1) or `cifar` (Section 4.2). Named so `archs` can say it. */
 export type StemKind = 'imagenet' | 'cifar';
+
+/** The layers before the first stage: one conv → BN → ReLU, then an optional max-pool. */
+export interface StemSpec {
+  kind: StemKind;
+  kernel: number;
+  stride: number;
+  width: number;
+  maxPool: { size: number; stride: number } | null;
+}
 
 export interface StageSpec {
   /** Paper name of the stage (`conv2` … `conv5`); also the layer-name prefix. */
@@ -24,24 +30,32 @@ export interface StageSpec {
 
 export interface ResNetSpec {
   depth: number;
-  stem: StemKind;
-  stemWidth: number;
+  stem: StemSpec;
   block: BlockKind;
   stages: StageSpec[];
+  /** What turns the last stage's feature map into the head's input; every ResNet in the paper uses this one. */
+  pooling: 'global_average';
+  /** Total stride of stem and stages: the smallest input side that still leaves a 1×1 final feature map. */
+  downsampling: number;
 }
 
+/** 7×7/2 conv (64) + 3×3/2 max-pool: total stride 4 before conv2. */
+const IMAGENET_STEM: StemSpec = { kind: 'imagenet', kernel: 7, stride: 2, width: 64, maxPool: { size: 3, stride: 2 } };
 const IMAGENET_WIDTHS = [64, 128, 256, 512] as const;
 const CIFAR_WIDTHS = [16, 32, 64] as const;
+/** One 3×3 conv with the first stage's width and no pooling: a 32×32 image keeps its resolution into conv2. */
+const CIFAR_STEM: StemSpec = { kind: 'cifar', kernel: 3, stride: 1, width: CIFAR_WIDTHS[0], maxPool: null };
+
+function network(depth: number, stem: StemSpec, block: BlockKind, stages: StageSpec[]): ResNetSpec {
+  const stemStride = stem.stride * (stem.maxPool?.stride ?? 1);
+  const downsampling = stages.reduce((f, s) => f * s.stride, stemStride);
+  return { depth, stem, block, stages, pooling: 'global_average', downsampling };
+}
 
 function imagenet(depth: number, block: BlockKind, blocksPerStage: readonly number[]): ResNetSpec {
-  return {
-    depth,
-    stem: 'imagenet',
-    stemWidth: 64,
-    block,
-    // conv2 follows the max-pool, so it keeps the resolution; conv3..conv5 halve it.
-    stages: blocksPerStage.map((blocks, i) => ({ name: `conv${i + 2}`, blocks, width: IMAGENET_WIDTHS[i]!, stride: i === 0 ? 1 : 2 })),
-  };
+  // conv2 follows the max-pool, so it keeps the resolution; conv3..conv5 halve it.
+  const stages = blocksPerStage.map((blocks, i) => ({ name: `conv${i + 2}`, blocks, width: IMAGENET_WIDTHS[i]!, stride: i === 0 ? 1 : 2 }));
+  return network(depth, IMAGENET_STEM, block, stages);
 }
 
 /**
@@ -52,13 +66,8 @@ function imagenet(depth: number, block: BlockKind, blocksPerStage: readonly numb
  */
 function cifar(depth: number): ResNetSpec {
   const n = (depth - 2) / 6;
-  return {
-    depth,
-    stem: 'cifar',
-    stemWidth: CIFAR_WIDTHS[0],
-    block: 'basic',
-    stages: CIFAR_WIDTHS.map((width, i) => ({ name: `conv${i + 2}`, blocks: n, width, stride: i === 0 ? 1 : 2 })),
-  };
+  const stages = CIFAR_WIDTHS.map((width, i) => ({ name: `conv${i + 2}`, blocks: n, width, stride: i === 0 ? 1 : 2 }));
+  return network(depth, CIFAR_STEM, 'basic', stages);
 }
 
 /** One line per depth, as in the paper. */
@@ -76,9 +85,3 @@ export const RESNET_TABLE = {
 } as const satisfies Record<string, ResNetSpec>;
 
 export type ResNetName = keyof typeof RESNET_TABLE;
-
-/** Total downsampling of the network: the smallest input side that still leaves a 1×1 final feature map. */
-export function downsampling(spec: ResNetSpec): number {
-  const stem = spec.stem === 'imagenet' ? 4 : 1;
-  return spec.stages.reduce((f, s) => f * s.stride, stem);
-}
