@@ -1,13 +1,13 @@
 // Bytes → RawImage. The pixel limit is checked on the header's claimed size before any pixel is decoded,
 // so a 50000×50000 "decompression bomb" costs a few bytes of parsing, not gigabytes of memory; every
 // buffer after that is charged to a MemoryBudget, so an image the budget cannot hold is refused up front.
-import { DEFAULT_MAX_PIXELS } from '../preprocess/spec.ts';
 import { MemoryBudget } from './budget.ts';
 import { ImageError } from './errors.ts';
 import { readImageHeader, webpRefused } from './header.ts';
 import { decodeJpegScaled, type JpegScale } from './jpeg/decode.ts';
 import { decodeJpeg } from './jpeg.ts';
 import { decodePngRows } from './png/decode.ts';
+import { DEFAULT_MAX_PIXELS } from './limits.ts';
 import type { ImageHeader, RawImage } from './types.ts';
 
 export { sniffFormat } from './sniff.ts';

@@ -1,11 +1,10 @@
 // The preprocessing recipe as data. It is stored in every model manifest so the trainer and the worker
 // run the same recipe from the same numbers; nothing about preprocessing is hard-coded elsewhere.
 import { z } from 'zod';
+import { DEFAULT_MAX_PIXELS } from '../image/limits.ts';
 import { specProblems } from './check-spec.ts';
 
-// Phone photos are 12–50 MP; with DCT-scaled JPEG decoding and row-streamed PNG their cost follows the
-// model's input size, so the header limit only stops absurd sizes.
-export const DEFAULT_MAX_PIXELS = 50_000_000;
+export { DEFAULT_MAX_PIXELS };
 
 export const normalizeSchema = z.discriminatedUnion('kind', [
   // x = (pixel / 255 - mean[c]) / std[c]   (torchvision / Keras "torch" mode)
