@@ -1,17 +1,15 @@
 // The worker's cron trigger ([triggers] crons in wrangler.toml): when enough new feedback has arrived for the
 // served model, submit the retraining job and remember how far the feedback went. Everything is logged; an
 // error leaves the state unchanged, so the next tick tries again.
-import type { Env } from '../env.ts';
+import { settingsOf, type Env, type Settings } from '../env.ts';
 import { decide, type Decision } from './decide.ts';
 import { countNewFeedback, readCronState, writeCronState } from './feedback-state.ts';
 import { submitRetrainJob, type BatchJobConfig } from './submit-job.ts';
 
-export const DEFAULT_MIN_FEEDBACK = 100;
-
-export function batchConfigOf(env: Env): BatchJobConfig | null {
-  const { BATCH_JOB_QUEUE: queue, BATCH_JOB_DEFINITION: definition, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+export function batchConfigOf({ batch }: Settings): BatchJobConfig | null {
+  const { queue, definition, accessKeyId, secretAccessKey, region, endpoint } = batch;
   if (!queue || !definition || !accessKeyId || !secretAccessKey) return null;
-  return { queue, definition, accessKeyId, secretAccessKey, region: env.AWS_REGION || 'us-east-1', ...(env.BATCH_ENDPOINT ? { endpoint: env.BATCH_ENDPOINT } : {}) };
+  return { queue, definition, accessKeyId, secretAccessKey, region, ...(endpoint ? { endpoint } : {}) };
 }
 
 export interface CronOutcome {
@@ -21,11 +19,12 @@ export interface CronOutcome {
 }
 
 export async function runRetrainCron(env: Env, now = new Date()): Promise<CronOutcome> {
-  const model = env.MODEL_NAME || 'fashion-mnist';
-  const minFeedback = Number(env.RETRAIN_MIN_FEEDBACK ?? DEFAULT_MIN_FEEDBACK) || DEFAULT_MIN_FEEDBACK;
+  const settings = settingsOf(env);
+  const model = settings.modelName;
+  const minFeedback = settings.retrainMinFeedback;
   const state = await readCronState(env.MODELS, model);
   const fresh = await countNewFeedback(env.MODELS, model, state.lastFeedbackKey);
-  const config = batchConfigOf(env);
+  const config = batchConfigOf(settings);
   const decision = decide(fresh, minFeedback, config !== null);
   if (!decision.submit || !config) {
     console.log(`retrain cron (${model}): not submitting: ${decision.reason}`);

@@ -18,7 +18,7 @@ export async function tokensEqual(given: string, expected: string): Promise<bool
 }
 
 const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  const expected = c.env.ADMIN_TOKEN;
+  const expected = settingsOf(c.env).adminToken;
   const header = c.req.header('authorization') ?? '';
   const given = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
   if (!expected) throw new ApiError(401, 'unauthorized', 'admin routes are disabled: the ADMIN_TOKEN secret is not set');

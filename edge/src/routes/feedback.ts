@@ -11,7 +11,7 @@ import { readImageForm } from '../upload.ts';
 
 export const feedbackRoutes = new Hono<AppEnv>().post('/', requireAllowedOrigin, async (c) => {
   const settings = settingsOf(c.env);
-  const client = await clientHash(c.req.header('cf-connecting-ip') ?? 'local', c.env.FEEDBACK_SALT ?? '');
+  const client = await clientHash(c.req.header('cf-connecting-ip') ?? 'local', settings.feedbackSalt ?? '');
   await enforceFeedbackLimit(c.env.FEEDBACK_LIMITER, settings.feedbackPerMinute, client);
   const modelParam = c.req.query('model');
   const { bytes, fields } = await readImageForm(c.req.raw, settings.maxUploadBytes);
