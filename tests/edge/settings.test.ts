@@ -1,9 +1,9 @@
-// The worker's vars go through one schema (edge/src/env.ts): defaults where unset, a JSON 500 naming the var
+// The worker's vars go through one schema (edge/src/settings.ts): defaults where unset, a JSON 500 naming the var
 // where malformed — never a silent fallback to a value the operator did not choose.
 import { describe, expect, it } from 'vitest';
-import { settingsOf, type Env } from '../../edge/src/env.ts';
+import { settingsOf, type Vars } from '../../edge/src/settings.ts';
 
-const env = (vars: Partial<Record<string, string>>) => ({ MODELS: {} as R2Bucket, ...vars }) as Env;
+const env = (vars: Record<string, string>) => ({ ...vars }) as Vars;
 
 describe('settingsOf', () => {
   it('gives every var its documented default when unset or blank', () => {
