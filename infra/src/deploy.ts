@@ -21,9 +21,9 @@ export interface DryRunSummary {
 export function summarize(template: Record<string, unknown>): Omit<DryRunSummary, 'worker'> {
   const resources: Record<string, number> = {};
   const iamStatements: unknown[] = [];
-  for (const r of Object.values((template.Resources ?? {}) as Record<string, { Type: string; Properties?: any }>)) {
+  for (const r of Object.values((template.Resources ?? {}) as Record<string, { Type: string; Properties?: { PolicyDocument: { Statement: unknown[] } } }>)) {
     resources[r.Type] = (resources[r.Type] ?? 0) + 1;
-    if (r.Type === 'AWS::IAM::Policy') iamStatements.push(...r.Properties.PolicyDocument.Statement);
+    if (r.Type === 'AWS::IAM::Policy') iamStatements.push(...(r.Properties?.PolicyDocument.Statement ?? []));
   }
   return { resources, iamStatements };
 }

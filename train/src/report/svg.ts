@@ -37,7 +37,7 @@ export function lineChart(series: Series[], opts: { title: string; xLabel: strin
   const ys = all.map((p) => p[1]);
   const xMin = Math.min(...xs, 0);
   const xMax = Math.max(...xs, 1);
-  let yMin = opts.yMin ?? Math.min(...ys, 0);
+  const yMin = opts.yMin ?? Math.min(...ys, 0);
   let yMax = opts.yMax ?? Math.max(...ys, 1e-9);
   if (yMax === yMin) yMax = yMin + 1;
   const px = (x: number) => m.left + ((x - xMin) / (xMax - xMin || 1)) * (W - m.left - m.right);

@@ -156,6 +156,9 @@ export async function download(url: string, io: SourceIO): Promise<Uint8Array> {
   if (total > 0 && received !== total) throw new TransferError('init_fetch_failed', `--init: ${url} sent ${received} of ${total} bytes`);
   const out = new Uint8Array(received);
   let at = 0;
-  for (const c of chunks) (out.set(c, at), (at += c.byteLength));
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
   return out;
 }

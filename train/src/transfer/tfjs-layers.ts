@@ -35,7 +35,10 @@ export async function readTfjsWeights(json: ModelJson, read: (path: string) => P
     const total = shards.reduce((n, s) => n + s.byteLength, 0);
     const data = new Uint8Array(total);
     let at = 0;
-    for (const s of shards) (data.set(s, at), (at += s.byteLength));
+    for (const s of shards) {
+      data.set(s, at);
+      at += s.byteLength;
+    }
     let offset = 0;
     for (const w of group.weights) {
       if (w.dtype !== 'float32' || w.quantization) {
