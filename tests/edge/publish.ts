@@ -5,17 +5,9 @@ import { sha256Hex } from '@resnet-edge/shared/hash';
 import { manifestKey, modelFileKey, pointerKey } from '@resnet-edge/shared/registry/layout';
 import { manifestSchema, type Manifest, type Pointer } from '@resnet-edge/shared/registry/manifest';
 import type { TestWorker } from './worker.ts';
+import { FASHION_TEST_SPEC } from '../helpers/fashion-spec.ts';
 
 export const FASHION_LABELS = ['t_shirt_top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle_boot'];
-
-export const FASHION_SPEC = {
-  colorMode: 'grayscale',
-  resizeShorter: 28,
-  resizeAlgorithm: 'bilinear',
-  crop: { height: 28, width: 28 },
-  normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] },
-  maxPixels: 40_000_000,
-} as const;
 
 export interface Published {
   manifest: Manifest;
@@ -30,7 +22,7 @@ export async function makeManifest(name: string, version: string, model: Uint8Ar
     version,
     arch: 'test-tiny',
     labels,
-    preprocess: FASHION_SPEC,
+    preprocess: FASHION_TEST_SPEC,
     inputShape: [1, 28, 28, 1],
     outputActivation: 'softmax',
     accuracy: { float: { top1: 0.5, samples: 10 } },

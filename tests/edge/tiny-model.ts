@@ -1,5 +1,5 @@
 // A real int8 .tflite small enough to build in a test: QUANTIZE → CONV_2D(3×3, 4 filters, ReLU) → MEAN over
-// H and W → FULLY_CONNECTED(10) → DEQUANTIZE, for 28×28×1 inputs normalised as FASHION_SPEC does. Weights come
+// H and W → FULLY_CONNECTED(10) → DEQUANTIZE, for 28×28×1 inputs normalised as FASHION_TEST_SPEC does. Weights come
 // from a seeded generator, so two seeds give two models that answer differently. Serialised by our own writer.
 import type { GraphIR, QuantParams, TensorIR } from '@resnet-edge/shared/tflite/ir';
 import { writeTflite } from '@resnet-edge/shared/tflite/writer';

@@ -9,6 +9,7 @@ import { startDevS3Server, type DevS3Server } from '../helpers/dev-s3-server.ts'
 import { R2LocalStore } from '@resnet-edge/registry/r2-local-store';
 import { S3Store } from '@resnet-edge/registry/s3-store';
 import type { ObjectStore } from '@resnet-edge/registry/store';
+import { FASHION_TEST_SPEC } from '../helpers/fashion-spec.ts';
 
 export interface StoreFixture {
   kind: 's3' | 'r2-local';
@@ -60,14 +61,7 @@ export function makeModelDir(version: string, opts: { name?: string; size?: numb
     version,
     arch: 'resnet20',
     labels: ['t-shirt_top', 'trouser', 'pullover'],
-    preprocess: {
-      colorMode: 'grayscale',
-      resizeShorter: 28,
-      resizeAlgorithm: 'bilinear',
-      crop: { height: 28, width: 28 },
-      normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] },
-      maxPixels: 40_000_000,
-    },
+    preprocess: FASHION_TEST_SPEC,
     inputShape: [1, 28, 28, 1],
     outputActivation: 'softmax',
     accuracy: { float: { top1: opts.top1 ?? 0.9, samples: 500 }, int8: { top1: (opts.top1 ?? 0.9) - 0.002, samples: 500 } },

@@ -3,17 +3,11 @@ import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PreprocessSpec } from '../../shared/src/preprocess/spec.ts';
 import { recipeWith, type Recipe } from '../../train/src/training/recipe.ts';
+import { FASHION_TEST_SPEC } from '../helpers/fashion-spec.ts';
 
 const MINI = join(process.cwd(), 'data', 'fashion-mnist-mini');
 
-export const MINI_SPEC: PreprocessSpec = {
-  colorMode: 'grayscale',
-  resizeShorter: 28,
-  resizeAlgorithm: 'bilinear',
-  crop: { height: 28, width: 28 },
-  normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] },
-  maxPixels: 40_000_000,
-};
+export const MINI_SPEC: PreprocessSpec = FASHION_TEST_SPEC;
 
 /** One epoch of batch 16 at lr 0.05, no augmentation, one worker: seconds, not minutes. */
 export function tinyRecipe(changes: Partial<Recipe>): Recipe {
