@@ -44,3 +44,9 @@ for f in "$IMG"/webp-*.webp "$IMG/sample-32x24.webp"; do
   gzip -9 -n -c "$TMP/$name.pam" > "$OUT/$name.pam.gz"
 done
 ls -l "$IMG"/webp-*.webp "$OUT"
+
+# A 3 MP lossy + alpha photo-like picture for the Node-vs-workerd identity test of large images (no
+# expected pixels: that test compares Node with workerd).
+convert -size 500x375 plasma:fractal -seed 3 -resize 2000x1500! -alpha set -channel A -fx "0.5+0.5*sin(i/40)" +channel \
+  "$TMP/large.png"
+q -q 30 "$TMP/large.png" -o tests/shared/fixtures/webp-photo-alpha-2000x1500.webp
