@@ -7,7 +7,7 @@ import { decodeAlpha } from './alpha.ts';
 import { parseWebp } from './container.ts';
 import { decodeLossyRows } from './vp8/decode.ts';
 import { decodeLossless } from './vp8l/decode.ts';
-import { yuvRowToRgba } from './yuv.ts';
+import { yuvRowToRgb, yuvRowToRgba } from './yuv.ts';
 
 export type RgbaRowSink = (rgba: Uint8Array, y: number) => void;
 export type RgbRowSink = (rgb: Uint8Array, y: number) => void;
@@ -50,6 +50,17 @@ export function decodeWebpRgbaRows(bytes: Uint8Array, budget: MemoryBudget, onRo
 
 /** Rows of RGB, transparent pixels composited over white as the PNG path does (the model has no alpha). */
 export function decodeWebpRows(bytes: Uint8Array, budget: MemoryBudget, onRow: RgbRowSink): { width: number; height: number; channels: 3 } {
+  const still = parseWebp(bytes);
+  if (still.kind === 'lossy' && !still.alpha) {
+    // Opaque lossy: Y′CbCr straight to RGB, no RGBA row in between.
+    const row = budget.u8(still.width * 3, 'WebP RGB row');
+    decodeLossyRows(still.bitstream, budget, (y, u, v, r) => {
+      yuvRowToRgb(y, u, v, still.width, row);
+      onRow(row, r);
+    });
+    budget.free(row);
+    return { width: still.width, height: still.height, channels: 3 };
+  }
   let rgb: Uint8Array | null = null;
   const info = decodeWebpRgbaRows(bytes, budget, (rgba, y) => {
     const width = rgba.length >> 2;

@@ -19,3 +19,15 @@ export function yuvRowToRgba(
     out[o + 3] = alpha ? alpha[alphaAt + x]! : 255;
   }
 }
+
+/** One row straight to RGB (pictures without alpha: nothing to composite). */
+export function yuvRowToRgb(y: Uint8Array, u: Uint8Array, v: Uint8Array, width: number, out: Uint8Array): void {
+  for (let x = 0, o = 0; x < width; x++, o += 3) {
+    const luma = mulHi(y[x]!, 19077);
+    const cb = u[x >> 1]!;
+    const cr = v[x >> 1]!;
+    out[o] = clip8(luma + mulHi(cr, 26149) - 14234);
+    out[o + 1] = clip8(luma - mulHi(cb, 6419) - mulHi(cr, 13320) + 8708);
+    out[o + 2] = clip8(luma + mulHi(cb, 33050) - 17685);
+  }
+}

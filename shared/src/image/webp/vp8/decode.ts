@@ -9,14 +9,17 @@ import { readFrameHeader, type FilterStrength } from './frame-header.ts';
 import { inverseDcAdd, inverseDctAdd, inverseWalshHadamard } from './idct.ts';
 import { filterMacroblock, type BandPlanes } from './loop-filter.ts';
 import {
-  B_DC, BPS, DC_NO_LEFT, DC_NO_TOP, DC_NO_TOP_LEFT, DC_PRED, H_PRED, predictBlock, predictSubblock, TM_PRED, V_PRED,
+  B_DC, BPS as WORK_STRIDE, DC_NO_LEFT, DC_NO_TOP, DC_NO_TOP_LEFT, DC_PRED, H_PRED, predictBlock, predictSubblock, TM_PRED, V_PRED,
 } from './predict.ts';
 import { readCoefficients, TYPE_CHROMA, TYPE_Y2, TYPE_Y_AFTER_Y2, TYPE_Y_WITH_DC } from './residuals.ts';
-import { BMODE_PROBS } from './tables.ts';
+import { BMODE_PROBS as BMODE_TABLE } from './tables.ts';
+
+const BMODE_PROBS = BMODE_TABLE;
 
 /** Luma row `y` with its (point-sampled) chroma rows, each `width` / ⌈width/2⌉ samples. */
 export type YuvRowSink = (y: Uint8Array, u: Uint8Array, v: Uint8Array, row: number) => void;
 
+const BPS = WORK_STRIDE;
 const Y_OFF = BPS + 8;
 const U_OFF = Y_OFF + 16 * BPS + BPS;
 const V_OFF = U_OFF + 16;
@@ -37,6 +40,11 @@ function edgeMode(mbx: number, mby: number, mode: number): number {
   if (mode !== DC_PRED) return mode;
   if (mbx === 0) return mby === 0 ? DC_NO_TOP_LEFT : DC_NO_LEFT;
   return mby === 0 ? DC_NO_TOP : DC_PRED;
+}
+
+/** A short copy: a loop beats subarray() + set() for 4–16 bytes (no views allocated). */
+function copy(from: Uint8Array, at: number, to: Uint8Array, dest: number, n: number): void {
+  for (let i = 0; i < n; i++) to[dest + i] = from[at + i]!;
 }
 
 function addResidual(code: number, coeffs: Int16Array, c: number, buf: Uint8Array, at: number): void {
@@ -189,22 +197,22 @@ export function decodeLossyRows(frame: Uint8Array, budget: MemoryBudget, onRow: 
 
       // --- reconstruction in the work buffer
       if (mbx > 0) {
-        for (let j = -1; j < 16; j++) ws.copyWithin(Y_OFF + j * BPS - 4, Y_OFF + j * BPS + 12, Y_OFF + j * BPS + 16);
+        for (let j = -1; j < 16; j++) copy(ws, Y_OFF + j * BPS + 12, ws, Y_OFF + j * BPS - 4, 4);
         for (let j = -1; j < 8; j++) {
-          ws.copyWithin(U_OFF + j * BPS - 4, U_OFF + j * BPS + 4, U_OFF + j * BPS + 8);
-          ws.copyWithin(V_OFF + j * BPS - 4, V_OFF + j * BPS + 4, V_OFF + j * BPS + 8);
+          copy(ws, U_OFF + j * BPS + 4, ws, U_OFF + j * BPS - 4, 4);
+          copy(ws, V_OFF + j * BPS + 4, ws, V_OFF + j * BPS - 4, 4);
         }
       }
       if (mby > 0) {
-        ws.set(topY.subarray(mbx * 16, mbx * 16 + 16), Y_OFF - BPS);
-        ws.set(topU.subarray(mbx * 8, mbx * 8 + 8), U_OFF - BPS);
-        ws.set(topV.subarray(mbx * 8, mbx * 8 + 8), V_OFF - BPS);
+        copy(topY, mbx * 16, ws, Y_OFF - BPS, 16);
+        copy(topU, mbx * 8, ws, U_OFF - BPS, 8);
+        copy(topV, mbx * 8, ws, V_OFF - BPS, 8);
       }
       if (is4x4) {
         const topRight = Y_OFF - BPS + 16;
         if (mby > 0) {
           if (mbx >= mbWide - 1) ws.fill(topY[mbx * 16 + 15]!, topRight, topRight + 4);
-          else ws.set(topY.subarray(mbx * 16 + 16, mbx * 16 + 20), topRight);
+          else copy(topY, mbx * 16 + 16, ws, topRight, 4);
         }
         // Sub-blocks on the right edge below the first row see the macroblock's above-right samples.
         for (let r = 4; r < 16; r += 4) ws.copyWithin(topRight + r * BPS, topRight, topRight + 4);
@@ -226,14 +234,14 @@ export function decodeLossyRows(frame: Uint8Array, budget: MemoryBudget, onRow: 
         addResidual(codes[20 + n]!, coeffs, (20 + n) * 16, ws, V_OFF + offset);
       }
       if (mby < mbHigh - 1) {
-        topY.set(ws.subarray(Y_OFF + 15 * BPS, Y_OFF + 15 * BPS + 16), mbx * 16);
-        topU.set(ws.subarray(U_OFF + 7 * BPS, U_OFF + 7 * BPS + 8), mbx * 8);
-        topV.set(ws.subarray(V_OFF + 7 * BPS, V_OFF + 7 * BPS + 8), mbx * 8);
+        copy(ws, Y_OFF + 15 * BPS, topY, mbx * 16, 16);
+        copy(ws, U_OFF + 7 * BPS, topU, mbx * 8, 8);
+        copy(ws, V_OFF + 7 * BPS, topV, mbx * 8, 8);
       }
-      for (let j = 0; j < 16; j++) yBand.set(ws.subarray(Y_OFF + j * BPS, Y_OFF + j * BPS + 16), (EXTRA_Y + j) * yStride + mbx * 16);
+      for (let j = 0; j < 16; j++) copy(ws, Y_OFF + j * BPS, yBand, (EXTRA_Y + j) * yStride + mbx * 16, 16);
       for (let j = 0; j < 8; j++) {
-        uBand.set(ws.subarray(U_OFF + j * BPS, U_OFF + j * BPS + 8), (EXTRA_UV + j) * uvStride + mbx * 8);
-        vBand.set(ws.subarray(V_OFF + j * BPS, V_OFF + j * BPS + 8), (EXTRA_UV + j) * uvStride + mbx * 8);
+        copy(ws, U_OFF + j * BPS, uBand, (EXTRA_UV + j) * uvStride + mbx * 8, 8);
+        copy(ws, V_OFF + j * BPS, vBand, (EXTRA_UV + j) * uvStride + mbx * 8, 8);
       }
     }
     if (modes.eof) throw truncated('the first partition (modes)');

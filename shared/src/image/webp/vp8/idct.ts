@@ -1,6 +1,7 @@
 // The inverse transforms of RFC 6386 §14: the Walsh–Hadamard transform that spreads the Y2 block's values
 // into the sixteen luma DCs, and the 4×4 inverse DCT whose result is added to the prediction and clamped.
-import { BPS } from './predict.ts';
+/** The work buffer's row stride (predict.ts's BPS), local because it is read per sample. */
+const BPS = 32;
 
 /** 16 dequantised Y2 coefficients → the DC (index 0) of each of the 16 luma blocks in `out` (16 apart). */
 export function inverseWalshHadamard(input: Int16Array, inAt: number, out: Int16Array, outAt: number): void {

@@ -1,6 +1,6 @@
 // Intra prediction (RFC 6386 §12) inside one macroblock's work buffer: rows BPS bytes apart, the row above
 // and the column to the left already filled with the unfiltered neighbours (or the spec's 127/129 borders).
-// `at` is the top-left sample of the block being predicted.
+// `at` is the top-left sample of the block being predicted; sub-block samples are written as at + 32·y + x.
 export const BPS = 32;
 
 /** 16×16 luma and 8×8 chroma modes, and the DC variants for blocks on the picture's top/left edge. */
@@ -76,9 +76,6 @@ export function predictSubblock(buf: Uint8Array, at: number, mode: number): void
   const E = buf[top + 4]!, F = buf[top + 5]!, G = buf[top + 6]!, H = buf[top + 7]!;
   const X = buf[top - 1]!;
   const I = buf[at - 1]!, J = buf[at + BPS - 1]!, K = buf[at + 2 * BPS - 1]!, L = buf[at + 3 * BPS - 1]!;
-  const put = (x: number, y: number, v: number): void => {
-    buf[at + y * BPS + x] = v;
-  };
   switch (mode) {
     case B_DC: {
       const dc = (A + B + C + D + I + J + K + L + 4) >> 3;
@@ -89,77 +86,79 @@ export function predictSubblock(buf: Uint8Array, at: number, mode: number): void
       trueMotion(buf, at, 4);
       break;
     case B_VE: {
-      const v = [avg3(X, A, B), avg3(A, B, C), avg3(B, C, D), avg3(C, D, E)];
-      for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) put(x, y, v[x]!);
+      const v0 = avg3(X, A, B), v1 = avg3(A, B, C), v2 = avg3(B, C, D), v3 = avg3(C, D, E);
+      for (let y = 0, o = at; y < 4; y++, o += BPS) (buf[o] = v0), (buf[o + 1] = v1), (buf[o + 2] = v2), (buf[o + 3] = v3);
       break;
     }
     case B_HE: {
-      const v = [avg3(X, I, J), avg3(I, J, K), avg3(J, K, L), avg3(K, L, L)];
-      for (let y = 0; y < 4; y++) buf.fill(v[y]!, at + y * BPS, at + y * BPS + 4);
+      buf.fill(avg3(X, I, J), at, at + 4);
+      buf.fill(avg3(I, J, K), at + BPS, at + BPS + 4);
+      buf.fill(avg3(J, K, L), at + 2 * BPS, at + 2 * BPS + 4);
+      buf.fill(avg3(K, L, L), at + 3 * BPS, at + 3 * BPS + 4);
       break;
     }
     case B_RD:
-      put(0, 3, avg3(J, K, L));
-      put(1, 3, avg3(I, J, K)); put(0, 2, avg3(I, J, K));
-      put(2, 3, avg3(X, I, J)); put(1, 2, avg3(X, I, J)); put(0, 1, avg3(X, I, J));
-      put(3, 3, avg3(A, X, I)); put(2, 2, avg3(A, X, I)); put(1, 1, avg3(A, X, I)); put(0, 0, avg3(A, X, I));
-      put(3, 2, avg3(B, A, X)); put(2, 1, avg3(B, A, X)); put(1, 0, avg3(B, A, X));
-      put(3, 1, avg3(C, B, A)); put(2, 0, avg3(C, B, A));
-      put(3, 0, avg3(D, C, B));
+      buf[at + 96] = avg3(J, K, L);
+      buf[at + 97] = avg3(I, J, K); buf[at + 64] = avg3(I, J, K);
+      buf[at + 98] = avg3(X, I, J); buf[at + 65] = avg3(X, I, J); buf[at + 32] = avg3(X, I, J);
+      buf[at + 99] = avg3(A, X, I); buf[at + 66] = avg3(A, X, I); buf[at + 33] = avg3(A, X, I); buf[at + 0] = avg3(A, X, I);
+      buf[at + 67] = avg3(B, A, X); buf[at + 34] = avg3(B, A, X); buf[at + 1] = avg3(B, A, X);
+      buf[at + 35] = avg3(C, B, A); buf[at + 2] = avg3(C, B, A);
+      buf[at + 3] = avg3(D, C, B);
       break;
     case B_LD:
-      put(0, 0, avg3(A, B, C));
-      put(1, 0, avg3(B, C, D)); put(0, 1, avg3(B, C, D));
-      put(2, 0, avg3(C, D, E)); put(1, 1, avg3(C, D, E)); put(0, 2, avg3(C, D, E));
-      put(3, 0, avg3(D, E, F)); put(2, 1, avg3(D, E, F)); put(1, 2, avg3(D, E, F)); put(0, 3, avg3(D, E, F));
-      put(3, 1, avg3(E, F, G)); put(2, 2, avg3(E, F, G)); put(1, 3, avg3(E, F, G));
-      put(3, 2, avg3(F, G, H)); put(2, 3, avg3(F, G, H));
-      put(3, 3, avg3(G, H, H));
+      buf[at + 0] = avg3(A, B, C);
+      buf[at + 1] = avg3(B, C, D); buf[at + 32] = avg3(B, C, D);
+      buf[at + 2] = avg3(C, D, E); buf[at + 33] = avg3(C, D, E); buf[at + 64] = avg3(C, D, E);
+      buf[at + 3] = avg3(D, E, F); buf[at + 34] = avg3(D, E, F); buf[at + 65] = avg3(D, E, F); buf[at + 96] = avg3(D, E, F);
+      buf[at + 35] = avg3(E, F, G); buf[at + 66] = avg3(E, F, G); buf[at + 97] = avg3(E, F, G);
+      buf[at + 67] = avg3(F, G, H); buf[at + 98] = avg3(F, G, H);
+      buf[at + 99] = avg3(G, H, H);
       break;
     case B_VR:
-      put(0, 0, avg2(X, A)); put(1, 2, avg2(X, A));
-      put(1, 0, avg2(A, B)); put(2, 2, avg2(A, B));
-      put(2, 0, avg2(B, C)); put(3, 2, avg2(B, C));
-      put(3, 0, avg2(C, D));
-      put(0, 3, avg3(K, J, I));
-      put(0, 2, avg3(J, I, X));
-      put(0, 1, avg3(I, X, A)); put(1, 3, avg3(I, X, A));
-      put(1, 1, avg3(X, A, B)); put(2, 3, avg3(X, A, B));
-      put(2, 1, avg3(A, B, C)); put(3, 3, avg3(A, B, C));
-      put(3, 1, avg3(B, C, D));
+      buf[at + 0] = avg2(X, A); buf[at + 65] = avg2(X, A);
+      buf[at + 1] = avg2(A, B); buf[at + 66] = avg2(A, B);
+      buf[at + 2] = avg2(B, C); buf[at + 67] = avg2(B, C);
+      buf[at + 3] = avg2(C, D);
+      buf[at + 96] = avg3(K, J, I);
+      buf[at + 64] = avg3(J, I, X);
+      buf[at + 32] = avg3(I, X, A); buf[at + 97] = avg3(I, X, A);
+      buf[at + 33] = avg3(X, A, B); buf[at + 98] = avg3(X, A, B);
+      buf[at + 34] = avg3(A, B, C); buf[at + 99] = avg3(A, B, C);
+      buf[at + 35] = avg3(B, C, D);
       break;
     case B_VL:
-      put(0, 0, avg2(A, B));
-      put(1, 0, avg2(B, C)); put(0, 2, avg2(B, C));
-      put(2, 0, avg2(C, D)); put(1, 2, avg2(C, D));
-      put(3, 0, avg2(D, E)); put(2, 2, avg2(D, E));
-      put(0, 1, avg3(A, B, C));
-      put(1, 1, avg3(B, C, D)); put(0, 3, avg3(B, C, D));
-      put(2, 1, avg3(C, D, E)); put(1, 3, avg3(C, D, E));
-      put(3, 1, avg3(D, E, F)); put(2, 3, avg3(D, E, F));
-      put(3, 2, avg3(E, F, G));
-      put(3, 3, avg3(F, G, H));
+      buf[at + 0] = avg2(A, B);
+      buf[at + 1] = avg2(B, C); buf[at + 64] = avg2(B, C);
+      buf[at + 2] = avg2(C, D); buf[at + 65] = avg2(C, D);
+      buf[at + 3] = avg2(D, E); buf[at + 66] = avg2(D, E);
+      buf[at + 32] = avg3(A, B, C);
+      buf[at + 33] = avg3(B, C, D); buf[at + 96] = avg3(B, C, D);
+      buf[at + 34] = avg3(C, D, E); buf[at + 97] = avg3(C, D, E);
+      buf[at + 35] = avg3(D, E, F); buf[at + 98] = avg3(D, E, F);
+      buf[at + 67] = avg3(E, F, G);
+      buf[at + 99] = avg3(F, G, H);
       break;
     case B_HU:
-      put(0, 0, avg2(I, J));
-      put(2, 0, avg2(J, K)); put(0, 1, avg2(J, K));
-      put(2, 1, avg2(K, L)); put(0, 2, avg2(K, L));
-      put(1, 0, avg3(I, J, K));
-      put(3, 0, avg3(J, K, L)); put(1, 1, avg3(J, K, L));
-      put(3, 1, avg3(K, L, L)); put(1, 2, avg3(K, L, L));
-      put(3, 2, L); put(2, 2, L); put(0, 3, L); put(1, 3, L); put(2, 3, L); put(3, 3, L);
+      buf[at + 0] = avg2(I, J);
+      buf[at + 2] = avg2(J, K); buf[at + 32] = avg2(J, K);
+      buf[at + 34] = avg2(K, L); buf[at + 64] = avg2(K, L);
+      buf[at + 1] = avg3(I, J, K);
+      buf[at + 3] = avg3(J, K, L); buf[at + 33] = avg3(J, K, L);
+      buf[at + 35] = avg3(K, L, L); buf[at + 65] = avg3(K, L, L);
+      buf[at + 67] = L; buf[at + 66] = L; buf[at + 96] = L; buf[at + 97] = L; buf[at + 98] = L; buf[at + 99] = L;
       break;
     case B_HD:
-      put(0, 0, avg2(I, X)); put(2, 1, avg2(I, X));
-      put(0, 1, avg2(J, I)); put(2, 2, avg2(J, I));
-      put(0, 2, avg2(K, J)); put(2, 3, avg2(K, J));
-      put(0, 3, avg2(L, K));
-      put(3, 0, avg3(A, B, C));
-      put(2, 0, avg3(X, A, B));
-      put(1, 0, avg3(I, X, A)); put(3, 1, avg3(I, X, A));
-      put(1, 1, avg3(J, I, X)); put(3, 2, avg3(J, I, X));
-      put(1, 2, avg3(K, J, I)); put(3, 3, avg3(K, J, I));
-      put(1, 3, avg3(L, K, J));
+      buf[at + 0] = avg2(I, X); buf[at + 34] = avg2(I, X);
+      buf[at + 32] = avg2(J, I); buf[at + 66] = avg2(J, I);
+      buf[at + 64] = avg2(K, J); buf[at + 98] = avg2(K, J);
+      buf[at + 96] = avg2(L, K);
+      buf[at + 3] = avg3(A, B, C);
+      buf[at + 2] = avg3(X, A, B);
+      buf[at + 1] = avg3(I, X, A); buf[at + 35] = avg3(I, X, A);
+      buf[at + 33] = avg3(J, I, X); buf[at + 67] = avg3(J, I, X);
+      buf[at + 65] = avg3(K, J, I); buf[at + 99] = avg3(K, J, I);
+      buf[at + 97] = avg3(L, K, J);
       break;
   }
 }

@@ -2,7 +2,12 @@
 // raster order. Returns the position after the last decoded token (0..16), which the caller turns into
 // "has non-zero coefficients" contexts and into which inverse transform the block needs.
 import type { BoolDecoder } from './bool-decoder.ts';
-import { BANDS, CAT_PROBS, ZIGZAG } from './tables.ts';
+import { BANDS as BANDS_TABLE, CAT_PROBS as CAT_TABLE, ZIGZAG as ZIGZAG_TABLE } from './tables.ts';
+
+// Module-local bindings: read per coefficient, they must not go through an import accessor.
+const BANDS = BANDS_TABLE;
+const CAT_PROBS = CAT_TABLE;
+const ZIGZAG = ZIGZAG_TABLE;
 
 /** Block types, the first index of the token probabilities. */
 export const TYPE_Y_AFTER_Y2 = 0;
