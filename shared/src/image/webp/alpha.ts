@@ -42,7 +42,9 @@ export function decodeAlpha(chunk: Uint8Array, width: number, height: number, bu
   const pixels = width * height;
   const alpha = budget.u8(pixels, 'WebP alpha plane');
   if (compression === 0) {
-    if (chunk.length - 1 < pixels) throw new ImageError('corrupt_image', `WebP alpha is truncated: ${chunk.length - 1} of ${pixels} bytes`);
+    if (chunk.length - 1 < pixels) {
+      throw new ImageError('corrupt_image', `WebP alpha is truncated: ${chunk.length - 1} of ${pixels} bytes`);
+    }
     alpha.set(chunk.subarray(1, 1 + pixels));
   } else {
     const argb = decodeLosslessStream(chunk.subarray(1), width, height, budget);

@@ -38,7 +38,12 @@ function animated(): ImageError {
 
 /** A VP8 key frame's 10-byte header: 3-byte frame tag, start code 9d 01 2a, 14-bit width and height. */
 export function readLossyHeader(frame: Uint8Array): { width: number; height: number } {
-  if (frame.length < 10) throw new ImageError('corrupt_image', `WebP lossy data is truncated: ${frame.length} bytes, too short for its header`);
+  if (frame.length < 10) {
+    throw new ImageError(
+      'corrupt_image',
+      `WebP lossy data is truncated: ${frame.length} bytes, too short for its header`,
+    );
+  }
   if ((frame[0]! & 1) !== 0) throw corrupt('the VP8 frame is not a key frame');
   if (frame[3] !== 0x9d || frame[4] !== 0x01 || frame[5] !== 0x2a) throw corrupt('the VP8 frame lacks its start code');
   const width = (frame[6]! | (frame[7]! << 8)) & 0x3fff;
@@ -49,10 +54,17 @@ export function readLossyHeader(frame: Uint8Array): { width: number; height: num
 
 /** Parses the container and the bitstream's own header; no pixel is decoded. */
 export function parseWebp(bytes: Uint8Array): WebpStill {
-  if (bytes.length < 20) throw new ImageError('corrupt_image', `WebP is truncated: ${bytes.length} bytes, too short for its header`);
+  if (bytes.length < 20) {
+    throw new ImageError('corrupt_image', `WebP is truncated: ${bytes.length} bytes, too short for its header`);
+  }
   const riffSize = u32(bytes, 4);
   if (riffSize < 12) throw corrupt(`RIFF size ${riffSize} is too small`);
-  if (riffSize > bytes.length - 8) throw new ImageError('corrupt_image', `WebP is truncated: RIFF says ${riffSize + 8} bytes, the file has ${bytes.length}`);
+  if (riffSize > bytes.length - 8) {
+    throw new ImageError(
+      'corrupt_image',
+      `WebP is truncated: RIFF says ${riffSize + 8} bytes, the file has ${bytes.length}`,
+    );
+  }
   const end = 8 + riffSize;
   let at = 12;
   let canvas: { width: number; height: number } | null = null;
@@ -81,9 +93,11 @@ export function parseWebp(bytes: Uint8Array): WebpStill {
         const kind = type === 'VP8L' ? 'lossless' : 'lossy';
         const picture = kind === 'lossless' ? readLosslessHeader(data) : readLossyHeader(data);
         if (canvas && (canvas.width !== picture.width || canvas.height !== picture.height)) {
-          throw corrupt(`the canvas is ${canvas.width}×${canvas.height} but the picture ${picture.width}×${picture.height}`);
+          const sizes = `${canvas.width}×${canvas.height} but the picture ${picture.width}×${picture.height}`;
+          throw corrupt(`the canvas is ${sizes}`);
         }
-        return { width: picture.width, height: picture.height, kind, bitstream: data, alpha: kind === 'lossy' ? alpha : null };
+        const { width, height } = picture;
+        return { width, height, kind, bitstream: data, alpha: kind === 'lossy' ? alpha : null };
       }
       default:
         if (!canvas) throw corrupt(`chunk ${JSON.stringify(type)} before the picture in a simple-format file`);

@@ -7,7 +7,8 @@ const clip8 = (v: number): number => ((v & ~16383) === 0 ? v >> 6 : v < 0 ? 0 : 
 
 /** One row: luma `y`, its chroma rows `u`/`v` → RGBA (alpha from `alpha` at `alphaAt`, else opaque). */
 export function yuvRowToRgba(
-  y: Uint8Array, u: Uint8Array, v: Uint8Array, width: number, out: Uint8Array, alpha: Uint8Array | null, alphaAt: number,
+  y: Uint8Array, u: Uint8Array, v: Uint8Array, width: number, out: Uint8Array,
+  alpha: Uint8Array | null, alphaAt: number,
 ): void {
   for (let x = 0, o = 0; x < width; x++, o += 4) {
     const luma = mulHi(y[x]!, 19077);

@@ -9,7 +9,8 @@ import { readFrameHeader, type FilterStrength } from './frame-header.ts';
 import { inverseDcAdd, inverseDctAdd, inverseWalshHadamard } from './idct.ts';
 import { filterMacroblock, type BandPlanes } from './loop-filter.ts';
 import {
-  B_DC, BPS as WORK_STRIDE, DC_NO_LEFT, DC_NO_TOP, DC_NO_TOP_LEFT, DC_PRED, H_PRED, predictBlock, predictSubblock, TM_PRED, V_PRED,
+  B_DC, BPS as WORK_STRIDE, DC_NO_LEFT, DC_NO_TOP, DC_NO_TOP_LEFT, DC_PRED, H_PRED, predictBlock, predictSubblock,
+  TM_PRED, V_PRED,
 } from './predict.ts';
 import { readCoefficients, TYPE_CHROMA, TYPE_Y2, TYPE_Y_AFTER_Y2, TYPE_Y_WITH_DC } from './residuals.ts';
 import { BMODE_PROBS as BMODE_TABLE } from './tables.ts';
@@ -52,7 +53,9 @@ function addResidual(code: number, coeffs: Int16Array, c: number, buf: Uint8Arra
   else if (code === DC_ONLY) inverseDcAdd(coeffs[c]!, buf, at);
 }
 
-export function decodeLossyRows(frame: Uint8Array, budget: MemoryBudget, onRow: YuvRowSink): { width: number; height: number } {
+export function decodeLossyRows(
+  frame: Uint8Array, budget: MemoryBudget, onRow: YuvRowSink,
+): { width: number; height: number } {
   const h = readFrameHeader(frame);
   const { width, height, mbWide, mbHigh, modes, filterType } = h;
   const yStride = mbWide * 16;
@@ -65,7 +68,9 @@ export function decodeLossyRows(frame: Uint8Array, budget: MemoryBudget, onRow: 
   const yBand = new Uint8Array((EXTRA_Y + 16) * yStride);
   const uBand = new Uint8Array((EXTRA_UV + 8) * uvStride);
   const vBand = new Uint8Array((EXTRA_UV + 8) * uvStride);
-  const planes: BandPlanes = { y: yBand, u: uBand, v: vBand, yStride, uvStride, yRow: EXTRA_Y * yStride, uvRow: EXTRA_UV * uvStride };
+  const planes: BandPlanes = {
+    y: yBand, u: uBand, v: vBand, yStride, uvStride, yRow: EXTRA_Y * yStride, uvRow: EXTRA_UV * uvStride,
+  };
 
   // Above-row context, per macroblock column: unfiltered bottom samples, sub-block modes, non-zero flags.
   const topY = new Uint8Array(yStride);
@@ -223,7 +228,9 @@ export function decodeLossyRows(frame: Uint8Array, budget: MemoryBudget, onRow: 
         }
       } else {
         predictBlock(ws, Y_OFF, 16, edgeMode(mbx, mby, yMode));
-        for (let n = 0; n < 16; n++) addResidual(codes[n]!, coeffs, n * 16, ws, Y_OFF + (n >> 2) * 4 * BPS + (n & 3) * 4);
+        for (let n = 0; n < 16; n++) {
+          addResidual(codes[n]!, coeffs, n * 16, ws, Y_OFF + (n >> 2) * 4 * BPS + (n & 3) * 4);
+        }
       }
       const chromaMode = edgeMode(mbx, mby, uvMode);
       predictBlock(ws, U_OFF, 8, chromaMode);
@@ -259,7 +266,8 @@ export function decodeLossyRows(frame: Uint8Array, budget: MemoryBudget, onRow: 
       const row = firstRow + b;
       if (row >= height) break;
       const c = (b >> 1) * uvStride;
-      onRow(yBand.subarray(b * yStride, b * yStride + width), uBand.subarray(c, c + uvWidth), vBand.subarray(c, c + uvWidth), row);
+      const luma = yBand.subarray(b * yStride, b * yStride + width);
+      onRow(luma, uBand.subarray(c, c + uvWidth), vBand.subarray(c, c + uvWidth), row);
     }
     if (!last) {
       yBand.copyWithin(0, 16 * yStride, (EXTRA_Y + 16) * yStride);

@@ -104,7 +104,11 @@ export function readFrameHeader(frame: Uint8Array): FrameHeader {
   if (width === 0 || height === 0) throw corrupt(`a ${width}×${height} picture`);
   const firstStart = 10;
   if (firstSize > frame.length - firstStart) {
-    throw new ImageError('corrupt_image', `WebP lossy data is truncated: its first partition claims ${firstSize} bytes, ${frame.length - firstStart} remain`);
+    throw new ImageError(
+      'corrupt_image',
+      `WebP lossy data is truncated: its first partition claims ${firstSize} bytes, ` +
+        `${frame.length - firstStart} remain`,
+    );
   }
   const br = new BoolDecoder(frame, firstStart, firstStart + firstSize);
   br.literal(1); // colour space: 0 is the only one defined, and it changes nothing for decoding
@@ -148,7 +152,9 @@ export function readFrameHeader(frame: Uint8Array): FrameHeader {
   let at = firstStart + firstSize;
   const sizesAt = at;
   at += 3 * (partitionCount - 1);
-  if (at > frame.length) throw new ImageError('corrupt_image', 'WebP lossy data is truncated inside its partition table');
+  if (at > frame.length) {
+    throw new ImageError('corrupt_image', 'WebP lossy data is truncated inside its partition table');
+  }
   const partitions: BoolDecoder[] = [];
   for (let p = 0; p < partitionCount; p++) {
     let size: number;
@@ -156,11 +162,16 @@ export function readFrameHeader(frame: Uint8Array): FrameHeader {
       const s = sizesAt + 3 * p;
       size = frame[s]! | (frame[s + 1]! << 8) | (frame[s + 2]! << 16);
       if (size > frame.length - at) {
-        throw new ImageError('corrupt_image', `WebP lossy data is truncated: DCT partition ${p} claims ${size} bytes, ${frame.length - at} remain`);
+        throw new ImageError(
+          'corrupt_image',
+          `WebP lossy data is truncated: DCT partition ${p} claims ${size} bytes, ${frame.length - at} remain`,
+        );
       }
     } else {
       size = frame.length - at;
-      if (size <= 0) throw new ImageError('corrupt_image', 'WebP lossy data is truncated: its last DCT partition is empty');
+      if (size <= 0) {
+        throw new ImageError('corrupt_image', 'WebP lossy data is truncated: its last DCT partition is empty');
+      }
     }
     partitions.push(new BoolDecoder(frame, at, at + size));
     at += size;

@@ -94,7 +94,8 @@ export interface BandPlanes {
 
 /** Filters macroblock `mbx` of the row in `planes`. `inner` says whether its inner edges are filtered. */
 export function filterMacroblock(
-  planes: BandPlanes, mbx: number, filterType: 1 | 2, f: FilterStrength, inner: boolean, hasLeft: boolean, hasTop: boolean,
+  planes: BandPlanes, mbx: number, filterType: 1 | 2, f: FilterStrength,
+  inner: boolean, hasLeft: boolean, hasTop: boolean,
 ): void {
   const { y, yStride } = planes;
   const yAt = planes.yRow + mbx * 16;

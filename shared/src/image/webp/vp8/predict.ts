@@ -87,7 +87,12 @@ export function predictSubblock(buf: Uint8Array, at: number, mode: number): void
       break;
     case B_VE: {
       const v0 = avg3(X, A, B), v1 = avg3(A, B, C), v2 = avg3(B, C, D), v3 = avg3(C, D, E);
-      for (let y = 0, o = at; y < 4; y++, o += BPS) (buf[o] = v0), (buf[o + 1] = v1), (buf[o + 2] = v2), (buf[o + 3] = v3);
+      for (let y = 0, o = at; y < 4; y++, o += BPS) {
+        buf[o] = v0;
+        buf[o + 1] = v1;
+        buf[o + 2] = v2;
+        buf[o + 3] = v3;
+      }
       break;
     }
     case B_HE: {
@@ -101,7 +106,8 @@ export function predictSubblock(buf: Uint8Array, at: number, mode: number): void
       buf[at + 96] = avg3(J, K, L);
       buf[at + 97] = avg3(I, J, K); buf[at + 64] = avg3(I, J, K);
       buf[at + 98] = avg3(X, I, J); buf[at + 65] = avg3(X, I, J); buf[at + 32] = avg3(X, I, J);
-      buf[at + 99] = avg3(A, X, I); buf[at + 66] = avg3(A, X, I); buf[at + 33] = avg3(A, X, I); buf[at + 0] = avg3(A, X, I);
+      buf[at + 99] = avg3(A, X, I); buf[at + 66] = avg3(A, X, I);
+      buf[at + 33] = avg3(A, X, I); buf[at + 0] = avg3(A, X, I);
       buf[at + 67] = avg3(B, A, X); buf[at + 34] = avg3(B, A, X); buf[at + 1] = avg3(B, A, X);
       buf[at + 35] = avg3(C, B, A); buf[at + 2] = avg3(C, B, A);
       buf[at + 3] = avg3(D, C, B);
@@ -110,7 +116,8 @@ export function predictSubblock(buf: Uint8Array, at: number, mode: number): void
       buf[at + 0] = avg3(A, B, C);
       buf[at + 1] = avg3(B, C, D); buf[at + 32] = avg3(B, C, D);
       buf[at + 2] = avg3(C, D, E); buf[at + 33] = avg3(C, D, E); buf[at + 64] = avg3(C, D, E);
-      buf[at + 3] = avg3(D, E, F); buf[at + 34] = avg3(D, E, F); buf[at + 65] = avg3(D, E, F); buf[at + 96] = avg3(D, E, F);
+      buf[at + 3] = avg3(D, E, F); buf[at + 34] = avg3(D, E, F);
+      buf[at + 65] = avg3(D, E, F); buf[at + 96] = avg3(D, E, F);
       buf[at + 35] = avg3(E, F, G); buf[at + 66] = avg3(E, F, G); buf[at + 97] = avg3(E, F, G);
       buf[at + 67] = avg3(F, G, H); buf[at + 98] = avg3(F, G, H);
       buf[at + 99] = avg3(G, H, H);

@@ -3,7 +3,9 @@
 
 /** Per-channel sum modulo 256. */
 export function addPixels(a: number, b: number): number {
-  return ((((a & 0xff00ff00) + (b & 0xff00ff00)) & 0xff00ff00) | (((a & 0x00ff00ff) + (b & 0x00ff00ff)) & 0x00ff00ff)) >>> 0;
+  const alphaGreen = ((a & 0xff00ff00) + (b & 0xff00ff00)) & 0xff00ff00;
+  const redBlue = ((a & 0x00ff00ff) + (b & 0x00ff00ff)) & 0x00ff00ff;
+  return (alphaGreen | redBlue) >>> 0;
 }
 
 function average2(a: number, b: number): number {
@@ -70,7 +72,9 @@ function predict(mode: number, data: Uint32Array, pos: number, width: number): n
 }
 
 /** Predictor transform: each pixel is its residual plus the prediction its block's mode makes. */
-export function undoPredictor(data: Uint32Array, width: number, height: number, bits: number, modes: Uint32Array): void {
+export function undoPredictor(
+  data: Uint32Array, width: number, height: number, bits: number, modes: Uint32Array,
+): void {
   const blocksWide = Math.ceil(width / (1 << bits));
   data[0] = addPixels(data[0]!, BLACK);
   for (let x = 1; x < width; x++) data[x] = addPixels(data[x]!, data[x - 1]!);
@@ -91,7 +95,9 @@ function delta(t: number, c: number): number {
 }
 
 /** Colour (cross-colour) transform: red and blue get back what was predicted from green (and red). */
-export function undoColorTransform(data: Uint32Array, width: number, height: number, bits: number, elements: Uint32Array): void {
+export function undoColorTransform(
+  data: Uint32Array, width: number, height: number, bits: number, elements: Uint32Array,
+): void {
   const blocksWide = Math.ceil(width / (1 << bits));
   for (let y = 0; y < height; y++) {
     const elementRow = (y >> bits) * blocksWide;
