@@ -13,6 +13,7 @@ mkdir -p "$OUT"
 
 convert -size 64x40 plasma:fractal -seed 7 "$TMP/plasma.png"
 convert "$IMG/color-640x427.jpg" -resize 120x80 "$TMP/photo.png"
+convert "$IMG/color-640x427.jpg" -resize 96x64 "$TMP/photo-small.png"
 convert "$TMP/plasma.png" -modulate 100,15 "$TMP/desaturated.png"
 convert "$TMP/plasma.png" -colors 12 "$TMP/colors12.png"
 convert "$TMP/plasma.png" -colors 40 "$TMP/colors40.png"
@@ -29,7 +30,7 @@ q -q 70 "$IMG/rgba-40x30.png" -o "$IMG/webp-lossy-alpha-40x30.webp"
 q -q 70 -alpha_method 0 "$IMG/rgba-40x30.png" -o "$IMG/webp-lossy-alpha-raw-40x30.webp"
 q -q 70 -alpha_filter best -alpha_q 50 "$IMG/rgba-40x30.png" -o "$IMG/webp-lossy-alpha-filtered-40x30.webp"
 # Lossless (VP8L): predictor + cross-colour + colour cache, subtract-green, colour indexing at 8/4/2/1 bits
-# per index, alpha.
+# per index, alpha, meta prefix codes (an entropy image choosing among code groups).
 q -lossless "$IMG/color-50x40.png" -o "$IMG/webp-lossless-50x40.webp"
 q -lossless -z 2 "$TMP/desaturated.png" -o "$IMG/webp-lossless-subtract-green-64x40.webp"
 q -lossless "$TMP/colors40.png" -o "$IMG/webp-lossless-40-colours-64x40.webp"
@@ -37,6 +38,7 @@ q -lossless "$TMP/colors12.png" -o "$IMG/webp-lossless-12-colours-64x40.webp"
 q -lossless "$IMG/palette-40x30.png" -o "$IMG/webp-lossless-palette-40x30.webp"
 q -lossless "$IMG/bilevel-19x11.png" -o "$IMG/webp-lossless-bilevel-19x11.webp"
 q -lossless "$IMG/rgba-40x30.png" -o "$IMG/webp-lossless-rgba-40x30.webp"
+q -lossless -m 6 -q 100 "$TMP/photo-small.png" -o "$IMG/webp-lossless-meta-codes-96x64.webp" # 5 prefix-code groups
 
 for f in "$IMG"/webp-*.webp "$IMG/sample-32x24.webp"; do
   name=$(basename "$f" .webp)
