@@ -17,14 +17,17 @@ convert "$IMG/color-640x427.jpg" -resize 96x64 "$TMP/photo-small.png"
 convert "$TMP/plasma.png" -modulate 100,15 "$TMP/desaturated.png"
 convert "$TMP/plasma.png" -colors 12 "$TMP/colors12.png"
 convert "$TMP/plasma.png" -colors 40 "$TMP/colors40.png"
+convert -size 160x128 xc:"#3070a0" -fill "#e0c040" -draw "circle 80,64 90,70" "$TMP/flat.png"
 
 q() { cwebp -quiet "$@"; }
-# Lossy (VP8): odd size 4:2:0, a photo, each loop filter, segments + sharpness.
+# Lossy (VP8): odd size 4:2:0, a photo, each loop filter, segments + sharpness, skipped macroblocks.
 q -q 75 "$IMG/color-37x23.jpg" -o "$IMG/webp-lossy-37x23.webp"
 q -q 80 "$TMP/photo.png" -o "$IMG/webp-lossy-photo-120x80.webp"
 q -q 60 -nostrong "$TMP/plasma.png" -o "$IMG/webp-lossy-simple-filter-64x40.webp"
 q -q 90 -f 0 "$TMP/plasma.png" -o "$IMG/webp-lossy-no-filter-64x40.webp"
 q -q 30 -sharpness 6 -segments 4 -sns 100 "$TMP/plasma.png" -o "$IMG/webp-lossy-sharpness-64x40.webp"
+# Methods 0-2 code the "no coefficients" skip flag (the token loop of -m 3+ never does).
+q -q 40 -m 1 "$TMP/flat.png" -o "$IMG/webp-lossy-skip-160x128.webp"
 # Lossy + alpha (VP8X + ALPH): VP8L-compressed alpha, raw alpha, filtered + quantised alpha.
 q -q 70 "$IMG/rgba-40x30.png" -o "$IMG/webp-lossy-alpha-40x30.webp"
 q -q 70 -alpha_method 0 "$IMG/rgba-40x30.png" -o "$IMG/webp-lossy-alpha-raw-40x30.webp"
