@@ -11,7 +11,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$OUT"
 
-convert -size 64x40 plasma:fractal -seed 7 "$TMP/plasma.png"
+convert -seed 7 -size 64x40 plasma:fractal "$TMP/plasma.png"
 convert "$IMG/color-640x427.jpg" -resize 120x80 "$TMP/photo.png"
 convert "$IMG/color-640x427.jpg" -resize 96x64 "$TMP/photo-small.png"
 convert "$TMP/plasma.png" -modulate 100,15 "$TMP/desaturated.png"

@@ -47,35 +47,32 @@ function filter6(b: Uint8Array, at: number, step: number): void {
   b[at + 2 * step] = clip255(q2 - a3);
 }
 
-function edgeOk(b: Uint8Array, at: number, step: number, thresh2: number): boolean {
-  return 4 * Math.abs(b[at - step]! - b[at]!) + Math.abs(b[at - 2 * step]! - b[at + step]!) <= thresh2;
-}
-
-function interiorOk(b: Uint8Array, at: number, step: number, interior: number): boolean {
-  const p3 = b[at - 4 * step]!, p2 = b[at - 3 * step]!, p1 = b[at - 2 * step]!, p0 = b[at - step]!;
-  const q0 = b[at]!, q1 = b[at + step]!, q2 = b[at + 2 * step]!, q3 = b[at + 3 * step]!;
-  return Math.abs(p3 - p2) <= interior && Math.abs(p2 - p1) <= interior && Math.abs(p1 - p0) <= interior &&
-    Math.abs(q3 - q2) <= interior && Math.abs(q2 - q1) <= interior && Math.abs(q1 - q0) <= interior;
-}
-
-function highVariance(b: Uint8Array, at: number, step: number, t: number): boolean {
-  return Math.abs(b[at - 2 * step]! - b[at - step]!) > t || Math.abs(b[at + step]! - b[at]!) > t;
-}
-
 /** `count` positions along an edge: `step` crosses the edge, `along` moves along it. */
 function simpleEdge(b: Uint8Array, at: number, step: number, along: number, count: number, thresh: number): void {
   const thresh2 = 2 * thresh + 1;
-  for (let i = 0; i < count; i++, at += along) if (edgeOk(b, at, step, thresh2)) filter2(b, at, step);
+  for (let i = 0; i < count; i++, at += along) {
+    const p1 = b[at - 2 * step]!, p0 = b[at - step]!, q0 = b[at]!, q1 = b[at + step]!;
+    if (4 * Math.abs(p0 - q0) + Math.abs(p1 - q1) <= thresh2) filter2(b, at, step);
+  }
 }
 
+/**
+ * The normal filter: an edge position is filtered when the step across it is under the edge limit and every
+ * step beside it under the interior limit; high variance (|p1−p0| or |q1−q0| over the threshold) keeps the
+ * outer taps. All eight samples are read once, before anything is written.
+ */
 function normalEdge(
   b: Uint8Array, at: number, step: number, along: number, count: number, thresh: number, interior: number, hev: number,
   macroblockEdge: boolean,
 ): void {
   const thresh2 = 2 * thresh + 1;
   for (let i = 0; i < count; i++, at += along) {
-    if (!edgeOk(b, at, step, thresh2) || !interiorOk(b, at, step, interior)) continue;
-    if (highVariance(b, at, step, hev)) filter2(b, at, step);
+    const p1 = b[at - 2 * step]!, p0 = b[at - step]!, q0 = b[at]!, q1 = b[at + step]!;
+    if (4 * Math.abs(p0 - q0) + Math.abs(p1 - q1) > thresh2) continue;
+    const p3 = b[at - 4 * step]!, p2 = b[at - 3 * step]!, q2 = b[at + 2 * step]!, q3 = b[at + 3 * step]!;
+    if (Math.abs(p3 - p2) > interior || Math.abs(p2 - p1) > interior || Math.abs(p1 - p0) > interior) continue;
+    if (Math.abs(q3 - q2) > interior || Math.abs(q2 - q1) > interior || Math.abs(q1 - q0) > interior) continue;
+    if (Math.abs(p1 - p0) > hev || Math.abs(q1 - q0) > hev) filter2(b, at, step);
     else if (macroblockEdge) filter6(b, at, step);
     else filter4(b, at, step);
   }
