@@ -42,6 +42,8 @@ q -lossless "$IMG/palette-40x30.png" -o "$IMG/webp-lossless-palette-40x30.webp"
 q -lossless "$IMG/bilevel-19x11.png" -o "$IMG/webp-lossless-bilevel-19x11.webp"
 q -lossless "$IMG/rgba-40x30.png" -o "$IMG/webp-lossless-rgba-40x30.webp"
 q -lossless -m 6 -q 100 "$TMP/photo-small.png" -o "$IMG/webp-lossless-meta-codes-96x64.webp" # 5 prefix-code groups
+# Eight DCT partitions: made by libwebp through @jsquash/webp (cwebp has no option for it).
+npx tsx scripts/make-webp-multipartition.ts
 
 for f in "$IMG"/webp-*.webp "$IMG/sample-32x24.webp"; do
   name=$(basename "$f" .webp)

@@ -227,6 +227,12 @@ describe('hostile WebP files get a coded refusal', () => {
     const huge = (tag & 0x1f) | (0x7ffff << 5);
     partition.set([huge & 0xff, (huge >> 8) & 0xff, (huge >> 16) & 0xff], 20);
     expect(() => decodeImage(partition)).toThrow(/first partition claims/);
+    // Eight DCT partitions: the size table after the first partition says where each starts.
+    const eight = file('webp-lossy-8-partitions-120x80.webp');
+    const table = 20 + 10 + ((eight[20]! | (eight[21]! << 8) | (eight[22]! << 16)) >>> 5);
+    const lyingTable = eight.slice();
+    lyingTable.set([0xff, 0xff, 0x7f], table + 3); // partition 1 claims 8 MB
+    expect(() => decodeImage(lyingTable)).toThrow(/DCT partition 1 claims 8388607 bytes/);
   });
 
   it('refuses VP8L colour caches over 11 bits and prefix codes that are not codes', () => {
