@@ -1,8 +1,9 @@
 // The one preprocessing pipeline, shared by the trainer (Node) and the worker (workerd):
 // bytes → header (format sniffed, pixel limit) → decode at the size the spec needs (JPEG: DCT-scaled by the
-// spec's rule, EXIF orientation applied; PNG and lossy WebP: streamed row by row) → channels → bilinear resize of the
-// shorter side fused with the centre crop → normalise → Float32Array in NHWC. Every number comes from the
-// PreprocessSpec; every buffer is charged to one MemoryBudget per image.
+// spec's rule, EXIF orientation applied; PNG and WebP: streamed row by row, lossless WebP from its whole ARGB
+// picture) → channels → bilinear resize of the shorter side fused with the centre crop → normalise →
+// Float32Array in NHWC. Every number comes from the PreprocessSpec; every buffer is charged to one MemoryBudget
+// per image.
 import { MemoryBudget } from '../image/budget.ts';
 import { checkPixels, decodeJpegAt } from '../image/decode.ts';
 import { readImageHeader } from '../image/header.ts';
