@@ -1,9 +1,11 @@
-// `npm run bench -- edge-decode [--runs 7] [--dir DIR]`
+// `npm run bench -- edge-decode [--runs 7] [--dir DIR] [--only jpeg|webp]`
 // The decode half of the edge benchmark: 0.2 / 3 / 12 / 40 MP photo-like JPEGs (ImageMagick plasma, quality
 // 88, made in DIR when missing) through the shared preprocess() with a 64×64 model's spec (resize 72, crop 64)
 // — decode at the DCT scale the spec's rule picks, resize, crop, normalise — beside @jsquash/jpeg (mozjpeg,
 // wasm) decoding the same files at full size, in the same process. Per size: p50 ms of each, our peak bytes
 // as the per-image MemoryBudget counted them, and the process's ArrayBuffer growth during one run.
+// Then WebP: 0.2 / 3 / 12 MP lossy (quality 80) and a 3 MP lossless picture (ImageMagick's WebP writer, made in
+// DIR when missing) through the same preprocess() beside @jsquash/webp (libwebp, wasm) decoding them whole.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +16,9 @@ import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
 import { preprocessSpecSchema } from '@resnet-edge/shared/preprocess/spec';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, dir: { type: 'string', default: join(tmpdir(), 'bench-edge-decode') } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '7' }, dir: { type: 'string', default: join(tmpdir(), 'bench-edge-decode') }, only: { type: 'string' } },
+});
 const RUNS = Number(values.runs);
 const DIR = values.dir!;
 const SIZES: [string, number, number][] = [['0.2 MP', 512, 384], ['3 MP', 2000, 1500], ['12 MP', 4032, 3024], ['40 MP', 7300, 5475]];
@@ -45,9 +49,23 @@ await init(new WebAssembly.Module(readFileSync(require.resolve('@jsquash/jpeg/co
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1);
 
+const convertBinary = (): string => (existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert');
+
+/** A photo-like WebP (lossy at quality 80, or lossless) made by ImageMagick from a plasma a quarter the size. */
+function webpPhoto(width: number, height: number, lossless: boolean): Uint8Array {
+  mkdirSync(DIR, { recursive: true });
+  const path = join(DIR, `photo-${width}x${height}${lossless ? '-lossless' : ''}.webp`);
+  if (!existsSync(path)) {
+    const seed = ['-size', `${Math.ceil(width / 4)}x${Math.ceil(height / 4)}`, 'plasma:fractal', '-seed', '3', '-resize', `${width}x${height}!`];
+    const mode = lossless ? ['-define', 'webp:lossless=true'] : ['-quality', '80'];
+    execFileSync(convertBinary(), [...seed, ...mode, path]);
+  }
+  return new Uint8Array(readFileSync(path));
+}
+
 interface Row { label: string; bytes: number; scale: number; ours: number; peak: number; growth: number; moz: number; mozOut: number }
 const rows: Row[] = [];
-for (const [label, width, height] of SIZES) {
+for (const [label, width, height] of values.only === 'webp' ? [] : SIZES) {
   const bytes = photo(width, height);
   for (let i = 0; i < 2; i++) preprocess(bytes, spec); // warm the JIT
   const ours: number[] = [];
@@ -72,9 +90,54 @@ for (const [label, width, height] of SIZES) {
   rows.push({ label, bytes: bytes.byteLength, scale: jpegScaleFor(width, height, 72, 'dct'), ours: median(ours), peak, growth, moz: median(moz), mozOut });
 }
 
-console.log(`\nEdge decode — JPEG → 64×64×3 tensor (resize 72, crop 64), ${RUNS} runs, p50 — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}\n`);
-console.log('| image | file | our scale | ours: decode + preprocess | our peak (budget) | ArrayBuffer growth | @jsquash/jpeg full decode | its RGBA output |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) {
-  console.log(`| ${r.label} | ${(r.bytes / 1024).toFixed(0)} KiB | 1/${r.scale} | ${r.ours.toFixed(1)} ms | ${mb(r.peak)} MB | ${mb(r.growth)} MB | ${r.moz.toFixed(1)} ms | ${mb(r.mozOut)} MB |`);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`;
+if (rows.length > 0) {
+  console.log(`\nEdge decode — JPEG → 64×64×3 tensor (resize 72, crop 64), ${RUNS} runs, p50 — ${machine}\n`);
+  console.log('| image | file | our scale | ours: decode + preprocess | our peak (budget) | ArrayBuffer growth | @jsquash/jpeg full decode | its RGBA output |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.label} | ${(r.bytes / 1024).toFixed(0)} KiB | 1/${r.scale} | ${r.ours.toFixed(1)} ms | ${mb(r.peak)} MB | ${mb(r.growth)} MB | ${r.moz.toFixed(1)} ms | ${mb(r.mozOut)} MB |`);
+  }
+}
+
+// --- WebP: ours (decode streamed into the resize for lossy; whole ARGB for lossless) beside @jsquash/webp.
+const { default: webpDecode, init: webpInit } = await import('@jsquash/webp/decode.js');
+await webpInit(new WebAssembly.Module(readFileSync(require.resolve('@jsquash/webp/codec/dec/webp_dec.wasm'))));
+const WEBP: [string, number, number, boolean][] = [
+  ['0.2 MP lossy', 512, 384, false], ['3 MP lossy', 2000, 1500, false], ['12 MP lossy', 4032, 3024, false], ['3 MP lossless', 2000, 1500, true],
+];
+interface WebpRow { label: string; bytes: number; ours: number; peak: number; growth: number; lib: number; libOut: number }
+const webpRows: WebpRow[] = [];
+for (const [label, width, height, lossless] of values.only === 'jpeg' ? [] : WEBP) {
+  const bytes = webpPhoto(width, height, lossless);
+  for (let i = 0; i < 2; i++) preprocess(bytes, spec);
+  const ours: number[] = [];
+  const lib: number[] = [];
+  let peak = 0;
+  let growth = 0;
+  let libOut = 0;
+  // Interleaved, so the machine's load drifts over both alike.
+  for (let i = 0; i < RUNS + 1; i++) {
+    const before = process.memoryUsage().arrayBuffers;
+    let t = performance.now();
+    const result = preprocess(bytes, spec);
+    if (i > 0) ours.push(performance.now() - t);
+    growth = Math.max(growth, process.memoryUsage().arrayBuffers - before);
+    peak = Math.max(peak, result.peakBytes);
+    t = performance.now();
+    const image = await webpDecode(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    if (i > 0) lib.push(performance.now() - t);
+    libOut = image.data.byteLength;
+  }
+  webpRows.push({ label, bytes: bytes.byteLength, ours: median(ours), peak, growth, lib: median(lib), libOut });
+}
+if (webpRows.length > 0) {
+  console.log(`\nEdge decode — WebP → 64×64×3 tensor (resize 72, crop 64), ${RUNS} runs, p50 — ${machine}\n`);
+  console.log('| image | file | ours: decode + preprocess | our peak (budget) | ArrayBuffer growth | @jsquash/webp full decode | its RGBA output | ours ÷ theirs |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of webpRows) {
+    console.log(
+      `| ${r.label} | ${(r.bytes / 1024).toFixed(0)} KiB | ${r.ours.toFixed(1)} ms | ${mb(r.peak)} MB | ${mb(r.growth)} MB | ${r.lib.toFixed(1)} ms | ${mb(r.libOut)} MB | ${(r.ours / r.lib).toFixed(2)} |`,
+    );
+  }
 }

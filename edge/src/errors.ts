@@ -42,6 +42,7 @@ const IMAGE_STATUS: Record<ImageErrorCode, ContentfulStatusCode> = {
   over_memory_budget: 422,
   inflation_limit: 422,
   missing_palette: 422,
+  animated_image: 415,
 };
 
 /** A bad image (shared preprocessing's typed error) as the API's refusal; anything else is rethrown. */

@@ -76,6 +76,21 @@ describe('a published model', () => {
     expectWellFormed(await classifyRaw(await fixture('tests', 'fixtures', 'images', name)), 5);
   });
 
+  it.each(['webp-lossy-photo-120x80.webp', 'webp-lossy-alpha-40x30.webp', 'webp-lossless-50x40.webp'])(
+    'classifies the WebP %s sent as image/webp, raw and multipart alike',
+    async (name) => {
+      const bytes = await fixture('tests', 'fixtures', 'images', name);
+      const response = await worker.fetch('/v1/classify', { method: 'POST', body: bytes, headers: { 'content-type': 'image/webp' } });
+      const text = await response.text();
+      expect(response.status, text).toBe(200);
+      const answer = JSON.parse(text) as Answer;
+      expectWellFormed(answer, 5);
+      const form = await multipart({ file: bytes });
+      const viaForm = await worker.fetch('/v1/classify', { method: 'POST', body: form.body, headers: { 'content-type': form.type } });
+      expect(((await viaForm.json()) as Answer).predictions).toEqual(answer.predictions);
+    },
+  );
+
   it('gives all ten labels summing to 1 for top_k=10, and 400 for top_k=11', async () => {
     const bytes = await fixture(...HELD_OUT[0]!);
     const answer = await classifyRaw(bytes, '?top_k=10');
@@ -108,7 +123,14 @@ describe('bad images are refused with their status, never a 500', () => {
   it('a text body is 415 unsupported_format', async () => {
     await expectError(await send('hello, this is not an image'), 415, 'unsupported_format');
     await expectError(await send(await fixture('tests', 'fixtures', 'images', 'not-an-image.jpg')), 415, 'unsupported_format');
-    await expectError(await send(await fixture('tests', 'fixtures', 'images', 'sample-32x24.webp')), 415, 'unsupported_format');
+  });
+
+  it('an animated WebP is 415 animated_image; a truncated WebP is 422 corrupt_image', async () => {
+    const webp = await fixture('tests', 'fixtures', 'images', 'webp-lossy-37x23.webp');
+    const vp8x = [0x56, 0x50, 0x38, 0x58, 10, 0, 0, 0, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const anim = new Uint8Array([0x52, 0x49, 0x46, 0x46, 4 + vp8x.length, 0, 0, 0, 0x57, 0x45, 0x42, 0x50, ...vp8x]);
+    await expectError(await send(anim), 415, 'animated_image');
+    await expectError(await send(webp.subarray(0, webp.length >> 1)), 422, 'corrupt_image');
   });
 
   it('truncated PNG and JPEG are 422 corrupt_image', async () => {
@@ -135,8 +157,9 @@ describe('admin reload', () => {
 });
 
 describe('the worker and the CLI compute the same scores', () => {
-  it('for held-out and colour images, to 1e-6', async () => {
-    const files = [...HELD_OUT.map((p) => join(...p)), join('tests', 'fixtures', 'images', 'color-640x427.jpg')];
+  it('for held-out, colour and WebP images, to 1e-6', async () => {
+    const images = ['color-640x427.jpg', 'webp-lossy-photo-120x80.webp', 'webp-lossless-50x40.webp'];
+    const files = [...HELD_OUT.map((p) => join(...p)), ...images.map((name) => join('tests', 'fixtures', 'images', name))];
     const cli = await runCli(['classify', ...files, '--model-dir', modelDir, '--top-k', '10', '--json']);
     expect(cli.code, cli.stderr).toBe(0);
     const local = json<{ results: (Answer & { file: string })[] }>(cli).results;

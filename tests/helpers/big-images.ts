@@ -112,3 +112,36 @@ export function deflateBombPng(inflatedBytes: number): Uint8Array {
 }
 
 export { ihdr, zlibSync };
+
+/**
+ * A lossless (VP8L) WebP of width×height, 8×8 checks of two colours: a subtract-green transform, one-symbol
+ * prefix codes for red, blue, alpha and distance, a two-symbol code for green — one bit a pixel.
+ */
+export function stripedLosslessWebp(width: number, height: number): Uint8Array {
+  const bytes: number[] = [];
+  let acc = 0;
+  let n = 0;
+  const put = (value: number, count: number): void => {
+    for (let i = 0; i < count; i++) {
+      acc |= ((value >>> i) & 1) << n;
+      if (++n === 8) (bytes.push(acc), (acc = 0), (n = 0));
+    }
+  };
+  const oneSymbol = (symbol: number): void => (put(1, 1), put(0, 1), put(1, 1), put(symbol, 8));
+  put(0x2f, 8), put(width - 1, 14), put(height - 1, 14), put(0, 1), put(0, 3);
+  put(1, 1), put(2, 2), put(0, 1); // subtract-green, then no more transforms
+  put(0, 1), put(0, 1); // no colour cache, no meta prefix codes
+  put(1, 1), put(1, 1), put(1, 1), put(40, 8), put(200, 8); // green: 40 ("0") or 200 ("1")
+  oneSymbol(90), oneSymbol(10), oneSymbol(255), oneSymbol(0); // red, blue, alpha, distance
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) put(((x >> 3) ^ (y >> 3)) & 1, 1);
+  if (n > 0) bytes.push(acc);
+  const size = bytes.length;
+  const header = [0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0, 0x57, 0x45, 0x42, 0x50, 0x56, 0x50, 0x38, 0x4c];
+  const out = new Uint8Array(20 + size + (size & 1));
+  out.set(header);
+  const view = new DataView(out.buffer);
+  view.setUint32(4, out.length - 8, true);
+  view.setUint32(16, size, true);
+  out.set(bytes, 20);
+  return out;
+}

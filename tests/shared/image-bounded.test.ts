@@ -172,7 +172,7 @@ describe('bounded work and memory for hostile inputs', () => {
 
   it('names HEIC/AVIF in the refusal and lists what is accepted', () => {
     const heic = new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode('ftypheic'), 0, 0, 0, 0]);
-    expect(() => preprocess(heic, spec64)).toThrow(/HEIC images are not supported; send JPEG .* or PNG/);
+    expect(() => preprocess(heic, spec64)).toThrow(/HEIC images are not supported; send JPEG .*, PNG or WebP/);
     const avif = new Uint8Array([0, 0, 0, 24, ...new TextEncoder().encode('ftypavif'), 0, 0, 0, 0]);
     expect(codeOf(() => preprocess(avif, spec64))).toBe('unsupported_format');
   });

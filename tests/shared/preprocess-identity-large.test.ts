@@ -1,6 +1,7 @@
 // The Node-vs-workerd identity proof for what the fixture folder cannot hold: large images decoded at a
 // reduced DCT scale, a progressive photo at 1/2 and 1/4, a 50 MP JPEG, a 12 MP streamed PNG and a 65535×1
-// strip — generated at test time, preprocessed in Node and in real workerd, compared by tensor sha256.
+// strip — generated at test time — plus a 3 MP lossy + alpha WebP (committed: no encoder at test time) and a
+// 3 MP lossless WebP written here, preprocessed in Node and in real workerd, compared by tensor sha256.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -11,7 +12,7 @@ import { sha256Hex } from '@resnet-edge/shared/hash';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
-import { flatJpeg, streamedPng } from '../helpers/big-images.ts';
+import { flatJpeg, streamedPng, stripedLosslessWebp } from '../helpers/big-images.ts';
 
 const spec = (resizeShorter: number, crop: number): PreprocessSpec => preprocessSpecSchema.parse({
   colorMode: 'rgb', resizeShorter, resizeAlgorithm: 'bilinear', crop: { height: crop, width: crop },
@@ -73,5 +74,12 @@ describe('large and scaled images are bit-identical in Node and workerd', () => 
     });
     await expectIdentical('12 MP PNG', png, spec(72, 64));
     await expectIdentical('65535×1 PNG', streamedPng(65535, 1, 8, 0, () => new Uint8Array(65536).map((_, i) => i & 0xff)), spec(72, 64));
+  }, 60_000);
+
+  it('a 3 MP lossy + alpha WebP (streamed by macroblock row) and a 3 MP lossless WebP', async () => {
+    const lossy = new Uint8Array(readFileSync(join(import.meta.dirname, 'fixtures/webp-photo-alpha-2000x1500.webp')));
+    await expectIdentical('3 MP lossy + alpha WebP', lossy, spec(72, 64));
+    await expectIdentical('3 MP lossy + alpha WebP, 224', lossy, spec(256, 224));
+    await expectIdentical('3 MP lossless WebP', stripedLosslessWebp(2000, 1500), spec(72, 64));
   }, 60_000);
 });

@@ -11,7 +11,7 @@ import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/images');
-const DECODABLE = /\.(jpg|png)$/;
+const DECODABLE = /\.(jpg|png|webp)$/;
 const BROKEN = /^(truncated|empty|not-an-image|huge-header)/;
 const images = readdirSync(FIXTURES)
   .filter((f) => DECODABLE.test(f) && !BROKEN.test(f))
@@ -64,9 +64,12 @@ async function inWorkerd(bytes: Uint8Array, spec: PreprocessSpec): Promise<{ sha
 }
 
 describe('preprocessing is bit-identical in Node and in workerd', () => {
-  it('covers JPEG and PNG, colour and grayscale, odd sizes', () => {
+  it('covers JPEG, PNG and WebP (lossy, lossy + alpha, lossless), colour and grayscale, odd sizes', () => {
     expect(images.some((f) => f.endsWith('.jpg'))).toBe(true);
     expect(images.some((f) => f.endsWith('.png'))).toBe(true);
+    expect(images).toContain('webp-lossy-37x23.webp');
+    expect(images).toContain('webp-lossy-alpha-40x30.webp');
+    expect(images).toContain('webp-lossless-subtract-green-64x40.webp');
     expect(images).toContain('gray-61x45.jpg');
     expect(images).toContain('gray-33x21.png');
     expect(images).toContain('color-37x23.jpg');

@@ -85,7 +85,7 @@ A bad image exits 1 with its code: empty_image, unsupported_format, corrupt_imag
     'top-k': { type: 'string', valueName: 'N', description: 'how many labels to return', default: '5' },
     model: { type: 'string', valueName: 'NAME[@VERSION]', description: "with --url: a model other than the worker's default" },
   },
-  positionals: [{ name: 'IMAGE', description: 'JPEG or PNG files', required: true, variadic: true }],
+  positionals: [{ name: 'IMAGE', description: 'JPEG, PNG or WebP files', required: true, variadic: true }],
   async run(args, io) {
     const files = args.positionals;
     if (files.length === 0) throw new UsageError('missing argument IMAGE');

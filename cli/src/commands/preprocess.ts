@@ -51,7 +51,7 @@ function stats(tensor: Float32Array): { min: number; max: number; mean: number }
 
 export const preprocessCommand = defineCommand<PreprocessReport>({
   usage: 'preprocess IMAGE --spec SPEC.json [--max-pixels N]',
-  details: `Decodes IMAGE (JPEG or PNG, sniffed from its bytes; EXIF orientation applied), then converts channels,
+  details: `Decodes IMAGE (JPEG, PNG or WebP, sniffed from its bytes; EXIF orientation applied), then converts channels,
 resizes, centre-crops and normalises it exactly as the spec says: the same code the trainer and the worker run.
 Prints the tensor's NHWC shape, min/max/mean and the sha256 of its float32 bytes (little-endian).
 Examples of specs: docs/examples/fashion-mnist.spec.json, docs/examples/imagenet.spec.json.
@@ -60,7 +60,7 @@ A bad image exits 1 with its code: empty_image, unsupported_format, corrupt_imag
     spec: { type: 'string', valueName: 'SPEC.json', description: 'preprocess spec (the `preprocess` field of a model manifest)' },
     'max-pixels': { type: 'string', valueName: 'N', description: "refuse images whose header claims more pixels (default: the spec's maxPixels, 50 000 000)" },
   },
-  positionals: [{ name: 'IMAGE', description: 'a JPEG or PNG file', required: true }],
+  positionals: [{ name: 'IMAGE', description: 'a JPEG, PNG or WebP file', required: true }],
   async run(args, io) {
     const file = positional(args, 0, 'IMAGE');
     const maxPixelsFlag = args.values['max-pixels'] === undefined ? undefined : intOpt(args, 'max-pixels', 0, { min: 1 });

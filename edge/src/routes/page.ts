@@ -32,7 +32,7 @@ const PAGE = `<!doctype html>
 <main>
   <h1>resnet-edge</h1>
   <p><small>An int8 ResNet classifying your image at the edge. Nothing but this page and <code>POST /v1/classify</code>.</small></p>
-  <label id="drop" for="file">Drop an image here, or click to pick one (JPEG or PNG)
+  <label id="drop" for="file">Drop an image here, or click to pick one (JPEG, PNG or WebP)
     <input id="file" type="file" accept="image/jpeg,image/png" hidden>
   </label>
   <img id="preview" alt="the uploaded image">

@@ -6,7 +6,7 @@ import { ImageError } from './errors.ts';
 /** Decode + preprocess of one image; leaves room under a Worker's 128 MB for the model and the runtime. */
 export const DEFAULT_MEMORY_BUDGET_BYTES = 32 * 1024 * 1024;
 
-type Buffer = Uint8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+type Buffer = Uint8Array | Int16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 export class MemoryBudget {
   private live = 0;

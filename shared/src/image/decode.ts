@@ -3,12 +3,13 @@
 // buffer after that is charged to a MemoryBudget, so an image the budget cannot hold is refused up front.
 import { MemoryBudget } from './budget.ts';
 import { ImageError } from './errors.ts';
-import { readImageHeader, webpRefused } from './header.ts';
+import { readImageHeader } from './header.ts';
 import { decodeJpegScaled, type JpegScale } from './jpeg/decode.ts';
 import { decodeJpeg } from './jpeg.ts';
 import { decodePngRows } from './png/decode.ts';
 import { DEFAULT_MAX_PIXELS } from './limits.ts';
 import type { ImageHeader, RawImage } from './types.ts';
+import { decodeWebpRows } from './webp/decode.ts';
 
 export { sniffFormat } from './sniff.ts';
 export { readImageHeader } from './header.ts';
@@ -60,7 +61,10 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): RawIma
       });
       return { width: info.width, height: info.height, channels: info.channels, data: data! };
     }
-    case 'webp':
-      throw webpRefused();
+    case 'webp': {
+      const data = budget.u8(header.width * header.height * 3, 'decoded WebP');
+      decodeWebpRows(bytes, budget, (row, y) => data.set(row, y * row.length));
+      return { width: header.width, height: header.height, channels: 3, data };
+    }
   }
 }

@@ -10,7 +10,9 @@ export type ImageErrorCode =
   /** A PNG's compressed data inflates to more bytes than its header's size needs (a deflate bomb). */
   | 'inflation_limit'
   /** A palette PNG without its PLTE chunk: its samples are indices with no colours. */
-  | 'missing_palette';
+  | 'missing_palette'
+  /** An animated WebP (ANIM/ANMF chunks): the model classifies one still picture. */
+  | 'animated_image';
 
 export class ImageError extends Error {
   override name = 'ImageError';

@@ -1,13 +1,15 @@
 // The one preprocessing pipeline, shared by the trainer (Node) and the worker (workerd):
 // bytes → header (format sniffed, pixel limit) → decode at the size the spec needs (JPEG: DCT-scaled by the
-// spec's rule, EXIF orientation applied; PNG: streamed row by row) → channels → bilinear resize of the
-// shorter side fused with the centre crop → normalise → Float32Array in NHWC. Every number comes from the
-// PreprocessSpec; every buffer is charged to one MemoryBudget per image.
+// spec's rule, EXIF orientation applied; PNG and WebP: streamed row by row, lossless WebP from its whole ARGB
+// picture) → channels → bilinear resize of the shorter side fused with the centre crop → normalise →
+// Float32Array in NHWC. Every number comes from the PreprocessSpec; every buffer is charged to one MemoryBudget
+// per image.
 import { MemoryBudget } from '../image/budget.ts';
 import { checkPixels, decodeJpegAt } from '../image/decode.ts';
-import { readImageHeader, webpRefused } from '../image/header.ts';
+import { readImageHeader } from '../image/header.ts';
 import { decodePngRows } from '../image/png/decode.ts';
 import type { RawImage } from '../image/types.ts';
+import { decodeWebpRows } from '../image/webp/decode.ts';
 import { assertSpecConsistent } from './check-spec.ts';
 import { grayRow } from './color.ts';
 import { jpegScaleFor } from './decode-scale.ts';
@@ -105,8 +107,15 @@ export function preprocess(bytes: Uint8Array, spec: PreprocessSpec, opts: Prepro
       decoded = performance.now();
       break;
     }
-    case 'webp':
-      throw webpRefused();
+    case 'webp': {
+      // Lossy rows arrive a macroblock row at a time; lossless ones from the whole decoded picture.
+      const sink = sinkFor(header.width, header.height, 3, spec, budget);
+      const feed = rowFeeder(3, spec, header.width, sink, budget);
+      decodeWebpRows(bytes, budget, (row) => feed(row));
+      crop = sink.finish();
+      decoded = performance.now();
+      break;
+    }
   }
   const tensor = toTensor(crop, spec, budget);
   const finished = performance.now();
