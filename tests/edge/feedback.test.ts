@@ -52,6 +52,17 @@ describe('accepted feedback', () => {
     const { id } = (await res.json()) as { id: string };
     expect(parseFeedbackRecord((await stored(feedbackKeys('fashion-mnist', id).meta))!)).toMatchObject({ label: 'coat', format: 'jpeg' });
   });
+
+  it('takes WebP as the classifier does, stored as image/webp', async () => {
+    const webp = await fixture('tests', 'fixtures', 'images', 'sample-32x24.webp');
+    const res = await send('?label=bag', webp, '10.0.0.5', 'image/webp');
+    expect(res.status, await res.clone().text()).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const keys = feedbackKeys('fashion-mnist', id);
+    expect(parseFeedbackRecord((await stored(keys.meta))!)).toMatchObject({ label: 'bag', format: 'webp', size: webp.byteLength });
+    const object = await (await worker.mf.getR2Bucket('MODELS')).head(keys.image);
+    expect(object?.httpMetadata?.contentType).toBe('image/webp');
+  });
 });
 
 describe('refused feedback', () => {
@@ -70,8 +81,8 @@ describe('refused feedback', () => {
   });
   it('nothing refused was stored', async () => {
     const listed = await (await worker.mf.getR2Bucket('MODELS')).list({ prefix: 'feedback/' });
-    // Only the two accepted uploads above: image + record each.
-    expect(listed.objects.length).toBe(4);
+    // Only the three accepted uploads above: image + record each.
+    expect(listed.objects.length).toBe(6);
   });
 });
 

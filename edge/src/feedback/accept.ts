@@ -2,6 +2,7 @@
 // is one of the model's labels), describe it as a FeedbackRecord, and store it (image first, record last, so
 // a record never points at a missing image).
 import { sniffFormat } from '@resnet-edge/shared/image/sniff';
+import { IMAGE_MEDIA_TYPES } from '@resnet-edge/shared/image/types';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import type { FeedbackRecord } from '@resnet-edge/shared/registry/feedback';
@@ -46,7 +47,8 @@ export async function acceptFeedback(input: FeedbackInput): Promise<FeedbackReco
     asImageApiError(error);
   }
   const format = sniffFormat(input.bytes);
-  if (format !== 'jpeg' && format !== 'png') throw new ApiError(415, 'unsupported_format', 'feedback images must be JPEG or PNG');
+  // preprocess() decoded it, so this cannot happen; kept so the record's format is never a guess.
+  if (format === null) throw new ApiError(415, 'unsupported_format', 'feedback image format not recognised');
   const now = input.now ?? new Date();
   return {
     schemaVersion: 1,
@@ -63,7 +65,7 @@ export async function acceptFeedback(input: FeedbackInput): Promise<FeedbackReco
 
 export async function storeFeedback(bucket: R2Bucket, record: FeedbackRecord, bytes: Uint8Array): Promise<{ image: string; meta: string }> {
   const keys = feedbackKeys(record.model.name, record.id);
-  await bucket.put(keys.image, bytes, { httpMetadata: { contentType: record.format === 'jpeg' ? 'image/jpeg' : 'image/png' }, sha256: record.sha256 });
+  await bucket.put(keys.image, bytes, { httpMetadata: { contentType: IMAGE_MEDIA_TYPES[record.format] }, sha256: record.sha256 });
   await bucket.put(keys.meta, JSON.stringify(record, null, 2), { httpMetadata: { contentType: 'application/json' } });
   return keys;
 }

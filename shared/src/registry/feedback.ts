@@ -1,6 +1,7 @@
 // One feedback record: an image a user sent back with its correct label. The worker writes it
 // (feedback/<model>/<day>/<id>.json beside <id>.bin, see layout.ts); `resnet-edge retrain` reads it.
 import { z } from 'zod';
+import { IMAGE_FORMATS } from '../image/types.ts';
 
 export const feedbackRecordSchema = z.object({
   schemaVersion: z.literal(1),
@@ -9,7 +10,7 @@ export const feedbackRecordSchema = z.object({
   model: z.object({ name: z.string(), version: z.string() }),
   label: z.string().min(1),
   /** The sniffed image format, not the client's Content-Type. */
-  format: z.enum(['jpeg', 'png']),
+  format: z.enum(IMAGE_FORMATS),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   size: z.number().int().positive(),
   receivedAt: z.string().datetime(),

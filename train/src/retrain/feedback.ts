@@ -7,6 +7,7 @@ import { sha256Hex } from '@resnet-edge/shared/hash';
 import { parseFeedbackRecord } from '@resnet-edge/shared/registry/feedback';
 import { feedbackKeys, feedbackPrefix, isFeedbackMetaKey } from '@resnet-edge/shared/registry/layout';
 import type { ObjectStore } from '@resnet-edge/registry/store';
+import { IMAGE_FILE_EXTENSIONS } from '@resnet-edge/shared/image/types';
 
 export interface FeedbackSet {
   /** A folder per label holding the images; null when there is no usable feedback. */
@@ -50,7 +51,7 @@ async function fetchOne(store: ObjectStore, model: string, key: string, labels: 
   if (!image) return 'image missing';
   if ((await sha256Hex(image.bytes)) !== record.sha256) return 'image sha256 does not match its record';
   await mkdir(join(dir, record.label), { recursive: true });
-  await writeFile(join(dir, record.label, `${record.id}.${record.format === 'jpeg' ? 'jpg' : 'png'}`), image.bytes);
+  await writeFile(join(dir, record.label, `${record.id}.${IMAGE_FILE_EXTENSIONS[record.format]}`), image.bytes);
   perLabel[record.label] = (perLabel[record.label] ?? 0) + 1;
   return null;
 }
