@@ -12,7 +12,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Optimizer, OptimizerConfig } from '../training/optimizer.ts';
 import { acquireGpu, orLost, type GpuContext } from './device.ts';
 import { GpuStepError, WHAT_TO_DO } from './errors.ts';
-import { accumulateShader, flatGrid, STEP_BYTES } from './kernels/common.wgsl.ts';
+import { accumulateShader, flatGrid, LAYER_BINDING, STEP_BYTES, type Kernel } from './kernels/common.wgsl.ts';
 import { applyShader, bnBackwardFinalizeShader, bnBackwardReduceShader, bnFinalizeShader, reduceLayout, REDUCE_ROWS, type FinalizeSpec } from './kernels/batchnorm.wgsl.ts';
 import { GEMM_BM, gemmGrid, gemmShader, type DgradEpilogue, type GemmSpec } from './kernels/gemm.wgsl.ts';
 import { headBackwardCount, headBackwardShader, headForwardShader, type HeadSpec } from './kernels/head.wgsl.ts';
@@ -142,9 +142,16 @@ export class CompiledTrainer {
     return p;
   }
 
-  private record(label: string, code: string, resources: GPUBuffer[], grid: (n: number) => [number, number, number]): void {
+  /** One dispatch of the step; a kernel's per-layer uniforms go in a buffer of their own, written once here. */
+  private record(label: string, kernel: Kernel | string, resources: GPUBuffer[], grid: (n: number) => [number, number, number]): void {
+    const { code, layer } = typeof kernel === 'string' ? { code: kernel, layer: undefined } : kernel;
     const pipeline = this.pipeline(code);
     const entries = [this.stepUniform, ...resources].map((buffer, binding) => ({ binding, resource: { buffer } }));
+    if (layer) {
+      const buffer = this.buffer(`${label}/layer`, layer.byteLength / 4, 0x40 | 0x08); // UNIFORM | COPY_DST
+      this.ctx.device.queue.writeBuffer(buffer, 0, layer);
+      entries.push({ binding: LAYER_BINDING, resource: { buffer } });
+    }
     const bindGroup = this.ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
     this.dispatches.push({ label, pipeline, bindGroup, grid });
   }
