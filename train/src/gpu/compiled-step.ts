@@ -26,6 +26,12 @@ export interface CompiledStepOptions {
   labelSmoothing: number;
   /** Split-K slices of the filter gradients (default: as many as keep them under 256 MiB, at most 16). */
   splits?: number;
+  /**
+   * The widest GEMM tile (16, 32 or 64 columns). Default 64 on a GPU; 16 on a software adapter: lavapipe runs a
+   * workgroup on one CPU thread, and its LLVM compile time grows steeply with the workgroup size (measured here,
+   * first dispatch of one GEMM pipeline: 16×16 threads ≈ 30 s, 8×16 ≈ 6 s, 4×16 ≈ 2.5 s).
+   */
+  maxTileN?: 16 | 32 | 64;
 }
 
 export interface StepStats {
@@ -204,6 +210,7 @@ export class CompiledTrainer {
       geo: node.geo,
       kernelOffset: node.kernel.offset,
       splits: mode === 'wgrad' ? this.splits : 1,
+      maxTileN: this.opts.maxTileN ?? (this.ctx.software ? 16 : 64),
       paramCount: P,
       epilogue,
     });

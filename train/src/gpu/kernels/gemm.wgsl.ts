@@ -32,12 +32,17 @@ export interface GemmSpec {
   splits: number;
   paramCount: number;
   epilogue?: DgradEpilogue;
+  /** The widest tile allowed (16, 32 or 64 columns; the workgroup has BN/4 × 16 threads). */
+  maxTileN: number;
 }
 
-/** Tile width: the narrowest of 16/32/64 that covers the output channels (a 16-channel layer wastes nothing). */
-export function gemmTileN(spec: Pick<GemmSpec, 'mode' | 'geo'>): number {
+/**
+ * Tile width: the narrowest of 16/32/64 that covers the output channels (a 16-channel layer wastes nothing),
+ * at most `maxTileN`.
+ */
+export function gemmTileN(spec: Pick<GemmSpec, 'mode' | 'geo' | 'maxTileN'>): number {
   const cols = spec.mode === 'dgrad' ? spec.geo.cIn : spec.geo.cOut;
-  return cols <= 16 ? 16 : cols <= 32 ? 32 : 64;
+  return Math.min(cols <= 16 ? 16 : cols <= 32 ? 32 : 64, spec.maxTileN);
 }
 
 /** Workgroups for batch `n`: [x over columns, y over rows, z over splits]. */
