@@ -24,7 +24,7 @@ export interface CompiledStepOptions {
   batchSize: number;
   optimizer: OptimizerConfig;
   labelSmoothing: number;
-  /** Split-K slices of the filter gradients (default: as many as keep them under 256 MiB, at most 16). */
+  /** Split-K slices of the filter gradients (default: as many as keep them under 256 MiB and the binding limit, at most 16). */
   splits?: number;
   /**
    * The widest GEMM tile (16, 32 or 64 columns). Default 64 on a GPU; 16 on a software adapter: lavapipe runs a
@@ -53,8 +53,10 @@ interface Dispatch {
 
 const STORAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
 
-function defaultSplits(paramCount: number): number {
-  return Math.max(1, Math.min(16, Math.floor((256 * 2 ** 20) / (4 * paramCount))));
+/** As many split-K slices as keep the gradient buffer under 256 MiB and under the device's binding limit. */
+function defaultSplits(paramCount: number, bindingLimit: number): number {
+  const budget = Math.min(256 * 2 ** 20, bindingLimit);
+  return Math.max(1, Math.min(16, Math.floor(budget / (4 * paramCount))));
 }
 
 export class CompiledTrainer {
@@ -85,7 +87,7 @@ export class CompiledTrainer {
   ) {
     this.plan = planModel(model);
     this.maxBatch = opts.batchSize;
-    this.splits = opts.splits ?? defaultSplits(this.plan.paramCount);
+    this.splits = opts.splits ?? defaultSplits(this.plan.paramCount, ctx.device.limits.maxStorageBufferBindingSize);
   }
 
   /** Plans `model` for batches of up to `opts.batchSize` images; throws GpuStepError before allocating if it cannot. */
