@@ -1,6 +1,5 @@
 // Shared by the compiled WebGPU step's suites: the Vulkan driver check, the reference run on the TF.js step
-// (whatever backend the suite activated), the same run on the compiled step, and a counter of the
-// dispatches and submits the step issues.
+// (whatever backend the suite activated) and the same run on the compiled step.
 import { existsSync } from 'node:fs';
 import { expect } from 'vitest';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -64,40 +63,4 @@ export async function compiled(ctx: GpuContext, make: () => tfl.LayersModel, con
 export function expectClose(gpu: Run, ref: Run, names: string[], lossTol: number, weightTol = lossTol): void {
   gpu.losses.forEach((l, i) => expect(Math.abs(l - ref.losses[i]!), `loss ${i}: ${l} vs ${ref.losses[i]}`).toBeLessThanOrEqual(lossTol * Math.abs(ref.losses[i]!)));
   gpu.end.forEach((w, k) => expect(relError(w, ref.end[k]!), names[k]).toBeLessThanOrEqual(weightTol));
-}
-
-/** Counts `dispatchWorkgroups` and `queue.submit` calls on `device` until `restore()`. */
-export function countGpuCalls(device: GPUDevice) {
-  const counts = { submits: 0, dispatches: 0 };
-  const submit = device.queue.submit.bind(device.queue);
-  device.queue.submit = (cbs) => {
-    counts.submits++;
-    submit(cbs);
-  };
-  const createEncoder = device.createCommandEncoder.bind(device);
-  device.createCommandEncoder = (d) => {
-    const enc = createEncoder(d);
-    const begin = enc.beginComputePass.bind(enc);
-    enc.beginComputePass = (pd) => {
-      const pass = begin(pd);
-      const dispatch = pass.dispatchWorkgroups.bind(pass);
-      pass.dispatchWorkgroups = (x, y, z) => {
-        counts.dispatches++;
-        dispatch(x, y, z);
-      };
-      return pass;
-    };
-    return enc;
-  };
-  return {
-    counts,
-    reset() {
-      counts.submits = 0;
-      counts.dispatches = 0;
-    },
-    restore() {
-      device.queue.submit = submit;
-      device.createCommandEncoder = createEncoder;
-    },
-  };
 }

@@ -4,6 +4,7 @@
 // 2 min for 20), and the structure of a step: how many dispatches, one submit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../train/src/backends/index.ts';
+import { countGpuCalls } from '../../train/src/gpu/call-counter.ts';
 import { CompiledTrainer } from '../../train/src/gpu/compiled-step.ts';
 import { acquireGpu, type GpuContext } from '../../train/src/gpu/device.ts';
 import { buildModel } from '../../train/src/models/index.ts';
@@ -11,7 +12,7 @@ import { Optimizer, type OptimizerConfig } from '../../train/src/training/optimi
 import { withSeededMathRandom } from '../../train/src/training/rng.ts';
 import { trainableVariables } from '../../train/src/training/step.ts';
 import { seededBatch } from './backends-fixtures.ts';
-import { compiled, countGpuCalls, driver, expectClose, favourCompileTime, haveDriver, reference } from './gpu-step-fixtures.ts';
+import { compiled, driver, expectClose, favourCompileTime, haveDriver, reference } from './gpu-step-fixtures.ts';
 
 const sgd: OptimizerConfig = { kind: 'sgd', momentum: 0.9, weightDecay: 5e-4 };
 const make = () => withSeededMathRandom(5, () => buildModel('resnet20', { inputShape: [8, 8, 3], numClasses: 10 }));
