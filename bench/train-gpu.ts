@@ -7,7 +7,8 @@
 //   options: --steps N (timed steps; default 10 on a GPU, 3 on software), --read-every N (loss read-back period,
 //            default 10), --skip-tfjs (no tfjs-webgpu rows), --torch-device auto|cuda|cpu, --torch-threads N (CPU
 //            threads, default 1: on our shared 2-core box 2 OpenMP threads ran ResNet-20 8×8 bs4 at 238 ms/step
-//            against 17 ms with 1, spinning against the other jobs), --python PATH
+//            against 17 ms with 1, spinning against the other jobs), --python PATH, --max-tile 16|32|64 (the
+//            compiled step's widest GEMM tile; default 64 on a GPU, 16 on software)
 //
 // Rows: img/s, ms per step (wall, GPU included), host ms per step (the compiled step's encoding + submit; the
 // tfjs step cannot separate it), dispatches and submits per step counted on the device (call-counter.ts), GPU
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     'torch-device': { type: 'string', default: 'auto' },
     'torch-threads': { type: 'string', default: '1' },
     python: { type: 'string' },
+    'max-tile': { type: 'string' },
   },
 });
 const GPU_SHAPES = 'resnet20:32:64,resnet20:32:256,resnet20:32:512,resnet18:112:64';
@@ -88,7 +90,8 @@ async function compiledRow(arch: string, size: number, batch: number): Promise<O
   const model = buildModel(arch, { inputShape: [size, size, 3], numClasses: 10 });
   let trainer: Awaited<ReturnType<typeof CompiledTrainer.create>> | undefined;
   try {
-    trainer = await CompiledTrainer.create(model, { batchSize: batch, optimizer: SGD, labelSmoothing: 0 }, ctx);
+    const maxTileN = values['max-tile'] ? (Number(values['max-tile']) as 16 | 32 | 64) : undefined;
+    trainer = await CompiledTrainer.create(model, { batchSize: batch, optimizer: SGD, labelSmoothing: 0, maxTileN }, ctx);
     await trainer.importWeights();
     const b = batchOf(size, batch);
     trainer.run(b, 0.01, { read: true }); // warm-up: drivers compile pipelines at their first dispatch
