@@ -91,7 +91,11 @@ async function compiledRow(arch: string, size: number, batch: number): Promise<O
   let trainer: Awaited<ReturnType<typeof CompiledTrainer.create>> | undefined;
   try {
     const maxTileN = values['max-tile'] ? (Number(values['max-tile']) as 16 | 32 | 64) : undefined;
-    trainer = await CompiledTrainer.create(model, { batchSize: batch, optimizer: SGD, labelSmoothing: 0, maxTileN }, ctx);
+    trainer = await CompiledTrainer.create(
+      model,
+      { batchSize: batch, optimizer: SGD, labelSmoothing: 0, maxTileN },
+      ctx,
+    );
     await trainer.importWeights();
     const b = batchOf(size, batch);
     trainer.run(b, 0.01, { read: true }); // warm-up: drivers compile pipelines at their first dispatch
@@ -112,7 +116,14 @@ async function compiledRow(arch: string, size: number, batch: number): Promise<O
     }
     const ms = (performance.now() - t0) / steps;
     const { dispatches, submits } = counter.counts;
-    return { imgPerSec: (batch / ms) * 1000, msPerStep: ms, hostMs: host / steps, dispatches: dispatches / steps, submits: submits / steps, bytes: trainer.stepStats.bufferBytes };
+    return {
+      imgPerSec: (batch / ms) * 1000,
+      msPerStep: ms,
+      hostMs: host / steps,
+      dispatches: dispatches / steps,
+      submits: submits / steps,
+      bytes: trainer.stepStats.bufferBytes,
+    };
   } catch (err) {
     return { error: message(err) };
   } finally {
@@ -136,7 +147,12 @@ async function tfjsRow(arch: string, size: number, batch: number): Promise<Outco
       counter.restore();
     }
     const ms = (performance.now() - t0) / steps;
-    return { imgPerSec: (batch / ms) * 1000, msPerStep: ms, dispatches: counter.counts.dispatches / steps, submits: counter.counts.submits / steps };
+    return {
+      imgPerSec: (batch / ms) * 1000,
+      msPerStep: ms,
+      dispatches: counter.counts.dispatches / steps,
+      submits: counter.counts.submits / steps,
+    };
   } catch (err) {
     return { error: message(err) };
   } finally {
@@ -146,13 +162,32 @@ async function tfjsRow(arch: string, size: number, batch: number): Promise<Outco
 }
 
 function torchRow(arch: string, size: number, batch: number): Outcome {
-  const cfg = JSON.stringify({ arch, size, batch, channels: 3, steps, device: values['torch-device'], threads: Number(values['torch-threads']) });
+  const cfg = JSON.stringify({
+    arch,
+    size,
+    batch,
+    channels: 3,
+    steps,
+    device: values['torch-device'],
+    threads: Number(values['torch-threads']),
+  });
   for (const py of [values.python, '/usr/bin/python3', 'python3'].filter(Boolean) as string[]) {
     const r = spawnSync(py, [join(here, 'torch_train_gpu.py'), cfg], { encoding: 'utf8', cwd: here });
     if (r.status !== 0 || !r.stdout.trim()) continue;
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { available: boolean; imgPerSec?: number; msPerStep?: number; peakBytes?: number | null; detail: string };
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      available: boolean;
+      imgPerSec?: number;
+      msPerStep?: number;
+      peakBytes?: number | null;
+      detail: string;
+    };
     if (!out.available) return { error: out.detail };
-    return { imgPerSec: out.imgPerSec!, msPerStep: out.msPerStep!, bytes: out.peakBytes ?? undefined, detail: out.detail };
+    return {
+      imgPerSec: out.imgPerSec!,
+      msPerStep: out.msPerStep!,
+      bytes: out.peakBytes ?? undefined,
+      detail: out.detail,
+    };
   }
   return { error: 'no python3 with torch (apt-get install python3-torch)' };
 }
@@ -171,13 +206,20 @@ for (const { arch, size, batch } of shapes) {
   rows.push({ shape, compiled, tfjs, torch: torchRow(arch, size, batch) });
 }
 
-const fmt = (v?: number, d = 0) => (v === undefined ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const fmt = (v?: number, d = 0) =>
+  v === undefined ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const mib = (b?: number) => (b === undefined ? '–' : `${(b / 2 ** 20).toFixed(0)} MiB`);
 const torchName = rows.map((r) => ('detail' in r.torch ? r.torch.detail : undefined)).find(Boolean) ?? 'PyTorch';
-console.log(`adapter: ${ctx.adapterName}${ctx.software ? ' (software)' : ''}; shader-f16 ${ctx.features.shaderF16}, subgroups ${ctx.features.subgroups} (not used yet)`);
-console.log(`${steps} timed steps after one warm-up; the compiled step reads the loss every ${readEvery}, the tfjs step every step`);
+console.log(
+  `adapter: ${ctx.adapterName}${ctx.software ? ' (software)' : ''}; shader-f16 ${ctx.features.shaderF16}, subgroups ${ctx.features.subgroups} (not used yet)`,
+);
+console.log(
+  `${steps} timed steps after one warm-up; the compiled step reads the loss every ${readEvery}, the tfjs step every step`,
+);
 console.log(`peer: ${torchName}\n`);
-console.log('| shape | step | img/s | ms/step | host ms/step | dispatches/step | submits/step | GPU memory | compiled ÷ this |');
+console.log(
+  '| shape | step | img/s | ms/step | host ms/step | dispatches/step | submits/step | GPU memory | compiled ÷ this |',
+);
 console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   const ours = 'error' in r.compiled ? undefined : r.compiled;
@@ -188,7 +230,9 @@ for (const r of rows) {
       return;
     }
     const ratio = ours && o !== ours ? `${(ours.imgPerSec / o.imgPerSec).toFixed(2)}×` : '';
-    console.log(`| ${r.shape} | ${name} | ${fmt(o.imgPerSec, 1)} | ${fmt(o.msPerStep, 1)} | ${fmt(o.hostMs, 2)} | ${fmt(o.dispatches)} | ${fmt(o.submits, 1)} | ${mib(o.bytes)} | ${ratio} |`);
+    console.log(
+      `| ${r.shape} | ${name} | ${fmt(o.imgPerSec, 1)} | ${fmt(o.msPerStep, 1)} | ${fmt(o.hostMs, 2)} | ${fmt(o.dispatches)} | ${fmt(o.submits, 1)} | ${mib(o.bytes)} | ${ratio} |`,
+    );
   };
   line('compiled WebGPU', r.compiled);
   line('tfjs-webgpu', r.tfjs);

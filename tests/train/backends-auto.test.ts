@@ -27,7 +27,9 @@ describe.skipIf(!haveDriver || nativeGpu)(`backend auto between GPU backends (Vu
       else process.env['RESNET_EDGE_ALLOW_SOFTWARE_GPU'] = before;
     }
     const line = logs.find((l) => l.startsWith('backend auto →'));
-    expect(line).toMatch(/^backend auto → webgpu \(the only GPU backend that started; tfjs-node-gpu unavailable: @tensorflow\/tfjs-node-gpu is not installed/);
+    expect(line).toMatch(
+      /^backend auto → webgpu \(the only GPU backend that started; tfjs-node-gpu unavailable: @tensorflow\/tfjs-node-gpu is not installed/,
+    );
   });
 
   it('with several it measures each, activates the fastest and says so; one that cannot run loses with its reason', async () => {

@@ -29,10 +29,18 @@ export interface Run {
   end: Float32Array[];
 }
 
-export const weightsOf = async (m: tfl.LayersModel) => (await Promise.all(m.weights.map((w) => w.read().data()))) as Float32Array[];
+export const weightsOf = async (m: tfl.LayersModel) =>
+  (await Promise.all(m.weights.map((w) => w.read().data()))) as Float32Array[];
 
 /** `steps` steps of the TF.js step on the active backend. */
-export async function reference(make: () => tfl.LayersModel, config: OptimizerConfig, steps: number, batch: (i: number) => Batch, lr: number, smoothing = 0): Promise<Run> {
+export async function reference(
+  make: () => tfl.LayersModel,
+  config: OptimizerConfig,
+  steps: number,
+  batch: (i: number) => Batch,
+  lr: number,
+  smoothing = 0,
+): Promise<Run> {
   const model = make();
   const optimizer = new Optimizer(config, trainableVariables(model));
   const step = createLocalStep(model, optimizer, lossFor('softmax', smoothing));
@@ -44,10 +52,22 @@ export async function reference(make: () => tfl.LayersModel, config: OptimizerCo
 }
 
 /** The same run on the compiled step: weights in, `steps` steps (loss read every step), weights out. */
-export async function compiled(ctx: GpuContext, make: () => tfl.LayersModel, config: OptimizerConfig, steps: number, batch: (i: number) => Batch, lr: number, smoothing = 0) {
+export async function compiled(
+  ctx: GpuContext,
+  make: () => tfl.LayersModel,
+  config: OptimizerConfig,
+  steps: number,
+  batch: (i: number) => Batch,
+  lr: number,
+  smoothing = 0,
+) {
   const model = make();
   const optimizer = new Optimizer(config, trainableVariables(model));
-  const trainer = await CompiledTrainer.create(model, { batchSize: batch(0).count, optimizer: config, labelSmoothing: smoothing }, ctx);
+  const trainer = await CompiledTrainer.create(
+    model,
+    { batchSize: batch(0).count, optimizer: config, labelSmoothing: smoothing },
+    ctx,
+  );
   await trainer.importWeights(optimizer);
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
@@ -61,6 +81,10 @@ export async function compiled(ctx: GpuContext, make: () => tfl.LayersModel, con
 
 /** Each loss within `lossTol` (relative) of the reference's, each final weight within `weightTol` (relError). */
 export function expectClose(gpu: Run, ref: Run, names: string[], lossTol: number, weightTol = lossTol): void {
-  gpu.losses.forEach((l, i) => expect(Math.abs(l - ref.losses[i]!), `loss ${i}: ${l} vs ${ref.losses[i]}`).toBeLessThanOrEqual(lossTol * Math.abs(ref.losses[i]!)));
+  gpu.losses.forEach((l, i) =>
+    expect(Math.abs(l - ref.losses[i]!), `loss ${i}: ${l} vs ${ref.losses[i]}`).toBeLessThanOrEqual(
+      lossTol * Math.abs(ref.losses[i]!),
+    ),
+  );
   gpu.end.forEach((w, k) => expect(relError(w, ref.end[k]!), names[k]).toBeLessThanOrEqual(weightTol));
 }

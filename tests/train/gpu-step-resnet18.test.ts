@@ -34,7 +34,13 @@ describe.skipIf(!haveDriver)(`ResNet-18 on the compiled WebGPU step (Vulkan driv
   it('3 AdamW steps (64×64, batch 2, label smoothing 0.1) match the wasm backend: losses ≤ 1e-4, weights ≤ 2e-4', async () => {
     const ref = await reference(make, adamw, 3, batch, 1e-3, 0.1);
     const gpu = await compiled(ctx, make, adamw, 3, batch, 1e-3, 0.1);
-    expectClose(gpu, ref, gpu.model.weights.map((w) => w.name), 1e-4, 2e-4);
+    expectClose(
+      gpu,
+      ref,
+      gpu.model.weights.map((w) => w.name),
+      1e-4,
+      2e-4,
+    );
     gpu.trainer.destroy();
   }, 180_000); // ≈ 30 s of CPU; 65 s wall with cold shader caches on 2 busy cores
 });

@@ -56,7 +56,12 @@ describe.skipIf(!haveDriver)(`ResNet-20 on the compiled WebGPU step (Vulkan driv
     const steps = 20;
     const ref = await reference(make, sgd, steps, batch, 0.005);
     const gpu = await compiled(ctx, make, sgd, steps, batch, 0.005);
-    expectClose(gpu, ref, gpu.model.weights.map((w) => w.name), 1e-4);
+    expectClose(
+      gpu,
+      ref,
+      gpu.model.weights.map((w) => w.name),
+      1e-4,
+    );
     // It learned: the batches repeat every 5 steps, so the last round's loss is below the first round's.
     expect(gpu.losses.slice(15).reduce((a, b) => a + b)).toBeLessThan(gpu.losses.slice(0, 5).reduce((a, b) => a + b));
     gpu.trainer.destroy();

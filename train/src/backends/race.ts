@@ -32,7 +32,11 @@ export const PROBE: Probe = { size: 16, batch: 16, steps: 3 };
 export type Measure = (c: Contender, probe: Probe) => Promise<number>;
 
 /** Measures every contender (a failed probe loses, with its reason) and activates the fastest. */
-export async function raceBackends(contenders: readonly Contender[], measure: Measure, probe: Probe = PROBE): Promise<{ winner: Contender; results: RaceResult[]; line: string }> {
+export async function raceBackends(
+  contenders: readonly Contender[],
+  measure: Measure,
+  probe: Probe = PROBE,
+): Promise<{ winner: Contender; results: RaceResult[]; line: string }> {
   const results: RaceResult[] = [];
   for (const c of contenders) {
     const what = c.name === 'webgpu' ? 'compiled step' : 'tfjs step';
@@ -49,7 +53,8 @@ export async function raceBackends(contenders: readonly Contender[], measure: Me
   return { winner, results, line: describeRace(best, results, probe) };
 }
 
-const rate = (r: RaceResult) => (r.imgPerSec !== undefined ? `${r.what} ${r.imgPerSec.toFixed(1)} img/s` : `${r.what} failed: ${r.error}`);
+const rate = (r: RaceResult) =>
+  r.imgPerSec !== undefined ? `${r.what} ${r.imgPerSec.toFixed(1)} img/s` : `${r.what} failed: ${r.error}`;
 
 /** e.g. "backend auto → webgpu (compiled step 412.0 img/s vs tfjs-node-gpu: tfjs step 300.0 img/s)". */
 export function describeRace(best: RaceResult, results: readonly RaceResult[], probe: Probe = PROBE): string {

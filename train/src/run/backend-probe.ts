@@ -16,7 +16,12 @@ export const probeThroughput: Measure = async (c, probe = PROBE) => {
   const config = { kind: 'sgd' as const, momentum: 0.9, weightDecay: 5e-4 };
   const { size, batch, steps } = probe;
   const x = Float32Array.from({ length: batch * size * size * 3 }, (_, i) => Math.sin(i));
-  const images = { x, y: Int32Array.from({ length: batch }, (_, i) => i % 10), count: batch, shape: [size, size, 3] as [number, number, number] };
+  const images = {
+    x,
+    y: Int32Array.from({ length: batch }, (_, i) => i % 10),
+    count: batch,
+    shape: [size, size, 3] as [number, number, number],
+  };
   const model = buildModel('resnet20', { inputShape: [size, size, 3], numClasses: 10 });
   const optimizer = new Optimizer(config, trainableVariables(model));
   try {
