@@ -7,6 +7,8 @@ import { initNative } from './native.ts';
 import { initWasm } from './wasm.ts';
 import { initWebGpu } from './webgpu.ts';
 import { initCpu } from './cpu.ts';
+import { activate } from './activate.ts';
+import { raceBackends, type Contender, type Measure } from './race.ts';
 
 export { BackendError } from './errors.ts';
 
@@ -21,6 +23,9 @@ export interface BackendInfo {
 }
 
 export const AUTO_ORDER: readonly BackendName[] = BACKEND_NAMES;
+
+/** The GPU backends `auto` measures against each other when more than one can start. */
+export const RACED: readonly BackendName[] = ['tfjs-node-gpu', 'webgpu'];
 
 /** What one backend's initialiser returns when it worked. */
 export interface BackendReady {
@@ -49,6 +54,8 @@ const INITIALISERS: Record<BackendName, (ctx: InitContext) => Promise<BackendRea
 export async function initBackend(
   choice: BackendChoice = 'auto',
   log: (msg: string) => void = () => {},
+  /** How `auto` measures GPU backends when more than one starts (run/backend-probe.ts); without it, the first wins. */
+  measure?: Measure,
 ): Promise<BackendInfo> {
   if (!isBackendChoice(choice)) {
     throw new BackendError('backend_unknown', `unknown backend "${String(choice)}"; expected auto or one of ${BACKEND_NAMES.join(', ')}`);
@@ -68,15 +75,45 @@ export async function initBackend(
     }
   }
   const fallbacks: BackendInfo['fallbacks'] = [];
-  for (const name of AUTO_ORDER) {
+  const skip = (name: BackendName, err: unknown) => {
+    const reason = describeError(err);
+    fallbacks.push({ name, reason });
+    log(`backend ${name} skipped: ${reason}`);
+  };
+  // The GPU backends first: every one that starts is a contender; two or more are measured, and the fastest wins.
+  const contenders: Contender[] = [];
+  for (const name of RACED) {
+    try {
+      contenders.push({ name, ...(await INITIALISERS[name]({ explicit: false, log })) });
+    } catch (err) {
+      skip(name, err);
+    }
+  }
+  if (contenders.length > 0) {
+    const unavailable = fallbacks.filter((f) => RACED.includes(f.name)).map((f) => `${f.name} unavailable: ${f.reason}`);
+    let winner = contenders[0]!;
+    if (contenders.length === 1 || !measure) {
+      await activate(winner.tfBackend);
+      const why = contenders.length === 1 ? 'the only GPU backend that started' : `first of ${contenders.map((c) => c.name).join(', ')}; not measured`;
+      log(`backend auto → ${winner.name} (${[why, ...unavailable].join('; ')})`);
+    } else {
+      const race = await raceBackends(contenders, measure);
+      winner = race.winner;
+      for (const r of race.results) {
+        if (r.name !== winner.name) fallbacks.push({ name: r.name, reason: r.error ?? `slower at start-up: ${r.imgPerSec!.toFixed(1)} img/s` });
+      }
+      log(unavailable.length ? `${race.line}; ${unavailable.join('; ')}` : race.line);
+    }
+    log(`backend: ${winner.name} (${winner.detail})`);
+    return { name: winner.name, tfBackend: winner.tfBackend, detail: winner.detail, fallbacks };
+  }
+  for (const name of AUTO_ORDER.filter((n) => !RACED.includes(n))) {
     try {
       const ready = await INITIALISERS[name]({ explicit: false, log });
       log(`backend: ${name} (${ready.detail})`);
       return { name, ...ready, fallbacks };
     } catch (err) {
-      const reason = describeError(err);
-      fallbacks.push({ name, reason });
-      log(`backend ${name} skipped: ${reason}`);
+      skip(name, err);
     }
   }
   // cpu is pure JS and always registers; reaching here means tfjs-core itself is broken.

@@ -12,7 +12,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Optimizer, OptimizerConfig } from '../training/optimizer.ts';
 import { acquireGpu, orLost, type GpuContext } from './device.ts';
 import { GpuStepError, WHAT_TO_DO } from './errors.ts';
-import { accumulateShader, flatGrid, STEP_BYTES } from './kernels/common.wgsl.ts';
+import { accumulateShader, flatGrid, LAYER_BINDING, STEP_BYTES, type Kernel } from './kernels/common.wgsl.ts';
 import { applyShader, bnBackwardFinalizeShader, bnBackwardReduceShader, bnFinalizeShader, reduceLayout, REDUCE_ROWS, type FinalizeSpec } from './kernels/batchnorm.wgsl.ts';
 import { GEMM_BM, gemmGrid, gemmShader, type DgradEpilogue, type GemmSpec } from './kernels/gemm.wgsl.ts';
 import { headBackwardCount, headBackwardShader, headForwardShader, type HeadSpec } from './kernels/head.wgsl.ts';
@@ -24,8 +24,14 @@ export interface CompiledStepOptions {
   batchSize: number;
   optimizer: OptimizerConfig;
   labelSmoothing: number;
-  /** Split-K slices of the filter gradients (default: as many as keep them under 256 MiB, at most 16). */
+  /** Split-K slices of the filter gradients (default: as many as keep them under 256 MiB and the binding limit, at most 16). */
   splits?: number;
+  /**
+   * The widest GEMM tile (16, 32 or 64 columns). Default 64 on a GPU; 16 on a software adapter: lavapipe runs a
+   * workgroup on one CPU thread, and its LLVM compile time grows steeply with the workgroup size (measured here,
+   * first dispatch of one GEMM pipeline: 16×16 threads ≈ 30 s, 8×16 ≈ 6 s, 4×16 ≈ 2.5 s).
+   */
+  maxTileN?: 16 | 32 | 64;
 }
 
 export interface StepStats {
@@ -47,8 +53,10 @@ interface Dispatch {
 
 const STORAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
 
-function defaultSplits(paramCount: number): number {
-  return Math.max(1, Math.min(16, Math.floor((256 * 2 ** 20) / (4 * paramCount))));
+/** As many split-K slices as keep the gradient buffer under 256 MiB and under the device's binding limit. */
+function defaultSplits(paramCount: number, bindingLimit: number): number {
+  const budget = Math.min(256 * 2 ** 20, bindingLimit);
+  return Math.max(1, Math.min(16, Math.floor(budget / (4 * paramCount))));
 }
 
 export class CompiledTrainer {
@@ -79,7 +87,7 @@ export class CompiledTrainer {
   ) {
     this.plan = planModel(model);
     this.maxBatch = opts.batchSize;
-    this.splits = opts.splits ?? defaultSplits(this.plan.paramCount);
+    this.splits = opts.splits ?? defaultSplits(this.plan.paramCount, ctx.device.limits.maxStorageBufferBindingSize);
   }
 
   /** Plans `model` for batches of up to `opts.batchSize` images; throws GpuStepError before allocating if it cannot. */
@@ -142,9 +150,16 @@ export class CompiledTrainer {
     return p;
   }
 
-  private record(label: string, code: string, resources: GPUBuffer[], grid: (n: number) => [number, number, number]): void {
+  /** One dispatch of the step; a kernel's per-layer uniforms go in a buffer of their own, written once here. */
+  private record(label: string, kernel: Kernel | string, resources: GPUBuffer[], grid: (n: number) => [number, number, number]): void {
+    const { code, layer } = typeof kernel === 'string' ? { code: kernel, layer: undefined } : kernel;
     const pipeline = this.pipeline(code);
     const entries = [this.stepUniform, ...resources].map((buffer, binding) => ({ binding, resource: { buffer } }));
+    if (layer) {
+      const buffer = this.buffer(`${label}/layer`, layer.byteLength / 4, 0x40 | 0x08); // UNIFORM | COPY_DST
+      this.ctx.device.queue.writeBuffer(buffer, 0, layer);
+      entries.push({ binding: LAYER_BINDING, resource: { buffer } });
+    }
     const bindGroup = this.ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
     this.dispatches.push({ label, pipeline, bindGroup, grid });
   }
@@ -197,6 +212,7 @@ export class CompiledTrainer {
       geo: node.geo,
       kernelOffset: node.kernel.offset,
       splits: mode === 'wgrad' ? this.splits : 1,
+      maxTileN: this.opts.maxTileN ?? (this.ctx.software ? 16 : 64),
       paramCount: P,
       epilogue,
     });

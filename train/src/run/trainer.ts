@@ -20,6 +20,7 @@ import { createProgressReporter, type ProgressSink } from '../training/progress.
 import { withSeededMathRandom } from '../training/rng.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { defaultPreprocess, loadRunData, type DataRequest } from './data-source.ts';
+import { probeThroughput } from './backend-probe.ts';
 import { TrainError } from '../errors.ts';
 import type { MetricsDocument } from '../training/metrics-doc.ts';
 import { saveModel, loadModel } from '../io/model-io.ts';
@@ -66,7 +67,7 @@ export async function ensureBackend(choice: BackendChoice, log: (m: string) => v
     }
     return activeBackend;
   }
-  activeBackend = await initBackend(choice, log);
+  activeBackend = await initBackend(choice, log, probeThroughput);
   return activeBackend;
 }
 

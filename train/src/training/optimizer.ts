@@ -44,7 +44,16 @@ export class Optimizer {
     private readonly vars: tf.Variable[],
   ) {
     const slotCount = config.kind === 'sgd' ? (config.momentum > 0 ? 1 : 0) : 2;
-    this.slots = vars.map((v) => Array.from({ length: slotCount }, () => tf.variable(tf.zerosLike(v), false)));
+    // tf.variable shares the initial tensor's data but does not own the tensor: dispose it, or every slot leaks
+    // one tensor (and, after the first assign, a parameter-sized buffer).
+    this.slots = vars.map((v) =>
+      Array.from({ length: slotCount }, () => {
+        const zeros = tf.zerosLike(v);
+        const slot = tf.variable(zeros, false);
+        zeros.dispose();
+        return slot;
+      }),
+    );
   }
 
   setLrScales(scales: number[] | null): void {

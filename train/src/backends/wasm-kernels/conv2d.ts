@@ -29,11 +29,16 @@ export interface ConvGeometry {
   left: number;
 }
 
-/** Filter blocks as conv-forward.ts reads them. `at(kh, kw, ci, co)` reads the filter to apply. */
-function packFilter(backend: BackendWasm, g: ConvGeometry, at: (kh: number, kw: number, ci: number, co: number) => number): TensorInfo {
+/**
+ * Filter blocks as conv-forward.ts reads them. `filter()` gives `at(kh, kw, ci, co)`, the filter to apply; it
+ * is called only after the packed block is allocated: that allocation can grow the wasm heap, which detaches
+ * any view made before it (a detached view reads undefined, and the convolution turned into NaN).
+ */
+function packFilter(backend: BackendWasm, g: ConvGeometry, filter: () => (kh: number, kw: number, ci: number, co: number) => number): TensorInfo {
   const k = g.kH * g.kW * g.inC;
   const packed = backend.makeOutput([g.outC / 8, k, 8], 'float32');
   const out = backend.typedArrayFromHeap(packed) as Float32Array;
+  const at = filter();
   let i = 0;
   for (let b = 0; b < g.outC; b += 8) {
     for (let kh = 0; kh < g.kH; kh++) {
@@ -55,7 +60,7 @@ export function convolve(backend: BackendWasm, x: TensorInfo, g: ConvGeometry, f
   const padded = backend.makeOutput([g.batch, hp, wp, g.inC], 'float32');
   const out = backend.makeOutput([g.batch, g.outH, g.outW, g.outC], 'float32');
   const params = backend.makeOutput([14], 'int32');
-  const packed = packFilter(backend, g, filter());
+  const packed = packFilter(backend, g, filter);
   const k = trainKernels(backend);
   k.spread(offsetOf(backend, x), g.batch, g.inH, g.inW, g.inC, g.spreadH, g.spreadW, g.top, g.left, hp, wp, offsetOf(backend, padded));
   (backend.typedArrayFromHeap(params) as Int32Array).set([

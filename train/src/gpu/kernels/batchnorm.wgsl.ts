@@ -9,7 +9,9 @@
 //                          dz = a·d + b·(y − μ) + k that the dgrad/wgrad GEMMs apply while loading
 //
 // Coefficient buffers hold four rows of C floats: forward [scale, shift, μ, s], backward [a, b, k, μ].
-import { FLAT_INDEX, STEP_STRUCT } from './common.wgsl.ts';
+// Shapes, offsets and constants of a layer come from its uniform block `L` (common.wgsl.ts): one pipeline per
+// kernel kind serves every BatchNorm of the network.
+import { FLAT_INDEX, layerUniform, STEP_STRUCT, type Kernel } from './common.wgsl.ts';
 
 export const FINALIZE_WORKGROUP = 64;
 /** Rows (pixels) per workgroup of bn_backward_reduce. */
@@ -29,11 +31,23 @@ export interface FinalizeSpec {
   varianceOffset: number;
 }
 
-const f = (v: number) => (Number.isInteger(v) ? `${v}.0` : `${v}`);
+function finalizeLayer(s: FinalizeSpec) {
+  return layerUniform([
+    ['c', 'u32', s.channels],
+    ['pixels', 'u32', s.pixels],
+    ['rowsPerPartial', 'u32', s.rowsPerPartial],
+    ['gamma', 'u32', s.gammaOffset],
+    ['beta', 'u32', s.betaOffset],
+    ['mean', 'u32', s.meanOffset],
+    ['variance', 'u32', s.varianceOffset],
+    ['epsilon', 'f32', s.epsilon],
+    ['keep', 'f32', 1 - s.momentum],
+  ]);
+}
 
-function finalizeHead(s: FinalizeSpec): string {
+function finalizeHead(decl: string): string {
   return /* wgsl */ `${STEP_STRUCT}
-const C = ${s.channels}u;
+${decl}
 const WG = ${FINALIZE_WORKGROUP}u;
 var<workgroup> redA: array<f32, ${FINALIZE_WORKGROUP}>;
 var<workgroup> redB: array<f32, ${FINALIZE_WORKGROUP}>;
@@ -41,6 +55,7 @@ var<workgroup> redB: array<f32, ${FINALIZE_WORKGROUP}>;
 fn reducePartials(c: u32, lid: u32, parts: u32) {
   var a = 0.0;
   var b = 0.0;
+  let C = L.c;
   for (var t = lid; t < parts; t += WG) { a += partials[t * 2u * C + c]; b += partials[t * 2u * C + C + c]; }
   redA[lid] = a;
   redB[lid] = b;
@@ -52,8 +67,9 @@ fn reducePartials(c: u32, lid: u32, parts: u32) {
 }`;
 }
 
-export function bnFinalizeShader(s: FinalizeSpec): string {
-  return /* wgsl */ `${finalizeHead(s)}
+export function bnFinalizeShader(s: FinalizeSpec): Kernel {
+  const layer = finalizeLayer(s);
+  const code = /* wgsl */ `${finalizeHead(layer.decl)}
 @group(0) @binding(1) var<storage, read> partials: array<f32>;
 @group(0) @binding(2) var<storage, read> params: array<f32>;
 @group(0) @binding(3) var<storage, read_write> coef: array<f32>;
@@ -62,28 +78,31 @@ export function bnFinalizeShader(s: FinalizeSpec): string {
 @compute @workgroup_size(${FINALIZE_WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
-  let count = step.n * ${s.pixels}u;
-  reducePartials(c, lid, (count + ${s.rowsPerPartial - 1}u) / ${s.rowsPerPartial}u);
+  let C = L.c;
+  let count = step.n * L.pixels;
+  reducePartials(c, lid, (count + L.rowsPerPartial - 1u) / L.rowsPerPartial);
   if (lid == 0u) {
     let mean = redA[0] / f32(count);
     let variance = max(redB[0] / f32(count) - mean * mean, 0.0);
-    let inv = inverseSqrt(variance + ${f(s.epsilon)});
-    let scale = params[${s.gammaOffset}u + c] * inv;
+    let inv = inverseSqrt(variance + L.epsilon);
+    let scale = params[L.gamma + c] * inv;
     coef[c] = scale;
-    coef[C + c] = params[${s.betaOffset}u + c] - scale * mean;
+    coef[C + c] = params[L.beta + c] - scale * mean;
     coef[2u * C + c] = mean;
     coef[3u * C + c] = inv;
-    let m = stats[${s.meanOffset}u + c];
-    let v = stats[${s.varianceOffset}u + c];
-    stats[${s.meanOffset}u + c] = m - (m - mean) * ${f(1 - s.momentum)};
-    stats[${s.varianceOffset}u + c] = v - (v - variance) * ${f(1 - s.momentum)};
+    let m = stats[L.mean + c];
+    let v = stats[L.variance + c];
+    stats[L.mean + c] = m - (m - mean) * L.keep;
+    stats[L.variance + c] = v - (v - variance) * L.keep;
   }
 }
 `;
+  return { code, layer: layer.data };
 }
 
-export function bnBackwardFinalizeShader(s: FinalizeSpec): string {
-  return /* wgsl */ `${finalizeHead(s)}
+export function bnBackwardFinalizeShader(s: FinalizeSpec): Kernel {
+  const layer = finalizeLayer(s);
+  const code = /* wgsl */ `${finalizeHead(layer.decl)}
 @group(0) @binding(1) var<storage, read> partials: array<f32>;
 @group(0) @binding(2) var<storage, read> params: array<f32>;
 @group(0) @binding(3) var<storage, read> coefF: array<f32>;
@@ -93,29 +112,35 @@ export function bnBackwardFinalizeShader(s: FinalizeSpec): string {
 @compute @workgroup_size(${FINALIZE_WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let c = wid.x;
-  let count = step.n * ${s.pixels}u;
-  reducePartials(c, lid, (count + ${s.rowsPerPartial - 1}u) / ${s.rowsPerPartial}u);
+  let C = L.c;
+  let count = step.n * L.pixels;
+  reducePartials(c, lid, (count + L.rowsPerPartial - 1u) / L.rowsPerPartial);
   if (lid == 0u) {
     let sumD = redA[0];
     let sumDXc = redB[0];
     let inv = coefF[3u * C + c];
-    let a = params[${s.gammaOffset}u + c] * inv;
+    let a = params[L.gamma + c] * inv;
     let m = f32(count);
     coef[c] = a;
     coef[C + c] = -a * inv * inv * sumDXc / m;
     coef[2u * C + c] = -a * sumD / m;
     coef[3u * C + c] = coefF[2u * C + c];
-    grads[${s.gammaOffset}u + c] = sumDXc * inv;
-    grads[${s.betaOffset}u + c] = sumD;
+    grads[L.gamma + c] = sumDXc * inv;
+    grads[L.beta + c] = sumD;
   }
 }
 `;
+  return { code, layer: layer.data };
 }
 
 /** One branch of an apply node: a BatchNorm'd conv output (y, forward coefficients) or an identity tensor. */
 export type ApplyTermKind = 'bn' | 'identity';
 
-export function applyShader(channels: number, pixels: number, terms: ApplyTermKind[], relu: boolean): string {
+export function applyShader(channels: number, pixels: number, terms: ApplyTermKind[], relu: boolean): Kernel {
+  const layer = layerUniform([
+    ['c', 'u32', channels],
+    ['countPerImage', 'u32', pixels * channels],
+  ]);
   let binding = 1;
   const decls: string[] = [];
   const parts: string[] = [];
@@ -123,7 +148,7 @@ export function applyShader(channels: number, pixels: number, terms: ApplyTermKi
     if (t === 'bn') {
       decls.push(`@group(0) @binding(${binding++}) var<storage, read> y${i}: array<f32>;`);
       decls.push(`@group(0) @binding(${binding++}) var<storage, read> coef${i}: array<f32>;`);
-      parts.push(`coef${i}[c] * y${i}[i] + coef${i}[C + c]`);
+      parts.push(`coef${i}[c] * y${i}[i] + coef${i}[L.c + c]`);
     } else {
       decls.push(`@group(0) @binding(${binding++}) var<storage, read> id${i}: array<f32>;`);
       parts.push(`id${i}[i]`);
@@ -131,19 +156,19 @@ export function applyShader(channels: number, pixels: number, terms: ApplyTermKi
   });
   decls.push(`@group(0) @binding(${binding}) var<storage, read_write> out: array<f32>;`);
   const sum = parts.join(' + ');
-  return /* wgsl */ `${STEP_STRUCT}${FLAT_INDEX}
-const C = ${channels}u;
-const COUNT_PER_IMAGE = ${pixels * channels}u;
+  const code = /* wgsl */ `${STEP_STRUCT}${FLAT_INDEX}
+${layer.decl}
 ${decls.join('\n')}
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = flatIndex(wid, lid);
-  if (i >= step.n * COUNT_PER_IMAGE) { return; }
-  let c = i % C;
+  if (i >= step.n * L.countPerImage) { return; }
+  let c = i % L.c;
   out[i] = ${relu ? `max(${sum}, 0.0)` : sum};
 }
 `;
+  return { code, layer: layer.data };
 }
 
 export interface ReduceSpec {
@@ -161,8 +186,12 @@ export function reduceLayout(channels: number): { ct: number; rt: number } {
   return { ct, rt: Math.floor(256 / ct) };
 }
 
-export function bnBackwardReduceShader(s: ReduceSpec): string {
+export function bnBackwardReduceShader(s: ReduceSpec): Kernel {
   const { ct, rt } = reduceLayout(s.channels);
+  const layer = layerUniform([
+    ['c', 'u32', s.channels],
+    ['pixels', 'u32', s.pixels],
+  ]);
   const io = s.mask
     ? `@group(0) @binding(1) var<storage, read> g: array<f32>;
 @group(0) @binding(2) var<storage, read> act: array<f32>;
@@ -179,8 +208,8 @@ export function bnBackwardReduceShader(s: ReduceSpec): string {
       ${s.relu ? 'if (act[i] <= 0.0) { v = 0.0; }' : ''}
       d[i] = v;`
     : 'let v = d[i];';
-  return /* wgsl */ `${STEP_STRUCT}
-const C = ${s.channels}u;
+  const code = /* wgsl */ `${STEP_STRUCT}
+${layer.decl}
 const CT = ${ct}u;
 const RT = ${rt}u;
 const ROWS = ${REDUCE_ROWS}u;
@@ -190,8 +219,9 @@ var<workgroup> redB: array<f32, ${ct * rt}>;
 
 @compute @workgroup_size(${ct}, ${rt})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let C = L.c;
   let c = wid.x * CT + lid.x;
-  let rows = step.n * ${s.pixels}u;
+  let rows = step.n * L.pixels;
   let r0 = wid.y * ROWS;
   let r1 = min(r0 + ROWS, rows);
   var a = 0.0;
@@ -217,4 +247,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   }
 }
 `;
+  return { code, layer: layer.data };
 }

@@ -1,5 +1,12 @@
-// What every kernel shares: the per-step uniforms (batch size and optimizer scalars, written once per step)
-// and the mapping of a flat element range onto a 2-D grid (one dispatch dimension stops at 65,535 groups).
+// What every kernel shares: the per-step uniforms (batch size and optimizer scalars, written once per step),
+// the per-layer uniforms, and the mapping of a flat element range onto a 2-D grid (one dispatch dimension
+// stops at 65,535 groups).
+//
+// Why per-layer uniforms: a shader with a layer's shapes and offsets baked in as constants is a pipeline of
+// its own, and ResNet-20 then needs ~90 of them. Pipelines are costly to compile — on the software Vulkan
+// adapter (lavapipe), the first dispatch of one GEMM pipeline took 25–35 s of LLVM time — so the shapes and
+// offsets of a layer live in a small uniform buffer written once at planning time, and the shader text
+// depends only on what changes the code (GEMM mode, tile width, epilogue, the terms of an apply).
 
 /** n: images in this batch; lr; bc1/bc2: Adam's bias corrections 1 − β^t. 16 bytes. */
 export const STEP_STRUCT = /* wgsl */ `
@@ -22,16 +29,46 @@ export const FLAT_INDEX = /* wgsl */ `
 fn flatIndex(wid: vec3u, lid: u32) -> u32 { return (wid.y * ${MAX_X}u + wid.x) * ${FLAT_WORKGROUP}u + lid; }`;
 
 /** out += a, elementwise: a gradient reaching a tensor along a second identity path. */
-export function accumulateShader(countPerImage: number): string {
-  return /* wgsl */ `${STEP_STRUCT}${FLAT_INDEX}
+export function accumulateShader(countPerImage: number): Kernel {
+  const layer = layerUniform([['countPerImage', 'u32', countPerImage]]);
+  const code = /* wgsl */ `${STEP_STRUCT}${FLAT_INDEX}
+${layer.decl}
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = flatIndex(wid, lid);
-  if (i >= step.n * ${countPerImage}u) { return; }
+  if (i >= step.n * L.countPerImage) { return; }
   out[i] = out[i] + a[i];
 }
 `;
+  return { code, layer: layer.data };
+}
+
+/** The binding of the per-layer uniform block (after every other binding a kernel uses). */
+export const LAYER_BINDING = 15;
+
+export type LayerField = readonly [name: string, type: 'u32' | 'i32' | 'f32', value: number];
+
+/** A kernel: its WGSL, and the bytes of its per-layer uniform block when it reads one (as `L`). */
+export interface Kernel {
+  code: string;
+  layer?: ArrayBuffer;
+}
+
+/**
+ * The WGSL declaration of the per-layer block `L` and its bytes. Every field is a 4-byte scalar, so the
+ * struct packs without padding; its size is rounded up to 16 bytes as uniform buffers require.
+ */
+export function layerUniform(fields: readonly LayerField[]): { decl: string; data: ArrayBuffer } {
+  const data = new ArrayBuffer(Math.max(16, Math.ceil((fields.length * 4) / 16) * 16));
+  const view = new DataView(data);
+  fields.forEach(([, type, value], i) => {
+    if (type === 'u32') view.setUint32(i * 4, value, true);
+    else if (type === 'i32') view.setInt32(i * 4, value, true);
+    else view.setFloat32(i * 4, value, true);
+  });
+  const members = fields.map(([name, type]) => `${name}: ${type}`).join(', ');
+  return { decl: `struct Layer { ${members} }\n@group(0) @binding(${LAYER_BINDING}) var<uniform> L: Layer;`, data };
 }

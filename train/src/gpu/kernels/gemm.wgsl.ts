@@ -10,9 +10,12 @@
 // dz, the gradient at the conv output, is never stored: the BatchNorm backward map
 // dz = a·d + b·(y − μ) + k (per-channel a, b, k from bn_backward_finalize) is applied while loading a tile.
 // Tiles: BM×BN outputs per workgroup of (BN/4)×16 threads, each thread 4×4 outputs strided by the thread grid
-// (coalesced stores), BK = 16 deep, both operands staged in workgroup memory.
+// (coalesced stores), BK = 16 deep, both operands staged in workgroup memory. A thread's 4×4 accumulators are
+// four vec4s and the stores are unrolled here in TypeScript: dynamically indexed private arrays made lavapipe's
+// LLVM take ~30 s per pipeline, the vec4 form ~2–5 s. The layer's shapes and offsets come from the uniform
+// block `L` (common.wgsl.ts), so every conv of a network with the same mode and tile width shares a pipeline.
 import type { Geometry } from '../plan.ts';
-import { STEP_STRUCT } from './common.wgsl.ts';
+import { layerUniform, STEP_STRUCT, type Kernel } from './common.wgsl.ts';
 
 export type GemmMode = 'forward' | 'dgrad' | 'wgrad';
 export type DgradEpilogue = 'write' | 'accumulate' | 'add';
@@ -29,12 +32,17 @@ export interface GemmSpec {
   splits: number;
   paramCount: number;
   epilogue?: DgradEpilogue;
+  /** The widest tile allowed (16, 32 or 64 columns; the workgroup has BN/4 × 16 threads). */
+  maxTileN: number;
 }
 
-/** Tile width: the narrowest of 16/32/64 that covers the output channels (a 16-channel layer wastes nothing). */
-export function gemmTileN(spec: Pick<GemmSpec, 'mode' | 'geo'>): number {
+/**
+ * Tile width: the narrowest of 16/32/64 that covers the output channels (a 16-channel layer wastes nothing),
+ * at most `maxTileN`.
+ */
+export function gemmTileN(spec: Pick<GemmSpec, 'mode' | 'geo' | 'maxTileN'>): number {
   const cols = spec.mode === 'dgrad' ? spec.geo.cIn : spec.geo.cOut;
-  return cols <= 16 ? 16 : cols <= 32 ? 32 : 64;
+  return Math.min(cols <= 16 ? 16 : cols <= 32 ? 32 : 64, spec.maxTileN);
 }
 
 /** Workgroups for batch `n`: [x over columns, y over rows, z over splits]. */
@@ -48,7 +56,8 @@ export function gemmGrid(spec: GemmSpec, n: number): [number, number, number] {
 
 const DZ = /* wgsl */ `
 fn dz(p: u32, c: u32) -> f32 {
-  return coef[c] * d[p * CO + c] + coef[CO + c] * (y[p * CO + c] - coef[3u * CO + c]) + coef[2u * CO + c];
+  let co = L.co;
+  return coef[c] * d[p * co + c] + coef[co + c] * (y[p * co + c] - coef[3u * co + c]) + coef[2u * co + c];
 }`;
 
 function bindings(spec: GemmSpec): string {
@@ -80,12 +89,13 @@ ${spec.epilogue === 'add' ? '@group(0) @binding(6) var<storage, read> addend: ar
 /** The image-patch element of input pixel (nimg, ho·s + kh − pad, wo·s + kw − pad), 0 in the padding. */
 const PATCH = /* wgsl */ `
 fn imagePatch(p: u32, kh: u32, kw: u32, ci: u32) -> f32 {
-  let nimg = p / (HO * WO);
-  let pr = p % (HO * WO);
-  let hi = i32((pr / WO) * S + kh) - PT;
-  let wi = i32((pr % WO) * S + kw) - PL;
-  if (hi < 0 || wi < 0 || hi >= i32(H) || wi >= i32(W)) { return 0.0; }
-  return x[((nimg * H + u32(hi)) * W + u32(wi)) * CI + ci];
+  let hw = L.ho * L.wo;
+  let nimg = p / hw;
+  let pr = p % hw;
+  let hi = i32((pr / L.wo) * L.s + kh) - L.pt;
+  let wi = i32((pr % L.wo) * L.s + kw) - L.pl;
+  if (hi < 0 || wi < 0 || hi >= i32(L.h) || wi >= i32(L.w)) { return 0.0; }
+  return x[((nimg * L.h + u32(hi)) * L.w + u32(wi)) * L.ci + ci];
 }`;
 
 function loaders(spec: GemmSpec): string {
@@ -93,90 +103,119 @@ function loaders(spec: GemmSpec): string {
     case 'forward':
       return `${PATCH}
 fn loadA(row: u32, k: u32) -> f32 {
-  let kh = k / (K * CI);
-  let r = k % (K * CI);
-  return imagePatch(row, kh, r / CI, r % CI);
+  let kci = L.k * L.ci;
+  let kh = k / kci;
+  let r = k % kci;
+  return imagePatch(row, kh, r / L.ci, r % L.ci);
 }
-fn loadB(k: u32, col: u32) -> f32 { return params[KOFF + k * CO + col]; }`;
+fn loadB(k: u32, col: u32) -> f32 { return params[L.koff + k * L.co + col]; }`;
     case 'dgrad':
       return `${DZ}
 fn loadA(row: u32, k: u32) -> f32 {
-  let kh = k / (K * CO);
-  let r = k % (K * CO);
-  let kw = r / CO;
-  let co = r % CO;
-  let nimg = row / (H * W);
-  let pr = row % (H * W);
-  let th = i32(pr / W) + PT - i32(kh);
-  let tw = i32(pr % W) + PL - i32(kw);
-  if (th < 0 || tw < 0 || th % i32(S) != 0 || tw % i32(S) != 0) { return 0.0; }
-  let ho = u32(th) / S;
-  let wo = u32(tw) / S;
-  if (ho >= HO || wo >= WO) { return 0.0; }
-  return dz((nimg * HO + ho) * WO + wo, co);
+  let kco = L.k * L.co;
+  let kh = k / kco;
+  let r = k % kco;
+  let kw = r / L.co;
+  let co = r % L.co;
+  let hw = L.h * L.w;
+  let nimg = row / hw;
+  let pr = row % hw;
+  let th = i32(pr / L.w) + L.pt - i32(kh);
+  let tw = i32(pr % L.w) + L.pl - i32(kw);
+  let s = i32(L.s);
+  if (th < 0 || tw < 0 || th % s != 0 || tw % s != 0) { return 0.0; }
+  let ho = u32(th / s);
+  let wo = u32(tw / s);
+  if (ho >= L.ho || wo >= L.wo) { return 0.0; }
+  return dz((nimg * L.ho + ho) * L.wo + wo, co);
 }
 fn loadB(k: u32, col: u32) -> f32 {
-  let tap = k / CO;
-  let co = k % CO;
-  return params[KOFF + (tap * CI + col) * CO + co];
+  let tap = k / L.co;
+  let co = k % L.co;
+  return params[L.koff + (tap * L.ci + col) * L.co + co];
 }`;
     case 'wgrad':
       return `${PATCH}${DZ}
 fn loadA(row: u32, k: u32) -> f32 {
-  let kh = row / (K * CI);
-  let r = row % (K * CI);
-  return imagePatch(k, kh, r / CI, r % CI);
+  let kci = L.k * L.ci;
+  let kh = row / kci;
+  let r = row % kci;
+  return imagePatch(k, kh, r / L.ci, r % L.ci);
 }
 fn loadB(k: u32, col: u32) -> f32 { return dz(k, col); }`;
   }
 }
 
+const LANES = ['x', 'y', 'z', 'w'] as const;
+/** Thread-local accumulator (i, j): row lid.y + i·TY, column lid.x + j·TX of the tile. */
+const acc = (i: number, j: number) => `acc${i}.${LANES[j]}`;
+const four = [0, 1, 2, 3] as const;
+
 function epilogue(spec: GemmSpec): string {
   const store = (value: string) => {
-    if (spec.mode === 'forward') return `out[r * CO + c] = ${value};`;
-    if (spec.mode === 'wgrad') return `out[wid.z * PARAMS + KOFF + r * CO + c] = ${value};`;
-    const i = 'r * CI + c';
+    if (spec.mode === 'forward') return `out[r * L.co + c] = ${value};`;
+    if (spec.mode === 'wgrad') return `out[wid.z * PARAMS + L.koff + r * L.co + c] = ${value};`;
+    const i = 'r * L.ci + c';
     if (spec.epilogue === 'accumulate') return `out[${i}] = out[${i}] + ${value};`;
     if (spec.epilogue === 'add') return `out[${i}] = addend[${i}] + ${value};`;
     return `out[${i}] = ${value};`;
   };
-  const stores = /* wgsl */ `
-  for (var i = 0u; i < 4u; i++) {
-    let r = row0 + lid.y + i * TY;
-    for (var j = 0u; j < 4u; j++) {
-      let c = col0 + lid.x + j * TX;
-      if (r < rows && c < COLS) { ${store('acc[i][j]')} }
-    }
-  }`;
+  const stores = four
+    .map(
+      (i) => `  {
+    let r = row0 + lid.y + ${i}u * TY;
+${four.map((j) => `    { let c = col0 + lid.x + ${j}u * TX; if (r < rows && c < cols) { ${store(acc(i, j))} } }`).join('\n')}
+  }`,
+    )
+    .join('\n');
   if (spec.mode !== 'forward') return stores;
   // Rows past the end hold zeros (their A loads were zero), so the sums need no mask.
+  const sums = four
+    .map((j) => {
+      const terms = four.map((i) => acc(i, j));
+      return `  redS[lid.y * BN + lid.x + ${j}u * TX] = ${terms.join(' + ')};
+  redQ[lid.y * BN + lid.x + ${j}u * TX] = ${terms.map((t) => `${t} * ${t}`).join(' + ')};`;
+    })
+    .join('\n');
   return `${stores}
-  for (var j = 0u; j < 4u; j++) {
-    var s = 0.0;
-    var q = 0.0;
-    for (var i = 0u; i < 4u; i++) { s += acc[i][j]; q += acc[i][j] * acc[i][j]; }
-    redS[lid.y * BN + lid.x + j * TX] = s;
-    redQ[lid.y * BN + lid.x + j * TX] = q;
-  }
+${sums}
   workgroupBarrier();
   if (tid < BN) {
     var s = 0.0;
     var q = 0.0;
     for (var t = 0u; t < TY; t++) { s += redS[t * BN + tid]; q += redQ[t * BN + tid]; }
     let c = col0 + tid;
-    if (c < CO) {
-      partials[wid.y * 2u * CO + c] = s;
-      partials[wid.y * 2u * CO + CO + c] = q;
+    if (c < L.co) {
+      partials[wid.y * 2u * L.co + c] = s;
+      partials[wid.y * 2u * L.co + L.co + c] = q;
     }
   }`;
 }
 
-export function gemmShader(spec: GemmSpec): string {
+/** The layer's shapes and kernel offset, as the shader reads them from `L`. */
+function gemmLayer(spec: GemmSpec) {
   const g = spec.geo;
+  return layerUniform([
+    ['h', 'u32', g.hIn],
+    ['w', 'u32', g.wIn],
+    ['ci', 'u32', g.cIn],
+    ['ho', 'u32', g.hOut],
+    ['wo', 'u32', g.wOut],
+    ['co', 'u32', g.cOut],
+    ['k', 'u32', g.k],
+    ['s', 'u32', g.stride],
+    ['pt', 'i32', g.padTop],
+    ['pl', 'i32', g.padLeft],
+    ['koff', 'u32', spec.kernelOffset],
+  ]);
+}
+
+export function gemmShader(spec: GemmSpec): Kernel {
   const bn = gemmTileN(spec);
-  const cols = spec.mode === 'dgrad' ? 'CI' : 'CO';
-  const rows = spec.mode === 'forward' ? 'step.n * HO * WO' : spec.mode === 'dgrad' ? 'step.n * H * W' : 'K * K * CI';
-  const depth = spec.mode === 'forward' ? 'K * K * CI' : spec.mode === 'dgrad' ? 'K * K * CO' : 'step.n * HO * WO';
+  const layer = gemmLayer(spec);
+  const cols = spec.mode === 'dgrad' ? 'L.ci' : 'L.co';
+  const rows = spec.mode === 'forward' ? 'step.n * L.ho * L.wo' : spec.mode === 'dgrad' ? 'step.n * L.h * L.w' : 'L.k * L.k * L.ci';
+  const depth = spec.mode === 'forward' ? 'L.k * L.k * L.ci' : spec.mode === 'dgrad' ? 'L.k * L.k * L.co' : 'step.n * L.ho * L.wo';
   // Which operand index runs along contiguous memory decides how threads walk a tile (coalesced loads).
   const aAlongRows = spec.mode === 'wgrad';
   const bAlongCols = spec.mode !== 'dgrad';
@@ -186,12 +225,9 @@ export function gemmShader(spec: GemmSpec): string {
   let kBegin = min(wid.z * chunk, depth);
   let kEnd = min(kBegin + chunk, depth);`
       : 'let kBegin = 0u;\n  let kEnd = depth;';
-  return /* wgsl */ `${STEP_STRUCT}
-const H = ${g.hIn}u; const W = ${g.wIn}u; const CI = ${g.cIn}u;
-const HO = ${g.hOut}u; const WO = ${g.wOut}u; const CO = ${g.cOut}u;
-const K = ${g.k}u; const S = ${g.stride}u; const PT = ${g.padTop}; const PL = ${g.padLeft};
-const KOFF = ${spec.kernelOffset}u; const PARAMS = ${spec.paramCount}u; const SPLITS = ${spec.splits}u;
-const COLS = ${cols};
+  const code = /* wgsl */ `${STEP_STRUCT}
+${layer.decl}
+const PARAMS = ${spec.paramCount}u; const SPLITS = ${spec.splits}u;
 const BM = ${GEMM_BM}u; const BN = ${bn}u; const BK = ${GEMM_BK}u;
 const TX = BN / 4u; const TY = 16u; const T = TX * TY;
 ${bindings(spec)}
@@ -203,11 +239,15 @@ ${loaders(spec)}
 @compute @workgroup_size(${bn / 4}, 16)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) tid: u32) {
   let rows = ${rows};
+  let cols = ${cols};
   let depth = ${depth};
   let row0 = wid.y * BM;
   let col0 = wid.x * BN;
   ${range}
-  var acc: array<array<f32, 4>, 4>;
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var k0 = kBegin; k0 < kEnd; k0 += BK) {
     for (var e = tid; e < BK * BM; e += T) {
       let kk = ${aAlongRows ? 'e / BM' : 'e % BK'};
@@ -220,22 +260,24 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       let kk = ${bAlongCols ? 'e / BN' : 'e % BK'};
       let nn = ${bAlongCols ? 'e % BN' : 'e / BK'};
       var v = 0.0;
-      if (k0 + kk < kEnd && col0 + nn < COLS) { v = loadB(k0 + kk, col0 + nn); }
+      if (k0 + kk < kEnd && col0 + nn < cols) { v = loadB(k0 + kk, col0 + nn); }
       Bs[kk * BN + nn] = v;
     }
     workgroupBarrier();
     for (var kk = 0u; kk < BK; kk++) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) { a[i] = As[kk * BM + lid.y + i * TY]; }
-      for (var j = 0u; j < 4u; j++) { b[j] = Bs[kk * BN + lid.x + j * TX]; }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
-      }
+      let ai = kk * BM + lid.y;
+      let bi = kk * BN + lid.x;
+      let a = vec4f(As[ai], As[ai + TY], As[ai + 2u * TY], As[ai + 3u * TY]);
+      let b = vec4f(Bs[bi], Bs[bi + TX], Bs[bi + 2u * TX], Bs[bi + 3u * TX]);
+      acc0 = fma(vec4f(a.x), b, acc0);
+      acc1 = fma(vec4f(a.y), b, acc1);
+      acc2 = fma(vec4f(a.z), b, acc2);
+      acc3 = fma(vec4f(a.w), b, acc3);
     }
     workgroupBarrier();
   }
-  ${epilogue(spec)}
+${epilogue(spec)}
 }
 `;
+  return { code, layer: layer.data };
 }
