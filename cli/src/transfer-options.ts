@@ -11,30 +11,34 @@ export const fineTuneOptionSpecs: Record<string, OptionSpec> = {
   bn: { type: 'string', valueName: 'MODE', description: 'BatchNorm when fine-tuning: frozen (moving statistics, fixed γ/β; default) | train' },
 };
 
+/** `--init model:NAME[@VERSION]`: train/src/transfer/published.ts (kept here as text so --help loads no trainer code). */
+export const PUBLISHED_INIT_PREFIX = 'model:';
+
 export const initOptionSpecs: Record<string, OptionSpec> = {
-  init: { type: 'string', valueName: 'PATH|URL', description: 'start from pretrained weights: torchvision .pth/.safetensors, a TF.js model.json (Keras ResNet), a run folder or a version folder' },
+  init: {
+    type: 'string',
+    valueName: 'SOURCE',
+    description: 'start from pretrained weights: torchvision .pth/.safetensors, a TF.js model.json (Keras ResNet), a run folder, ' +
+      'a version folder, an http(s) URL of one of those, or model:NAME[@VERSION] (a published version in --store; no version = current)',
+  },
   'init-head': { type: 'string', valueName: 'MODE', description: 'auto (keep the head only when the labels are the same) | keep | replace' },
   ...fineTuneOptionSpecs,
 };
 
-/** Default: the first third of the epochs trains the new head alone, then everything trains. */
-export function defaultUnfreezeAt(epochs: number): number {
-  return epochs < 2 ? 0 : Math.max(2, Math.round(epochs / 3) + 1);
-}
-
-export async function fineTuneFromArgs(args: ParsedArgs, epochs: number): Promise<FineTuneRecipe> {
+/** The flags given, each missing one taken from `defaults` (train/src/transfer/recipe.ts holds them). */
+export async function fineTuneFromArgs(args: ParsedArgs, defaults: FineTuneRecipe): Promise<FineTuneRecipe> {
   const { parseFreeze } = await import('@resnet-edge/train/transfer/recipe');
   let freeze;
   try {
-    freeze = parseFreeze(stringOpt(args, 'freeze') ?? 'backbone');
+    freeze = stringOpt(args, 'freeze') === undefined ? defaults.freeze : parseFreeze(stringOpt(args, 'freeze')!);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   return {
     freeze,
-    unfreezeAt: intOpt(args, 'unfreeze-at', defaultUnfreezeAt(epochs), { min: 0 }),
-    backboneLr: numberOpt(args, 'backbone-lr', 0.1, { min: 0, max: 10 }),
-    batchNorm: choiceOpt(args, 'bn', ['frozen', 'train'] as const, 'frozen'),
+    unfreezeAt: intOpt(args, 'unfreeze-at', defaults.unfreezeAt, { min: 0 }),
+    backboneLr: numberOpt(args, 'backbone-lr', defaults.backboneLr, { min: 0, max: 10 }),
+    batchNorm: choiceOpt(args, 'bn', ['frozen', 'train'] as const, defaults.batchNorm),
   };
 }
 

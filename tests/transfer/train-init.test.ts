@@ -12,6 +12,8 @@ import { loadModel } from '../../train/src/io/model-io.ts';
 import { readRunInfo } from '../../train/src/run/run-folder.ts';
 import { train, type TrainOptions } from '../../train/src/run/trainer.ts';
 import type { InitRequest } from '../../train/src/transfer/init.ts';
+import { writeSafetensors } from '../../train/src/transfer/safetensors.ts';
+import { hostTensor } from '../../train/src/transfer/tensors.ts';
 
 const MINI = join(process.cwd(), 'data', 'fashion-mnist-mini');
 const SPEC: PreprocessSpec = { colorMode: 'grayscale', resizeShorter: 28, resizeAlgorithm: 'bilinear', crop: { height: 28, width: 28 }, normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] }, maxPixels: 40_000_000 };
@@ -21,6 +23,8 @@ const FROZEN: InitRequest['recipe'] = { freeze: { kind: 'backbone' }, unfreezeAt
 let work: string;
 let server: Server;
 let base: string;
+let closedPort: number;
+const SHORT = 'short.safetensors';
 
 function subset(classes: string[], perClass: number, into: string): string {
   for (const cls of classes) {
@@ -51,12 +55,18 @@ beforeAll(async () => {
   base = join(work, 'base');
   await train(options(base, source), quiet);
   server = createServer((req, res) => {
+    // Promises more bytes than it sends, then hangs up: a transfer cut off half-way.
+    if (req.url === `/${SHORT}`) return void (res.writeHead(200, { 'content-length': 4096 }), res.write(new Uint8Array(100)), res.destroy());
     const file = join(base, 'model', (req.url ?? '/').slice(1));
     if (!req.url?.startsWith('/') || !existsSync(file)) return void res.writeHead(404).end('not found');
     const bytes = readFileSync(file);
     res.writeHead(200, { 'content-length': bytes.byteLength }).end(bytes);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  closedPort = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
 }, 240_000);
 afterAll(() => {
   server?.close();
@@ -104,6 +114,11 @@ describe('train --init', () => {
     ['a truncated safetensors file', () => truncated(), {}, 'bad_weights_file'],
     ['a .pth with a non-tensor object (os.system)', () => 'tests/fixtures/transfer/evil.pth', {}, 'unsafe_pickle'],
     ['a URL that fails', () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/missing.safetensors`, {}, 'init_fetch_failed'],
+    ['a URL whose body breaks off', () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/${SHORT}`, {}, 'init_fetch_failed'],
+    ['a URL where nothing listens', () => `http://127.0.0.1:${closedPort}/weights.safetensors`, {}, 'init_fetch_failed'],
+    ['a torchvision ResNet stem for a ResNet-20', () => torchvisionStem(), {}, 'weights_mismatch'],
+    ['a truncated .pth', () => truncatedPth(), {}, 'bad_weights_file'],
+    ['a .pth holding a whole nn.Module, not tensors', () => 'tests/fixtures/transfer/module.pth', {}, 'unsafe_pickle'],
     ['a path that does not exist', () => join(work, 'nothing-here'), {}, 'init_not_found'],
   ];
   for (const [what, source, extra, code] of bad) {
@@ -124,5 +139,19 @@ function truncated(): string {
   new DataView(bytes.buffer).setBigUint64(0, BigInt(header.byteLength), true);
   bytes.set(header, 8);
   writeFileSync(path, bytes);
+  return path;
+}
+
+/** A valid safetensors file with torchvision's ResNet stem (7×7, 3 → 64): it fits no ResNet-20. */
+function torchvisionStem(): string {
+  const path = join(work, 'stem.safetensors');
+  writeFileSync(path, writeSafetensors(new Map([['conv1.weight', hostTensor([64, 3, 7, 7], new Float32Array(64 * 3 * 49), 'conv1.weight')]])));
+  return path;
+}
+
+function truncatedPth(): string {
+  const path = join(work, 'truncated.pth');
+  const bytes = readFileSync('tests/fixtures/transfer/tiny.pth');
+  writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length / 2)));
   return path;
 }

@@ -8,6 +8,7 @@ import { choiceOpt, numberOpt, stringOpt } from '../options.ts';
 import { fineTuneFromArgs, fineTuneOptionSpecs } from '../transfer-options.ts';
 import { actor, storeOptionSpecs, withStore } from '../store-flags.ts';
 import { ioSink, recipeFromArgs, trainingOptionSpecs } from './train.ts';
+import { CHAMPION_FINE_TUNE } from '@resnet-edge/train/training/recipe';
 
 /** Flag, else environment variable (how AWS Batch configures the container), else undefined. */
 function setting(args: ParsedArgs, flag: string, env: string): string | undefined {
@@ -65,7 +66,7 @@ trains at the full rate, BatchNorm too). The report says which start was used.`,
     const from = choiceOpt(args, 'from', ['scratch', 'champion'] as const, 'scratch');
     const tuned = Object.keys(fineTuneOptionSpecs).some((f) => args.values[f] !== undefined);
     if (from === 'scratch' && tuned) throw new UsageError('--freeze/--unfreeze-at/--backbone-lr/--bn apply only with --from champion');
-    const fineTune = from === 'champion' && tuned ? await fineTuneFromArgs({ ...args, values: { freeze: 'none', 'backbone-lr': '1', bn: 'train', 'unfreeze-at': '0', ...args.values } }, recipe.epochs) : undefined;
+    const fineTune = from === 'champion' && tuned ? await fineTuneFromArgs(args, CHAMPION_FINE_TUNE) : undefined;
     const { retrain } = await import('@resnet-edge/train/retrain/retrain');
     const { writeTflite } = await import('@resnet-edge/shared/tflite/writer');
     return withStore(args, (store) =>

@@ -1,6 +1,7 @@
 // How a model is trained, as data: what `train` takes from its flags, what run.json records, what `retrain`
 // reuses from the champion. The defaults live here once; the CLI's --help shows these same values. No TF.js.
 import type { BackendChoice } from '../backends/names.ts';
+import type { FineTuneRecipe } from '../transfer/recipe.ts';
 import type { AugmentKind } from './augment.ts';
 import type { OptimizerKind } from './optimizer-kinds.ts';
 import type { ScheduleKind } from './schedule.ts';
@@ -56,3 +57,14 @@ export function recipeWith(changes: Partial<Recipe> = {}): Recipe {
   const optimizer = changes.optimizer ?? DEFAULT_RECIPE.optimizer;
   return { ...DEFAULT_RECIPE, augment: [...DEFAULT_RECIPE.augment], ...optimizerDefaults(optimizer), ...changes };
 }
+
+/**
+ * `train --init` on new labels, for every fine-tuning flag not given (bench/transfer.ts measured the choice on
+ * Fashion-MNIST; BENCHMARKS.md "Transfer learning"): PLACEHOLDER.
+ */
+export function fineTuneDefaults(epochs: number): FineTuneRecipe {
+  return { freeze: { kind: 'backbone' }, unfreezeAt: epochs < 2 ? 0 : 2, backboneLr: 1, batchNorm: 'train' };
+}
+
+/** `retrain --from champion`: the champion's own labels and head, so everything trains as a normal epoch would. */
+export const CHAMPION_FINE_TUNE: FineTuneRecipe = { freeze: { kind: 'none' }, unfreezeAt: 0, backboneLr: 1, batchNorm: 'train' };
