@@ -27,7 +27,7 @@ import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { parseIdx } from '../train/src/data/idx.ts';
 import { train, type TrainOptions } from '../train/src/run/trainer.ts';
 import type { FineTuneRecipe } from '../train/src/transfer/recipe.ts';
-import { fineTuneDefaults } from '../train/src/training/recipe.ts';
+import { FINE_TUNE_DEFAULTS } from '../train/src/training/recipe.ts';
 
 const FMNIST = '/usr/share/datasets/fashion-mnist';
 const NAMES = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle-boot'];
@@ -38,7 +38,7 @@ const SPEC: PreprocessSpec = {
 
 /** The fine-tuning recipes the sweep can compare; `default` is what `train --init` uses without flags. */
 const RECIPES: Record<string, (epochs: number) => FineTuneRecipe> = {
-  default: (epochs) => fineTuneDefaults(epochs),
+  default: () => FINE_TUNE_DEFAULTS,
   // Last session's default: the head alone for the first third, then the backbone at 0.1×, BatchNorm frozen.
   frozen: (epochs) => ({ freeze: { kind: 'backbone' }, unfreezeAt: Math.max(2, Math.round(epochs / 3) + 1), backboneLr: 0.1, batchNorm: 'frozen' }),
   // Everything trains from the first step at the full rate, BatchNorm included.

@@ -1,14 +1,19 @@
 // No option here has a `default` in its spec (main.ts would fill it in and make every flag look given); the
-// defaults live in fineTuneFromArgs. The fine-tuning flags shared by `train --init` and `retrain --from champion` (train/src/transfer/).
+// defaults are FINE_TUNE_DEFAULTS, applied in fineTuneFromArgs. The fine-tuning flags shared by `train --init` and `retrain --from champion` (train/src/transfer/).
 import type { FineTuneRecipe } from '@resnet-edge/train/transfer/recipe';
+import { FINE_TUNE_DEFAULTS } from '@resnet-edge/train/training/recipe';
 import { UsageError, type OptionSpec, type ParsedArgs } from './command.ts';
 import { choiceOpt, intOpt, numberOpt, stringOpt } from './options.ts';
 
+const D = FINE_TUNE_DEFAULTS;
+const freezeDefault = D.freeze.kind === 'stages' ? `stages:${D.freeze.count}` : D.freeze.kind;
+
+// The defaults shown are FINE_TUNE_DEFAULTS (train/src/training/recipe.ts), the values used when a flag is absent.
 export const fineTuneOptionSpecs: Record<string, OptionSpec> = {
-  freeze: { type: 'string', valueName: 'PART', description: 'with pretrained weights: none | stem | stages:N | backbone (frozen until --unfreeze-at; default backbone)' },
-  'unfreeze-at': { type: 'string', valueName: 'E', description: 'epoch from which frozen layers train too (0 = never; default: a third of the way in)' },
-  'backbone-lr': { type: 'string', valueName: 'F', description: 'learning-rate factor of the pretrained layers once they train (the new head gets 1; default 0.1)' },
-  bn: { type: 'string', valueName: 'MODE', description: 'BatchNorm when fine-tuning: frozen (moving statistics, fixed γ/β; default) | train' },
+  freeze: { type: 'string', valueName: 'PART', description: `with pretrained weights: none | stem | stages:N | backbone (frozen until --unfreeze-at; default ${freezeDefault})` },
+  'unfreeze-at': { type: 'string', valueName: 'E', description: `epoch from which frozen layers train too (0 = never; default ${D.unfreezeAt})` },
+  'backbone-lr': { type: 'string', valueName: 'F', description: `learning-rate factor of the pretrained layers once they train (the new head gets 1; default ${D.backboneLr})` },
+  bn: { type: 'string', valueName: 'MODE', description: `BatchNorm when fine-tuning: frozen (moving statistics, fixed γ/β) | train (default ${D.batchNorm})` },
 };
 
 /** `--init model:NAME[@VERSION]`: train/src/transfer/published.ts (kept here as text so --help loads no trainer code). */

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quantizeRun } from '../../train/src/quantize/quantize-run.ts';
 import { readRunInfo } from '../../train/src/run/run-folder.ts';
 import { train, type TrainOptions } from '../../train/src/run/trainer.ts';
-import { fineTuneDefaults } from '../../train/src/training/recipe.ts';
+import { FINE_TUNE_DEFAULTS } from '../../train/src/training/recipe.ts';
 import type { InitRequest } from '../../train/src/transfer/init.ts';
 import { readSafetensors } from '../../train/src/transfer/safetensors.ts';
 import { freezeLabel } from '../../train/src/transfer/recipe.ts';
@@ -81,7 +81,7 @@ describe('train --init model:NAME[@VERSION]', () => {
     ]);
     expect(r.stderr).toContain(`sha256 ${sha256.slice(0, 12)}`);
     expect(r.code, r.stderr).toBe(0);
-    const d = fineTuneDefaults(2);
+    const d = FINE_TUNE_DEFAULTS;
     const expected = { freeze: freezeLabel(d.freeze), unfreezeAt: d.unfreezeAt, backboneLr: d.backboneLr, batchNorm: d.batchNorm };
     expect(json(r).start).toMatchObject({ source: 'model:fm@1.0.0', format: 'resnet-edge-weights', head: 'replace', ...expected });
     expect((await readRunInfo(out)).init).toMatchObject({ source: 'model:fm@1.0.0', sha256, loadedTensors: expect.any(Number), ...expected });

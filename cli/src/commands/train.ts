@@ -3,7 +3,7 @@ import { BACKEND_CHOICES } from '@resnet-edge/train/backends/names';
 import { datasetOptionSpecs, datasetOptionsFromArgs } from '../dataset-flags.ts';
 import { AUGMENTS, type AugmentKind } from '@resnet-edge/train/training/augment';
 import { OPTIMIZERS } from '@resnet-edge/train/training/optimizer-kinds';
-import { DEFAULT_RECIPE, fineTuneDefaults, optimizerDefaults, type Recipe } from '@resnet-edge/train/training/recipe';
+import { DEFAULT_RECIPE, FINE_TUNE_DEFAULTS, optimizerDefaults, type Recipe } from '@resnet-edge/train/training/recipe';
 import type { ObjectStore } from '@resnet-edge/registry/store';
 import type { TrainResult } from '@resnet-edge/train/run/trainer';
 import type { DataRequest } from '@resnet-edge/train/run/data-source';
@@ -179,7 +179,7 @@ metrics.json and report.html. Same --seed, same data and backend → same run.`,
     if (!initSource) assertNoFineTuneFlagsWithout(args, 'with --init');
     if (initSource && resume) throw new UsageError('--init starts a new run; --resume continues one from its checkpoint: pass one of them');
     const init = initSource
-      ? { source: initSource, head: choiceOpt(args, 'init-head', ['auto', 'keep', 'replace'] as const, 'auto'), recipe: await fineTuneFromArgs(args, fineTuneDefaults(recipe.epochs)) }
+      ? { source: initSource, head: choiceOpt(args, 'init-head', ['auto', 'keep', 'replace'] as const, 'auto'), recipe: await fineTuneFromArgs(args, FINE_TUNE_DEFAULTS) }
       : undefined;
     const published = initSource?.startsWith(PUBLISHED_INIT_PREFIX) ?? false;
     if (!published && stringOpt(args, 'store') !== undefined) throw new UsageError('--store applies only with --init model:NAME[@VERSION]');
