@@ -10,7 +10,8 @@
 // from-scratch is genuinely weak there; classes 5–9 from 250 images reach ≈ 89 % from scratch already.
 //
 //   npm run bench -- transfer [--pretrain-classes 5-9] [--pretrain-per-class 6000] [--pretrain-epochs 1]
-//     [--pretrain-batch 64] [--pretrain-lr 0.1] [--per-class 50] [--budgets 3,6,12] [--recipes default,frozen,full]
+//     [--pretrain-batch 64] [--pretrain-lr 0.1] [--per-class 50] [--budgets 3,6,12]
+//     [--recipes default,frozen,full,warm,slow,bn-frozen]
 //     [--work DIR] [--pretrain-run DIR] [--pretrain-only] [--test-per-class 1000] [--workers 2] [--seed 11]
 //
 // `--work DIR` keeps the data and run folders there; an arm whose run folder already holds metrics.json is read
@@ -40,9 +41,15 @@ const SPEC: PreprocessSpec = {
 const RECIPES: Record<string, (epochs: number) => FineTuneRecipe> = {
   default: () => FINE_TUNE_DEFAULTS,
   // Last session's default: the head alone for the first third, then the backbone at 0.1×, BatchNorm frozen.
-  frozen: (epochs) => ({ freeze: { kind: 'backbone' }, unfreezeAt: Math.max(2, Math.round(epochs / 3) + 1), backboneLr: 0.1, batchNorm: 'frozen' }),
+  frozen: (epochs) => ({
+    freeze: { kind: 'backbone' }, unfreezeAt: Math.max(2, Math.round(epochs / 3) + 1), backboneLr: 0.1, batchNorm: 'frozen',
+  }),
   // Everything trains from the first step at the full rate, BatchNorm included.
   full: () => ({ freeze: { kind: 'none' }, unfreezeAt: 0, backboneLr: 1, batchNorm: 'train' }),
+  // Everything trains from the first step, the pretrained layers at 0.1× the rate.
+  slow: () => ({ freeze: { kind: 'none' }, unfreezeAt: 0, backboneLr: 0.1, batchNorm: 'train' }),
+  // Everything trains at the full rate, but BatchNorm keeps the pretraining's statistics and γ/β.
+  'bn-frozen': () => ({ freeze: { kind: 'none' }, unfreezeAt: 0, backboneLr: 1, batchNorm: 'frozen' }),
   // One epoch of head alone (a warm-up for the new head), then everything at the full rate, BatchNorm training.
   warm: () => ({ freeze: { kind: 'backbone' }, unfreezeAt: 2, backboneLr: 1, batchNorm: 'train' }),
 };
@@ -76,8 +83,11 @@ const num = (k: keyof typeof values) => positiveInt(k, String(values[k]));
 
 function parseClasses(raw: string): number[] {
   const m = /^(\d)-(\d)$/.exec(raw);
-  const list = m ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i) : raw.split(',').map(Number);
-  if (list.length < 2 || list.length > 8 || list.some((k) => !Number.isInteger(k) || k < 0 || k > 9) || new Set(list).size !== list.length) {
+  const list = m
+    ? Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i)
+    : raw.split(',').map(Number);
+  const valid = list.every((k) => Number.isInteger(k) && k >= 0 && k <= 9) && new Set(list).size === list.length;
+  if (list.length < 2 || list.length > 8 || !valid) {
     throw new Error(`--pretrain-classes expects 2–8 distinct classes 0–9 as A-B or a,b,c; got '${raw}'`);
   }
   return list;
@@ -87,7 +97,9 @@ const pretrainClasses = parseClasses(values['pretrain-classes']!);
 const tuneClasses = [...Array(10).keys()].filter((k) => !pretrainClasses.includes(k));
 const budgets = values.budgets!.split(',').map((b) => positiveInt('budgets', b));
 const recipeNames = values.recipes!.split(',').filter((r) => r !== '');
-for (const r of recipeNames) if (!RECIPES[r]) throw new Error(`--recipes: unknown recipe '${r}' (known: ${Object.keys(RECIPES).join(', ')})`);
+for (const r of recipeNames) {
+  if (!RECIPES[r]) throw new Error(`--recipes: unknown recipe '${r}' (known: ${Object.keys(RECIPES).join(', ')})`);
+}
 const seed = num('seed');
 const workers = num('workers');
 
@@ -120,10 +132,11 @@ const dirs = {
   test: join(work, `test-${tag(tuneClasses)}-${values['test-per-class']}`),
 };
 const [trX, trY, teX, teY] = await Promise.all(
-  ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'].map(idx),
+  ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
+    .map(idx),
 );
-/** Writes a data folder once; a folder left by an earlier run of the same flags is reused (the marker says it is whole). */
-function ensureFolder(dir: string, images: Uint8Array, labels: Uint8Array, classes: number[], perClass: number): number {
+/** Writes a data folder once; one left by an earlier run of the same flags is reused (the marker says it is whole). */
+function ensureFolder(dir: string, images: Uint8Array, labels: Uint8Array, classes: number[], perClass: number) {
   const marker = join(dir, '.count');
   if (existsSync(marker)) return Number(readFileSync(marker, 'utf8'));
   rmSync(dir, { recursive: true, force: true });
@@ -140,7 +153,9 @@ console.error(`data in ${work}: few-shot ${nFew} images (${few}), test ${nTest} 
 const quiet = { isTTY: false, log: (m: string) => console.error(`  ${m}`) };
 const base = (out: string, data: string, test: string, epochs: number): TrainOptions => ({
   arch: 'resnet20', head: 'softmax',
-  data: { train: { kind: 'folder', path: data }, test: { kind: 'folder', path: test }, validationFraction: 0, preprocess: SPEC },
+  data: {
+    train: { kind: 'folder', path: data }, test: { kind: 'folder', path: test }, validationFraction: 0, preprocess: SPEC,
+  },
   epochs, batchSize: 32, lr: 0.05, optimizer: 'sgd', momentum: 0.9, weightDecay: 5e-4, schedule: 'cosine', warmupEpochs: 0,
   labelSmoothing: 0, augment: ['crop'], seed, backend: 'wasm', out, resume: false, patience: 0, maxTrainSamples: 0, workers,
 });
@@ -151,7 +166,7 @@ async function arm(what: string, o: TrainOptions): Promise<ArmResult> {
   const metrics = join(o.out, 'metrics.json');
   const done = join(o.out, 'bench-seconds');
   if (existsSync(metrics) && existsSync(done)) {
-    const doc = JSON.parse(readFileSync(metrics, 'utf8')) as { final?: { test?: { top1: number } | null }; epochs?: unknown[] };
+    const doc = JSON.parse(readFileSync(metrics, 'utf8')) as { final?: { test?: { top1: number } | null } };
     console.error(`${what}: reused ${o.out}`);
     return { top1: doc.final?.test?.top1 ?? NaN, seconds: Number(readFileSync(done, 'utf8')), epochs: o.epochs };
   }
@@ -170,7 +185,8 @@ let pretrainRun = values['pretrain-run'] ? resolve(values['pretrain-run']) : '';
 if (!pretrainRun) {
   const nPre = ensureFolder(dirs.pretrain, trX!.data, trY!.data, pretrainClasses, num('pretrain-per-class'));
   ensureFolder(dirs.pretrainTest, teX!.data, teY!.data, pretrainClasses, testPerClass);
-  pretrainRun = join(work, 'runs', `pretrain-${tag(pretrainClasses)}-${values['pretrain-per-class']}-e${values['pretrain-epochs']}`);
+  const name = `pretrain-${tag(pretrainClasses)}-${values['pretrain-per-class']}-e${values['pretrain-epochs']}`;
+  pretrainRun = join(work, 'runs', name);
   const epochs = num('pretrain-epochs');
   const batchSize = num('pretrain-batch');
   const lr = Number(values['pretrain-lr']);
@@ -183,14 +199,18 @@ if (!pretrainRun) {
 }
 if (values['pretrain-only']) process.exit(0);
 
-const rows: string[][] = [['epochs', 'scratch (peer)', ...recipeNames.map((r) => `--init, ${r}`), 'best − scratch', 'seconds (scratch / each)']];
+const rows: string[][] = [
+  ['epochs', 'scratch (peer)', ...recipeNames.map((r) => `--init, ${r}`), 'best − scratch', 'seconds (scratch / each)'],
+];
 for (const epochs of budgets) {
-  const scratch = await arm(`scratch, ${epochs} epochs`, base(join(work, 'runs', `scratch-${tag(tuneClasses)}-e${epochs}`), dirs.few, dirs.test, epochs));
+  const scratchRun = join(work, 'runs', `scratch-${tag(tuneClasses)}-e${epochs}`);
+  const scratch = await arm(`scratch, ${epochs} epochs`, base(scratchRun, dirs.few, dirs.test, epochs));
   const tuned: ArmResult[] = [];
   for (const name of recipeNames) {
     const recipe = RECIPES[name]!(epochs);
     const out = join(work, 'runs', `${name}-${tag(tuneClasses)}-e${epochs}`);
-    tuned.push(await arm(`fine-tune (${name}), ${epochs} epochs`, { ...base(out, dirs.few, dirs.test, epochs), init: { source: pretrainRun, head: 'replace', recipe } }));
+    const init = { source: pretrainRun, head: 'replace' as const, recipe };
+    tuned.push(await arm(`fine-tune (${name}), ${epochs} epochs`, { ...base(out, dirs.few, dirs.test, epochs), init }));
   }
   const best = Math.max(...tuned.map((t) => t.top1));
   const gap = (best - scratch.top1) * 100;
@@ -200,9 +220,12 @@ for (const epochs of budgets) {
 }
 for (const name of recipeNames) {
   const r = RECIPES[name]!(budgets[0]!);
-  console.log(`recipe ${name} (at ${budgets[0]} epochs): freeze ${r.freeze.kind}, unfreeze at ${r.unfreezeAt}, backbone lr ×${r.backboneLr}, BN ${r.batchNorm}`);
+  console.log(`recipe ${name} (at ${budgets[0]} epochs): freeze ${r.freeze.kind}, unfreeze at ${r.unfreezeAt}, ` +
+    `backbone lr ×${r.backboneLr}, BN ${r.batchNorm}`);
 }
-console.log(`| ${rows.map((r) => r.join(' | ')).join(' |\n| ')} |`.replace(/\n/, `\n|${rows[0]!.map(() => '---').join('|')}|\n`));
+const markdown = rows.map((r) => `| ${r.join(' | ')} |`);
+markdown.splice(1, 0, `|${rows[0]!.map(() => '---').join('|')}|`);
+console.log(markdown.join('\n'));
 console.log(`\n${nFew} training images (${few}), test on ${nTest}; pretrained run ${pretrainRun}; backend wasm × ${workers} workers, ` +
   `${cpus().length} cores (${cpus()[0]?.model ?? '?'}); target: fine-tuned ≥ scratch + 10 points`);
 if (!values.keep && !values.work) rmSync(work, { recursive: true, force: true });

@@ -22,7 +22,9 @@ import { miniSubset, MINI_SPEC, tinyRecipe } from '../registry/retrain-fixtures.
 
 const SOURCE_CLASSES = ['bag', 'coat', 'sandal'];
 const quiet = { isTTY: false, log: () => {} };
-const FROZEN: InitRequest['recipe'] = { freeze: { kind: 'backbone' }, unfreezeAt: 0, backboneLr: 1, batchNorm: 'frozen' };
+const FROZEN: InitRequest['recipe'] = {
+  freeze: { kind: 'backbone' }, unfreezeAt: 0, backboneLr: 1, batchNorm: 'frozen',
+};
 
 let work: string;
 let storeUrl: string;
@@ -31,10 +33,14 @@ let target: string;
 let published: Uint8Array;
 let sha256: string;
 
+const folderData = (path: string) => ({
+  train: { kind: 'folder' as const, path }, validationFraction: 0, preprocess: MINI_SPEC,
+});
+
 function options(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
   return {
     ...tinyRecipe({ schedule: 'constant', seed: 7, backend: 'wasm' }), arch: 'resnet20', head: 'softmax',
-    data: { train: { kind: 'folder', path: target }, validationFraction: 0, preprocess: MINI_SPEC }, out, resume: false, ...extra,
+    data: folderData(target), out, resume: false, ...extra,
   };
 }
 
@@ -46,9 +52,10 @@ beforeAll(async () => {
   target = miniSubset(['dress', 'sneaker'], 'train', 8, join(work, 'target'));
   writeFileSync(join(work, 'spec.json'), JSON.stringify(MINI_SPEC));
   const run = join(work, 'source-run');
-  await train(options(run, { data: { train: { kind: 'folder', path: source }, validationFraction: 0, preprocess: MINI_SPEC } }), quiet);
+  await train(options(run, { data: folderData(source) }), quiet);
   const q = join(run, 'q');
-  await quantizeRun({ run, calibrationSamples: 16, calibration: 'minmax', maxDrop: 100, out: q, name: 'fm', version: '1.0.0', writeTflite }, quiet);
+  const calibration = { calibrationSamples: 16, calibration: 'minmax' as const, maxDrop: 100 };
+  await quantizeRun({ run, ...calibration, out: q, name: 'fm', version: '1.0.0', writeTflite }, quiet);
   await publishModel(store, q, { by: 'test' });
   published = new Uint8Array(readFileSync(join(q, 'weights.safetensors')));
   sha256 = JSON.parse(readFileSync(join(q, 'manifest.json'), 'utf8')).files['weights.safetensors'].sha256;
@@ -72,33 +79,40 @@ afterAll(async () => {
 });
 
 describe('train --init model:NAME[@VERSION]', () => {
-  it('CLI: starts from the current version, sha256 verified, with the fine-tuning defaults when no flag is given', async () => {
+  it('CLI: starts from the current version, sha256 verified, fine-tuning defaults for absent flags', async () => {
     const out = join(work, 'cli-run');
     const r = await runCli([
       'train', '--init', 'model:fm', '--store', storeUrl, '--data', target, '--spec', join(work, 'spec.json'),
-      '--validation-fraction', '0', '--epochs', '2', '--batch-size', '8', '--augment', 'none', '--backend', 'wasm', '--workers', '1',
+      '--validation-fraction', '0', '--epochs', '2', '--batch-size', '8', '--augment', 'none', '--backend', 'wasm',
+      '--workers', '1',
       '--out', out, '--json',
     ]);
     expect(r.stderr).toContain(`sha256 ${sha256.slice(0, 12)}`);
     expect(r.code, r.stderr).toBe(0);
     const d = FINE_TUNE_DEFAULTS;
-    const expected = { freeze: freezeLabel(d.freeze), unfreezeAt: d.unfreezeAt, backboneLr: d.backboneLr, batchNorm: d.batchNorm };
-    expect(json(r).start).toMatchObject({ source: 'model:fm@1.0.0', format: 'resnet-edge-weights', head: 'replace', ...expected });
-    expect((await readRunInfo(out)).init).toMatchObject({ source: 'model:fm@1.0.0', sha256, loadedTensors: expect.any(Number), ...expected });
+    const expected = {
+      source: 'model:fm@1.0.0', freeze: freezeLabel(d.freeze), unfreezeAt: d.unfreezeAt, backboneLr: d.backboneLr,
+      batchNorm: d.batchNorm,
+    };
+    expect(json(r).start).toMatchObject({ format: 'resnet-edge-weights', head: 'replace', ...expected });
+    expect((await readRunInfo(out)).init).toMatchObject({ sha256, loadedTensors: expect.any(Number), ...expected });
   }, 120_000);
 
   it('trainer: an explicit version; a frozen backbone is the published weights, bit for bit', async () => {
     const out = join(work, 'api-run');
-    const r = await train(options(out, { init: { source: 'model:fm@1.0.0', head: 'replace', recipe: FROZEN, store } }), quiet);
+    const init: InitRequest = { source: 'model:fm@1.0.0', head: 'replace', recipe: FROZEN, store };
+    const r = await train(options(out, { init }), quiet);
     expect(r.start === 'random' ? null : r.start.format).toBe('resnet-edge-weights');
     const { loadModel } = await import('../../train/src/io/model-io.ts');
     const m = await loadModel(join(out, 'model'));
     const kernel = m.weights.find((w) => w.originalName === 'conv2_block1_1_conv/kernel')!.read().dataSync();
     m.dispose();
-    expect(Array.from(kernel)).toEqual(Array.from(readSafetensors(published).tensors.get('conv2_block1_1_conv/kernel')!.data));
+    const publishedKernel = readSafetensors(published).tensors.get('conv2_block1_1_conv/kernel')!;
+    expect(Array.from(kernel)).toEqual(Array.from(publishedKernel.data));
   }, 120_000);
 
-  const bad: [string, string, Partial<TrainOptions> & { initHead?: InitRequest['head']; noStore?: boolean }, string][] = [
+  type BadCase = Partial<TrainOptions> & { initHead?: InitRequest['head']; noStore?: boolean };
+  const bad: [string, string, BadCase, string][] = [
     ['a model that is not published', 'model:nothing', {}, 'init_not_found'],
     ['a version that does not exist', 'model:fm@9.9.9', {}, 'init_not_found'],
     ['a malformed reference', 'model:FM@latest', {}, 'bad_init_ref'],
@@ -118,9 +132,11 @@ describe('train --init model:NAME[@VERSION]', () => {
   }
 
   it('CLI: --store without a published --init is a usage error', async () => {
-    const r = await runCli(['train', '--init', join(work, 'source-run'), '--store', storeUrl, '--data', target, '--out', join(work, 'never')]);
+    const never = join(work, 'never');
+    const source = join(work, 'source-run');
+    const r = await runCli(['train', '--init', source, '--store', storeUrl, '--data', target, '--out', never]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--store applies only with --init model:');
-    expect(existsSync(join(work, 'never'))).toBe(false);
+    expect(existsSync(never)).toBe(false);
   });
 });

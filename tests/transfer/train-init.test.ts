@@ -56,7 +56,10 @@ beforeAll(async () => {
   await train(options(base, source), quiet);
   server = createServer((req, res) => {
     // Promises more bytes than it sends, then hangs up: a transfer cut off half-way.
-    if (req.url === `/${SHORT}`) return void (res.writeHead(200, { 'content-length': 4096 }), res.write(new Uint8Array(100)), res.destroy());
+    if (req.url === `/${SHORT}`) {
+      res.writeHead(200, { 'content-length': 4096 });
+      return void res.write(new Uint8Array(100), () => res.destroy());
+    }
     const file = join(base, 'model', (req.url ?? '/').slice(1));
     if (!req.url?.startsWith('/') || !existsSync(file)) return void res.writeHead(404).end('not found');
     const bytes = readFileSync(file);
@@ -114,8 +117,8 @@ describe('train --init', () => {
     ['a truncated safetensors file', () => truncated(), {}, 'bad_weights_file'],
     ['a .pth with a non-tensor object (os.system)', () => 'tests/fixtures/transfer/evil.pth', {}, 'unsafe_pickle'],
     ['a URL that fails', () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/missing.safetensors`, {}, 'init_fetch_failed'],
-    ['a URL whose body breaks off', () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/${SHORT}`, {}, 'init_fetch_failed'],
-    ['a URL where nothing listens', () => `http://127.0.0.1:${closedPort}/weights.safetensors`, {}, 'init_fetch_failed'],
+    ['a URL whose body breaks off', () => `http://127.0.0.1:${portOf(server)}/${SHORT}`, {}, 'init_fetch_failed'],
+    ['a URL where nothing listens', () => `http://127.0.0.1:${closedPort}/w.safetensors`, {}, 'init_fetch_failed'],
     ['a torchvision ResNet stem for a ResNet-20', () => torchvisionStem(), {}, 'weights_mismatch'],
     ['a truncated .pth', () => truncatedPth(), {}, 'bad_weights_file'],
     ['a .pth holding a whole nn.Module, not tensors', () => 'tests/fixtures/transfer/module.pth', {}, 'unsafe_pickle'],
@@ -132,6 +135,8 @@ describe('train --init', () => {
   }
 });
 
+const portOf = (s: Server) => (s.address() as AddressInfo).port;
+
 function truncated(): string {
   const path = join(work, 'truncated.safetensors');
   const header = new TextEncoder().encode(JSON.stringify({ 'conv1.weight': { dtype: 'F32', shape: [64, 3, 7, 7], data_offsets: [0, 64 * 3 * 49 * 4] } }));
@@ -145,7 +150,8 @@ function truncated(): string {
 /** A valid safetensors file with torchvision's ResNet stem (7×7, 3 → 64): it fits no ResNet-20. */
 function torchvisionStem(): string {
   const path = join(work, 'stem.safetensors');
-  writeFileSync(path, writeSafetensors(new Map([['conv1.weight', hostTensor([64, 3, 7, 7], new Float32Array(64 * 3 * 49), 'conv1.weight')]])));
+  const stem = hostTensor([64, 3, 7, 7], new Float32Array(64 * 3 * 49), 'conv1.weight');
+  writeFileSync(path, writeSafetensors(new Map([['conv1.weight', stem]])));
   return path;
 }
 

@@ -11,7 +11,12 @@ import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { defineCommand, UsageError, type CommandIO, type OptionSpec, type ParsedArgs } from '../command.ts';
 import { boolOpt, choiceOpt, intOpt, numberOpt, stringOpt } from '../options.ts';
 import { storeOptionSpecs, withStore } from '../store-flags.ts';
-import { assertNoFineTuneFlagsWithout, fineTuneFromArgs, initOptionSpecs, PUBLISHED_INIT_PREFIX } from '../transfer-options.ts';
+import {
+  assertNoFineTuneFlagsWithout,
+  fineTuneFromArgs,
+  initOptionSpecs,
+  PUBLISHED_INIT_PREFIX,
+} from '../transfer-options.ts';
 
 // The heavy modules (TF.js, backends, data decoding) load only when a command runs, so `--help`
 // and flag errors stay instant.
@@ -178,14 +183,16 @@ metrics.json and report.html. Same --seed, same data and backend → same run.`,
     const initSource = stringOpt(args, 'init');
     if (!initSource) assertNoFineTuneFlagsWithout(args, 'with --init');
     if (initSource && resume) throw new UsageError('--init starts a new run; --resume continues one from its checkpoint: pass one of them');
-    const init = initSource
-      ? { source: initSource, head: choiceOpt(args, 'init-head', ['auto', 'keep', 'replace'] as const, 'auto'), recipe: await fineTuneFromArgs(args, FINE_TUNE_DEFAULTS) }
-      : undefined;
+    const initHead = choiceOpt(args, 'init-head', ['auto', 'keep', 'replace'] as const, 'auto');
+    const init = initSource ? { source: initSource, head: initHead, recipe: await fineTuneFromArgs(args, FINE_TUNE_DEFAULTS) } : undefined;
     const published = initSource?.startsWith(PUBLISHED_INIT_PREFIX) ?? false;
-    if (!published && stringOpt(args, 'store') !== undefined) throw new UsageError('--store applies only with --init model:NAME[@VERSION]');
+    if (!published && stringOpt(args, 'store') !== undefined) {
+      throw new UsageError('--store applies only with --init model:NAME[@VERSION]');
+    }
     const { train } = await import('@resnet-edge/train/run/trainer');
+    const out = outFlag ?? defaultOut(arch);
     const run = (store?: ObjectStore) =>
-      train({ arch, head, data, ...recipe, out: outFlag ?? defaultOut(arch), resume, ...(init ? { init: { ...init, ...(store ? { store } : {}) } } : {}) }, ioSink(io));
+      train({ arch, head, data, ...recipe, out, resume, ...(init ? { init: { ...init, ...(store ? { store } : {}) } } : {}) }, ioSink(io));
     // A published version is read from the model store, opened only for it (and closed once the run is done).
     return published ? withStore(args, run) : run();
   },

@@ -66,4 +66,9 @@ export function recipeWith(changes: Partial<Recipe> = {}): Recipe {
  * ImageNet-style recipe) at every budget, and one epoch of head alone first cost 10 points at 3 epochs and gained
  * nothing at 6 or more. Freezing stays a flag (--freeze, --bn frozen) for tiny data or a much larger backbone.
  */
-export const FINE_TUNE_DEFAULTS: FineTuneRecipe = { freeze: { kind: 'none' }, unfreezeAt: 0, backboneLr: 1, batchNorm: 'train' };
+export const FINE_TUNE_DEFAULTS: FineTuneRecipe = {
+  freeze: { kind: 'none' },
+  unfreezeAt: 0,
+  backboneLr: 1,
+  batchNorm: 'train',
+};

@@ -35,7 +35,9 @@ export interface InitRecord {
 }
 
 export async function loadInitFor(arch: string, req: InitRequest, io: SourceIO): Promise<InitWeights> {
-  const init = isPublishedRef(req.source) ? await loadPublished(req.source, req.store, (m) => io.log(m)) : await loadInit(req.source, io);
+  const init = isPublishedRef(req.source)
+    ? await loadPublished(req.source, req.store, (m) => io.log(m))
+    : await loadInit(req.source, io);
   if (init.arch && init.arch !== arch) {
     throw new TransferError('weights_mismatch', `${init.source} holds ${init.arch} weights but --arch is ${arch}; pass --arch ${init.arch}`);
   }
@@ -56,7 +58,8 @@ export function applyInit(model: tfl.LayersModel, init: InitWeights, req: InitRe
   log(`init: ${r.loaded} tensors from ${init.source} (${init.format}); head ${head === 'keep' ? 'kept' : `replaced (${labels.length} new labels)`}`);
   const { freeze, unfreezeAt, backboneLr, batchNorm } = req.recipe;
   return {
-    source: init.source, format: init.format, head, freeze: freezeLabel(freeze), unfreezeAt, backboneLr, batchNorm, loadedTensors: r.loaded,
+    source: init.source, format: init.format, head, freeze: freezeLabel(freeze), unfreezeAt, backboneLr, batchNorm,
+    loadedTensors: r.loaded,
     ...(init.sha256 ? { sha256: init.sha256 } : {}),
   };
 }

@@ -10,7 +10,8 @@ import type { ObjectStore } from '@resnet-edge/registry/store';
 import { TransferError } from './errors.ts';
 import { fromWeightsFile, type InitWeights } from './source.ts';
 
-export const PUBLISHED_PREFIX = 'model:'; // the CLI's PUBLISHED_INIT_PREFIX (cli/src/transfer-options.ts) is the same text
+/** The CLI's PUBLISHED_INIT_PREFIX (cli/src/transfer-options.ts) is the same text. */
+export const PUBLISHED_PREFIX = 'model:';
 
 export interface PublishedRef {
   name: string;
@@ -29,37 +30,53 @@ export function parsePublishedRef(source: string): PublishedRef {
     assertModelName(name);
     if (version !== undefined && version !== 'current') assertVersion(version);
   } catch (err) {
-    throw new TransferError('bad_init_ref', `--init ${source}: ${(err as Error).message} (expected model:NAME or model:NAME@X.Y.Z)`);
+    const why = (err as Error).message;
+    throw new TransferError('bad_init_ref', `--init ${source}: ${why} (expected model:NAME or model:NAME@X.Y.Z)`);
   }
   return version === undefined || version === 'current' ? { name } : { name, version };
 }
 
 /** The published version's float weights, verified; the store stays open (the caller owns it). */
-export async function loadPublished(source: string, store: ObjectStore | undefined, log: (m: string) => void): Promise<InitWeights> {
+export async function loadPublished(
+  source: string,
+  store: ObjectStore | undefined,
+  log: (m: string) => void,
+): Promise<InitWeights> {
   const ref = parsePublishedRef(source);
-  if (!store) throw new TransferError('init_no_store', `--init ${source} names a published version, but no model store was given (--store URL)`);
+  if (!store) {
+    throw new TransferError('init_no_store', `--init ${source} names a published version, but no model store was given (--store URL)`);
+  }
   let model;
   try {
     model = await readModel(store, ref.name, ref.version);
   } catch (err) {
     if (!(err instanceof RegistryError)) throw err;
-    if (err.code === 'integrity_error') throw new TransferError('init_integrity_error', `--init ${source}: ${err.message}; nothing was used`);
-    if (err.code === 'model_not_found' || err.code === 'version_not_found') throw new TransferError('init_not_found', `--init ${source}: ${err.message}`);
-    throw new TransferError('init_fetch_failed', `--init ${source}: cannot read it from ${store.describe}: ${err.message}`);
+    const code =
+      err.code === 'integrity_error'
+        ? 'init_integrity_error'
+        : err.code === 'model_not_found' || err.code === 'version_not_found'
+          ? 'init_not_found'
+          : 'init_fetch_failed';
+    throw new TransferError(code, `--init ${source}: ${err.message}${code === 'init_integrity_error' ? '; nothing was used' : ''}`);
   }
   const { manifest } = model;
   const at = `${PUBLISHED_PREFIX}${manifest.name}@${manifest.version}`;
   const bytes = model.files[FLOAT_WEIGHTS_FILE];
   if (!bytes) {
-    throw new TransferError('no_float_weights', `--init ${at} was published without float weights (${FLOAT_WEIGHTS_FILE}); quantize and publish it with this release to start from it`);
+    throw new TransferError(
+      'no_float_weights',
+      `--init ${at} was published without float weights (${FLOAT_WEIGHTS_FILE}); quantize and publish it with this release to start from it`,
+    );
   }
-  log(`init: ${at} from ${store.describe}, ${FLOAT_WEIGHTS_FILE} sha256 ${manifest.files[FLOAT_WEIGHTS_FILE]!.sha256.slice(0, 12)}… verified`);
+  const sha256 = manifest.files[FLOAT_WEIGHTS_FILE]!.sha256;
+  log(`init: ${at} from ${store.describe}, ${FLOAT_WEIGHTS_FILE} sha256 ${sha256.slice(0, 12)}… verified`);
   const init = fromWeightsFile(bytes, at);
   if (init.format !== 'resnet-edge-weights') {
     throw new TransferError('bad_weights_file', `--init ${at}: its ${FLOAT_WEIGHTS_FILE} is not a resnet-edge weights file`);
   }
   if (init.arch && init.arch !== manifest.arch) {
-    throw new TransferError('weights_mismatch', `--init ${at}: the manifest says ${manifest.arch} but its weights are ${init.arch}`);
+    const why = `the manifest says ${manifest.arch} but its weights are ${init.arch}`;
+    throw new TransferError('weights_mismatch', `--init ${at}: ${why}`);
   }
-  return { ...init, arch: manifest.arch, sha256: manifest.files[FLOAT_WEIGHTS_FILE]!.sha256 };
+  return { ...init, arch: manifest.arch, sha256 };
 }
