@@ -26,6 +26,7 @@ import { gunzipSync } from 'node:zlib';
 import { encode } from 'fast-png';
 import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { parseIdx } from '../train/src/data/idx.ts';
+import { TrainError } from '../train/src/errors.ts';
 import { train, type TrainOptions } from '../train/src/run/trainer.ts';
 import type { FineTuneRecipe } from '../train/src/transfer/recipe.ts';
 import { FINE_TUNE_DEFAULTS } from '../train/src/training/recipe.ts';
@@ -103,6 +104,11 @@ for (const r of recipeNames) {
 const seed = num('seed');
 const workers = num('workers');
 
+if (!existsSync(join(FMNIST, 'train-images-idx3-ubyte.gz'))) {
+  console.error(`no Fashion-MNIST in ${FMNIST}: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)`);
+  process.exit(1);
+}
+
 async function idx(name: string) {
   return parseIdx(new Uint8Array(gunzipSync(await readFile(join(FMNIST, name)))), name);
 }
@@ -173,14 +179,22 @@ async function arm(what: string, o: TrainOptions): Promise<ArmResult> {
   rmSync(o.out, { recursive: true, force: true });
   console.error(`${what}…`);
   const t0 = Date.now();
-  const r = await train(o, quiet);
+  let r;
+  try {
+    r = await train(o, quiet);
+  } catch (err) {
+    // A recipe whose loss stops being finite is a result of the sweep (shown as "diverged"), not a crash of it.
+    if (!(err instanceof TrainError && err.code === 'diverged')) throw err;
+    console.error(`${what}: diverged (${err.message})`);
+    return { top1: NaN, seconds: (Date.now() - t0) / 1000, epochs: o.epochs };
+  }
   const seconds = (Date.now() - t0) / 1000;
   writeFileSync(done, seconds.toFixed(1));
   console.error(`${what}: test top-1 ${((r.test?.top1 ?? NaN) * 100).toFixed(2)} % in ${seconds.toFixed(0)} s`);
   return { top1: r.test?.top1 ?? NaN, seconds, epochs: r.epochs };
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+const pct = (x: number) => (Number.isNaN(x) ? 'diverged' : `${(x * 100).toFixed(1)} %`);
 let pretrainRun = values['pretrain-run'] ? resolve(values['pretrain-run']) : '';
 if (!pretrainRun) {
   const nPre = ensureFolder(dirs.pretrain, trX!.data, trY!.data, pretrainClasses, num('pretrain-per-class'));
@@ -212,7 +226,7 @@ for (const epochs of budgets) {
     const init = { source: pretrainRun, head: 'replace' as const, recipe };
     tuned.push(await arm(`fine-tune (${name}), ${epochs} epochs`, { ...base(out, dirs.few, dirs.test, epochs), init }));
   }
-  const best = Math.max(...tuned.map((t) => t.top1));
+  const best = Math.max(...tuned.map((t) => (Number.isNaN(t.top1) ? 0 : t.top1)));
   const gap = (best - scratch.top1) * 100;
   rows.push([String(epochs), pct(scratch.top1), ...tuned.map((t) => pct(t.top1)), `${gap >= 0 ? '+' : ''}${gap.toFixed(1)}`,
     [scratch, ...tuned].map((t) => t.seconds.toFixed(0)).join(' / ')]);

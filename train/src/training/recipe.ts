@@ -63,8 +63,9 @@ export function recipeWith(changes: Partial<Recipe> = {}): Recipe {
  * own labels and head) alike: everything trains from the first step at the full rate, BatchNorm included; no
  * head-only warm-up. Measured by bench/transfer.ts (BENCHMARKS.md "Transfer learning": ResNet-20 pretrained on
  * Fashion-MNIST 5–9, 50 images per class of 0–4): this beat a frozen backbone with frozen BatchNorm (the
- * ImageNet-style recipe) at every budget, and one epoch of head alone first cost 10 points at 3 epochs and gained
- * nothing at 6 or more. Freezing stays a flag (--freeze, --bn frozen) for tiny data or a much larger backbone.
+ * ImageNet-style recipe) and a 0.1× backbone rate at every budget; full-rate training with BatchNorm frozen diverged;
+ * one epoch of head alone first cost up to 10 points at 3 epochs and gained nothing at 6 or more. Freezing stays a
+ * flag (--freeze, --bn frozen, --backbone-lr) for tiny data or a much larger backbone.
  */
 export const FINE_TUNE_DEFAULTS: FineTuneRecipe = {
   freeze: { kind: 'none' },
