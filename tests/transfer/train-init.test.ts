@@ -12,6 +12,8 @@ import { loadModel } from '../../train/src/io/model-io.ts';
 import { readRunInfo } from '../../train/src/run/run-folder.ts';
 import { train, type TrainOptions } from '../../train/src/run/trainer.ts';
 import type { InitRequest } from '../../train/src/transfer/init.ts';
+import { writeSafetensors } from '../../train/src/transfer/safetensors.ts';
+import { hostTensor } from '../../train/src/transfer/tensors.ts';
 
 const MINI = join(process.cwd(), 'data', 'fashion-mnist-mini');
 const SPEC: PreprocessSpec = { colorMode: 'grayscale', resizeShorter: 28, resizeAlgorithm: 'bilinear', crop: { height: 28, width: 28 }, normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] }, maxPixels: 40_000_000 };
@@ -21,6 +23,8 @@ const FROZEN: InitRequest['recipe'] = { freeze: { kind: 'backbone' }, unfreezeAt
 let work: string;
 let server: Server;
 let base: string;
+let closedPort: number;
+const SHORT = 'short.safetensors';
 
 function subset(classes: string[], perClass: number, into: string): string {
   for (const cls of classes) {
@@ -51,12 +55,21 @@ beforeAll(async () => {
   base = join(work, 'base');
   await train(options(base, source), quiet);
   server = createServer((req, res) => {
+    // Promises more bytes than it sends, then hangs up: a transfer cut off half-way.
+    if (req.url === `/${SHORT}`) {
+      res.writeHead(200, { 'content-length': 4096 });
+      return void res.write(new Uint8Array(100), () => res.destroy());
+    }
     const file = join(base, 'model', (req.url ?? '/').slice(1));
     if (!req.url?.startsWith('/') || !existsSync(file)) return void res.writeHead(404).end('not found');
     const bytes = readFileSync(file);
     res.writeHead(200, { 'content-length': bytes.byteLength }).end(bytes);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  closedPort = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
 }, 240_000);
 afterAll(() => {
   server?.close();
@@ -104,6 +117,11 @@ describe('train --init', () => {
     ['a truncated safetensors file', () => truncated(), {}, 'bad_weights_file'],
     ['a .pth with a non-tensor object (os.system)', () => 'tests/fixtures/transfer/evil.pth', {}, 'unsafe_pickle'],
     ['a URL that fails', () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/missing.safetensors`, {}, 'init_fetch_failed'],
+    ['a URL whose body breaks off', () => `http://127.0.0.1:${portOf(server)}/${SHORT}`, {}, 'init_fetch_failed'],
+    ['a URL where nothing listens', () => `http://127.0.0.1:${closedPort}/w.safetensors`, {}, 'init_fetch_failed'],
+    ['a torchvision ResNet stem for a ResNet-20', () => torchvisionStem(), {}, 'weights_mismatch'],
+    ['a truncated .pth', () => truncatedPth(), {}, 'bad_weights_file'],
+    ['a .pth holding a whole nn.Module, not tensors', () => 'tests/fixtures/transfer/module.pth', {}, 'unsafe_pickle'],
     ['a path that does not exist', () => join(work, 'nothing-here'), {}, 'init_not_found'],
   ];
   for (const [what, source, extra, code] of bad) {
@@ -117,6 +135,8 @@ describe('train --init', () => {
   }
 });
 
+const portOf = (s: Server) => (s.address() as AddressInfo).port;
+
 function truncated(): string {
   const path = join(work, 'truncated.safetensors');
   const header = new TextEncoder().encode(JSON.stringify({ 'conv1.weight': { dtype: 'F32', shape: [64, 3, 7, 7], data_offsets: [0, 64 * 3 * 49 * 4] } }));
@@ -124,5 +144,20 @@ function truncated(): string {
   new DataView(bytes.buffer).setBigUint64(0, BigInt(header.byteLength), true);
   bytes.set(header, 8);
   writeFileSync(path, bytes);
+  return path;
+}
+
+/** A valid safetensors file with torchvision's ResNet stem (7×7, 3 → 64): it fits no ResNet-20. */
+function torchvisionStem(): string {
+  const path = join(work, 'stem.safetensors');
+  const stem = hostTensor([64, 3, 7, 7], new Float32Array(64 * 3 * 49), 'conv1.weight');
+  writeFileSync(path, writeSafetensors(new Map([['conv1.weight', stem]])));
+  return path;
+}
+
+function truncatedPth(): string {
+  const path = join(work, 'truncated.pth');
+  const bytes = readFileSync('tests/fixtures/transfer/tiny.pth');
+  writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length / 2)));
   return path;
 }

@@ -8,6 +8,7 @@ import { choiceOpt, numberOpt, stringOpt } from '../options.ts';
 import { fineTuneFromArgs, fineTuneOptionSpecs } from '../transfer-options.ts';
 import { actor, storeOptionSpecs, withStore } from '../store-flags.ts';
 import { ioSink, recipeFromArgs, trainingOptionSpecs } from './train.ts';
+import { FINE_TUNE_DEFAULTS } from '@resnet-edge/train/training/recipe';
 
 /** Flag, else environment variable (how AWS Batch configures the container), else undefined. */
 function setting(args: ParsedArgs, flag: string, env: string): string | undefined {
@@ -43,11 +44,6 @@ trains at the full rate, BatchNorm too). The report says which start was used.`,
     ...trainingOptionSpecs,
     from: { type: 'string', valueName: 'START', description: "scratch (random weights) | champion (fine-tune the champion's float weights)", default: 'scratch' },
     ...fineTuneOptionSpecs,
-    // Fine-tuning the champion on its own labels: by default everything trains, as a normal epoch would.
-    freeze: { ...fineTuneOptionSpecs['freeze']!, description: 'with --from champion: none | stem | stages:N | backbone (default none)' },
-    'unfreeze-at': { ...fineTuneOptionSpecs['unfreeze-at']!, description: 'epoch from which frozen layers train too (default 0 = never)' },
-    'backbone-lr': { ...fineTuneOptionSpecs['backbone-lr']!, description: 'learning-rate factor of every layer but the head (default 1)' },
-    bn: { ...fineTuneOptionSpecs['bn']!, description: 'BatchNorm: frozen | train (default train)' },
   },
   async run(args, io) {
     const model = setting(args, 'model', 'RESNET_EDGE_MODEL');
@@ -65,7 +61,7 @@ trains at the full rate, BatchNorm too). The report says which start was used.`,
     const from = choiceOpt(args, 'from', ['scratch', 'champion'] as const, 'scratch');
     const tuned = Object.keys(fineTuneOptionSpecs).some((f) => args.values[f] !== undefined);
     if (from === 'scratch' && tuned) throw new UsageError('--freeze/--unfreeze-at/--backbone-lr/--bn apply only with --from champion');
-    const fineTune = from === 'champion' && tuned ? await fineTuneFromArgs({ ...args, values: { freeze: 'none', 'backbone-lr': '1', bn: 'train', 'unfreeze-at': '0', ...args.values } }, recipe.epochs) : undefined;
+    const fineTune = from === 'champion' && tuned ? await fineTuneFromArgs(args, FINE_TUNE_DEFAULTS) : undefined;
     const { retrain } = await import('@resnet-edge/train/retrain/retrain');
     const { writeTflite } = await import('@resnet-edge/shared/tflite/writer');
     return withStore(args, (store) =>

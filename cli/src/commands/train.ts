@@ -3,13 +3,20 @@ import { BACKEND_CHOICES } from '@resnet-edge/train/backends/names';
 import { datasetOptionSpecs, datasetOptionsFromArgs } from '../dataset-flags.ts';
 import { AUGMENTS, type AugmentKind } from '@resnet-edge/train/training/augment';
 import { OPTIMIZERS } from '@resnet-edge/train/training/optimizer-kinds';
-import { DEFAULT_RECIPE, optimizerDefaults, type Recipe } from '@resnet-edge/train/training/recipe';
+import { DEFAULT_RECIPE, FINE_TUNE_DEFAULTS, optimizerDefaults, type Recipe } from '@resnet-edge/train/training/recipe';
+import type { ObjectStore } from '@resnet-edge/registry/store';
 import type { TrainResult } from '@resnet-edge/train/run/trainer';
 import type { DataRequest } from '@resnet-edge/train/run/data-source';
 import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { defineCommand, UsageError, type CommandIO, type OptionSpec, type ParsedArgs } from '../command.ts';
 import { boolOpt, choiceOpt, intOpt, numberOpt, stringOpt } from '../options.ts';
-import { assertNoFineTuneFlagsWithout, fineTuneFromArgs, initOptionSpecs } from '../transfer-options.ts';
+import { storeOptionSpecs, withStore } from '../store-flags.ts';
+import {
+  assertNoFineTuneFlagsWithout,
+  fineTuneFromArgs,
+  initOptionSpecs,
+  PUBLISHED_INIT_PREFIX,
+} from '../transfer-options.ts';
 
 // The heavy modules (TF.js, backends, data decoding) load only when a command runs, so `--help`
 // and flag errors stay instant.
@@ -163,6 +170,7 @@ metrics.json and report.html. Same --seed, same data and backend → same run.`,
     out: { type: 'string', valueName: 'DIR', description: 'run folder (default runs/<arch>-<time>)' },
     resume: { type: 'boolean', description: 'continue the run in --out from its last checkpoint' },
     ...initOptionSpecs,
+    ...storeOptionSpecs,
   },
   async run(args, io) {
     const arch = await archFromArgs(args, 'resnet20');
@@ -175,11 +183,18 @@ metrics.json and report.html. Same --seed, same data and backend → same run.`,
     const initSource = stringOpt(args, 'init');
     if (!initSource) assertNoFineTuneFlagsWithout(args, 'with --init');
     if (initSource && resume) throw new UsageError('--init starts a new run; --resume continues one from its checkpoint: pass one of them');
-    const init = initSource
-      ? { source: initSource, head: choiceOpt(args, 'init-head', ['auto', 'keep', 'replace'] as const, 'auto'), recipe: await fineTuneFromArgs(args, recipe.epochs) }
-      : undefined;
+    const initHead = choiceOpt(args, 'init-head', ['auto', 'keep', 'replace'] as const, 'auto');
+    const init = initSource ? { source: initSource, head: initHead, recipe: await fineTuneFromArgs(args, FINE_TUNE_DEFAULTS) } : undefined;
+    const published = initSource?.startsWith(PUBLISHED_INIT_PREFIX) ?? false;
+    if (!published && stringOpt(args, 'store') !== undefined) {
+      throw new UsageError('--store applies only with --init model:NAME[@VERSION]');
+    }
     const { train } = await import('@resnet-edge/train/run/trainer');
-    return train({ arch, head, data, ...recipe, out: outFlag ?? defaultOut(arch), resume, ...(init ? { init } : {}) }, ioSink(io));
+    const out = outFlag ?? defaultOut(arch);
+    const run = (store?: ObjectStore) =>
+      train({ arch, head, data, ...recipe, out, resume, ...(init ? { init: { ...init, ...(store ? { store } : {}) } } : {}) }, ioSink(io));
+    // A published version is read from the model store, opened only for it (and closed once the run is done).
+    return published ? withStore(args, run) : run();
   },
   render: renderTrainResult,
 });

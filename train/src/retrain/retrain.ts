@@ -20,7 +20,7 @@ import { readRunInfo } from '../run/run-folder.ts';
 import { train, type TrainIO } from '../run/trainer.ts';
 import { downloadFeedback, type FeedbackSet } from './feedback.ts';
 import { RetrainError } from './errors.ts';
-import type { Recipe } from '../training/recipe.ts';
+import { FINE_TUNE_DEFAULTS, type Recipe } from '../training/recipe.ts';
 import { FLOAT_WEIGHTS_FILE } from '@resnet-edge/shared/registry/layout';
 import type { InitRequest } from '../transfer/init.ts';
 import { freezeLabel, type FineTuneRecipe } from '../transfer/recipe.ts';
@@ -55,7 +55,6 @@ export interface RetrainOptions {
 /** Which weights the challenger started from. */
 export type RetrainStart = { from: 'scratch' } | { from: 'champion'; version: string; weightsSha256: string; freeze: string; batchNorm: string };
 
-const DEFAULT_CHAMPION_FINE_TUNE: FineTuneRecipe = { freeze: { kind: 'none' }, unfreezeAt: 0, backboneLr: 1, batchNorm: 'train' };
 
 export type Decision = 'promoted' | 'published_not_promoted' | 'rejected_by_quantization_gate';
 
@@ -152,7 +151,7 @@ async function startFrom(champion: Awaited<ReturnType<typeof readModel>>, opts: 
   await mkdir(dir, { recursive: true });
   const path = join(dir, FLOAT_WEIGHTS_FILE);
   await writeFile(path, weights);
-  const recipe = opts.fineTune ?? DEFAULT_CHAMPION_FINE_TUNE;
+  const recipe = opts.fineTune ?? FINE_TUNE_DEFAULTS;
   return {
     init: { source: path, head: 'keep', recipe },
     record: { from: 'champion', version: cm.version, weightsSha256: entry.sha256, freeze: freezeLabel(recipe.freeze), batchNorm: recipe.batchNorm },

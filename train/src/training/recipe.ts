@@ -1,6 +1,7 @@
 // How a model is trained, as data: what `train` takes from its flags, what run.json records, what `retrain`
 // reuses from the champion. The defaults live here once; the CLI's --help shows these same values. No TF.js.
 import type { BackendChoice } from '../backends/names.ts';
+import type { FineTuneRecipe } from '../transfer/recipe.ts';
 import type { AugmentKind } from './augment.ts';
 import type { OptimizerKind } from './optimizer-kinds.ts';
 import type { ScheduleKind } from './schedule.ts';
@@ -56,3 +57,19 @@ export function recipeWith(changes: Partial<Recipe> = {}): Recipe {
   const optimizer = changes.optimizer ?? DEFAULT_RECIPE.optimizer;
   return { ...DEFAULT_RECIPE, augment: [...DEFAULT_RECIPE.augment], ...optimizerDefaults(optimizer), ...changes };
 }
+
+/**
+ * Fine-tuning, for every flag not given — `train --init` (new labels, new head) and `retrain --from champion` (its
+ * own labels and head) alike: everything trains from the first step at the full rate, BatchNorm included; no
+ * head-only warm-up. Measured by bench/transfer.ts (BENCHMARKS.md "Transfer learning": ResNet-20 pretrained on
+ * Fashion-MNIST 5–9, 50 images per class of 0–4): this beat a frozen backbone with frozen BatchNorm (the
+ * ImageNet-style recipe) and a 0.1× backbone rate at every budget; full-rate training with BatchNorm frozen diverged;
+ * one epoch of head alone first cost up to 10 points at 3 epochs and gained nothing at 6 or more. Freezing stays a
+ * flag (--freeze, --bn frozen, --backbone-lr) for tiny data or a much larger backbone.
+ */
+export const FINE_TUNE_DEFAULTS: FineTuneRecipe = {
+  freeze: { kind: 'none' },
+  unfreezeAt: 0,
+  backboneLr: 1,
+  batchNorm: 'train',
+};

@@ -3,9 +3,11 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { channelsOf } from '@resnet-edge/shared/preprocess/spec';
+import type { ObjectStore } from '@resnet-edge/registry/store';
 import { applyStateDict, type HeadChoice } from './apply.ts';
 import { TransferError } from './errors.ts';
 import { freezeLabel, type FineTuneRecipe } from './recipe.ts';
+import { isPublishedRef, loadPublished } from './published.ts';
 import { loadInit, type InitWeights, type SourceIO } from './source.ts';
 
 export interface InitRequest {
@@ -14,6 +16,8 @@ export interface InitRequest {
   /** 'auto': keep the file's head when it was trained on the same labels, else a new head. */
   head: 'auto' | HeadChoice;
   recipe: FineTuneRecipe;
+  /** The open model store that `model:NAME[@VERSION]` sources are read from (the caller closes it). */
+  store?: ObjectStore;
 }
 
 /** What run.json records about the start. */
@@ -26,10 +30,14 @@ export interface InitRecord {
   backboneLr: number;
   batchNorm: 'frozen' | 'train';
   loadedTensors: number;
+  /** Published versions: the verified sha256 of the weights file. */
+  sha256?: string;
 }
 
 export async function loadInitFor(arch: string, req: InitRequest, io: SourceIO): Promise<InitWeights> {
-  const init = await loadInit(req.source, io);
+  const init = isPublishedRef(req.source)
+    ? await loadPublished(req.source, req.store, (m) => io.log(m))
+    : await loadInit(req.source, io);
   if (init.arch && init.arch !== arch) {
     throw new TransferError('weights_mismatch', `${init.source} holds ${init.arch} weights but --arch is ${arch}; pass --arch ${init.arch}`);
   }
@@ -49,5 +57,9 @@ export function applyInit(model: tfl.LayersModel, init: InitWeights, req: InitRe
   const r = applyStateDict(model, init.weights, { head, source: init.source, ...(init.origin ? { origin: init.origin } : {}) });
   log(`init: ${r.loaded} tensors from ${init.source} (${init.format}); head ${head === 'keep' ? 'kept' : `replaced (${labels.length} new labels)`}`);
   const { freeze, unfreezeAt, backboneLr, batchNorm } = req.recipe;
-  return { source: init.source, format: init.format, head, freeze: freezeLabel(freeze), unfreezeAt, backboneLr, batchNorm, loadedTensors: r.loaded };
+  return {
+    source: init.source, format: init.format, head, freeze: freezeLabel(freeze), unfreezeAt, backboneLr, batchNorm,
+    loadedTensors: r.loaded,
+    ...(init.sha256 ? { sha256: init.sha256 } : {}),
+  };
 }

@@ -59,3 +59,4 @@ export function prepareFineTune(model: tfl.LayersModel, r: FineTuneRecipe): (wei
     return layer === HEAD_LAYER ? 1 : r.backboneLr;
   };
 }
+

@@ -5,6 +5,7 @@
 //   model.json | folder     TF.js layers format: Keras applications converted, or a run's model/
 //   run folder (run.json)   one of our runs; quantized/version folder (manifest.json + weights.safetensors)
 //   http(s)://…             any of the files above, fetched with progress (model.json shards relative to it)
+//   model:NAME[@VERSION]    a version published to the model store: published.ts (init.ts dispatches)
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Normalize, PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
@@ -40,6 +41,8 @@ export interface InitWeights {
   preprocess?: PreprocessSpec;
   labels?: string[];
   head?: 'softmax' | 'sigmoid';
+  /** Published versions: the sha256 of the weights file, as the manifest lists it (verified). */
+  sha256?: string;
 }
 
 export interface SourceIO {
