@@ -56,6 +56,9 @@ const CASES: ConvCase[] = [
   { batch: 3, size: [10, 9], inC: 12, outC: 24, k: 5, stride: 1, pad: 'same' },
   { batch: 2, size: [9, 11], inC: 4, outC: 16, k: 3, stride: 2, pad: 'valid' },
   { batch: 64, size: [8, 8], inC: 64, outC: 64, k: 3, stride: 1, pad: 'same' },
+  // ResNet-18's conv5 at 32×32 input: 2×2 → 1×1, where the last filter column reads only padding.
+  { batch: 4, size: [2, 2], inC: 8, outC: 8, k: 3, stride: 2, pad: 'same' },
+  { batch: 2, size: [3, 4], inC: 4, outC: 16, k: 3, stride: 2, pad: 'same' },
 ];
 
 function describeCase(c: ConvCase): string {

@@ -23,9 +23,11 @@ export function convBackpropFilter(p: usize): void {
     const r1 = min(r0 + rowsPerBlock, rows);
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        // Output columns whose input column ow·sw + j − pl lies inside the image.
+        // Output columns whose input column ow·sw + j − pl lies inside the image. i32 division truncates toward
+        // zero, so a negative numerator is handled apart: for the last column that would floor, not truncate.
         const owStart = max(0, (pl - j + sw - 1) / sw);
-        const owEnd = min(ow, (w - 1 + pl - j) / sw + 1);
+        const last = w - 1 + pl - j;
+        const owEnd = last < 0 ? 0 : min(ow, last / sw + 1);
         if (owStart >= owEnd) continue;
         const tap = dw + (<usize>((i * kw + j) * cin * cout) << 2);
         for (let ci = 0; ci < cin; ci += 4) {
