@@ -4,8 +4,7 @@
 // — decode at the DCT scale the spec's rule picks, resize, crop, normalise — beside @jsquash/jpeg (mozjpeg,
 // wasm) decoding the same files at full size, in the same process. Per size: p50 ms of each, our peak bytes
 // as the per-image MemoryBudget counted them, and the process's ArrayBuffer growth during one run.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
 import { preprocessSpecSchema } from '@resnet-edge/shared/preprocess/spec';
+import { photo } from './photos.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, dir: { type: 'string', default: join(tmpdir(), 'bench-edge-decode') } } });
 const RUNS = Number(values.runs);
@@ -22,19 +22,6 @@ const spec = preprocessSpecSchema.parse({
   colorMode: 'rgb', resizeShorter: 72, resizeAlgorithm: 'bilinear', crop: { height: 64, width: 64 },
   normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
 });
-
-function photo(width: number, height: number): Uint8Array {
-  mkdirSync(DIR, { recursive: true });
-  const path = join(DIR, `photo-${width}x${height}.jpg`);
-  if (!existsSync(path)) {
-    // ImageMagick: `bash scripts/bench-deps/imagemagick.sh` installs it (CI needs none; tests make their images in TS).
-    const convert = existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert';
-    // plasma at a quarter of the side, then enlarged: the 40 MP plasma alone takes ImageMagick minutes.
-    const seed = ['-size', `${Math.ceil(width / 4)}x${Math.ceil(height / 4)}`, 'plasma:fractal', '-seed', '3', '-resize', `${width}x${height}!`];
-    execFileSync(convert, [...(width * height > 13e6 ? seed : ['-size', `${width}x${height}`, 'plasma:fractal', '-seed', '3']), '-quality', '88', path]);
-  }
-  return new Uint8Array(readFileSync(path));
-}
 
 // @jsquash/jpeg builds an ImageData; Node has none.
 (globalThis as { ImageData?: unknown }).ImageData ??= class { constructor(readonly data: Uint8ClampedArray, readonly width: number, readonly height: number) {} };
@@ -48,7 +35,7 @@ const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1);
 interface Row { label: string; bytes: number; scale: number; ours: number; peak: number; growth: number; moz: number; mozOut: number }
 const rows: Row[] = [];
 for (const [label, width, height] of SIZES) {
-  const bytes = photo(width, height);
+  const bytes = photo(DIR, width, height);
   for (let i = 0; i < 2; i++) preprocess(bytes, spec); // warm the JIT
   const ours: number[] = [];
   let peak = 0;
