@@ -151,7 +151,7 @@ const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(s.length * q))]!;
 };
-const mib = (n: number): string => (n / (1024 * 1024)).toFixed(1);
+const mib = (n: number): string => (n / (1024 * 1024)).toFixed(n < 1024 * 1024 ? 2 : 1);
 
 const PHOTO_SIZES: [string, number, number][] = [
   ['0.2 MP', 512, 384], ['3 MP', 2000, 1500], ['12 MP', 4032, 3024], ['40 MP', 7300, 5475],
