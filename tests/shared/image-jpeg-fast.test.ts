@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBudget } from '@resnet-edge/shared/image/budget';
 import { ImageError } from '@resnet-edge/shared/image/errors';
 import { decodeJpegScaled, type JpegScale } from '@resnet-edge/shared/image/jpeg/decode';
-import { fastAcTable, FAST_AC_BITS, FAST_AC_EOB, buildHuffmanTable } from '@resnet-edge/shared/image/jpeg/huffman';
+import {
+  buildHuffmanTable, fastAcTable, FAST_AC_BITS, FAST_AC_EOB, skipAcTable, SKIP_AC_BITS, SKIP_AC_EOB,
+} from '@resnet-edge/shared/image/jpeg/huffman';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/images');
 const file = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));
@@ -77,6 +79,12 @@ describe('fast scan decoding equals the reference decoder', () => {
     expectSamePaths(noiseJpeg(64, 48, 75));
   });
 
+  it('a scan large enough for the skip table (≥ 8192 blocks), whole and with 8 seeded damages', () => {
+    const big = noiseJpeg(1024, 768, 60);
+    expectSamePaths(big);
+    for (let seed = 1; seed <= 8; seed++) expectSamePaths(seededFlips(big, scanStart(big), seed, seed));
+  });
+
   it('damaged scans: the same pixels or the same error code, 60 seeded damages', () => {
     const names = ['color-640x427.jpg', 'baseline-422-restart-240x160.jpg', 'progressive-444-restart-256x192.jpg'];
     for (const name of names) {
@@ -106,5 +114,23 @@ describe('the fast AC table', () => {
     expect(at('110' + '111')).toBe(7 * 65536 + 2 * 256 + 6);
     expect(at('1110')).toBe(0); // sixteen zeros: decoded by the caller
     expect(fastAcTable(table)).toBe(fast); // built once per table
+  });
+
+  it('skip table: runs of whole coefficients, end-of-block counted as a position, stops at sixteen zeros', () => {
+    const counts = new Uint8Array(16);
+    counts[0] = 1;
+    counts[1] = 1;
+    counts[2] = 1;
+    counts[3] = 1;
+    const table = buildHuffmanTable(counts, new Uint8Array([0x00, 0x01, 0x23, 0xf0]));
+    const skip = skipAcTable(table);
+    const at = (bits: string): number => skip[parseInt(bits.padEnd(SKIP_AC_BITS, '1'), 2)]!;
+    // "10"+"1" (run 0, ±1), "110"+"010" (run 2, 3 bits), then "0" end-of-block: 1 + 3 + 1 positions, 10 bits.
+    expect(at('101' + '110010' + '0')).toBe(SKIP_AC_EOB | (5 << 8) | 10);
+    // Two coefficients, then sixteen zeros ("1110"): the run stops before it.
+    expect(at('100' + '100' + '1110')).toBe((2 << 8) | 6);
+    // A coefficient whose magnitude bits do not fit in the window ends the run before it.
+    expect(at('100' + '100' + '100' + '110')).toBe((3 << 8) | 9);
+    expect(at('1110')).toBe(0);
   });
 });

@@ -15,8 +15,9 @@ export interface HuffmanTable {
   symbols: Uint8Array;
   /** Codes of each length 1..16 (BITS of the DHT segment). */
   counts: Uint8Array;
-  /** fastAcTable's result, once built. */
+  /** fastAcTable's and skipAcTable's results, once built. */
   fastAc?: Int32Array;
+  skipAc?: Int32Array;
 }
 
 export function buildHuffmanTable(counts: Uint8Array, symbols: Uint8Array): HuffmanTable {
@@ -85,4 +86,54 @@ export function fastAcTable(table: HuffmanTable): Int32Array {
   }
   table.fastAc = fast;
   return fast;
+}
+
+/** Bits the skip table is indexed by. */
+export const SKIP_AC_BITS = 12;
+/** Flag of a skip entry whose run ends with the end-of-block code. */
+export const SKIP_AC_EOB = 1 << 16;
+
+/** The symbol whose code starts `at` bits into a `width`-bit `window`: (length << 8) | symbol, −1 if none fits. */
+function symbolAt(table: HuffmanTable, window: number, width: number, at: number): number {
+  for (let length = 1; length <= 16 && at + length <= width; length++) {
+    const code = (window >>> (width - at - length)) & ((1 << length) - 1);
+    if (code <= table.maxCode[length]!) return (length << 8) | table.symbols[table.offset[length]! + code]!;
+  }
+  return -1;
+}
+
+/**
+ * For AC coefficients that are decoded only to advance the stream (past the store's `perBlock`, e.g. every AC
+ * at 1/8): each 12-bit prefix maps to the run of whole coefficients (code and magnitude bits) it holds, packed as
+ * positions · 2⁸ + bits used, with SKIP_AC_EOB set (and the end-of-block counted as one more position) when the run
+ * ends with end-of-block. Sixteen-zero codes and codes that do not fit end a run; 0 when no coefficient fits.
+ * The caller takes an entry only when k + positions ≤ 64, so every coefficient lands at index ≤ 63 as the
+ * one-at-a-time decoder requires, and end-of-block is consumed only where that decoder would read it.
+ */
+export function skipAcTable(table: HuffmanTable): Int32Array {
+  if (table.skipAc) return table.skipAc;
+  const skip = new Int32Array(1 << SKIP_AC_BITS);
+  for (let prefix = 0; prefix < 1 << SKIP_AC_BITS; prefix++) {
+    let used = 0;
+    let positions = 0;
+    let eob = 0;
+    for (;;) {
+      const entry = symbolAt(table, prefix, SKIP_AC_BITS, used);
+      if (entry < 0) break;
+      const rs = entry & 0xff;
+      const size = rs & 15;
+      if (rs === 0) {
+        used += entry >> 8;
+        positions++;
+        eob = SKIP_AC_EOB;
+        break;
+      }
+      if (size === 0 || used + (entry >> 8) + size > SKIP_AC_BITS) break;
+      used += (entry >> 8) + size;
+      positions += (rs >> 4) + 1;
+    }
+    skip[prefix] = used === 0 ? 0 : eob | (positions << 8) | used;
+  }
+  table.skipAc = skip;
+  return skip;
 }
