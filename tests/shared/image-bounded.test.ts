@@ -158,6 +158,16 @@ describe('bounded work and memory for hostile inputs', () => {
     expect(preprocess(png, gray28).peakBytes).toBeLessThan(4 * MB);
   });
 
+  it('refuses a sequential JPEG that repeats a component\'s scan, before decoding it again', () => {
+    const one = flatJpeg(4000, 3000);
+    const sos = one.findIndex((b, i) => b === 0xff && one[i + 1] === 0xda);
+    const scan = one.subarray(sos, one.length - 2);
+    const twice = new Uint8Array([...one.subarray(0, sos), ...scan, ...scan, 0xff, 0xd9]);
+    expect(preprocess(one, spec64).shape).toEqual([1, 64, 64, 3]);
+    expect(codeOf(() => preprocess(twice, spec64))).toBe('corrupt_image');
+    expect(() => preprocess(twice, spec64)).toThrow(/component 1 appears in a second sequential scan/);
+  });
+
   it('refuses a palette PNG without PLTE', () => {
     const png = pngFromChunks([['IHDR', ihdr(4, 4, 8, 3)], ['IDAT', zlibSync(new Uint8Array(4 * 5))], ['IEND', new Uint8Array(0)]]);
     expect(codeOf(() => preprocess(png, gray28))).toBe('missing_palette');

@@ -108,6 +108,9 @@ export function decodeJpegScaled(
   let perBlock = 0;
   let orientation: Orientation = 1;
   let scans = 0;
+  /** Components a sequential scan has decoded: each is coded in one scan (T.81 A.2), so a repeat is refused
+   *  rather than decoded again (a 10 MB upload could otherwise repeat a 50 MP scan 17 times). */
+  const decoded = new Set<number>();
   let ended = false;
   let pos = 2;
   while (pos < bytes.length && !ended) {
@@ -142,6 +145,12 @@ export function decodeJpegScaled(
     } else if (marker === SOS) {
       if (!frame) throw corrupt('scan before the frame header');
       const scan = readScanHeader(body, frame, tables);
+      if (!frame.progressive) {
+        for (const c of scan.components) {
+          if (decoded.has(c.id)) throw corrupt(`component ${c.id} appears in a second sequential scan`);
+          decoded.add(c.id);
+        }
+      }
       const end = endOfScanData(bytes, pos);
       // At 1/8 only the DC terms are read: AC scans of a progressive file are skipped without decoding.
       if (!opts.referenceScans && hasFastPath(frame, scan)) {
