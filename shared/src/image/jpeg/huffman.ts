@@ -95,7 +95,14 @@ export const SKIP_AC_EOB = 1 << 16;
 
 /** The symbol whose code starts `at` bits into a `width`-bit `window`: (length << 8) | symbol, −1 if none fits. */
 function symbolAt(table: HuffmanTable, window: number, width: number, at: number): number {
-  for (let length = 1; length <= 16 && at + length <= width; length++) {
+  // Codes of up to LOOKAHEAD_BITS: one read of the lookahead table (the missing low bits read as zeros, so an
+  // entry counts only when its code fits in what is left); longer codes walk the lengths.
+  const left = width - at;
+  const bits = window & ((1 << left) - 1);
+  const peek = left >= LOOKAHEAD_BITS ? bits >>> (left - LOOKAHEAD_BITS) : bits << (LOOKAHEAD_BITS - left);
+  const entry = table.lookahead[peek]!;
+  if (entry !== 0) return entry >> 8 <= left ? entry : -1;
+  for (let length = LOOKAHEAD_BITS + 1; length <= 16 && at + length <= width; length++) {
     const code = (window >>> (width - at - length)) & ((1 << length) - 1);
     if (code <= table.maxCode[length]!) return (length << 8) | table.symbols[table.offset[length]! + code]!;
   }
