@@ -173,8 +173,11 @@ const photoRows: PhotoRow[] = [];
         const runs = width * height > 13e6 ? Math.min(5, PHOTO_RUNS) : PHOTO_RUNS;
         const withPeer = width * height <= 13e6;
         const rssBefore = workerdRssMiB(ours.pid);
-        await classifyAnswer(ours.url, bytes);
-        if (withPeer) await moz.decode(bytes);
+        // Three warm-up answers each: the first size would otherwise also time the isolate's JIT warming up.
+        for (let i = 0; i < 3; i++) {
+          await classifyAnswer(ours.url, bytes);
+          if (withPeer) await moz.decode(bytes);
+        }
         const t: number[] = [], decode: number[] = [], mozT: number[] = [], mozDecode: number[] = [];
         let peak = 0;
         for (let i = 0; i < runs; i++) {
