@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
 import { preprocessSpecSchema } from '@resnet-edge/shared/preprocess/spec';
+import { photo } from './photos.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '7' }, dir: { type: 'string', default: join(tmpdir(), 'bench-edge-decode') }, only: { type: 'string' } },
@@ -26,19 +27,6 @@ const spec = preprocessSpecSchema.parse({
   colorMode: 'rgb', resizeShorter: 72, resizeAlgorithm: 'bilinear', crop: { height: 64, width: 64 },
   normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
 });
-
-function photo(width: number, height: number): Uint8Array {
-  mkdirSync(DIR, { recursive: true });
-  const path = join(DIR, `photo-${width}x${height}.jpg`);
-  if (!existsSync(path)) {
-    // ImageMagick: `bash scripts/bench-deps/imagemagick.sh` installs it (CI needs none; tests make their images in TS).
-    const convert = existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert';
-    // plasma at a quarter of the side, then enlarged: the 40 MP plasma alone takes ImageMagick minutes.
-    const seed = ['-size', `${Math.ceil(width / 4)}x${Math.ceil(height / 4)}`, 'plasma:fractal', '-seed', '3', '-resize', `${width}x${height}!`];
-    execFileSync(convert, [...(width * height > 13e6 ? seed : ['-size', `${width}x${height}`, 'plasma:fractal', '-seed', '3']), '-quality', '88', path]);
-  }
-  return new Uint8Array(readFileSync(path));
-}
 
 // @jsquash/jpeg builds an ImageData; Node has none.
 (globalThis as { ImageData?: unknown }).ImageData ??= class { constructor(readonly data: Uint8ClampedArray, readonly width: number, readonly height: number) {} };
@@ -66,7 +54,7 @@ function webpPhoto(width: number, height: number, lossless: boolean): Uint8Array
 interface Row { label: string; bytes: number; scale: number; ours: number; peak: number; growth: number; moz: number; mozOut: number }
 const rows: Row[] = [];
 for (const [label, width, height] of values.only === 'webp' ? [] : SIZES) {
-  const bytes = photo(width, height);
+  const bytes = photo(DIR, width, height);
   for (let i = 0; i < 2; i++) preprocess(bytes, spec); // warm the JIT
   const ours: number[] = [];
   let peak = 0;

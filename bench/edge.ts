@@ -1,9 +1,15 @@
-// `npm run bench -- edge [--seconds 15] [--requests 300] [--port 8799]`
+// `npm run bench -- edge [--seconds 15] [--requests 300] [--port 8799] [--photo-runs 15] [--photos-only]
+//   [--dir DIR]`
 // The worker as users meet it: `wrangler dev` (real workerd) on 127.0.0.1 serving a published ResNet-20 int8
-// model (32×32×3, random weights: latency does not depend on them) from a local R2 folder. A 512×384 JPEG is
-// POSTed to /v1/classify at concurrency 1, 8 and 32 (each level bounded by --requests and --seconds): p50/p95/p99,
-// requests/s and errors; then a restarted worker's first answers (cold isolate: model load + first inference);
-// then the deployable bundle's size from `wrangler deploy --dry-run`.
+// model (32×32×3, random weights: latency does not depend on them) from a local R2 folder.
+// 1. Photos (bench/photos.ts: ImageMagick plasma, quality 88, 4:2:0; baseline and progressive; 0.2 / 3 / 12 MP):
+//    answer latency p50/p95 at concurrency 1, the worker's own decode time, beside @jsquash/jpeg (mozjpeg wasm)
+//    decoding the same bytes inside workerd too (Miniflare), requests alternating between the two.
+// 2. Memory per request for 0.2 / 3 / 12 / 40 MP: the MemoryBudget's high-water mark that each answer reports
+//    (`memory.peak_bytes`), and workerd's RSS before and after that size's requests.
+// 3. (not with --photos-only) A 512×384 JPEG at concurrency 1, 8 and 32 (each level bounded by --requests and
+//    --seconds): p50/p95/p99, requests/s and errors; a restarted worker's first answers (cold isolate: model load
+//    + first inference); the deployable bundle's size from `wrangler deploy --dry-run`.
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,9 +26,20 @@ import { buildModel } from '../train/src/models/index.ts';
 import { quantizeModel } from '../train/src/quantize/quantize-model.ts';
 import { publishModel } from '@resnet-edge/registry/publish';
 import { R2LocalStore } from '@resnet-edge/registry/r2-local-store';
+import { workerdRssMiB } from '../tests/edge/fuzz/run.ts';
+import { startJsquashWorker } from './jsquash-workerd.ts';
+import { photo, type PhotoKind } from './photos.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, requests: { type: 'string', default: '300' }, port: { type: 'string', default: '8799' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '15' }, requests: { type: 'string', default: '300' },
+    port: { type: 'string', default: '8799' },
+    'photo-runs': { type: 'string', default: '15' }, 'photos-only': { type: 'boolean', default: false },
+    dir: { type: 'string', default: join(tmpdir(), 'bench-edge-decode') },
+  },
+});
 const SECONDS = Number(values.seconds), REQUESTS = Number(values.requests), PORT = Number(values.port);
+const PHOTO_RUNS = Number(values['photo-runs']);
 const LABELS = ['t-shirt_top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle_boot'];
 
 /** A 512×384 photo-like JPEG (gradients and shapes, quality 90). */
@@ -102,7 +119,112 @@ const persistTo = mkdtempSync(join(tmpdir(), 'bench-edge-r2-'));
 mkdirSync(persistTo, { recursive: true });
 await publishResnet20(persistTo);
 const body = testJpeg();
-const start = (): Promise<LocalWorker> => startLocalWorker({ port: PORT, persistTo, modelName: 'bench' });
+const start = (): Promise<LocalWorker> => startLocalWorker({
+  port: PORT, persistTo, modelName: 'bench',
+  ...(process.env.EDGE_LOG ? { log: (line: string) => console.error(line) } : {}),
+});
+
+interface Answer {
+  timing: { decode_ms: number; preprocess_ms: number; infer_ms: number };
+  memory: { peak_bytes: number };
+}
+
+/** Connection errors retried (a pooled keep-alive socket that wrangler's proxy had closed: EPIPE on the body). */
+let retries = 0;
+
+async function classifyAnswer(url: string, bytes: Uint8Array, retry = true): Promise<{ ms: number; answer: Answer }> {
+  const t = performance.now();
+  let res: Response;
+  try {
+    res = await fetch(`${url}/v1/classify`, { method: 'POST', body: bytes, headers: { 'content-type': 'image/jpeg' } });
+  } catch (error) {
+    if (!retry) throw error;
+    retries++;
+    return classifyAnswer(url, bytes, false);
+  }
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`classify answered ${res.status}: ${text.slice(0, 200)}`);
+  return { ms: performance.now() - t, answer: JSON.parse(text) as Answer };
+}
+
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * q))]!;
+};
+const mib = (n: number): string => (n / (1024 * 1024)).toFixed(n < 1024 * 1024 ? 2 : 1);
+
+const PHOTO_SIZES: [string, number, number][] = [
+  ['0.2 MP', 512, 384], ['3 MP', 2000, 1500], ['12 MP', 4032, 3024], ['40 MP', 7300, 5475],
+];
+const KINDS: PhotoKind[] = ['baseline', 'progressive'];
+interface PhotoRow {
+  label: string; kind: PhotoKind; kib: number; p50: number; p95: number; decode: number; peak: number;
+  rssBefore: number | null; rssAfter: number | null; mozP50: number; mozP95: number; mozDecode: number;
+}
+const photoRows: PhotoRow[] = [];
+{
+  const ours = await start();
+  const moz = await startJsquashWorker();
+  try {
+    for (const [label, width, height] of PHOTO_SIZES) {
+      for (const kind of KINDS) {
+        const bytes = photo(values.dir!, width, height, kind);
+        // 40 MP is here for memory: fewer runs, and mozjpeg's 152 MB RGBA output is not asked of workerd.
+        const runs = width * height > 13e6 ? Math.min(5, PHOTO_RUNS) : PHOTO_RUNS;
+        const withPeer = width * height <= 13e6;
+        const rssBefore = workerdRssMiB(ours.pid);
+        // Three warm-up answers each: the first size would otherwise also time the isolate's JIT warming up.
+        for (let i = 0; i < 3; i++) {
+          await classifyAnswer(ours.url, bytes);
+          if (withPeer) await moz.decode(bytes);
+        }
+        const t: number[] = [], decode: number[] = [], mozT: number[] = [], mozDecode: number[] = [];
+        let peak = 0;
+        for (let i = 0; i < runs; i++) {
+          const r = await classifyAnswer(ours.url, bytes);
+          t.push(r.ms);
+          decode.push(r.answer.timing.decode_ms);
+          peak = Math.max(peak, r.answer.memory.peak_bytes);
+          if (withPeer) {
+            const m = await moz.decode(bytes);
+            mozT.push(m.ms);
+            mozDecode.push(m.decodeMs);
+          }
+        }
+        const peer = (xs: number[], q: number): number => (withPeer ? quantile(xs, q) : NaN);
+        photoRows.push({
+          label, kind, kib: bytes.byteLength / 1024, peak, rssBefore, rssAfter: workerdRssMiB(ours.pid),
+          p50: quantile(t, 0.5), p95: quantile(t, 0.95), decode: quantile(decode, 0.5),
+          mozP50: peer(mozT, 0.5), mozP95: peer(mozT, 0.95), mozDecode: peer(mozDecode, 0.5),
+        });
+      }
+    }
+  } finally {
+    await moz.dispose();
+    await ours.stop();
+  }
+}
+const ms = (n: number): string => (Number.isNaN(n) ? '—' : `${n.toFixed(1)} ms`);
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+console.log(`\nEdge photos — wrangler dev (workerd), ResNet-20 int8 32×32×3 (resize 32: JPEG decoded at 1/8), `
+  + `concurrency 1, ${PHOTO_RUNS} runs — ${machine}\n`);
+console.log('| image | file | ours: answer p50 | p95 | decode in worker p50 '
+  + '| @jsquash/jpeg in workerd: answer p50 | p95 | its decode p50 | answer ratio |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of photoRows) {
+  const ratio = Number.isNaN(r.mozP50) ? '—' : `${(r.mozP50 / r.p50).toFixed(1)}×`;
+  console.log(`| ${r.label} ${r.kind} | ${r.kib.toFixed(0)} KiB | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.decode)} `
+    + `| ${ms(r.mozP50)} | ${ms(r.mozP95)} | ${ms(r.mozDecode)} | ${ratio} |`);
+}
+console.log('\n| image | our peak per request (MemoryBudget) | workerd RSS before → after the size\'s requests |');
+console.log('|---|---:|---:|');
+for (const r of photoRows) {
+  const known = r.rssBefore !== null && r.rssAfter !== null;
+  const rss = known ? `${r.rssBefore!.toFixed(0)} → ${r.rssAfter!.toFixed(0)} MiB` : '—';
+  console.log(`| ${r.label} ${r.kind} | ${mib(r.peak)} MB | ${rss} |`);
+}
+if (retries > 0) console.log(`\n(${retries} request(s) retried after a connection error; the retry's time counts)`);
+if (values['photos-only']) process.exit(0);
 
 let worker = await start();
 const levels: Level[] = [];

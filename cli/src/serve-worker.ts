@@ -27,6 +27,8 @@ export interface StartOptions {
   front?: boolean;
   /** Extra [vars] for this run (`--var NAME:VALUE`). */
   vars?: Record<string, string>;
+  /** Port of wrangler's DevTools inspector proxy (default 9229); benchmarks read the isolate's heap there. */
+  inspectorPort?: number;
 }
 
 /** A port on 127.0.0.1 that was free a moment ago (for wrangler behind the front). */
@@ -57,6 +59,7 @@ export async function startLocalWorker(opts: StartOptions): Promise<LocalWorker>
     wranglerBin(), 'dev', '--local', '--ip', '127.0.0.1', '--port', String(workerPort),
     '--persist-to', opts.persistTo, '--var', `ADMIN_TOKEN:${adminToken}`, '--show-interactive-dev-session=false',
     ...(opts.modelName ? ['--var', `MODEL_NAME:${opts.modelName}`] : []),
+    ...(opts.inspectorPort ? ['--inspector-port', String(opts.inspectorPort)] : []),
     ...Object.entries(opts.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ];
   const child = spawn(process.execPath, args, {

@@ -13,6 +13,7 @@ interface Answer {
   model: { name: string; version: string };
   predictions: { label: string; score: number }[];
   timing: { decode_ms: number; preprocess_ms: number; infer_ms: number };
+  memory: { peak_bytes: number };
 }
 
 // One real held-out image per class folder (the mini set keeps the original Fashion-MNIST test indices).
@@ -54,6 +55,9 @@ function expectWellFormed(answer: Answer, k: number): void {
   expect([...scores].sort((a, b) => b - a)).toEqual(scores);
   expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
   for (const t of Object.values(answer.timing)) expect(t).toBeGreaterThanOrEqual(0);
+  // The request's MemoryBudget high-water mark: a small upload's decode buffers, far under the 48 MB bound.
+  expect(answer.memory.peak_bytes).toBeGreaterThan(0);
+  expect(answer.memory.peak_bytes).toBeLessThan(4 * 1024 * 1024);
 }
 
 describe('a published model', () => {

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { MemoryBudget } from '@resnet-edge/shared/image/budget';
+import { classify } from '@resnet-edge/shared/classify/classify';
+import { DEFAULT_MEMORY_BUDGET_BYTES, MemoryBudget } from '@resnet-edge/shared/image/budget';
 import { decodeImage } from '@resnet-edge/shared/image/decode';
 import { ImageError, type ImageErrorCode } from '@resnet-edge/shared/image/errors';
 import { decodeJpegScaled } from '@resnet-edge/shared/image/jpeg/decode';
@@ -16,11 +17,16 @@ import { normalizeToFloat } from '@resnet-edge/shared/preprocess/normalize';
 import { resizeShorterSide } from '@resnet-edge/shared/preprocess/resize';
 import { rgbToGray } from '@resnet-edge/shared/preprocess/color';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
+import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
+import { makeManifest } from '../edge/publish.ts';
+import { tinyModel } from '../edge/tiny-model.ts';
 import { deflateBombPng, flatJpeg, ihdr, pngFromChunks, streamedPng, zlibSync } from '../helpers/big-images.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/images');
 const file = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));
 const MB = 1024 * 1024;
+/** The worker's default pixel cap (edge/src/env.ts DEFAULTS.maxPixels; that module needs the Workers types). */
+const WORKER_MAX_PIXELS = 50_000_000;
 
 const spec64: PreprocessSpec = preprocessSpecSchema.parse({
   colorMode: 'rgb', resizeShorter: 72, resizeAlgorithm: 'bilinear', crop: { height: 64, width: 64 },
@@ -152,6 +158,16 @@ describe('bounded work and memory for hostile inputs', () => {
     expect(preprocess(png, gray28).peakBytes).toBeLessThan(4 * MB);
   });
 
+  it('refuses a sequential JPEG that repeats a component\'s scan, before decoding it again', () => {
+    const one = flatJpeg(4000, 3000);
+    const sos = one.findIndex((b, i) => b === 0xff && one[i + 1] === 0xda);
+    const scan = one.subarray(sos, one.length - 2);
+    const twice = new Uint8Array([...one.subarray(0, sos), ...scan, ...scan, 0xff, 0xd9]);
+    expect(preprocess(one, spec64).shape).toEqual([1, 64, 64, 3]);
+    expect(codeOf(() => preprocess(twice, spec64))).toBe('corrupt_image');
+    expect(() => preprocess(twice, spec64)).toThrow(/component 1 appears in a second sequential scan/);
+  });
+
   it('refuses a palette PNG without PLTE', () => {
     const png = pngFromChunks([['IHDR', ihdr(4, 4, 8, 3)], ['IDAT', zlibSync(new Uint8Array(4 * 5))], ['IEND', new Uint8Array(0)]]);
     expect(codeOf(() => preprocess(png, gray28))).toBe('missing_palette');
@@ -168,6 +184,20 @@ describe('bounded work and memory for hostile inputs', () => {
     expect(codeOf(() => preprocess(photo, spec64, { budget: new MemoryBudget(256 * 1024) }))).toBe('over_memory_budget');
     expect(codeOf(() => preprocess(photo, { ...spec64, jpegScale: 'full' }))).toBe('over_memory_budget');
     expect(codeOf(() => preprocess(flatJpeg(8672, 5776), spec64))).toBe('too_many_pixels');
+  });
+
+  it('the worker\'s path (classify() with its pixel cap and budget) answers a 50 MP photo within 48 MB', async () => {
+    const model = tinyModel(1);
+    const { manifest } = await makeManifest('fashion-mnist', '1.0.0', model);
+    const worker = { manifest: { ...manifest, preprocess: { ...manifest.preprocess, maxPixels: 50_000_000 } },
+      interpreter: Interpreter.create(model) };
+    for (const photo of [flatJpeg(8660, 5773), flatJpeg(5773, 8660)]) {
+      const answer = classify(photo, worker, 3, { maxPixels: WORKER_MAX_PIXELS });
+      expect(answer.predictions).toHaveLength(3);
+      expect(answer.memory.peak_bytes).toBeGreaterThan(0);
+      expect(answer.memory.peak_bytes).toBeLessThanOrEqual(48 * MB);
+      expect(answer.memory.peak_bytes).toBeLessThanOrEqual(DEFAULT_MEMORY_BUDGET_BYTES);
+    }
   });
 
   it('names HEIC/AVIF in the refusal and lists what is accepted', () => {

@@ -18,6 +18,8 @@ export interface ClassifyResult {
   model: { name: string; version: string };
   predictions: Prediction[];
   timing: { decode_ms: number; preprocess_ms: number; infer_ms: number };
+  /** High-water mark of the request's MemoryBudget (decode + preprocess buffers): what the edge benchmark reports. */
+  memory: { peak_bytes: number };
 }
 
 export interface ClassifyOptions {
@@ -38,5 +40,6 @@ export function classify(bytes: Uint8Array, model: ClassifierModel, k: number, o
     model: { name: manifest.name, version: manifest.version },
     predictions: topK(scores, manifest.labels, k),
     timing: { decode_ms: input.timing.decodeMs, preprocess_ms: input.timing.preprocessMs, infer_ms: inferMs },
+    memory: { peak_bytes: input.peakBytes },
   };
 }

@@ -24,6 +24,8 @@ export interface Block {
   failures: number;
   /** workerd's resident memory at the end of the block, summed over its processes (MiB). */
   rssMiB: number | null;
+  /** The worker isolate's JS heap (used / reserved, MiB) last sampled before the block ended, when sampled. */
+  heapMiB: { used: number; total: number } | null;
 }
 
 export interface FuzzReport {
@@ -45,6 +47,8 @@ export interface RunOptions {
   healthEvery?: number;
   /** The wrangler process: workerd's memory is read from its descendants in /proc. */
   wranglerPid?: number;
+  /** Latest sample of the isolate's JS heap (bench/isolate-heap.ts), recorded with each block. */
+  isolateHeapMiB?: () => { used: number; total: number } | null;
 }
 
 interface Answer { status: number; type: string; text: string }
@@ -133,7 +137,8 @@ export async function runFuzz(cases: Iterable<FuzzCase>, opts: RunOptions): Prom
 
   const closeBlock = () => {
     const sorted = [...blockTimes].sort((a, b) => a - b);
-    blocks.push({ requests: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? 0, failures: blockFailures, rssMiB: opts.wranglerPid ? workerdRssMiB(opts.wranglerPid) : null });
+    blocks.push({ requests: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? 0, failures: blockFailures, rssMiB: opts.wranglerPid ? workerdRssMiB(opts.wranglerPid) : null,
+      heapMiB: opts.isolateHeapMiB?.() ?? null });
     blockTimes = [];
     blockFailures = 0;
   };

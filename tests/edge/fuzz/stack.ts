@@ -11,7 +11,7 @@ import { tinyModel } from '../tiny-model.ts';
 
 export const FUZZ_UPLOAD_LIMIT = 256 * 1024;
 
-export async function startFuzzStack(port: number): Promise<LocalWorker> {
+export async function startFuzzStack(port: number, inspectorPort?: number): Promise<LocalWorker> {
   const persistTo = mkdtempSync(join(tmpdir(), 'fuzz-r2-'));
   const dir = mkdtempSync(join(tmpdir(), 'fuzz-model-'));
   const model = tinyModel(1);
@@ -26,6 +26,7 @@ export async function startFuzzStack(port: number): Promise<LocalWorker> {
     modelName: 'fashion-mnist',
     ...(process.env.FUZZ_LOG ? { log: (line: string) => console.error(line) } : {}),
     front: process.env.FUZZ_FRONT !== '0',
+    ...(inspectorPort ? { inspectorPort } : {}),
     // A small limit keeps over-the-limit cases cheap; feedback is sampled, not rate-limited away.
     vars: { MAX_UPLOAD_BYTES: String(FUZZ_UPLOAD_LIMIT), FEEDBACK_PER_MINUTE: '100000' },
   });

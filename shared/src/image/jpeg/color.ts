@@ -35,6 +35,10 @@ export function convertRow(model: ColorModel, planes: Plane[], y: number, width:
     for (let x = 0; x < width; x++) out[at + x] = p.data[rows[0]! + p.columnOf[x]!]!;
     return;
   }
+  if (model === 'ycbcr') {
+    ycbcrRow(planes[0]!, planes[1]!, planes[2]!, rows[0]!, rows[1]!, rows[2]!, width, out, at);
+    return;
+  }
   const [p0, p1, p2, p3] = planes as [Plane, Plane, Plane, Plane?];
   const [r0, r1, r2, r3] = rows as [number, number, number, number?];
   for (let x = 0, o = at; x < width; x++, o += 3) {
@@ -66,5 +70,24 @@ export function convertRow(model: ColorModel, planes: Plane[], y: number, width:
     out[o] = r;
     out[o + 1] = g;
     out[o + 2] = bl;
+  }
+}
+
+/** The common case (photos) on its own, with every lookup hoisted: the same arithmetic as convertRow's general loop. */
+function ycbcrRow(
+  py: Plane, pb: Plane, pr: Plane, ry: number, rb: number, rr: number, width: number, out: Uint8Array, at: number,
+): void {
+  const yData = py.data, bData = pb.data, rData = pr.data;
+  const yCol = py.columnOf, bCol = pb.columnOf, rCol = pr.columnOf;
+  for (let x = 0, o = at; x < width; x++, o += 3) {
+    const a = yData[ry + yCol[x]!]!;
+    const b = bData[rb + bCol[x]!]!;
+    const c = rData[rr + rCol[x]!]!;
+    const r = a + CR_R[c]!;
+    const g = a + ((CB_G[b]! + CR_G[c]!) >> 16);
+    const bl = a + CB_B[b]!;
+    out[o] = r < 0 ? 0 : r > 255 ? 255 : r;
+    out[o + 1] = g < 0 ? 0 : g > 255 ? 255 : g;
+    out[o + 2] = bl < 0 ? 0 : bl > 255 ? 255 : bl;
   }
 }

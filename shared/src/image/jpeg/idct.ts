@@ -89,3 +89,18 @@ export function idctBlock(
     }
   }
 }
+
+/**
+ * N = 1 over a whole plane: at 1/8 the plane is one sample per block, so sample i is block i's mean from its DC
+ * term alone (`coeffs[i · perBlock]`), with exactly idctBlock's N = 1 arithmetic, without a call per block.
+ */
+export function dcPlane(
+  coeffs: Int16Array, perBlock: number, blocks: number, quant: Uint16Array, out: Uint8Array,
+): void {
+  const tt = BASES[1]![0]! * BASES[1]![0]!;
+  const q = quant[0]!;
+  for (let i = 0; i < blocks; i++) {
+    const v = Math.floor((tt * coeffs[i * perBlock]! * q + HALF) / OUTPUT_DIVISOR) + 128;
+    out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+}

@@ -1,0 +1,23 @@
+// Photo-like JPEGs for the edge benchmarks: ImageMagick's plasma fractal at quality 88 (4:2:0, as cameras
+// write), baseline or progressive, made once in a cache folder. `bash scripts/bench-deps/imagemagick.sh`
+// installs ImageMagick (CI needs none: tests make their images in TypeScript).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type PhotoKind = 'baseline' | 'progressive';
+
+export function photo(dir: string, width: number, height: number, kind: PhotoKind = 'baseline'): Uint8Array {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `photo-${width}x${height}${kind === 'progressive' ? '-progressive' : ''}.jpg`);
+  if (!existsSync(path)) {
+    const convert = existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert';
+    // plasma at a quarter of the side, then enlarged: the 40 MP plasma alone takes ImageMagick minutes.
+    const quarter = `${Math.ceil(width / 4)}x${Math.ceil(height / 4)}`;
+    const seed = ['-size', quarter, 'plasma:fractal', '-seed', '3', '-resize', `${width}x${height}!`];
+    const source = width * height > 13e6 ? seed : ['-size', `${width}x${height}`, 'plasma:fractal', '-seed', '3'];
+    const interlace = kind === 'progressive' ? ['-interlace', 'JPEG'] : [];
+    execFileSync(convert, [...source, ...interlace, '-sampling-factor', '2x2', '-quality', '88', path]);
+  }
+  return new Uint8Array(readFileSync(path));
+}
