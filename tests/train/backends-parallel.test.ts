@@ -11,6 +11,7 @@ import { DataParallelGradients, createDataParallelStep, shardSizes } from '../..
 import { Optimizer } from '../../train/src/training/optimizer.ts';
 import { lossFor } from '../../train/src/training/loss.ts';
 import { trainableVariables } from '../../train/src/training/step.ts';
+import { evaluate } from '../../train/src/training/metrics.ts';
 import { relError, seededBatch, smallResNet } from './backends-fixtures.ts';
 
 beforeAll(async () => {
@@ -87,5 +88,29 @@ describe('a data-parallel TrainStep with BatchNorm', () => {
     expect(losses[3]).toBeLessThan(losses[0]!);
     const after = await movingMean.read().data();
     expect(relError(after as Float32Array, before as Float32Array)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('evaluation on the workers', () => {
+  it('gives the metrics this thread computes, for the trained model and for another one of the same topology', async () => {
+    const model = smallResNet(7, { classes: 7 });
+    const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 0 }, trainableVariables(model));
+    const step = await createDataParallelStep(model, optimizer, { workers: 2 });
+    const labels = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const data = seededBatch(23, 8, 3, 7, 5); // 23 = 2 batches of 10 + 3: shards of 5/5 and 2/1
+    try {
+      const batch = seededBatch(16, 8, 3, 7, 8);
+      await step.step({ ...batch, x: batch.x.slice(), y: batch.y.slice() }, 0.05); // moving statistics now differ from init
+      for (const m of [model, smallResNet(9, { classes: 7 })]) {
+        const local = await evaluate(m, data, labels, 'softmax', 10);
+        const spread = await evaluate(m, data, labels, 'softmax', 10, step.evaluator!(m, data.shape));
+        expect(spread.confusion).toEqual(local.confusion);
+        expect(spread.top5).toBe(local.top5);
+        expect(spread.loss).toBeCloseTo(local.loss, 5);
+      }
+    } finally {
+      step.dispose();
+      optimizer.dispose();
+    }
   });
 });

@@ -179,7 +179,10 @@ metrics.json and report.html. Same --seed, same data and backend → same run.`,
       ? { source: initSource, head: choiceOpt(args, 'init-head', ['auto', 'keep', 'replace'] as const, 'auto'), recipe: await fineTuneFromArgs(args, recipe.epochs) }
       : undefined;
     const { train } = await import('@resnet-edge/train/run/trainer');
-    return train({ arch, head, data, ...recipe, out: outFlag ?? defaultOut(arch), resume, ...(init ? { init } : {}) }, ioSink(io));
+    return train({ arch, head, data, ...recipe, out: outFlag ?? defaultOut(arch), resume, ...(init ? { init } : {}) }, {
+      ...ioSink(io),
+      ...(io.startedAt !== undefined ? { startedAt: io.startedAt } : {}),
+    });
   },
   render: renderTrainResult,
 });

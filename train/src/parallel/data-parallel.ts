@@ -9,9 +9,10 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { HeadKind } from '../models/index.ts';
+import type { EvaluateBatch } from '../training/metrics.ts';
 import type { Optimizer } from '../training/optimizer.ts';
 import { trainableVariables, type Batch, type StepResult, type TrainStep } from '../training/step.ts';
-import type { ShardRequest, ShardResult, WorkerInit, WorkerMessage, WorkerReady } from './protocol.ts';
+import type { EvalRequest, EvalResult, ShardRequest, ShardResult, WorkerInit, WorkerMessage, WorkerReady, WorkerRequest } from './protocol.ts';
 
 export interface DataParallelOptions {
   workers: number;
@@ -30,7 +31,7 @@ export interface BatchGradients {
 
 class GradientWorker {
   private readonly worker: Worker;
-  private pending = new Map<number, { resolve: (r: ShardResult) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (r: ShardResult | EvalResult) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   readonly ready: Promise<WorkerReady>;
 
@@ -60,10 +61,17 @@ class GradientWorker {
   }
 
   compute(req: Omit<ShardRequest, 'kind' | 'id'>): Promise<ShardResult> {
-    const id = this.nextId++;
+    return this.request({ kind: 'shard', id: this.nextId++, ...req }) as Promise<ShardResult>;
+  }
+
+  evaluate(req: Omit<EvalRequest, 'kind' | 'id'>): Promise<EvalResult> {
+    return this.request({ kind: 'eval', id: this.nextId++, ...req }) as Promise<EvalResult>;
+  }
+
+  private request(req: WorkerRequest): Promise<ShardResult | EvalResult> {
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ kind: 'shard', id, ...req } satisfies ShardRequest, [req.x.buffer as ArrayBuffer, req.y.buffer as ArrayBuffer]);
+      this.pending.set(req.id, { resolve, reject });
+      this.worker.postMessage(req, [req.x.buffer as ArrayBuffer, req.y.buffer as ArrayBuffer]);
     });
   }
 
@@ -137,9 +145,56 @@ export class DataParallelGradients {
     };
   }
 
+  /**
+   * Evaluation batches of `model` (same topology as the replicas, any weights: the trained model, the best one
+   * read back) spread over the workers: each batch in contiguous shards, one per worker, inference mode. The
+   * weights travel once per worker, with its first shard.
+   */
+  evaluator(model: tfl.LayersModel, shape: [number, number, number]): EvaluateBatch {
+    let weights: Promise<Float32Array[]> | null = null;
+    const sent = new Set<number>();
+    const pixels = shape[0] * shape[1] * shape[2];
+    return async (x, y, count) => {
+      weights ??= Promise.all(model.weights.map((w) => w.read().data() as Promise<Float32Array>));
+      const values = await weights;
+      const sizes = shardSizes(count, this.workers.length);
+      let offset = 0;
+      const parts = await Promise.all(
+        sizes.map((n, i) => {
+          const from = offset;
+          offset += n;
+          const first = !sent.has(i);
+          sent.add(i);
+          return this.workers[i]!.evaluate({
+            ...(first ? { weights: values } : {}),
+            x: x.slice(from * pixels, (from + n) * pixels),
+            y: y.slice(from, from + n),
+            count: n,
+            shape,
+          });
+        }),
+      );
+      return {
+        lossSum: parts.reduce((s, p) => s + p.lossSum, 0),
+        predicted: concat(parts.map((p) => p.predicted)),
+        top5: parts[0]!.top5 ? concat(parts.map((p) => p.top5!)) : null,
+      };
+    };
+  }
+
   async dispose(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+function concat(parts: Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function weightedMean(perShard: Float32Array[][], share: number[]): Float32Array[] {
@@ -179,6 +234,7 @@ export async function createDataParallelStep(
       });
       return { loss: result.loss, correct: result.correct };
     },
+    evaluator: (m, shape) => pool.evaluator(m, shape),
     dispose() {
       void pool.dispose();
     },

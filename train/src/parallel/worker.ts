@@ -8,8 +8,9 @@ import { initBackend } from '../backends/index.ts';
 import { isFusedBatchNorm } from '../layers/batch-norm.ts';
 import { isTrainingConv2D } from '../layers/conv2d.ts';
 import { lossFor } from '../training/loss.ts';
+import { outcomeTensors } from '../training/metrics.ts';
 import { computeGradients, trainableVariables } from '../training/step.ts';
-import type { ShardRequest, ShardResult, WorkerInit, WorkerMessage } from './protocol.ts';
+import type { EvalRequest, EvalResult, ShardRequest, ShardResult, WorkerInit, WorkerMessage, WorkerRequest } from './protocol.ts';
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
@@ -19,10 +20,16 @@ const model = await tfl.models.modelFromJSON({ modelTopology: JSON.parse(init.to
 const loss = lossFor(init.head, init.labelSmoothing);
 const vars = trainableVariables(model);
 
-function computeShard(req: ShardRequest): ShardResult {
-  const weights = req.weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[]));
+const classes = (model.outputs[0]!.shape[1] as number) === 1 ? 2 : (model.outputs[0]!.shape[1] as number);
+
+function setWeights(values: Float32Array[]): void {
+  const weights = values.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[]));
   model.setWeights(weights);
   tf.dispose(weights);
+}
+
+function computeShard(req: ShardRequest): ShardResult {
+  setWeights(req.weights);
   const g = computeGradients(model, vars, loss, req);
   const result: ShardResult = {
     kind: 'shard',
@@ -36,8 +43,21 @@ function computeShard(req: ShardRequest): ShardResult {
   return result;
 }
 
-port.on('message', (req: ShardRequest) => {
+function evaluateShard(req: EvalRequest): EvalResult {
+  if (req.weights) setWeights(req.weights);
+  const tensors = outcomeTensors(model, req, init.head, classes);
+  const [lossSum, predicted, top5] = tensors.map((t) => t.dataSync());
+  tf.dispose(tensors);
+  return { kind: 'eval', id: req.id, lossSum: lossSum![0]!, predicted: Int32Array.from(predicted!), top5: top5 ? Int32Array.from(top5) : null };
+}
+
+port.on('message', (req: WorkerRequest) => {
   try {
+    if (req.kind === 'eval') {
+      const result = evaluateShard(req);
+      port.postMessage(result satisfies WorkerMessage, [result.predicted.buffer as ArrayBuffer, ...(result.top5 ? [result.top5.buffer as ArrayBuffer] : [])]);
+      return;
+    }
     const result = computeShard(req);
     const transfer = [...result.grads, ...result.state].map((a) => a.buffer as ArrayBuffer);
     port.postMessage(result satisfies WorkerMessage, transfer);
