@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../train/src/backends/index.ts';
 import { buildModel } from '../../train/src/models/index.ts';
-import { DataParallelGradients, createDataParallelStep, shardSizes } from '../../train/src/parallel/data-parallel.ts';
+import { DataParallelGradients, LaunchedWorkers, createDataParallelStep, shardSizes } from '../../train/src/parallel/data-parallel.ts';
 import { Optimizer } from '../../train/src/training/optimizer.ts';
 import { lossFor } from '../../train/src/training/loss.ts';
 import { trainableVariables } from '../../train/src/training/step.ts';
@@ -89,6 +89,20 @@ describe('a data-parallel TrainStep with BatchNorm', () => {
     const after = await movingMean.read().data();
     expect(relError(after as Float32Array, before as Float32Array)).toBeGreaterThan(1e-3);
   });
+});
+
+it('workers launched before their model exists serve it once it is built, and no second one', async () => {
+  const launched = new LaunchedWorkers(2);
+  const model = smallResNet(5, { batchNorm: false });
+  const pool = await DataParallelGradients.start(model, { workers: 2, launched });
+  try {
+    expect(pool.replicas.map((r) => r.backend)).toEqual(['wasm', 'wasm']);
+    const g = await pool.compute(seededBatch(6));
+    expect(Number.isFinite(g.loss)).toBe(true);
+    await expect(DataParallelGradients.start(model, { workers: 2, launched })).rejects.toThrow('already serve');
+  } finally {
+    await pool.dispose();
+  }
 });
 
 describe('evaluation on the workers', () => {

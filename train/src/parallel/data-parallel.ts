@@ -12,10 +12,12 @@ import type { HeadKind } from '../models/index.ts';
 import type { EvaluateBatch } from '../training/metrics.ts';
 import type { Optimizer } from '../training/optimizer.ts';
 import { trainableVariables, type Batch, type StepResult, type TrainStep } from '../training/step.ts';
-import type { EvalRequest, EvalResult, ShardRequest, ShardResult, WorkerInit, WorkerMessage, WorkerReady, WorkerRequest } from './protocol.ts';
+import type { EvalRequest, EvalResult, ModelMessage, ShardRequest, ShardResult, WorkerInit, WorkerMessage, WorkerReady, WorkerRequest } from './protocol.ts';
 
 export interface DataParallelOptions {
   workers: number;
+  /** Workers started earlier (launchGradientWorkers), `workers` of them; started here when absent. */
+  launched?: LaunchedWorkers;
   head?: HeadKind;
   labelSmoothing?: number;
 }
@@ -35,9 +37,9 @@ class GradientWorker {
   private nextId = 0;
   readonly ready: Promise<WorkerReady>;
 
-  constructor(init: WorkerInit) {
+  constructor() {
     // Workers run TypeScript through tsx, like the CLI itself (worker-entry.mjs registers it).
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init });
+    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url));
     this.worker = worker;
     this.ready = new Promise((resolve, reject) => {
       worker.once('error', reject);
@@ -58,6 +60,11 @@ class GradientWorker {
     worker.on('error', failAll);
     // A worker killed by the OOM killer or process.exit sends no 'error': never leave a step waiting.
     worker.on('exit', (code) => failAll(new Error(`gradient worker exited (code ${code})`)));
+  }
+
+  /** Builds the replica; `ready` resolves when it is built. */
+  build(init: WorkerInit): void {
+    this.worker.postMessage({ kind: 'model', ...init } satisfies ModelMessage);
   }
 
   compute(req: Omit<ShardRequest, 'kind' | 'id'>): Promise<ShardResult> {
@@ -87,6 +94,35 @@ export function shardSizes(count: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0)).filter((n) => n > 0);
 }
 
+/**
+ * Gradient workers started before their model exists, so that loading TF.js and the wasm backend in each
+ * (seconds) overlaps with reading the data. Hand them to DataParallelGradients.start (which then owns them),
+ * or terminate them.
+ */
+export class LaunchedWorkers {
+  /** @internal */
+  readonly workers: GradientWorker[];
+  private claimed = false;
+
+  constructor(readonly count: number) {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`workers must be a positive integer, got ${count}`);
+    this.workers = Array.from({ length: count }, () => new GradientWorker());
+    // A worker that dies before it is claimed is reported when it is (its `ready` rejects then).
+    for (const w of this.workers) w.ready.catch(() => {});
+  }
+
+  /** @internal */
+  claim(): GradientWorker[] {
+    if (this.claimed) throw new Error('these gradient workers already serve a model');
+    this.claimed = true;
+    return this.workers;
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
 export class DataParallelGradients {
   private constructor(
     private readonly model: tfl.LayersModel,
@@ -96,13 +132,15 @@ export class DataParallelGradients {
   ) {}
 
   static async start(model: tfl.LayersModel, opts: DataParallelOptions): Promise<DataParallelGradients> {
-    if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`workers must be a positive integer, got ${opts.workers}`);
+    const launched = opts.launched ?? new LaunchedWorkers(opts.workers);
+    if (launched.count !== opts.workers) throw new Error(`${launched.count} workers were launched for ${opts.workers}`);
+    const workers = launched.claim();
     const init: WorkerInit = {
       topology: JSON.stringify(model.toJSON(null, false)),
       head: opts.head ?? 'softmax',
       labelSmoothing: opts.labelSmoothing ?? 0,
     };
-    const workers = Array.from({ length: opts.workers }, () => new GradientWorker(init));
+    for (const w of workers) w.build(init);
     let replicas: WorkerReady[];
     try {
       replicas = await Promise.all(workers.map((w) => w.ready));

@@ -9,6 +9,11 @@ export interface WorkerInit {
   labelSmoothing: number;
 }
 
+/** The first message to a started worker: build the replica. */
+export interface ModelMessage extends WorkerInit {
+  kind: 'model';
+}
+
 export interface ShardRequest {
   kind: 'shard';
   id: number;

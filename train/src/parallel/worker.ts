@@ -1,6 +1,6 @@
 // One gradient worker: a model replica on the patched wasm backend. It receives the current weights and a
 // shard of the batch, and returns the shard's loss and gradients; it never updates weights itself.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../backends/index.ts';
@@ -10,12 +10,16 @@ import { isTrainingConv2D } from '../layers/conv2d.ts';
 import { lossFor } from '../training/loss.ts';
 import { outcomeTensors } from '../training/metrics.ts';
 import { computeGradients, trainableVariables } from '../training/step.ts';
-import type { EvalRequest, EvalResult, ShardRequest, ShardResult, WorkerInit, WorkerMessage, WorkerRequest } from './protocol.ts';
+import type { EvalRequest, EvalResult, ModelMessage, ShardRequest, ShardResult, WorkerMessage, WorkerRequest } from './protocol.ts';
 
 const port = parentPort!;
-const init = workerData as WorkerInit;
 
-const info = await initBackend('wasm');
+// TF.js and the wasm backend load while the coordinator is still reading the data; the replica is built when its
+// topology arrives. Requests come only after 'ready', which is posted once the request handler is listening.
+const backendReady = initBackend('wasm');
+backendReady.catch(() => {}); // awaited below; this only keeps an early failure from crashing before then
+const init = await new Promise<ModelMessage>((resolve) => port.once('message', (m: ModelMessage) => resolve(m)));
+const info = await backendReady;
 const model = await tfl.models.modelFromJSON({ modelTopology: JSON.parse(init.topology) as tf.io.ModelJSON['modelTopology'] });
 const loss = lossFor(init.head, init.labelSmoothing);
 const vars = trainableVariables(model);

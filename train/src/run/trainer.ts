@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, type BackendChoice, type BackendInfo } from '../backends/index.ts';
 import { buildModel } from '../models/index.ts';
-import { createDataParallelStep } from '../parallel/data-parallel.ts';
+import { createDataParallelStep, LaunchedWorkers } from '../parallel/data-parallel.ts';
 import { renderRunReport } from '../report/report.ts';
 import { readCheckpointState } from '../training/checkpoint.ts';
 import { trainLoop, type LoopConfig } from '../training/loop.ts';
@@ -21,6 +21,7 @@ import { withSeededMathRandom } from '../training/rng.ts';
 import { PhaseClock, type PhaseSeconds } from '../training/phases.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { defaultPreprocess, loadRunData, type DataRequest } from './data-source.ts';
+import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { TrainError } from '../errors.ts';
 import type { MetricsDocument } from '../training/metrics-doc.ts';
 import { saveModel, loadModel } from '../io/model-io.ts';
@@ -97,6 +98,35 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
   const seed = previous?.data?.seed ?? opts.seed;
   const validationFraction = previous?.data?.validationFraction ?? opts.data.validationFraction;
   const maxTrainSamples = (previous?.training?.maxTrainSamples as number | undefined) ?? (previous ? 0 : opts.maxTrainSamples);
+  // Gradient workers load TF.js and the wasm backend while this thread reads the data.
+  const launched = workers > 1 ? new LaunchedWorkers(workers) : null;
+  try {
+    const prepared = { backend, workers, launched, phases, entered, checkpointDir, previous, init };
+    return await trainWith(opts, io, { ...prepared, preprocess, padding, seed, validationFraction, maxTrainSamples });
+  } finally {
+    await launched?.terminate();
+  }
+}
+
+interface Prepared {
+  backend: BackendInfo;
+  workers: number;
+  launched: LaunchedWorkers | null;
+  phases: PhaseClock;
+  entered: number;
+  checkpointDir: string;
+  previous: RunInfo | null;
+  init: Awaited<ReturnType<typeof loadInitFor>> | null;
+  preprocess: PreprocessSpec;
+  padding: NonNullable<RunInfo['padding']>;
+  seed: number;
+  validationFraction: number;
+  maxTrainSamples: number;
+}
+
+async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): Promise<TrainResult> {
+  const { backend, workers, launched, phases, entered, checkpointDir, previous, init } = prepared;
+  const { preprocess, padding, seed, validationFraction, maxTrainSamples } = prepared;
   // Resuming without dataset flags continues on the data the run recorded.
   const sources = previous?.data && opts.data.implicit ? { train: previous.data.train, ...(previous.data.test ? { test: previous.data.test } : {}) } : opts.data;
   const data = await phases.time('data', () =>
@@ -191,7 +221,7 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
       });
     },
     ...(workers > 1
-      ? { createStep: (m, optimizer) => createDataParallelStep(m, optimizer, { workers, head: opts.head, labelSmoothing: opts.labelSmoothing }) }
+      ? { createStep: (m, optimizer) => createDataParallelStep(m, optimizer, { workers, launched: launched!, head: opts.head, labelSmoothing: opts.labelSmoothing }) }
       : backend.name === 'webgpu' && (opts.gpuStep ?? 'compiled') === 'compiled' && opts.head === 'softmax'
         ? { createStep: (m, optimizer, loss) => compiledOrTfjsStep(m, optimizer, loss, opts, (msg) => io.log(msg)) }
         : {}),
@@ -303,7 +333,6 @@ function recipeOf(o: TrainOptions): Record<string, unknown> {
   };
 }
 
-/** Single-thread wasm leaves cores idle (tfjs disables wasm threads in Node): data parallelism fills them. */
 /** The compiled WebGPU step, or the TF.js step with the reason logged when the planner refuses the model. */
 async function compiledOrTfjsStep(model: tfl.LayersModel, optimizer: Optimizer, loss: LossFn, opts: TrainOptions, log: (m: string) => void): Promise<TrainStep> {
   const { createCompiledStep } = await import('../gpu/train-step.ts');
@@ -320,6 +349,7 @@ async function compiledOrTfjsStep(model: tfl.LayersModel, optimizer: Optimizer, 
   }
 }
 
+/** Single-thread wasm leaves cores idle (tfjs disables wasm threads in Node): data parallelism fills them. */
 export function resolveWorkers(workers: number | 'auto', backend: string): number {
   if (workers !== 'auto') return workers;
   return backend === 'wasm' ? Math.max(1, Math.min(4, availableParallelism())) : 1;
