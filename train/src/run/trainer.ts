@@ -201,18 +201,26 @@ async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): P
   const progress = createProgressReporter(io);
   const modelDir = join(opts.out, RUN_FILES.model);
   let final: { validation: EvalMetrics | null; test: EvalMetrics | null } = { validation: null, test: null };
+  // The best model's validation metrics as this session measured them, just before saving that very model.
+  let bestValidation: EvalMetrics | null = null;
   const result = await trainLoop(model, { train: data.train, validation: data.validation }, loopConfig, checkpointDir, opts.resume, {
     onProgress: (p) => progress.onProgress(p),
-    onEpoch: (r, improved) => progress.onEpoch(r, improved, opts.epochs),
+    onEpoch: (r, improved) => {
+      if (improved) bestValidation = r.validation;
+      progress.onEpoch(r, improved, opts.epochs);
+    },
     saveBest: (m) => saveModel(m, modelDir),
-    // The best model, evaluated once more on validation and on the test set, by the step's workers when it has them.
+    // The best model on the test set, by the step's workers when it has them; on validation too unless this session
+    // already evaluated exactly that model on exactly that data (a resumed run's best may predate it).
     finish: async (evaluateOn, epochs) => {
       if (epochs === 0) return;
       final = await phases.time('finalEval', async () => {
+        const known = bestValidation;
+        if (known && !data.test) return { validation: known, test: null };
         const best = await loadModel(modelDir);
         try {
           return {
-            validation: data.validation ? await evaluateOn(best, data.validation) : null,
+            validation: known ?? (data.validation ? await evaluateOn(best, data.validation) : null),
             test: data.test ? await evaluateOn(best, data.test) : null,
           };
         } finally {
