@@ -91,8 +91,8 @@ for epoch in range(cfg['epochs']):
     if best is None or v['top1'] > best['top1'] or (v['top1'] == best['top1'] and v['loss'] < best['loss']):
         best = {**v, 'epoch': epoch + 1}
         timed('saveBest', lambda: save_atomic(model.state_dict(), os.path.join(out, 'model', 'model.pt')))
-    timed('checkpoint', lambda: save_atomic({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'epoch': epoch + 1,
-                                             'step': step}, os.path.join(out, 'checkpoints', 'last', 'checkpoint.pt')))
+    state = lambda: {'model': model.state_dict(), 'optimizer': opt.state_dict(), 'epoch': epoch + 1, 'step': step}
+    timed('checkpoint', lambda: save_atomic(state(), os.path.join(out, 'checkpoints', 'last', 'checkpoint.pt')))
 
 def final():
     m = net(cfg['arch'], 3, k); m.load_state_dict(torch.load(os.path.join(out, 'model', 'model.pt')))

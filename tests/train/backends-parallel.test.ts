@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../train/src/backends/index.ts';
 import { buildModel } from '../../train/src/models/index.ts';
-import { DataParallelGradients, LaunchedWorkers, createDataParallelStep, shardSizes } from '../../train/src/parallel/data-parallel.ts';
+import {
+  DataParallelGradients,
+  LaunchedWorkers,
+  createDataParallelStep,
+  shardSizes,
+} from '../../train/src/parallel/data-parallel.ts';
 import { Optimizer } from '../../train/src/training/optimizer.ts';
 import { lossFor } from '../../train/src/training/loss.ts';
 import { trainableVariables } from '../../train/src/training/step.ts';
@@ -106,7 +111,7 @@ it('workers launched before their model exists serve it once it is built, and no
 });
 
 describe('evaluation on the workers', () => {
-  it('gives the metrics this thread computes, for the trained model and for another one of the same topology', async () => {
+  it('gives the metrics this thread computes, for the trained model and for another of its topology', async () => {
     const model = smallResNet(7, { classes: 7 });
     const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 0 }, trainableVariables(model));
     const step = await createDataParallelStep(model, optimizer, { workers: 2 });
@@ -114,7 +119,8 @@ describe('evaluation on the workers', () => {
     const data = seededBatch(23, 8, 3, 7, 5); // 23 = 2 batches of 10 + 3: shards of 5/5 and 2/1
     try {
       const batch = seededBatch(16, 8, 3, 7, 8);
-      await step.step({ ...batch, x: batch.x.slice(), y: batch.y.slice() }, 0.05); // moving statistics now differ from init
+      // One step, so that the moving statistics differ from their initial values.
+      await step.step({ ...batch, x: batch.x.slice(), y: batch.y.slice() }, 0.05);
       for (const m of [model, smallResNet(9, { classes: 7 })]) {
         const local = await evaluate(m, data, labels, 'softmax', 10);
         const spread = await evaluate(m, data, labels, 'softmax', 10, step.evaluator!(m, data.shape));

@@ -12,7 +12,17 @@ import type { HeadKind } from '../models/index.ts';
 import type { EvaluateBatch } from '../training/metrics.ts';
 import type { Optimizer } from '../training/optimizer.ts';
 import { trainableVariables, type Batch, type StepResult, type TrainStep } from '../training/step.ts';
-import type { EvalRequest, EvalResult, ModelMessage, ShardRequest, ShardResult, WorkerInit, WorkerMessage, WorkerReady, WorkerRequest } from './protocol.ts';
+import type {
+  EvalRequest,
+  EvalResult,
+  ModelMessage,
+  ShardRequest,
+  ShardResult,
+  WorkerInit,
+  WorkerMessage,
+  WorkerReady,
+  WorkerRequest,
+} from './protocol.ts';
 
 export interface DataParallelOptions {
   workers: number;

@@ -10,7 +10,15 @@ import { isTrainingConv2D } from '../layers/conv2d.ts';
 import { lossFor } from '../training/loss.ts';
 import { outcomeTensors } from '../training/metrics.ts';
 import { computeGradients, trainableVariables } from '../training/step.ts';
-import type { EvalRequest, EvalResult, ModelMessage, ShardRequest, ShardResult, WorkerMessage, WorkerRequest } from './protocol.ts';
+import type {
+  EvalRequest,
+  EvalResult,
+  ModelMessage,
+  ShardRequest,
+  ShardResult,
+  WorkerMessage,
+  WorkerRequest,
+} from './protocol.ts';
 
 const port = parentPort!;
 
@@ -52,14 +60,21 @@ function evaluateShard(req: EvalRequest): EvalResult {
   const tensors = outcomeTensors(model, req, init.head, classes);
   const [lossSum, predicted, top5] = tensors.map((t) => t.dataSync());
   tf.dispose(tensors);
-  return { kind: 'eval', id: req.id, lossSum: lossSum![0]!, predicted: Int32Array.from(predicted!), top5: top5 ? Int32Array.from(top5) : null };
+  return {
+    kind: 'eval',
+    id: req.id,
+    lossSum: lossSum![0]!,
+    predicted: Int32Array.from(predicted!),
+    top5: top5 ? Int32Array.from(top5) : null,
+  };
 }
 
 port.on('message', (req: WorkerRequest) => {
   try {
     if (req.kind === 'eval') {
       const result = evaluateShard(req);
-      port.postMessage(result satisfies WorkerMessage, [result.predicted.buffer as ArrayBuffer, ...(result.top5 ? [result.top5.buffer as ArrayBuffer] : [])]);
+      const transfer = [result.predicted.buffer, ...(result.top5 ? [result.top5.buffer] : [])] as ArrayBuffer[];
+      port.postMessage(result satisfies WorkerMessage, transfer);
       return;
     }
     const result = computeShard(req);

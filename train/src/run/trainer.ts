@@ -146,7 +146,9 @@ async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): P
   }
   const [h, w, c] = data.train.shape;
   const model = phases.timeSync('model', () =>
-    withSeededMathRandom(seed, () => buildModel(opts.arch, { inputShape: [h, w, c], numClasses: data.labels.length, head: opts.head, padding })),
+    withSeededMathRandom(seed, () =>
+      buildModel(opts.arch, { inputShape: [h, w, c], numClasses: data.labels.length, head: opts.head, padding }),
+    ),
   );
   let initRecord: InitRecord | undefined = previous?.init;
   try {
@@ -229,7 +231,15 @@ async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): P
       });
     },
     ...(workers > 1
-      ? { createStep: (m, optimizer) => createDataParallelStep(m, optimizer, { workers, launched: launched!, head: opts.head, labelSmoothing: opts.labelSmoothing }) }
+      ? {
+          createStep: (m, optimizer) =>
+            createDataParallelStep(m, optimizer, {
+              workers,
+              launched: launched!,
+              head: opts.head,
+              labelSmoothing: opts.labelSmoothing,
+            }),
+        }
       : backend.name === 'webgpu' && (opts.gpuStep ?? 'compiled') === 'compiled' && opts.head === 'softmax'
         ? { createStep: (m, optimizer, loss) => compiledOrTfjsStep(m, optimizer, loss, opts, (msg) => io.log(msg)) }
         : {}),
@@ -261,7 +271,8 @@ async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): P
   await phases.time('report', () => writeFileAtomic(join(opts.out, RUN_FILES.report), renderRunReport(doc)));
   // metrics.json is written last so that its phases include the report.
   const runPhases = { ...phases.snapshot(), total: round3((performance.now() - (io.startedAt ?? entered)) / 1000) };
-  await writeFileAtomic(join(opts.out, RUN_FILES.metrics), JSON.stringify({ ...doc, phases: runPhases }, null, 2) + '\n');
+  const metricsJson = JSON.stringify({ ...doc, phases: runPhases }, null, 2) + '\n';
+  await writeFileAtomic(join(opts.out, RUN_FILES.metrics), metricsJson);
   io.log(`run written to ${opts.out} (best epoch ${result.best?.epoch ?? '—'}${finalTest ? `, test top-1 ${(finalTest.top1 * 100).toFixed(1)} %` : ''})`);
   return {
     run: opts.out,

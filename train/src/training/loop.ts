@@ -108,7 +108,8 @@ export async function trainLoop(
   const optimizer = new Optimizer(config.optimizer, trainableVariables(model));
   const loss = lossFor(config.head, config.labelSmoothing);
   const phases = hooks.phases ?? new PhaseClock();
-  const step = await phases.time('stepSetup', async () => (hooks.createStep ?? createLocalStep)(model, optimizer, loss));
+  const createStep = hooks.createStep ?? createLocalStep;
+  const step = await phases.time('stepSetup', async () => createStep(model, optimizer, loss));
   const evaluateOn: ModelEvaluator = (m, arrays, batchSize) =>
     evaluate(m, arrays, config.labels, config.head, batchSize, step.evaluator?.(m, arrays.shape));
 

@@ -42,8 +42,13 @@ export interface BatchOutcome {
 /** Evaluates one batch; the default runs `model` on this thread, a data-parallel step spreads it over its workers. */
 export type EvaluateBatch = (x: Float32Array, y: Int32Array, count: number) => Promise<BatchOutcome>;
 
-/** The tensors of one batch's outcome (loss sum, top-1 indices, top-5 indices or null); the caller reads and frees them. */
-export function outcomeTensors(model: tfl.LayersModel, batch: LabelledArrays, head: Head, classes: number): tf.Tensor[] {
+/** One batch's outcome as tensors (loss sum, top-1 indices, top-5 indices or none); the caller reads and frees them. */
+export function outcomeTensors(
+  model: tfl.LayersModel,
+  batch: LabelledArrays,
+  head: Head,
+  classes: number,
+): tf.Tensor[] {
   const [h, w, c] = batch.shape;
   return tf.tidy(() => {
     const x = tf.tensor4d(batch.x, [batch.count, h, w, c]);
@@ -56,7 +61,12 @@ export function outcomeTensors(model: tfl.LayersModel, batch: LabelledArrays, he
 }
 
 /** The default EvaluateBatch: `model` on this thread's backend. */
-export function localBatches(model: tfl.LayersModel, shape: LabelledArrays['shape'], head: Head, classes: number): EvaluateBatch {
+export function localBatches(
+  model: tfl.LayersModel,
+  shape: LabelledArrays['shape'],
+  head: Head,
+  classes: number,
+): EvaluateBatch {
   return async (x, y, count) => {
     const tensors = outcomeTensors(model, { x, y, count, shape }, head, classes);
     const [l, p, t5] = await Promise.all(tensors.map((t) => t.data()));
@@ -81,7 +91,8 @@ export async function evaluate(
   let top5Hits = 0;
   for (let start = 0; start < data.count; start += batchSize) {
     const n = Math.min(batchSize, data.count - start);
-    const { lossSum: l, predicted: p, top5: t5 } = await batches(data.x.subarray(start * size, (start + n) * size), data.y.subarray(start, start + n), n);
+    const x = data.x.subarray(start * size, (start + n) * size);
+    const { lossSum: l, predicted: p, top5: t5 } = await batches(x, data.y.subarray(start, start + n), n);
     lossSum += l;
     for (let i = 0; i < n; i++) {
       const actual = data.y[start + i]!;
