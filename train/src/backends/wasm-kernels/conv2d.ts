@@ -29,11 +29,16 @@ export interface ConvGeometry {
   left: number;
 }
 
-/** Filter blocks as conv-forward.ts reads them. `at(kh, kw, ci, co)` reads the filter to apply. */
-function packFilter(backend: BackendWasm, g: ConvGeometry, at: (kh: number, kw: number, ci: number, co: number) => number): TensorInfo {
+type FilterReader = (kh: number, kw: number, ci: number, co: number) => number;
+
+/** Filter blocks as conv-forward.ts reads them; `filter()` gives the reader `at(kh, kw, ci, co)` of the filter. */
+function packFilter(backend: BackendWasm, g: ConvGeometry, filter: () => FilterReader): TensorInfo {
   const k = g.kH * g.kW * g.inC;
   const packed = backend.makeOutput([g.outC / 8, k, 8], 'float32');
+  // The filter's view is taken only now: allocating `packed` may grow the heap, which detaches views taken before
+  // (a detached view reads undefined, and the packed filter became NaN: a 2-worker ResNet-20 run diverged so).
   const out = backend.typedArrayFromHeap(packed) as Float32Array;
+  const at = filter();
   let i = 0;
   for (let b = 0; b < g.outC; b += 8) {
     for (let kh = 0; kh < g.kH; kh++) {
@@ -48,14 +53,14 @@ function packFilter(backend: BackendWasm, g: ConvGeometry, at: (kh: number, kw: 
 }
 
 /** Runs the convolution; `filter(kh, kw, ci, co)` is read after every allocation, so views stay valid. */
-export function convolve(backend: BackendWasm, x: TensorInfo, g: ConvGeometry, filter: () => (kh: number, kw: number, ci: number, co: number) => number): TensorInfo {
+export function convolve(backend: BackendWasm, x: TensorInfo, g: ConvGeometry, filter: () => FilterReader): TensorInfo {
   // Rows the kernel reads; a VALID layer may leave input rows past them unread, which still need a place.
   const hp = Math.max((g.outH - 1) * g.strideH + g.kH, g.top + (g.inH - 1) * g.spreadH + 1);
   const wp = Math.max((g.outW - 1) * g.strideW + g.kW, g.left + (g.inW - 1) * g.spreadW + 1);
   const padded = backend.makeOutput([g.batch, hp, wp, g.inC], 'float32');
   const out = backend.makeOutput([g.batch, g.outH, g.outW, g.outC], 'float32');
   const params = backend.makeOutput([14], 'int32');
-  const packed = packFilter(backend, g, filter());
+  const packed = packFilter(backend, g, filter);
   const k = trainKernels(backend);
   k.spread(offsetOf(backend, x), g.batch, g.inH, g.inW, g.inC, g.spreadH, g.spreadW, g.top, g.left, hp, wp, offsetOf(backend, padded));
   (backend.typedArrayFromHeap(params) as Int32Array).set([
