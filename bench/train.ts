@@ -20,6 +20,8 @@ interface Config {
   channels: number;
   batch: number;
   steps: number;
+  /** Gradient workers of the wasm-2 row (default 2). */
+  workers?: number;
 }
 
 type RowName = 'cpu' | 'wasm-stock' | 'wasm' | 'wasm-2' | 'webgpu' | 'pytorch-1' | 'pytorch';
@@ -70,7 +72,7 @@ async function runRow(row: RowName, cfg: Config): Promise<RowResult> {
   const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 }, trainableVariables(model));
   const step =
     row === 'wasm-2'
-      ? await createDataParallelStep(model, optimizer, { workers: 2 })
+      ? await createDataParallelStep(model, optimizer, { workers: cfg.workers ?? 2 })
       : createLocalStep(model, optimizer, lossFor('softmax', 0));
   const pixels = cfg.size * cfg.size * cfg.channels;
   const batch = () => ({

@@ -31,6 +31,8 @@ export interface CommandIO {
   json: boolean;
   /** Fires on Ctrl-C; long-running commands (serve, demo) listen to it to shut down cleanly. */
   signal: AbortSignal;
+  /** performance.now() when the command started (0: the process start), for commands that report their phases. */
+  startedAt?: number;
 }
 
 /** What `resnet-edge --help` needs of a command, and how to get the rest: its module is imported only to run it. */

@@ -7,10 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../train/src/backends/index.ts';
 import { buildModel } from '../../train/src/models/index.ts';
-import { DataParallelGradients, createDataParallelStep, shardSizes } from '../../train/src/parallel/data-parallel.ts';
+import {
+  DataParallelGradients,
+  LaunchedWorkers,
+  createDataParallelStep,
+  shardSizes,
+} from '../../train/src/parallel/data-parallel.ts';
 import { Optimizer } from '../../train/src/training/optimizer.ts';
 import { lossFor } from '../../train/src/training/loss.ts';
 import { trainableVariables } from '../../train/src/training/step.ts';
+import { evaluate } from '../../train/src/training/metrics.ts';
 import { relError, seededBatch, smallResNet } from './backends-fixtures.ts';
 
 beforeAll(async () => {
@@ -87,5 +93,44 @@ describe('a data-parallel TrainStep with BatchNorm', () => {
     expect(losses[3]).toBeLessThan(losses[0]!);
     const after = await movingMean.read().data();
     expect(relError(after as Float32Array, before as Float32Array)).toBeGreaterThan(1e-3);
+  });
+});
+
+it('workers launched before their model exists serve it once it is built, and no second one', async () => {
+  const launched = new LaunchedWorkers(2);
+  const model = smallResNet(5, { batchNorm: false });
+  const pool = await DataParallelGradients.start(model, { workers: 2, launched });
+  try {
+    expect(pool.replicas.map((r) => r.backend)).toEqual(['wasm', 'wasm']);
+    const g = await pool.compute(seededBatch(6));
+    expect(Number.isFinite(g.loss)).toBe(true);
+    await expect(DataParallelGradients.start(model, { workers: 2, launched })).rejects.toThrow('already serve');
+  } finally {
+    await pool.dispose();
+  }
+});
+
+describe('evaluation on the workers', () => {
+  it('gives the metrics this thread computes, for the trained model and for another of its topology', async () => {
+    const model = smallResNet(7, { classes: 7 });
+    const optimizer = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 0 }, trainableVariables(model));
+    const step = await createDataParallelStep(model, optimizer, { workers: 2 });
+    const labels = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const data = seededBatch(23, 8, 3, 7, 5); // 23 = 2 batches of 10 + 3: shards of 5/5 and 2/1
+    try {
+      const batch = seededBatch(16, 8, 3, 7, 8);
+      // One step, so that the moving statistics differ from their initial values.
+      await step.step({ ...batch, x: batch.x.slice(), y: batch.y.slice() }, 0.05);
+      for (const m of [model, smallResNet(9, { classes: 7 })]) {
+        const local = await evaluate(m, data, labels, 'softmax', 10);
+        const spread = await evaluate(m, data, labels, 'softmax', 10, step.evaluator!(m, data.shape));
+        expect(spread.confusion).toEqual(local.confusion);
+        expect(spread.top5).toBe(local.top5);
+        expect(spread.loss).toBeCloseTo(local.loss, 5);
+      }
+    } finally {
+      step.dispose();
+      optimizer.dispose();
+    }
   });
 });

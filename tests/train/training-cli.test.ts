@@ -66,6 +66,16 @@ describe('train → eval → resume on the bundled data', () => {
     expect(info.labels.length).toBe(10);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html.match(/<svg /g)!.length).toBe(3);
+    // Where the wall time went, phase by phase, the same in --json and metrics.json.
+    const phases = result.phases as Record<string, number>;
+    expect(metrics.phases).toEqual(phases);
+    const names = ['startup', 'data', 'stepSetup', 'batch', 'step', 'validation', 'saveBest', 'checkpoint', 'finalEval'];
+    expect(Object.keys(phases)).toEqual(expect.arrayContaining(names));
+    for (const name of ['data', 'step', 'validation', 'checkpoint', 'finalEval']) {
+      expect(phases[name], name).toBeGreaterThan(0);
+    }
+    const summed = Object.entries(phases).filter(([name]) => name !== 'total').reduce((a, [, s]) => a + s, 0);
+    expect(phases.total).toBeGreaterThanOrEqual(summed - 0.01);
   });
 
   it('eval re-evaluates the saved model: same test metrics as training reported', async () => {

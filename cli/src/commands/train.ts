@@ -132,6 +132,15 @@ function defaultOut(arch: string): string {
   return `runs/${arch}-${stamp}`;
 }
 
+/** The phases that took a tenth of a second or more, longest first: where the run's time went. */
+function phaseSummary(phases: TrainResult['phases']): string {
+  return Object.entries(phases)
+    .filter(([name, s]) => name !== 'total' && s !== undefined && s >= 0.1)
+    .sort((a, b) => b[1]! - a[1]!)
+    .map(([name, s]) => `${name} ${s!.toFixed(1)} s`)
+    .join(', ');
+}
+
 export function renderTrainResult(r: TrainResult): string {
   const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)} %`);
   return [
@@ -141,6 +150,7 @@ export function renderTrainResult(r: TrainResult): string {
     r.test ? `test: top-1 ${pct(r.test.top1)}${r.test.top5 !== undefined ? `, top-5 ${pct(r.test.top5)}` : ''}, loss ${r.test.loss.toFixed(4)}` : '',
     `start: ${r.start === 'random' ? 'random initialisation' : `${r.start.source} (${r.start.format}, head ${r.start.head}, freeze ${r.start.freeze}${r.start.freeze === 'none' ? '' : ` until epoch ${r.start.unfreezeAt || 'never'}`}, backbone lr ×${r.start.backboneLr}, BatchNorm ${r.start.batchNorm})`}`,
     `training speed: ${r.trainImagesPerSecond.toFixed(1)} images/s`,
+    `wall time: ${r.phases.total.toFixed(1)} s (${phaseSummary(r.phases)})`,
     `report: ${r.files.report}`,
   ]
     .filter(Boolean)
@@ -191,8 +201,9 @@ metrics.json and report.html. Same --seed, same data and backend → same run.`,
     }
     const { train } = await import('@resnet-edge/train/run/trainer');
     const out = outFlag ?? defaultOut(arch);
+    const sink = { ...ioSink(io), ...(io.startedAt !== undefined ? { startedAt: io.startedAt } : {}) };
     const run = (store?: ObjectStore) =>
-      train({ arch, head, data, ...recipe, out, resume, ...(init ? { init: { ...init, ...(store ? { store } : {}) } } : {}) }, ioSink(io));
+      train({ arch, head, data, ...recipe, out, resume, ...(init ? { init: { ...init, ...(store ? { store } : {}) } } : {}) }, sink);
     // A published version is read from the model store, opened only for it (and closed once the run is done).
     return published ? withStore(args, run) : run();
   },

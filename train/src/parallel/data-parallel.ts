@@ -9,12 +9,25 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { HeadKind } from '../models/index.ts';
+import type { EvaluateBatch } from '../training/metrics.ts';
 import type { Optimizer } from '../training/optimizer.ts';
 import { trainableVariables, type Batch, type StepResult, type TrainStep } from '../training/step.ts';
-import type { ShardRequest, ShardResult, WorkerInit, WorkerMessage, WorkerReady } from './protocol.ts';
+import type {
+  EvalRequest,
+  EvalResult,
+  ModelMessage,
+  ShardRequest,
+  ShardResult,
+  WorkerInit,
+  WorkerMessage,
+  WorkerReady,
+  WorkerRequest,
+} from './protocol.ts';
 
 export interface DataParallelOptions {
   workers: number;
+  /** Workers started earlier (launchGradientWorkers), `workers` of them; started here when absent. */
+  launched?: LaunchedWorkers;
   head?: HeadKind;
   labelSmoothing?: number;
 }
@@ -30,13 +43,13 @@ export interface BatchGradients {
 
 class GradientWorker {
   private readonly worker: Worker;
-  private pending = new Map<number, { resolve: (r: ShardResult) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (r: ShardResult | EvalResult) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   readonly ready: Promise<WorkerReady>;
 
-  constructor(init: WorkerInit) {
+  constructor() {
     // Workers run TypeScript through tsx, like the CLI itself (worker-entry.mjs registers it).
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init });
+    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url));
     this.worker = worker;
     this.ready = new Promise((resolve, reject) => {
       worker.once('error', reject);
@@ -59,11 +72,23 @@ class GradientWorker {
     worker.on('exit', (code) => failAll(new Error(`gradient worker exited (code ${code})`)));
   }
 
+  /** Builds the replica; `ready` resolves when it is built. */
+  build(init: WorkerInit): void {
+    this.worker.postMessage({ kind: 'model', ...init } satisfies ModelMessage);
+  }
+
   compute(req: Omit<ShardRequest, 'kind' | 'id'>): Promise<ShardResult> {
-    const id = this.nextId++;
+    return this.request({ kind: 'shard', id: this.nextId++, ...req }) as Promise<ShardResult>;
+  }
+
+  evaluate(req: Omit<EvalRequest, 'kind' | 'id'>): Promise<EvalResult> {
+    return this.request({ kind: 'eval', id: this.nextId++, ...req }) as Promise<EvalResult>;
+  }
+
+  private request(req: WorkerRequest): Promise<ShardResult | EvalResult> {
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ kind: 'shard', id, ...req } satisfies ShardRequest, [req.x.buffer as ArrayBuffer, req.y.buffer as ArrayBuffer]);
+      this.pending.set(req.id, { resolve, reject });
+      this.worker.postMessage(req, [req.x.buffer as ArrayBuffer, req.y.buffer as ArrayBuffer]);
     });
   }
 
@@ -79,6 +104,35 @@ export function shardSizes(count: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, i) => base + (i < extra ? 1 : 0)).filter((n) => n > 0);
 }
 
+/**
+ * Gradient workers started before their model exists, so that loading TF.js and the wasm backend in each
+ * (seconds) overlaps with reading the data. Hand them to DataParallelGradients.start (which then owns them),
+ * or terminate them.
+ */
+export class LaunchedWorkers {
+  /** @internal */
+  readonly workers: GradientWorker[];
+  private claimed = false;
+
+  constructor(readonly count: number) {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`workers must be a positive integer, got ${count}`);
+    this.workers = Array.from({ length: count }, () => new GradientWorker());
+    // A worker that dies before it is claimed is reported when it is (its `ready` rejects then).
+    for (const w of this.workers) w.ready.catch(() => {});
+  }
+
+  /** @internal */
+  claim(): GradientWorker[] {
+    if (this.claimed) throw new Error('these gradient workers already serve a model');
+    this.claimed = true;
+    return this.workers;
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
 export class DataParallelGradients {
   private constructor(
     private readonly model: tfl.LayersModel,
@@ -88,13 +142,15 @@ export class DataParallelGradients {
   ) {}
 
   static async start(model: tfl.LayersModel, opts: DataParallelOptions): Promise<DataParallelGradients> {
-    if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`workers must be a positive integer, got ${opts.workers}`);
+    const launched = opts.launched ?? new LaunchedWorkers(opts.workers);
+    if (launched.count !== opts.workers) throw new Error(`${launched.count} workers were launched for ${opts.workers}`);
+    const workers = launched.claim();
     const init: WorkerInit = {
       topology: JSON.stringify(model.toJSON(null, false)),
       head: opts.head ?? 'softmax',
       labelSmoothing: opts.labelSmoothing ?? 0,
     };
-    const workers = Array.from({ length: opts.workers }, () => new GradientWorker(init));
+    for (const w of workers) w.build(init);
     let replicas: WorkerReady[];
     try {
       replicas = await Promise.all(workers.map((w) => w.ready));
@@ -137,9 +193,56 @@ export class DataParallelGradients {
     };
   }
 
+  /**
+   * Evaluation batches of `model` (same topology as the replicas, any weights: the trained model, the best one
+   * read back) spread over the workers: each batch in contiguous shards, one per worker, inference mode. The
+   * weights travel once per worker, with its first shard.
+   */
+  evaluator(model: tfl.LayersModel, shape: [number, number, number]): EvaluateBatch {
+    let weights: Promise<Float32Array[]> | null = null;
+    const sent = new Set<number>();
+    const pixels = shape[0] * shape[1] * shape[2];
+    return async (x, y, count) => {
+      weights ??= Promise.all(model.weights.map((w) => w.read().data() as Promise<Float32Array>));
+      const values = await weights;
+      const sizes = shardSizes(count, this.workers.length);
+      let offset = 0;
+      const parts = await Promise.all(
+        sizes.map((n, i) => {
+          const from = offset;
+          offset += n;
+          const first = !sent.has(i);
+          sent.add(i);
+          return this.workers[i]!.evaluate({
+            ...(first ? { weights: values } : {}),
+            x: x.slice(from * pixels, (from + n) * pixels),
+            y: y.slice(from, from + n),
+            count: n,
+            shape,
+          });
+        }),
+      );
+      return {
+        lossSum: parts.reduce((s, p) => s + p.lossSum, 0),
+        predicted: concat(parts.map((p) => p.predicted)),
+        top5: parts[0]!.top5 ? concat(parts.map((p) => p.top5!)) : null,
+      };
+    };
+  }
+
   async dispose(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+function concat(parts: Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 function weightedMean(perShard: Float32Array[][], share: number[]): Float32Array[] {
@@ -179,6 +282,7 @@ export async function createDataParallelStep(
       });
       return { loss: result.loss, correct: result.correct };
     },
+    evaluator: (m, shape) => pool.evaluator(m, shape),
     dispose() {
       void pool.dispose();
     },

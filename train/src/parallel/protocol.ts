@@ -9,6 +9,11 @@ export interface WorkerInit {
   labelSmoothing: number;
 }
 
+/** The first message to a started worker: build the replica. */
+export interface ModelMessage extends WorkerInit {
+  kind: 'model';
+}
+
 export interface ShardRequest {
   kind: 'shard';
   id: number;
@@ -32,6 +37,28 @@ export interface ShardResult {
   state: Float32Array[];
 }
 
+/** Inference on a shard of an evaluation batch (BatchNorm in inference mode), with the outcome's numbers only. */
+export interface EvalRequest {
+  kind: 'eval';
+  id: number;
+  /** Every weight, model.weights order; sent with an evaluation's first request to each worker, absent after. */
+  weights?: Float32Array[];
+  x: Float32Array;
+  y: Int32Array;
+  count: number;
+  shape: [number, number, number];
+}
+
+export interface EvalResult {
+  kind: 'eval';
+  id: number;
+  /** Loss summed over the shard (no label smoothing). */
+  lossSum: number;
+  predicted: Int32Array;
+  /** Five class indices per image, or null with 5 classes or fewer. */
+  top5: Int32Array | null;
+}
+
 export interface WorkerReady {
   kind: 'ready';
   backend: string;
@@ -48,4 +75,5 @@ export interface WorkerFailure {
   message: string;
 }
 
-export type WorkerMessage = ShardResult | WorkerReady | WorkerFailure;
+export type WorkerRequest = ShardRequest | EvalRequest;
+export type WorkerMessage = ShardResult | EvalResult | WorkerReady | WorkerFailure;

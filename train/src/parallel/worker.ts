@@ -1,6 +1,6 @@
 // One gradient worker: a model replica on the patched wasm backend. It receives the current weights and a
 // shard of the batch, and returns the shard's loss and gradients; it never updates weights itself.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../backends/index.ts';
@@ -8,21 +8,40 @@ import { initBackend } from '../backends/index.ts';
 import { isFusedBatchNorm } from '../layers/batch-norm.ts';
 import { isTrainingConv2D } from '../layers/conv2d.ts';
 import { lossFor } from '../training/loss.ts';
+import { outcomeTensors } from '../training/metrics.ts';
 import { computeGradients, trainableVariables } from '../training/step.ts';
-import type { ShardRequest, ShardResult, WorkerInit, WorkerMessage } from './protocol.ts';
+import type {
+  EvalRequest,
+  EvalResult,
+  ModelMessage,
+  ShardRequest,
+  ShardResult,
+  WorkerMessage,
+  WorkerRequest,
+} from './protocol.ts';
 
 const port = parentPort!;
-const init = workerData as WorkerInit;
 
-const info = await initBackend('wasm');
+// TF.js and the wasm backend load while the coordinator is still reading the data; the replica is built when its
+// topology arrives. Requests come only after 'ready', which is posted once the request handler is listening.
+const backendReady = initBackend('wasm');
+backendReady.catch(() => {}); // awaited below; this only keeps an early failure from crashing before then
+const init = await new Promise<ModelMessage>((resolve) => port.once('message', (m: ModelMessage) => resolve(m)));
+const info = await backendReady;
 const model = await tfl.models.modelFromJSON({ modelTopology: JSON.parse(init.topology) as tf.io.ModelJSON['modelTopology'] });
 const loss = lossFor(init.head, init.labelSmoothing);
 const vars = trainableVariables(model);
 
-function computeShard(req: ShardRequest): ShardResult {
-  const weights = req.weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[]));
+const classes = (model.outputs[0]!.shape[1] as number) === 1 ? 2 : (model.outputs[0]!.shape[1] as number);
+
+function setWeights(values: Float32Array[]): void {
+  const weights = values.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[]));
   model.setWeights(weights);
   tf.dispose(weights);
+}
+
+function computeShard(req: ShardRequest): ShardResult {
+  setWeights(req.weights);
   const g = computeGradients(model, vars, loss, req);
   const result: ShardResult = {
     kind: 'shard',
@@ -36,8 +55,28 @@ function computeShard(req: ShardRequest): ShardResult {
   return result;
 }
 
-port.on('message', (req: ShardRequest) => {
+function evaluateShard(req: EvalRequest): EvalResult {
+  if (req.weights) setWeights(req.weights);
+  const tensors = outcomeTensors(model, req, init.head, classes);
+  const [lossSum, predicted, top5] = tensors.map((t) => t.dataSync());
+  tf.dispose(tensors);
+  return {
+    kind: 'eval',
+    id: req.id,
+    lossSum: lossSum![0]!,
+    predicted: Int32Array.from(predicted!),
+    top5: top5 ? Int32Array.from(top5) : null,
+  };
+}
+
+port.on('message', (req: WorkerRequest) => {
   try {
+    if (req.kind === 'eval') {
+      const result = evaluateShard(req);
+      const transfer = [result.predicted.buffer, ...(result.top5 ? [result.top5.buffer] : [])] as ArrayBuffer[];
+      port.postMessage(result satisfies WorkerMessage, transfer);
+      return;
+    }
     const result = computeShard(req);
     const transfer = [...result.grads, ...result.state].map((a) => a.buffer as ArrayBuffer);
     port.postMessage(result satisfies WorkerMessage, transfer);

@@ -6,11 +6,11 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, type BackendChoice, type BackendInfo } from '../backends/index.ts';
 import { buildModel } from '../models/index.ts';
-import { createDataParallelStep } from '../parallel/data-parallel.ts';
+import { createDataParallelStep, LaunchedWorkers } from '../parallel/data-parallel.ts';
 import { renderRunReport } from '../report/report.ts';
 import { readCheckpointState } from '../training/checkpoint.ts';
 import { trainLoop, type LoopConfig } from '../training/loop.ts';
-import { evaluate, type EvalMetrics } from '../training/metrics.ts';
+import type { EvalMetrics } from '../training/metrics.ts';
 import type { Recipe } from '../training/recipe.ts';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { LossFn } from '../training/loss.ts';
@@ -18,9 +18,11 @@ import type { Optimizer } from '../training/optimizer.ts';
 import { createLocalStep, type TrainStep } from '../training/step.ts';
 import { createProgressReporter, type ProgressSink } from '../training/progress.ts';
 import { withSeededMathRandom } from '../training/rng.ts';
+import { PhaseClock, type PhaseSeconds } from '../training/phases.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { defaultPreprocess, loadRunData, type DataRequest } from './data-source.ts';
 import { probeThroughput } from './backend-probe.ts';
+import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { TrainError } from '../errors.ts';
 import type { MetricsDocument } from '../training/metrics-doc.ts';
 import { saveModel, loadModel } from '../io/model-io.ts';
@@ -49,6 +51,8 @@ export interface TrainResult {
   validation: Omit<EvalMetrics, 'confusion' | 'perClass'> | null;
   test: Omit<EvalMetrics, 'confusion' | 'perClass'> | null;
   trainImagesPerSecond: number;
+  /** Wall seconds per phase of this run (training/phases.ts), and their total. */
+  phases: PhaseSeconds & { total: number };
   /** Where the weights started: random, or the `--init` source. */
   start: InitRecord | 'random';
   files: { info: string; model: string; checkpoint: string; metrics: string; report: string };
@@ -56,6 +60,8 @@ export interface TrainResult {
 
 export interface TrainIO extends ProgressSink {
   signal?: AbortSignal;
+  /** performance.now() when the command started (the CLI passes 0, the process start): charged as `startup`. */
+  startedAt?: number;
 }
 
 /** Backend once per process: TF.js cannot switch after tensors exist. */
@@ -74,7 +80,10 @@ export async function ensureBackend(choice: BackendChoice, log: (m: string) => v
 const exists = (p: string) => access(p).then(() => true, () => false);
 
 export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResult> {
-  const backend = await ensureBackend(opts.backend, (m: string) => io.log(m));
+  const phases = new PhaseClock();
+  const entered = performance.now();
+  if (io.startedAt !== undefined) phases.add('startup', (entered - io.startedAt) / 1000);
+  const backend = await phases.time('backend', () => ensureBackend(opts.backend, (m: string) => io.log(m)));
   const workers = resolveWorkers(opts.workers ?? 1, backend.name);
   const checkpointDir = join(opts.out, RUN_FILES.lastCheckpoint);
   const previous = await guardRunFolder(opts);
@@ -90,11 +99,42 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
   const seed = previous?.data?.seed ?? opts.seed;
   const validationFraction = previous?.data?.validationFraction ?? opts.data.validationFraction;
   const maxTrainSamples = (previous?.training?.maxTrainSamples as number | undefined) ?? (previous ? 0 : opts.maxTrainSamples);
+  // Gradient workers load TF.js and the wasm backend while this thread reads the data.
+  const launched = workers > 1 ? new LaunchedWorkers(workers) : null;
+  try {
+    const prepared = { backend, workers, launched, phases, entered, checkpointDir, previous, init };
+    return await trainWith(opts, io, { ...prepared, preprocess, padding, seed, validationFraction, maxTrainSamples });
+  } finally {
+    await launched?.terminate();
+  }
+}
+
+interface Prepared {
+  backend: BackendInfo;
+  workers: number;
+  launched: LaunchedWorkers | null;
+  phases: PhaseClock;
+  entered: number;
+  checkpointDir: string;
+  previous: RunInfo | null;
+  init: Awaited<ReturnType<typeof loadInitFor>> | null;
+  preprocess: PreprocessSpec;
+  padding: NonNullable<RunInfo['padding']>;
+  seed: number;
+  validationFraction: number;
+  maxTrainSamples: number;
+}
+
+async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): Promise<TrainResult> {
+  const { backend, workers, launched, phases, entered, checkpointDir, previous, init } = prepared;
+  const { preprocess, padding, seed, validationFraction, maxTrainSamples } = prepared;
   // Resuming without dataset flags continues on the data the run recorded.
   const sources = previous?.data && opts.data.implicit ? { train: previous.data.train, ...(previous.data.test ? { test: previous.data.test } : {}) } : opts.data;
-  const data = await loadRunData(
-    { train: sources.train, ...(sources.test ? { test: sources.test } : {}), validationFraction, preprocess },
-    { seed, maxTrainSamples, log: (m) => io.log(m) },
+  const data = await phases.time('data', () =>
+    loadRunData(
+      { train: sources.train, ...(sources.test ? { test: sources.test } : {}), validationFraction, preprocess },
+      { seed, maxTrainSamples, log: (m) => io.log(m) },
+    ),
   );
   if (previous && previous.labels.join('\u0000') !== data.labels.join('\u0000')) {
     throw new TrainError(
@@ -106,8 +146,10 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
     throw new TrainError('bad_head', `--head sigmoid is for two-class datasets; this one has ${data.labels.length} classes`);
   }
   const [h, w, c] = data.train.shape;
-  const model = withSeededMathRandom(seed, () =>
-    buildModel(opts.arch, { inputShape: [h, w, c], numClasses: data.labels.length, head: opts.head, padding }),
+  const model = phases.timeSync('model', () =>
+    withSeededMathRandom(seed, () =>
+      buildModel(opts.arch, { inputShape: [h, w, c], numClasses: data.labels.length, head: opts.head, padding }),
+    ),
   );
   let initRecord: InitRecord | undefined = previous?.init;
   try {
@@ -161,27 +203,55 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
   };
   const progress = createProgressReporter(io);
   const modelDir = join(opts.out, RUN_FILES.model);
+  let final: { validation: EvalMetrics | null; test: EvalMetrics | null } = { validation: null, test: null };
+  // The best model's validation metrics as this session measured them, just before saving that very model.
+  let bestValidation: EvalMetrics | null = null;
   const result = await trainLoop(model, { train: data.train, validation: data.validation }, loopConfig, checkpointDir, opts.resume, {
     onProgress: (p) => progress.onProgress(p),
-    onEpoch: (r, improved) => progress.onEpoch(r, improved, opts.epochs),
+    onEpoch: (r, improved) => {
+      if (improved) bestValidation = r.validation;
+      progress.onEpoch(r, improved, opts.epochs);
+    },
     saveBest: (m) => saveModel(m, modelDir),
+    // The best model on the test set, by the step's workers when it has them; on validation too unless this session
+    // already evaluated exactly that model on exactly that data (a resumed run's best may predate it).
+    finish: async (evaluateOn, epochs) => {
+      if (epochs === 0) return;
+      final = await phases.time('finalEval', async () => {
+        const known = bestValidation;
+        if (known && !data.test) return { validation: known, test: null };
+        const best = await loadModel(modelDir);
+        try {
+          return {
+            validation: known ?? (data.validation ? await evaluateOn(best, data.validation) : null),
+            test: data.test ? await evaluateOn(best, data.test) : null,
+          };
+        } finally {
+          best.dispose();
+        }
+      });
+    },
     ...(workers > 1
-      ? { createStep: (m, optimizer) => createDataParallelStep(m, optimizer, { workers, head: opts.head, labelSmoothing: opts.labelSmoothing }) }
+      ? {
+          createStep: (m, optimizer) =>
+            createDataParallelStep(m, optimizer, {
+              workers,
+              launched: launched!,
+              head: opts.head,
+              labelSmoothing: opts.labelSmoothing,
+            }),
+        }
       : backend.name === 'webgpu' && (opts.gpuStep ?? 'compiled') === 'compiled' && opts.head === 'softmax'
         ? { createStep: (m, optimizer, loss) => compiledOrTfjsStep(m, optimizer, loss, opts, (msg) => io.log(msg)) }
         : {}),
     ...(io.signal ? { signal: io.signal } : {}),
+    phases,
   });
   model.dispose();
   if (result.history.length === 0) {
     throw new TrainError('no_epoch', 'training stopped before finishing one epoch; nothing was saved');
   }
-
-  // The best model, evaluated once more on validation and on the test set.
-  const best = await loadModel(modelDir);
-  const finalVal = data.validation ? await evaluate(best, data.validation, data.labels, opts.head) : null;
-  const finalTest = data.test ? await evaluate(best, data.test, data.labels, opts.head) : null;
-  best.dispose();
+  const { validation: finalVal, test: finalTest } = final;
 
   const trained = result.history.filter((e) => e.epoch > result.resumedFromEpoch || result.resumedFromEpoch === 0);
   const images = trained.reduce((a, e) => a + e.train.images, 0);
@@ -199,8 +269,11 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
     trainImagesPerSecond: seconds > 0 ? images / seconds : 0,
     finishedAt: new Date().toISOString(),
   };
-  await writeFileAtomic(join(opts.out, RUN_FILES.metrics), JSON.stringify(doc, null, 2) + '\n');
-  await writeFileAtomic(join(opts.out, RUN_FILES.report), renderRunReport(doc));
+  await phases.time('report', () => writeFileAtomic(join(opts.out, RUN_FILES.report), renderRunReport(doc)));
+  // metrics.json is written last so that its phases include the report.
+  const runPhases = { ...phases.snapshot(), total: round3((performance.now() - (io.startedAt ?? entered)) / 1000) };
+  const metricsJson = JSON.stringify({ ...doc, phases: runPhases }, null, 2) + '\n';
+  await writeFileAtomic(join(opts.out, RUN_FILES.metrics), metricsJson);
   io.log(`run written to ${opts.out} (best epoch ${result.best?.epoch ?? '—'}${finalTest ? `, test top-1 ${(finalTest.top1 * 100).toFixed(1)} %` : ''})`);
   return {
     run: opts.out,
@@ -213,6 +286,7 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
     validation: summary(finalVal),
     test: summary(finalTest),
     trainImagesPerSecond: doc.trainImagesPerSecond,
+    phases: runPhases,
     start: initRecord ?? 'random',
     files: {
       info: join(opts.out, RUN_FILES.info),
@@ -223,6 +297,8 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
     },
   };
 }
+
+const round3 = (s: number) => Math.round(s * 1000) / 1000;
 
 export function summary(m: EvalMetrics | null): TrainResult['validation'] {
   if (!m) return null;
@@ -277,7 +353,6 @@ function recipeOf(o: TrainOptions): Record<string, unknown> {
   };
 }
 
-/** Single-thread wasm leaves cores idle (tfjs disables wasm threads in Node): data parallelism fills them. */
 /** The compiled WebGPU step, or the TF.js step with the reason logged when the planner refuses the model. */
 async function compiledOrTfjsStep(model: tfl.LayersModel, optimizer: Optimizer, loss: LossFn, opts: TrainOptions, log: (m: string) => void): Promise<TrainStep> {
   const { createCompiledStep } = await import('../gpu/train-step.ts');
@@ -294,6 +369,7 @@ async function compiledOrTfjsStep(model: tfl.LayersModel, optimizer: Optimizer, 
   }
 }
 
+/** Single-thread wasm leaves cores idle (tfjs disables wasm threads in Node): data parallelism fills them. */
 export function resolveWorkers(workers: number | 'auto', backend: string): number {
   if (workers !== 'auto') return workers;
   return backend === 'wasm' ? Math.max(1, Math.min(4, availableParallelism())) : 1;

@@ -12,6 +12,7 @@ import { evaluate, type EvalMetrics, type LabelledArrays } from './metrics.ts';
 import { Optimizer, type OptimizerConfig } from './optimizer.ts';
 import { Rng } from './rng.ts';
 import { buildSchedule, type ScheduleKind } from './schedule.ts';
+import { PhaseClock } from './phases.ts';
 import { createLocalStep, trainableVariables, type Batch, type TrainStep } from './step.ts';
 
 export interface LoopConfig {
@@ -58,9 +59,19 @@ export interface LoopHooks {
   /** Called when validation improved (or every epoch without validation): persist the best model. */
   saveBest?(model: tfl.LayersModel, record: EpochRecord): Promise<void>;
   signal?: AbortSignal;
+  /**
+   * After the last epoch, while the step still runs (its workers evaluate too): the trainer's final evaluation
+   * of the best model. `epochs` counts every epoch in the history, resumed ones included.
+   */
+  finish?(evaluate: ModelEvaluator, epochs: number): Promise<void>;
+  /** Charged with the loop's phases (step setup, batches, steps, validation, checkpoints). */
+  phases?: PhaseClock;
   /** A different way to compute a step (e.g. data-parallel workers); defaults to createLocalStep. */
   createStep?(model: tfl.LayersModel, optimizer: Optimizer, loss: ReturnType<typeof lossFor>): TrainStep | Promise<TrainStep>;
 }
+
+/** Evaluates any model of the trained topology, on the step's threads when it has its own. */
+export type ModelEvaluator = (model: tfl.LayersModel, data: LabelledArrays, batchSize?: number) => Promise<EvalMetrics>;
 
 export interface LoopResult {
   history: EpochRecord[];
@@ -96,7 +107,11 @@ export async function trainLoop(
   });
   const optimizer = new Optimizer(config.optimizer, trainableVariables(model));
   const loss = lossFor(config.head, config.labelSmoothing);
-  const step = await (hooks.createStep ?? createLocalStep)(model, optimizer, loss);
+  const phases = hooks.phases ?? new PhaseClock();
+  const createStep = hooks.createStep ?? createLocalStep;
+  const step = await phases.time('stepSetup', async () => createStep(model, optimizer, loss));
+  const evaluateOn: ModelEvaluator = (m, arrays, batchSize) =>
+    evaluate(m, arrays, config.labels, config.head, batchSize, step.evaluator?.(m, arrays.shape));
 
   let state: CheckpointState<EpochRecord> = {
     epoch: 0,
@@ -139,15 +154,17 @@ export async function trainLoop(
         }
         const start = b * config.batchSize;
         const n = Math.min(config.batchSize, train.count - start);
-        for (let i = 0; i < n; i++) {
-          const src = order[start + i]!;
-          xBatch.set(train.x.subarray(src * size, (src + 1) * size), i * size);
-          yBatch[i] = train.y[src]!;
-        }
-        const x = augmentBatch(xBatch.subarray(0, n * size), { n, h, w, c }, config.augment, augRng);
-        const batch: Batch = { x, y: yBatch.slice(0, n), count: n, shape: [h, w, c] };
+        const batch: Batch = phases.timeSync('batch', () => {
+          for (let i = 0; i < n; i++) {
+            const src = order[start + i]!;
+            xBatch.set(train.x.subarray(src * size, (src + 1) * size), i * size);
+            yBatch[i] = train.y[src]!;
+          }
+          const x = augmentBatch(xBatch.subarray(0, n * size), { n, h, w, c }, config.augment, augRng);
+          return { x, y: yBatch.slice(0, n), count: n, shape: [h, w, c] };
+        });
         lr = schedule(state.step);
-        const r = await step.step(batch, lr);
+        const r = await phases.time('step', () => step.step(batch, lr));
         if (!Number.isFinite(r.loss)) {
           throw new TrainError('diverged', `the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1} (learning rate ${lr.toPrecision(3)}): lower --lr`);
         }
@@ -163,8 +180,10 @@ export async function trainLoop(
       }
       if (stopped === 'interrupted') break;
 
-      await step.sync?.();
-      const validation = data.validation ? await evaluate(model, data.validation, config.labels, config.head, Math.max(config.batchSize, 64)) : null;
+      const validation = await phases.time('validation', async () => {
+        await step.sync?.();
+        return data.validation ? evaluateOn(model, data.validation, Math.max(config.batchSize, 64)) : null;
+      });
       const seconds = (Date.now() - epochStart) / 1000;
       const record: EpochRecord = {
         epoch: epoch + 1,
@@ -178,17 +197,18 @@ export async function trainLoop(
       if (improved) {
         state.best = { epoch: epoch + 1, top1: validation?.top1 ?? record.train.top1, loss: validation?.loss ?? record.train.loss };
         state.sinceBest = 0;
-        await hooks.saveBest?.(model, record);
+        await phases.time('saveBest', async () => hooks.saveBest?.(model, record));
       } else {
         state.sinceBest++;
       }
       state.epoch = epoch + 1;
       state.history.push(record);
       state.rng = rng.getState();
-      await saveCheckpoint(checkpointDir, model, optimizer, state);
+      await phases.time('checkpoint', () => saveCheckpoint(checkpointDir, model, optimizer, state));
       hooks.onEpoch?.(record, improved);
     }
     await step.sync?.();
+    await hooks.finish?.(evaluateOn, state.history.length);
   } finally {
     step.dispose();
     optimizer.dispose();

@@ -2,6 +2,7 @@
 // backend produced them. report.html is rendered from exactly this document.
 import type { EvalMetrics } from '../training/metrics.ts';
 import type { EpochRecord } from '../training/loop.ts';
+import type { PhaseSeconds } from '../training/phases.ts';
 
 export interface MetricsDocument {
   version: 1;
@@ -16,4 +17,6 @@ export interface MetricsDocument {
   final: { validation: EvalMetrics | null; test: EvalMetrics | null };
   trainImagesPerSecond: number;
   finishedAt: string;
+  /** Wall seconds per phase of the run (absent in files written before 2026-12-02). */
+  phases?: PhaseSeconds & { total: number };
 }

@@ -31,33 +31,69 @@ export interface LabelledArrays {
   shape: [number, number, number];
 }
 
+/** What one evaluated batch contributes: its summed loss, each image's top-1 class and (over 5 classes) top-5. */
+export interface BatchOutcome {
+  lossSum: number;
+  predicted: ArrayLike<number>;
+  /** Five class indices per image, or null with 5 classes or fewer. */
+  top5: ArrayLike<number> | null;
+}
+
+/** Evaluates one batch; the default runs `model` on this thread, a data-parallel step spreads it over its workers. */
+export type EvaluateBatch = (x: Float32Array, y: Int32Array, count: number) => Promise<BatchOutcome>;
+
+/** One batch's outcome as tensors (loss sum, top-1 indices, top-5 indices or none); the caller reads and frees them. */
+export function outcomeTensors(
+  model: tfl.LayersModel,
+  batch: LabelledArrays,
+  head: Head,
+  classes: number,
+): tf.Tensor[] {
+  const [h, w, c] = batch.shape;
+  return tf.tidy(() => {
+    const x = tf.tensor4d(batch.x, [batch.count, h, w, c]);
+    const y = tf.tensor1d(batch.y, 'int32');
+    const logits = model.apply(x, { training: false }) as tf.Tensor2D;
+    const probs = probabilities(logits, head);
+    const out = [tf.mul(lossFor(head, 0)(logits, y), batch.count), tf.argMax(probs, 1)];
+    return classes > 5 ? [...out, tf.topk(probs, 5).indices] : out;
+  });
+}
+
+/** The default EvaluateBatch: `model` on this thread's backend. */
+export function localBatches(
+  model: tfl.LayersModel,
+  shape: LabelledArrays['shape'],
+  head: Head,
+  classes: number,
+): EvaluateBatch {
+  return async (x, y, count) => {
+    const tensors = outcomeTensors(model, { x, y, count, shape }, head, classes);
+    const [l, p, t5] = await Promise.all(tensors.map((t) => t.data()));
+    tf.dispose(tensors);
+    return { lossSum: l![0]!, predicted: p!, top5: t5 ?? null };
+  };
+}
+
 export async function evaluate(
   model: tfl.LayersModel,
   data: LabelledArrays,
   labels: string[],
   head: Head,
   batchSize = 128,
+  batches: EvaluateBatch = localBatches(model, data.shape, head, labels.length),
 ): Promise<EvalMetrics> {
   const k = labels.length;
   const [h, w, c] = data.shape;
   const size = h * w * c;
-  const lossFn = lossFor(head, 0);
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let lossSum = 0;
   let top5Hits = 0;
   for (let start = 0; start < data.count; start += batchSize) {
     const n = Math.min(batchSize, data.count - start);
-    const [lossV, pred, top5] = tf.tidy(() => {
-      const x = tf.tensor4d(data.x.subarray(start * size, (start + n) * size), [n, h, w, c]);
-      const y = tf.tensor1d(data.y.subarray(start, start + n), 'int32');
-      const logits = model.apply(x, { training: false }) as tf.Tensor2D;
-      const probs = probabilities(logits, head);
-      const top5 = k > 5 ? tf.topk(probs, 5).indices : null;
-      return [tf.mul(lossFn(logits, y), n), tf.argMax(probs, 1), top5] as const;
-    });
-    const [l, p, t5] = await Promise.all([lossV.data(), pred.data(), top5 ? top5.data() : Promise.resolve(null)]);
-    tf.dispose([lossV, pred, ...(top5 ? [top5] : [])]);
-    lossSum += l[0]!;
+    const x = data.x.subarray(start * size, (start + n) * size);
+    const { lossSum: l, predicted: p, top5: t5 } = await batches(x, data.y.subarray(start, start + n), n);
+    lossSum += l;
     for (let i = 0; i < n; i++) {
       const actual = data.y[start + i]!;
       confusion[actual]![p[i]!]!++;

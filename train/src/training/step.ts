@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { LossFn } from './loss.ts';
+import type { EvaluateBatch } from './metrics.ts';
 import type { Optimizer } from './optimizer.ts';
 
 export interface Batch {
@@ -32,6 +33,8 @@ export interface TrainStep {
   step(batch: Batch, lr: number): Promise<StepResult>;
   /** Steps that keep weights elsewhere (the compiled WebGPU step) copy them into the model here. */
   sync?(): Promise<void>;
+  /** Steps with threads of their own (data-parallel workers) evaluate `model` (same topology) on them too. */
+  evaluator?(model: tfl.LayersModel, shape: [number, number, number]): EvaluateBatch;
   dispose(): void;
 }
 

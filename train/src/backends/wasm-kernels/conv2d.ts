@@ -29,14 +29,14 @@ export interface ConvGeometry {
   left: number;
 }
 
-/**
- * Filter blocks as conv-forward.ts reads them. `filter()` gives `at(kh, kw, ci, co)`, the filter to apply; it
- * is called only after the packed block is allocated: that allocation can grow the wasm heap, which detaches
- * any view made before it (a detached view reads undefined, and the convolution turned into NaN).
- */
-function packFilter(backend: BackendWasm, g: ConvGeometry, filter: () => (kh: number, kw: number, ci: number, co: number) => number): TensorInfo {
+type FilterReader = (kh: number, kw: number, ci: number, co: number) => number;
+
+/** Filter blocks as conv-forward.ts reads them; `filter()` gives the reader `at(kh, kw, ci, co)` of the filter. */
+function packFilter(backend: BackendWasm, g: ConvGeometry, filter: () => FilterReader): TensorInfo {
   const k = g.kH * g.kW * g.inC;
   const packed = backend.makeOutput([g.outC / 8, k, 8], 'float32');
+  // The filter's view is taken only now: allocating `packed` may grow the heap, which detaches views taken before
+  // (a detached view reads undefined, and the packed filter became NaN: a 2-worker ResNet-20 run diverged so).
   const out = backend.typedArrayFromHeap(packed) as Float32Array;
   const at = filter();
   let i = 0;
@@ -53,7 +53,7 @@ function packFilter(backend: BackendWasm, g: ConvGeometry, filter: () => (kh: nu
 }
 
 /** Runs the convolution; `filter(kh, kw, ci, co)` is read after every allocation, so views stay valid. */
-export function convolve(backend: BackendWasm, x: TensorInfo, g: ConvGeometry, filter: () => (kh: number, kw: number, ci: number, co: number) => number): TensorInfo {
+export function convolve(backend: BackendWasm, x: TensorInfo, g: ConvGeometry, filter: () => FilterReader): TensorInfo {
   // Rows the kernel reads; a VALID layer may leave input rows past them unread, which still need a place.
   const hp = Math.max((g.outH - 1) * g.strideH + g.kH, g.top + (g.inH - 1) * g.spreadH + 1);
   const wp = Math.max((g.outW - 1) * g.strideW + g.kW, g.left + (g.inW - 1) * g.spreadW + 1);
