@@ -26,40 +26,102 @@ const epochs = Number(values.epochs);
 const trainIdx = join(values.data!, 'train-images-idx3-ubyte.gz');
 const testIdx = join(values.data!, 't10k-images-idx3-ubyte.gz');
 if (!existsSync(trainIdx)) {
-  console.error(`bench accuracy: ${trainIdx} not found; install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or pass --data DIR`);
+  console.error(
+    `bench accuracy: ${trainIdx} not found; install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist) or pass --data DIR`,
+  );
   process.exit(2);
 }
 
-interface Row { row: string; top1: number; seconds: number; imgPerSec: number; detail: string }
+interface Row {
+  row: string;
+  top1: number;
+  seconds: number;
+  imgPerSec: number;
+  detail: string;
+}
 const rows: Row[] = [];
 
 if (!values['skip-ours']) {
   const t0 = Date.now();
-  const args = ['bin/resnet-edge.js', 'train', '--arch', 'resnet20', '--data', trainIdx, '--test-data', testIdx,
-    '--spec', 'docs/examples/fashion-mnist.spec.json', '--validation-fraction', '0', '--epochs', String(epochs),
-    '--batch-size', '64', '--lr', '0.1', '--optimizer', 'sgd', '--momentum', '0.9', '--weight-decay', '1e-4',
-    '--schedule', 'cosine', '--augment', 'crop', '--max-train-samples', values['max-train']!, '--out', values.out!, '--json'];
-  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const args = [
+    'bin/resnet-edge.js',
+    'train',
+    '--arch',
+    'resnet20',
+    '--data',
+    trainIdx,
+    '--test-data',
+    testIdx,
+    '--spec',
+    'docs/examples/fashion-mnist.spec.json',
+    '--validation-fraction',
+    '0',
+    '--epochs',
+    String(epochs),
+    '--batch-size',
+    '64',
+    '--lr',
+    '0.1',
+    '--optimizer',
+    'sgd',
+    '--momentum',
+    '0.9',
+    '--weight-decay',
+    '1e-4',
+    '--schedule',
+    'cosine',
+    '--augment',
+    'crop',
+    '--max-train-samples',
+    values['max-train']!,
+    '--out',
+    values.out!,
+    '--json',
+  ];
+  const r = spawnSync(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) throw new Error(`resnet-edge train exited ${r.status}`);
   const doc = JSON.parse(r.stdout) as { test: { top1: number }; trainImagesPerSecond: number; backend: string };
-  rows.push({ row: 'resnet-edge train', top1: doc.test.top1, seconds: (Date.now() - t0) / 1000, imgPerSec: doc.trainImagesPerSecond, detail: `backend ${doc.backend}` });
+  rows.push({
+    row: 'resnet-edge train',
+    top1: doc.test.top1,
+    seconds: (Date.now() - t0) / 1000,
+    imgPerSec: doc.trainImagesPerSecond,
+    detail: `backend ${doc.backend}`,
+  });
 }
 
 if (!values['skip-torch']) {
   const python = '/usr/bin/python3';
   const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    console.error('bench accuracy: PyTorch not found; `apt-get install python3-torch` (Debian) to get the peer column. Skipping it.');
+    console.error(
+      'bench accuracy: PyTorch not found; `apt-get install python3-torch` (Debian) to get the peer column. Skipping it.',
+    );
   } else {
     const cfg = { epochs, threads: Number(values.threads), data: values.data, maxTrain: Number(values['max-train']) };
-    const r = spawnSync(python, [join(import.meta.dirname, 'torch_accuracy.py'), JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+    const r = spawnSync(python, [join(import.meta.dirname, 'torch_accuracy.py'), JSON.stringify(cfg)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`torch_accuracy.py exited ${r.status}`);
     rows.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as Row);
   }
 }
 
-console.log(`\nResNet-20, full Fashion-MNIST, ${epochs} epoch(s) — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(
+  `\nResNet-20, full Fashion-MNIST, ${epochs} epoch(s) — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 console.log('| trainer | test top-1 | wall | train img/s | detail |');
 console.log('|---|---:|---:|---:|---|');
-for (const r of rows) console.log(`| ${r.row} | ${(r.top1 * 100).toFixed(2)} % | ${(r.seconds / 60).toFixed(1)} min | ${r.imgPerSec.toFixed(0)} | ${r.detail} |`);
-if (rows.length === 2) console.log(`\ngap: ${((rows[0]!.top1 - rows[1]!.top1) * 100).toFixed(2)} points (target: within 0.5)`);
+for (const r of rows)
+  console.log(
+    `| ${r.row} | ${(r.top1 * 100).toFixed(2)} % | ${(r.seconds / 60).toFixed(1)} min | ${r.imgPerSec.toFixed(0)} | ${r.detail} |`,
+  );
+if (rows.length === 2)
+  console.log(`\ngap: ${((rows[0]!.top1 - rows[1]!.top1) * 100).toFixed(2)} points (target: within 0.5)`);

@@ -18,18 +18,36 @@ import { preprocessSpecSchema } from '@resnet-edge/shared/preprocess/spec';
 import { photo } from './photos.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '7' }, dir: { type: 'string', default: join(tmpdir(), 'bench-edge-decode') }, only: { type: 'string' } },
+  options: {
+    runs: { type: 'string', default: '7' },
+    dir: { type: 'string', default: join(tmpdir(), 'bench-edge-decode') },
+    only: { type: 'string' },
+  },
 });
 const RUNS = Number(values.runs);
 const DIR = values.dir!;
-const SIZES: [string, number, number][] = [['0.2 MP', 512, 384], ['3 MP', 2000, 1500], ['12 MP', 4032, 3024], ['40 MP', 7300, 5475]];
+const SIZES: [string, number, number][] = [
+  ['0.2 MP', 512, 384],
+  ['3 MP', 2000, 1500],
+  ['12 MP', 4032, 3024],
+  ['40 MP', 7300, 5475],
+];
 const spec = preprocessSpecSchema.parse({
-  colorMode: 'rgb', resizeShorter: 72, resizeAlgorithm: 'bilinear', crop: { height: 64, width: 64 },
+  colorMode: 'rgb',
+  resizeShorter: 72,
+  resizeAlgorithm: 'bilinear',
+  crop: { height: 64, width: 64 },
   normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
 });
 
 // @jsquash/jpeg builds an ImageData; Node has none.
-(globalThis as { ImageData?: unknown }).ImageData ??= class { constructor(readonly data: Uint8ClampedArray, readonly width: number, readonly height: number) {} };
+(globalThis as { ImageData?: unknown }).ImageData ??= class {
+  constructor(
+    readonly data: Uint8ClampedArray,
+    readonly width: number,
+    readonly height: number,
+  ) {}
+};
 const require = createRequire(import.meta.url);
 const { default: mozDecode, init } = await import('@jsquash/jpeg/decode.js');
 await init(new WebAssembly.Module(readFileSync(require.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'))));
@@ -44,14 +62,31 @@ function webpPhoto(width: number, height: number, lossless: boolean): Uint8Array
   mkdirSync(DIR, { recursive: true });
   const path = join(DIR, `photo-${width}x${height}${lossless ? '-lossless' : ''}.webp`);
   if (!existsSync(path)) {
-    const seed = ['-size', `${Math.ceil(width / 4)}x${Math.ceil(height / 4)}`, 'plasma:fractal', '-seed', '3', '-resize', `${width}x${height}!`];
+    const seed = [
+      '-size',
+      `${Math.ceil(width / 4)}x${Math.ceil(height / 4)}`,
+      'plasma:fractal',
+      '-seed',
+      '3',
+      '-resize',
+      `${width}x${height}!`,
+    ];
     const mode = lossless ? ['-define', 'webp:lossless=true'] : ['-quality', '80'];
     execFileSync(convertBinary(), [...seed, ...mode, path]);
   }
   return new Uint8Array(readFileSync(path));
 }
 
-interface Row { label: string; bytes: number; scale: number; ours: number; peak: number; growth: number; moz: number; mozOut: number }
+interface Row {
+  label: string;
+  bytes: number;
+  scale: number;
+  ours: number;
+  peak: number;
+  growth: number;
+  moz: number;
+  mozOut: number;
+}
 const rows: Row[] = [];
 for (const [label, width, height] of values.only === 'webp' ? [] : SIZES) {
   const bytes = photo(DIR, width, height);
@@ -71,20 +106,37 @@ for (const [label, width, height] of values.only === 'webp' ? [] : SIZES) {
   let mozOut = 0;
   for (let i = 0; i < RUNS + 1; i++) {
     const t = performance.now();
-    const image = await mozDecode(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    const image = await mozDecode(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    );
     if (i > 0) moz.push(performance.now() - t);
     mozOut = image.data.byteLength;
   }
-  rows.push({ label, bytes: bytes.byteLength, scale: jpegScaleFor(width, height, 72, 'dct'), ours: median(ours), peak, growth, moz: median(moz), mozOut });
+  rows.push({
+    label,
+    bytes: bytes.byteLength,
+    scale: jpegScaleFor(width, height, 72, 'dct'),
+    ours: median(ours),
+    peak,
+    growth,
+    moz: median(moz),
+    mozOut,
+  });
 }
 
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`;
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ')}, Node ${process.version}`;
 if (rows.length > 0) {
   console.log(`\nEdge decode — JPEG → 64×64×3 tensor (resize 72, crop 64), ${RUNS} runs, p50 — ${machine}\n`);
-  console.log('| image | file | our scale | ours: decode + preprocess | our peak (budget) | ArrayBuffer growth | @jsquash/jpeg full decode | its RGBA output |');
+  console.log(
+    '| image | file | our scale | ours: decode + preprocess | our peak (budget) | ArrayBuffer growth | @jsquash/jpeg full decode | its RGBA output |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.label} | ${(r.bytes / 1024).toFixed(0)} KiB | 1/${r.scale} | ${r.ours.toFixed(1)} ms | ${mb(r.peak)} MB | ${mb(r.growth)} MB | ${r.moz.toFixed(1)} ms | ${mb(r.mozOut)} MB |`);
+    console.log(
+      `| ${r.label} | ${(r.bytes / 1024).toFixed(0)} KiB | 1/${r.scale} | ${r.ours.toFixed(1)} ms | ${mb(r.peak)} MB | ${mb(r.growth)} MB | ${r.moz.toFixed(1)} ms | ${mb(r.mozOut)} MB |`,
+    );
   }
 }
 
@@ -92,9 +144,20 @@ if (rows.length > 0) {
 const { default: webpDecode, init: webpInit } = await import('@jsquash/webp/decode.js');
 await webpInit(new WebAssembly.Module(readFileSync(require.resolve('@jsquash/webp/codec/dec/webp_dec.wasm'))));
 const WEBP: [string, number, number, boolean][] = [
-  ['0.2 MP lossy', 512, 384, false], ['3 MP lossy', 2000, 1500, false], ['12 MP lossy', 4032, 3024, false], ['3 MP lossless', 2000, 1500, true],
+  ['0.2 MP lossy', 512, 384, false],
+  ['3 MP lossy', 2000, 1500, false],
+  ['12 MP lossy', 4032, 3024, false],
+  ['3 MP lossless', 2000, 1500, true],
 ];
-interface WebpRow { label: string; bytes: number; ours: number; peak: number; growth: number; lib: number; libOut: number }
+interface WebpRow {
+  label: string;
+  bytes: number;
+  ours: number;
+  peak: number;
+  growth: number;
+  lib: number;
+  libOut: number;
+}
 const webpRows: WebpRow[] = [];
 for (const [label, width, height, lossless] of values.only === 'jpeg' ? [] : WEBP) {
   const bytes = webpPhoto(width, height, lossless);
@@ -113,7 +176,9 @@ for (const [label, width, height, lossless] of values.only === 'jpeg' ? [] : WEB
     growth = Math.max(growth, process.memoryUsage().arrayBuffers - before);
     peak = Math.max(peak, result.peakBytes);
     t = performance.now();
-    const image = await webpDecode(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    const image = await webpDecode(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    );
     if (i > 0) lib.push(performance.now() - t);
     libOut = image.data.byteLength;
   }
@@ -121,7 +186,9 @@ for (const [label, width, height, lossless] of values.only === 'jpeg' ? [] : WEB
 }
 if (webpRows.length > 0) {
   console.log(`\nEdge decode — WebP → 64×64×3 tensor (resize 72, crop 64), ${RUNS} runs, p50 — ${machine}\n`);
-  console.log('| image | file | ours: decode + preprocess | our peak (budget) | ArrayBuffer growth | @jsquash/webp full decode | its RGBA output | ours ÷ theirs |');
+  console.log(
+    '| image | file | ours: decode + preprocess | our peak (budget) | ArrayBuffer growth | @jsquash/webp full decode | its RGBA output | ours ÷ theirs |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of webpRows) {
     console.log(

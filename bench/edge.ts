@@ -32,23 +32,45 @@ import { photo, type PhotoKind } from './photos.ts';
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '15' }, requests: { type: 'string', default: '300' },
+    seconds: { type: 'string', default: '15' },
+    requests: { type: 'string', default: '300' },
     port: { type: 'string', default: '8799' },
-    'photo-runs': { type: 'string', default: '15' }, 'photos-only': { type: 'boolean', default: false },
+    'photo-runs': { type: 'string', default: '15' },
+    'photos-only': { type: 'boolean', default: false },
     dir: { type: 'string', default: join(tmpdir(), 'bench-edge-decode') },
   },
 });
-const SECONDS = Number(values.seconds), REQUESTS = Number(values.requests), PORT = Number(values.port);
+const SECONDS = Number(values.seconds),
+  REQUESTS = Number(values.requests),
+  PORT = Number(values.port);
 const PHOTO_RUNS = Number(values['photo-runs']);
-const LABELS = ['t-shirt_top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle_boot'];
+const LABELS = [
+  't-shirt_top',
+  'trouser',
+  'pullover',
+  'dress',
+  'coat',
+  'sandal',
+  'shirt',
+  'sneaker',
+  'bag',
+  'ankle_boot',
+];
 
 /** A 512×384 photo-like JPEG (gradients and shapes, quality 90). */
 function testJpeg(): Uint8Array {
-  const width = 512, height = 384, data = Buffer.alloc(width * height * 4);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-    const i = (y * width + x) * 4, inDisc = (x - 300) ** 2 + (y - 180) ** 2 < 90 ** 2;
-    data[i] = inDisc ? 230 : (x * 255) / width; data[i + 1] = inDisc ? 190 : (y * 255) / height; data[i + 2] = inDisc ? 40 : 128; data[i + 3] = 255;
-  }
+  const width = 512,
+    height = 384,
+    data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4,
+        inDisc = (x - 300) ** 2 + (y - 180) ** 2 < 90 ** 2;
+      data[i] = inDisc ? 230 : (x * 255) / width;
+      data[i + 1] = inDisc ? 190 : (y * 255) / height;
+      data[i + 2] = inDisc ? 40 : 128;
+      data[i + 3] = 255;
+    }
   return new Uint8Array(jpeg.encode({ data, width, height }, 90).data);
 }
 
@@ -60,11 +82,25 @@ async function publishResnet20(persistTo: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-edge-model-'));
   writeFileSync(join(dir, 'model.tflite'), tflite);
   const manifest = manifestSchema.parse({
-    schemaVersion: 1, name: 'bench', version: '1.0.0', arch: 'resnet20', labels: LABELS,
-    preprocess: { colorMode: 'rgb', resizeShorter: 32, resizeAlgorithm: 'bilinear', crop: { height: 32, width: 32 }, normalize: { kind: 'scale', scale: 2 / 255, offset: -1 }, maxPixels: 40_000_000 },
-    inputShape: [1, 32, 32, 3], outputActivation: 'softmax', accuracy: { float: { top1: 0.1, samples: 0 } },
+    schemaVersion: 1,
+    name: 'bench',
+    version: '1.0.0',
+    arch: 'resnet20',
+    labels: LABELS,
+    preprocess: {
+      colorMode: 'rgb',
+      resizeShorter: 32,
+      resizeAlgorithm: 'bilinear',
+      crop: { height: 32, width: 32 },
+      normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
+      maxPixels: 40_000_000,
+    },
+    inputShape: [1, 32, 32, 3],
+    outputActivation: 'softmax',
+    accuracy: { float: { top1: 0.1, samples: 0 } },
     files: { 'model.tflite': { sha256: await sha256Hex(tflite), size: tflite.byteLength } },
-    training: { dataFingerprint: 'bench (random weights)' }, createdAt: new Date().toISOString(),
+    training: { dataFingerprint: 'bench (random weights)' },
+    createdAt: new Date().toISOString(),
   });
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   const store = new R2LocalStore(persistTo);
@@ -72,7 +108,15 @@ async function publishResnet20(persistTo: string): Promise<void> {
   await store.close();
 }
 
-interface Level { concurrency: number; requests: number; errors: number; rps: number; p50: number; p95: number; p99: number }
+interface Level {
+  concurrency: number;
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
 
 const errorKinds = new Map<string, number>();
 /** The worker's own timing fields (decode, preprocess, infer), summed over successful answers. */
@@ -85,8 +129,12 @@ async function classifyOnce(url: string, body: Uint8Array): Promise<{ ms: number
     const res = await fetch(`${url}/v1/classify`, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' } });
     const text = await res.text();
     if (res.status === 200) {
-      const t2 = (JSON.parse(text) as { timing: { decode_ms: number; preprocess_ms: number; infer_ms: number } }).timing;
-      timing.n++; timing.decode += t2.decode_ms; timing.preprocess += t2.preprocess_ms; timing.infer += t2.infer_ms;
+      const t2 = (JSON.parse(text) as { timing: { decode_ms: number; preprocess_ms: number; infer_ms: number } })
+        .timing;
+      timing.n++;
+      timing.decode += t2.decode_ms;
+      timing.preprocess += t2.preprocess_ms;
+      timing.infer += t2.infer_ms;
       return { ms: performance.now() - t, ok: true };
     }
     kind = `HTTP ${res.status} ${text.slice(0, 120)}`;
@@ -99,30 +147,45 @@ async function classifyOnce(url: string, body: Uint8Array): Promise<{ ms: number
 
 async function level(url: string, body: Uint8Array, concurrency: number): Promise<Level> {
   const times: number[] = [];
-  let errors = 0, issued = 0;
-  const deadline = performance.now() + SECONDS * 1000, start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (issued < REQUESTS && performance.now() < deadline) {
-      issued++;
-      const r = await classifyOnce(url, body);
-      times.push(r.ms);
-      if (!r.ok) errors++;
-    }
-  }));
+  let errors = 0,
+    issued = 0;
+  const deadline = performance.now() + SECONDS * 1000,
+    start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued < REQUESTS && performance.now() < deadline) {
+        issued++;
+        const r = await classifyOnce(url, body);
+        times.push(r.ms);
+        if (!r.ok) errors++;
+      }
+    }),
+  );
   const wall = (performance.now() - start) / 1000;
   times.sort((a, b) => a - b);
   const q = (p: number) => times[Math.min(times.length - 1, Math.floor(times.length * p))]!;
-  return { concurrency, requests: times.length, errors, rps: times.length / wall, p50: q(0.5), p95: q(0.95), p99: q(0.99) };
+  return {
+    concurrency,
+    requests: times.length,
+    errors,
+    rps: times.length / wall,
+    p50: q(0.5),
+    p95: q(0.95),
+    p99: q(0.99),
+  };
 }
 
 const persistTo = mkdtempSync(join(tmpdir(), 'bench-edge-r2-'));
 mkdirSync(persistTo, { recursive: true });
 await publishResnet20(persistTo);
 const body = testJpeg();
-const start = (): Promise<LocalWorker> => startLocalWorker({
-  port: PORT, persistTo, modelName: 'bench',
-  ...(process.env.EDGE_LOG ? { log: (line: string) => console.error(line) } : {}),
-});
+const start = (): Promise<LocalWorker> =>
+  startLocalWorker({
+    port: PORT,
+    persistTo,
+    modelName: 'bench',
+    ...(process.env.EDGE_LOG ? { log: (line: string) => console.error(line) } : {}),
+  });
 
 interface Answer {
   timing: { decode_ms: number; preprocess_ms: number; infer_ms: number };
@@ -154,12 +217,25 @@ const quantile = (xs: number[], q: number): number => {
 const mib = (n: number): string => (n / (1024 * 1024)).toFixed(n < 1024 * 1024 ? 2 : 1);
 
 const PHOTO_SIZES: [string, number, number][] = [
-  ['0.2 MP', 512, 384], ['3 MP', 2000, 1500], ['12 MP', 4032, 3024], ['40 MP', 7300, 5475],
+  ['0.2 MP', 512, 384],
+  ['3 MP', 2000, 1500],
+  ['12 MP', 4032, 3024],
+  ['40 MP', 7300, 5475],
 ];
 const KINDS: PhotoKind[] = ['baseline', 'progressive'];
 interface PhotoRow {
-  label: string; kind: PhotoKind; kib: number; p50: number; p95: number; decode: number; peak: number;
-  rssBefore: number | null; rssAfter: number | null; mozP50: number; mozP95: number; mozDecode: number;
+  label: string;
+  kind: PhotoKind;
+  kib: number;
+  p50: number;
+  p95: number;
+  decode: number;
+  peak: number;
+  rssBefore: number | null;
+  rssAfter: number | null;
+  mozP50: number;
+  mozP95: number;
+  mozDecode: number;
 }
 const photoRows: PhotoRow[] = [];
 {
@@ -178,7 +254,10 @@ const photoRows: PhotoRow[] = [];
           await classifyAnswer(ours.url, bytes);
           if (withPeer) await moz.decode(bytes);
         }
-        const t: number[] = [], decode: number[] = [], mozT: number[] = [], mozDecode: number[] = [];
+        const t: number[] = [],
+          decode: number[] = [],
+          mozT: number[] = [],
+          mozDecode: number[] = [];
         let peak = 0;
         for (let i = 0; i < runs; i++) {
           const r = await classifyAnswer(ours.url, bytes);
@@ -193,9 +272,18 @@ const photoRows: PhotoRow[] = [];
         }
         const peer = (xs: number[], q: number): number => (withPeer ? quantile(xs, q) : NaN);
         photoRows.push({
-          label, kind, kib: bytes.byteLength / 1024, peak, rssBefore, rssAfter: workerdRssMiB(ours.pid),
-          p50: quantile(t, 0.5), p95: quantile(t, 0.95), decode: quantile(decode, 0.5),
-          mozP50: peer(mozT, 0.5), mozP95: peer(mozT, 0.95), mozDecode: peer(mozDecode, 0.5),
+          label,
+          kind,
+          kib: bytes.byteLength / 1024,
+          peak,
+          rssBefore,
+          rssAfter: workerdRssMiB(ours.pid),
+          p50: quantile(t, 0.5),
+          p95: quantile(t, 0.95),
+          decode: quantile(decode, 0.5),
+          mozP50: peer(mozT, 0.5),
+          mozP95: peer(mozT, 0.95),
+          mozDecode: peer(mozDecode, 0.5),
         });
       }
     }
@@ -205,18 +293,26 @@ const photoRows: PhotoRow[] = [];
   }
 }
 const ms = (n: number): string => (Number.isNaN(n) ? '—' : `${n.toFixed(1)} ms`);
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
-console.log(`\nEdge photos — wrangler dev (workerd), ResNet-20 int8 32×32×3 (resize 32: JPEG decoded at 1/8), `
-  + `concurrency 1, ${PHOTO_RUNS} runs — ${machine}\n`);
-console.log('| image | file | ours: answer p50 | p95 | decode in worker p50 '
-  + '| @jsquash/jpeg in workerd: answer p50 | p95 | its decode p50 | answer ratio |');
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ')}`;
+console.log(
+  `\nEdge photos — wrangler dev (workerd), ResNet-20 int8 32×32×3 (resize 32: JPEG decoded at 1/8), ` +
+    `concurrency 1, ${PHOTO_RUNS} runs — ${machine}\n`,
+);
+console.log(
+  '| image | file | ours: answer p50 | p95 | decode in worker p50 ' +
+    '| @jsquash/jpeg in workerd: answer p50 | p95 | its decode p50 | answer ratio |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of photoRows) {
   const ratio = Number.isNaN(r.mozP50) ? '—' : `${(r.mozP50 / r.p50).toFixed(1)}×`;
-  console.log(`| ${r.label} ${r.kind} | ${r.kib.toFixed(0)} KiB | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.decode)} `
-    + `| ${ms(r.mozP50)} | ${ms(r.mozP95)} | ${ms(r.mozDecode)} | ${ratio} |`);
+  console.log(
+    `| ${r.label} ${r.kind} | ${r.kib.toFixed(0)} KiB | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.decode)} ` +
+      `| ${ms(r.mozP50)} | ${ms(r.mozP95)} | ${ms(r.mozDecode)} | ${ratio} |`,
+  );
 }
-console.log('\n| image | our peak per request (MemoryBudget) | workerd RSS before → after the size\'s requests |');
+console.log("\n| image | our peak per request (MemoryBudget) | workerd RSS before → after the size's requests |");
 console.log('|---|---:|---:|');
 for (const r of photoRows) {
   const known = r.rssBefore !== null && r.rssAfter !== null;
@@ -234,7 +330,12 @@ try {
   for (const c of [1, 8, 32]) {
     Object.assign(timing, { n: 0, decode: 0, preprocess: 0, infer: 0 });
     levels.push(await level(worker.url, body, c));
-    if (c === 1) Object.assign(inWorker, { decode: timing.decode / timing.n, preprocess: timing.preprocess / timing.n, infer: timing.infer / timing.n });
+    if (c === 1)
+      Object.assign(inWorker, {
+        decode: timing.decode / timing.n,
+        preprocess: timing.preprocess / timing.n,
+        infer: timing.infer / timing.n,
+      });
   }
 } finally {
   await worker.stop();
@@ -248,11 +349,24 @@ const second = await classifyOnce(worker.url, body);
 await worker.stop();
 const bundle = bundleWorker(mkdtempSync(join(tmpdir(), 'bench-edge-bundle-')), 'production')!;
 
-console.log(`\nEdge worker — wrangler dev (workerd) on 127.0.0.1, ResNet-20 int8 32×32×3, ${(body.byteLength / 1024).toFixed(0)} KiB 512×384 JPEG — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(
+  `\nEdge worker — wrangler dev (workerd) on 127.0.0.1, ResNet-20 int8 32×32×3, ${(body.byteLength / 1024).toFixed(0)} KiB 512×384 JPEG — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 console.log('| concurrency | requests | errors | req/s | p50 | p95 | p99 |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|');
-for (const l of levels) console.log(`| ${l.concurrency} | ${l.requests} | ${l.errors} | ${l.rps.toFixed(1)} | ${l.p50.toFixed(1)} ms | ${l.p95.toFixed(1)} ms | ${l.p99.toFixed(1)} ms |`);
-console.log(`\ninside the worker at concurrency 1 (mean): decode ${inWorker.decode.toFixed(1)} ms, preprocess ${inWorker.preprocess.toFixed(1)} ms, infer ${inWorker.infer.toFixed(1)} ms`);
-console.log(`cold start: wrangler dev up in ${(bootMs / 1000).toFixed(1)} s; first classify (isolate + model load from R2 + inference) ${first.ms.toFixed(0)} ms${first.ok ? '' : ' (FAILED)'}, second ${second.ms.toFixed(0)} ms`);
+for (const l of levels)
+  console.log(
+    `| ${l.concurrency} | ${l.requests} | ${l.errors} | ${l.rps.toFixed(1)} | ${l.p50.toFixed(1)} ms | ${l.p95.toFixed(1)} ms | ${l.p99.toFixed(1)} ms |`,
+  );
+console.log(
+  `\ninside the worker at concurrency 1 (mean): decode ${inWorker.decode.toFixed(1)} ms, preprocess ${inWorker.preprocess.toFixed(1)} ms, infer ${inWorker.infer.toFixed(1)} ms`,
+);
+console.log(
+  `cold start: wrangler dev up in ${(bootMs / 1000).toFixed(1)} s; first classify (isolate + model load from R2 + inference) ${first.ms.toFixed(0)} ms${first.ok ? '' : ' (FAILED)'}, second ${second.ms.toFixed(0)} ms`,
+);
 for (const [kind, n] of errorKinds) console.log(`error ×${n}: ${kind}`);
-console.log(`bundle (wrangler deploy --dry-run, production): ${(bundle.bytes / 1024).toFixed(0)} KiB, ${(bundle.gzipBytes / 1024).toFixed(0)} KiB gzip (target ≤ 1024 KiB gzip)`);
+console.log(
+  `bundle (wrangler deploy --dry-run, production): ${(bundle.bytes / 1024).toFixed(0)} KiB, ${(bundle.gzipBytes / 1024).toFixed(0)} KiB gzip (target ≤ 1024 KiB gzip)`,
+);

@@ -11,7 +11,9 @@ const available = readdirSync(here)
   .map((f) => f.slice(0, -3));
 const [name, ...rest] = process.argv.slice(2);
 if (!name || !available.includes(name)) {
-  console.error(`usage: npm run bench -- <${available.join('|')}> [options]${name ? `\nunknown benchmark '${name}'` : ''}`);
+  console.error(
+    `usage: npm run bench -- <${available.join('|')}> [options]${name ? `\nunknown benchmark '${name}'` : ''}`,
+  );
   process.exit(2);
 }
 const script = join(here, `${name}.ts`);

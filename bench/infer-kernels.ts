@@ -16,7 +16,9 @@ import { ensureLiteRt } from '../tests/helpers/litert.ts';
 import { GraphBuilder, resnet18Graph } from '../tests/shared/tflite-fixtures.ts';
 import { latency } from './timing.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, models: { type: 'string', default: 'resnet20,resnet18' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '20' }, models: { type: 'string', default: 'resnet20,resnet18' } },
+});
 const RUNS = Number(values.runs);
 const CONV_WASM = new WebAssembly.Module(readFileSync(join(import.meta.dirname, '..', 'shared', 'wasm', 'conv.wasm')));
 
@@ -34,9 +36,18 @@ function resnet20Graph(): GraphIR {
   return g.build(g.dequantize(g.fullyConnected(g.mean(x), 10, false)));
 }
 
-const MODELS = { resnet20: { graph: resnet20Graph, runs: RUNS }, resnet18: { graph: resnet18Graph, runs: Math.max(3, Math.round(RUNS / 5)) } } as const;
+const MODELS = {
+  resnet20: { graph: resnet20Graph, runs: RUNS },
+  resnet18: { graph: resnet18Graph, runs: Math.max(3, Math.round(RUNS / 5)) },
+} as const;
 
-interface Row { model: string; runtime: string; p50: number; p90: number; loadMs: number }
+interface Row {
+  model: string;
+  runtime: string;
+  p50: number;
+  p90: number;
+  loadMs: number;
+}
 const rows: Row[] = [];
 await ensureLiteRt();
 for (const name of values.models!.split(',') as (keyof typeof MODELS)[]) {
@@ -49,7 +60,12 @@ for (const name of values.models!.split(',') as (keyof typeof MODELS)[]) {
     const s = performance.now();
     const interp = Interpreter.create(tflite, undefined, { kernels, wasm: CONV_WASM });
     const loadMs = performance.now() - s;
-    rows.push({ model: label, runtime: `resnet-edge int8, ${kernels} (${interp.kernels})`, loadMs, ...(await latency(() => interp.run(input), kernels === 'reference' ? Math.max(1, Math.round(runs / 5)) : runs)) });
+    rows.push({
+      model: label,
+      runtime: `resnet-edge int8, ${kernels} (${interp.kernels})`,
+      loadMs,
+      ...(await latency(() => interp.run(input), kernels === 'reference' ? Math.max(1, Math.round(runs / 5)) : runs)),
+    });
   }
   const s = performance.now();
   const compiled = await loadAndCompile(tflite, { accelerator: 'wasm' });
@@ -65,10 +81,16 @@ for (const name of values.models!.split(',') as (keyof typeof MODELS)[]) {
   compiled.delete();
 }
 
-console.log(`\nint8 kernel paths — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+console.log(
+  `\nint8 kernel paths — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
 console.log('| model | runtime | load | batch 1 p50 | p90 | vs LiteRT.js (p50) |');
 console.log('|---|---|---:|---:|---:|---:|');
 for (const r of rows) {
   const lite = rows.find((x) => x.model === r.model && x.runtime.startsWith('LiteRT'))!;
-  console.log(`| ${r.model} | ${r.runtime} | ${r.loadMs.toFixed(0)} ms | ${r.p50.toFixed(1)} ms | ${r.p90.toFixed(1)} ms | ${(r.p50 / lite.p50).toFixed(2)}× |`);
+  console.log(
+    `| ${r.model} | ${r.runtime} | ${r.loadMs.toFixed(0)} ms | ${r.p50.toFixed(1)} ms | ${r.p90.toFixed(1)} ms | ${(r.p50 / lite.p50).toFixed(2)}× |`,
+  );
 }

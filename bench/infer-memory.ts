@@ -22,12 +22,26 @@ const { values } = parseArgs({
 });
 const MiB = 2 ** 20;
 
-interface Measured { kernels: string; tfliteBytes: number; arenaBytes: number; wasmBytes: number; heapGrowth: number; arrayBufferGrowth: number; rssGrowth: number; peakRss: number; baselineRss: number; ms: number }
+interface Measured {
+  kernels: string;
+  tfliteBytes: number;
+  arenaBytes: number;
+  wasmBytes: number;
+  heapGrowth: number;
+  arrayBufferGrowth: number;
+  rssGrowth: number;
+  peakRss: number;
+  baselineRss: number;
+  ms: number;
+}
 
 /** The child: measure one model on one kernel path, print JSON. */
 async function child(file: string, kernels: string): Promise<Measured> {
   const { Interpreter } = await import('@resnet-edge/shared/tflite/interpreter');
-  const wasm = kernels === 'wasm' ? new WebAssembly.Module(readFileSync(join(import.meta.dirname, '..', 'shared', 'wasm', 'conv.wasm'))) : null;
+  const wasm =
+    kernels === 'wasm'
+      ? new WebAssembly.Module(readFileSync(join(import.meta.dirname, '..', 'shared', 'wasm', 'conv.wasm')))
+      : null;
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const before = process.memoryUsage();
@@ -42,9 +56,16 @@ async function child(file: string, kernels: string): Promise<Measured> {
   const after = process.memoryUsage();
   // wasm memory is reported by neither heapUsed nor arrayBuffers in every Node version: count it explicitly.
   return {
-    kernels, tfliteBytes: bytes.byteLength, arenaBytes: interpreter.arenaBytes, wasmBytes: interpreter.wasmBytes,
-    heapGrowth: after.heapUsed - before.heapUsed, arrayBufferGrowth: after.arrayBuffers - before.arrayBuffers,
-    rssGrowth: after.rss - before.rss, peakRss: process.resourceUsage().maxRSS * 1024, baselineRss: before.rss, ms,
+    kernels,
+    tfliteBytes: bytes.byteLength,
+    arenaBytes: interpreter.arenaBytes,
+    wasmBytes: interpreter.wasmBytes,
+    heapGrowth: after.heapUsed - before.heapUsed,
+    arrayBufferGrowth: after.arrayBuffers - before.arrayBuffers,
+    rssGrowth: after.rss - before.rss,
+    peakRss: process.resourceUsage().maxRSS * 1024,
+    baselineRss: before.rss,
+    ms,
   };
 }
 
@@ -68,13 +89,23 @@ if (!file) {
   writeFileSync(file, writeTflite(quantizeModel(model, calibration, { calibration: { method: 'minmax' } }).graph));
 }
 
-console.log(`\nPeak memory of one int8 inference — ${arch} ${size}×${size}×3, ${classes} classes; ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}\n`);
-console.log('| kernels | .tflite | arena | wasm memory | heap + ArrayBuffer growth | + wasm memory | peak RSS (Node baseline) | ms / inference |');
+console.log(
+  `\nPeak memory of one int8 inference — ${arch} ${size}×${size}×3, ${classes} classes; ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}\n`,
+);
+console.log(
+  '| kernels | .tflite | arena | wasm memory | heap + ArrayBuffer growth | + wasm memory | peak RSS (Node baseline) | ms / inference |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const kernels of ['wasm', 'typescript']) {
-  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', import.meta.filename, '--child', file, '--kernels', kernels], { encoding: 'utf8' });
+  const run = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', import.meta.filename, '--child', file, '--kernels', kernels],
+    { encoding: 'utf8' },
+  );
   if (run.status !== 0) throw new Error(`measuring ${kernels} failed: ${run.stderr}`);
   const m = JSON.parse(run.stdout.trim().split('\n').pop()!) as Measured;
   const grown = m.heapGrowth + m.arrayBufferGrowth;
-  console.log(`| ${m.kernels} | ${(m.tfliteBytes / MiB).toFixed(1)} MiB | ${(m.arenaBytes / MiB).toFixed(1)} MiB | ${(m.wasmBytes / MiB).toFixed(1)} MiB | ${(grown / MiB).toFixed(1)} MiB | ${((grown + m.wasmBytes) / MiB).toFixed(1)} MiB | ${(m.peakRss / MiB).toFixed(0)} MiB (${(m.baselineRss / MiB).toFixed(0)}) | ${m.ms.toFixed(0)} |`);
+  console.log(
+    `| ${m.kernels} | ${(m.tfliteBytes / MiB).toFixed(1)} MiB | ${(m.arenaBytes / MiB).toFixed(1)} MiB | ${(m.wasmBytes / MiB).toFixed(1)} MiB | ${(grown / MiB).toFixed(1)} MiB | ${((grown + m.wasmBytes) / MiB).toFixed(1)} MiB | ${(m.peakRss / MiB).toFixed(0)} MiB (${(m.baselineRss / MiB).toFixed(0)}) | ${m.ms.toFixed(0)} |`,
+  );
 }

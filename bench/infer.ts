@@ -28,9 +28,19 @@ const { values } = parseArgs({
 });
 const RUNS = Number(values.runs);
 const CONV_WASM = new WebAssembly.Module(readFileSync(join(import.meta.dirname, '..', 'shared', 'wasm', 'conv.wasm')));
-const CASES = { resnet20: { size: 32, classes: 10, runs: RUNS }, resnet18: { size: 224, classes: 1000, runs: Math.max(3, Math.round(RUNS / 5)) } } as const;
+const CASES = {
+  resnet20: { size: 32, classes: 10, runs: RUNS },
+  resnet18: { size: 224, classes: 1000, runs: Math.max(3, Math.round(RUNS / 5)) },
+} as const;
 
-interface Row { model: string; runtime: string; p50: number; p90: number; imgPerSec: number; detail: string }
+interface Row {
+  model: string;
+  runtime: string;
+  p50: number;
+  p90: number;
+  imgPerSec: number;
+  detail: string;
+}
 const rows: Row[] = [];
 
 /** Images per second for 16 images: one batch-16 call, or 16 batch-1 calls for batch-1 runtimes. */
@@ -59,12 +69,24 @@ for (const arch of values.models!.split(',') as (keyof typeof CASES)[]) {
   const mib = (b: number) => (b / 2 ** 20).toFixed(1);
   const modelBytes = tflite.byteLength + simd.arenaBytes + simd.wasmBytes;
   const ts = Interpreter.create(tflite, undefined, { wasm: null });
-  for (const [runtime, ours] of [['resnet-edge int8, wasm SIMD', simd], ['resnet-edge int8, TypeScript', ts]] as const) {
+  for (const [runtime, ours] of [
+    ['resnet-edge int8, wasm SIMD', simd],
+    ['resnet-edge int8, TypeScript', ts],
+  ] as const) {
     const lat = await latency(() => ours.run(one), c.runs);
-    const detail = ours === simd
-      ? `model in memory ${mib(modelBytes)} MiB = .tflite ${mib(tflite.byteLength)} + arena ${mib(ours.arenaBytes)} + wasm ${mib(ours.wasmBytes)}`
-      : 'identical outputs';
-    rows.push({ model: label, runtime, ...lat, imgPerSec: await throughput(() => { for (let i = 0; i < 16; i++) ours.run(one); }), detail });
+    const detail =
+      ours === simd
+        ? `model in memory ${mib(modelBytes)} MiB = .tflite ${mib(tflite.byteLength)} + arena ${mib(ours.arenaBytes)} + wasm ${mib(ours.wasmBytes)}`
+        : 'identical outputs';
+    rows.push({
+      model: label,
+      runtime,
+      ...lat,
+      imgPerSec: await throughput(() => {
+        for (let i = 0; i < 16; i++) ours.run(one);
+      }),
+      detail,
+    });
   }
 
   const compiled = await loadAndCompile(tflite, { accelerator: 'wasm' });
@@ -75,7 +97,15 @@ for (const arch of values.models!.split(',') as (keyof typeof CASES)[]) {
     for (const o of out) o.delete();
   };
   const liteLat = await latency(runLite, c.runs);
-  rows.push({ model: label, runtime: 'LiteRT.js int8 (wasm, XNNPACK)', ...liteLat, imgPerSec: await throughput(async () => { for (let i = 0; i < 16; i++) await runLite(); }), detail: 'same .tflite' });
+  rows.push({
+    model: label,
+    runtime: 'LiteRT.js int8 (wasm, XNNPACK)',
+    ...liteLat,
+    imgPerSec: await throughput(async () => {
+      for (let i = 0; i < 16; i++) await runLite();
+    }),
+    detail: 'same .tflite',
+  });
   compiled.delete();
 
   const x1 = tf.tensor4d(one, [1, ...shape]);
@@ -83,19 +113,53 @@ for (const arch of values.models!.split(',') as (keyof typeof CASES)[]) {
   const predict = (x: tf.Tensor4D) => () => (model.predict(x) as tf.Tensor).dataSync();
   const tfLat = await latency(predict(x1), c.runs);
   predict(x16)();
-  rows.push({ model: label, runtime: 'TF.js wasm float32', ...tfLat, imgPerSec: await throughput(predict(x16)), detail: backend.name });
+  rows.push({
+    model: label,
+    runtime: 'TF.js wasm float32',
+    ...tfLat,
+    imgPerSec: await throughput(predict(x16)),
+    detail: backend.name,
+  });
   tf.dispose([x1, x16]);
   model.dispose();
 
-  const torch = spawnSync('/usr/bin/python3', [join(import.meta.dirname, 'torch_infer.py'), JSON.stringify({ arch, channels: 3, classes: c.classes, size: c.size, threads: Number(values.threads), runs: c.runs })], { encoding: 'utf8' });
-  if (torch.status === 0) rows.push({ model: label, runtime: 'PyTorch CPU float32', ...(JSON.parse(torch.stdout) as Omit<Row, 'model' | 'runtime'>) });
-  else console.error(`PyTorch row skipped (${torch.stderr.trim().split('\n').pop()}); Debian: apt-get install python3-torch`);
+  const torch = spawnSync(
+    '/usr/bin/python3',
+    [
+      join(import.meta.dirname, 'torch_infer.py'),
+      JSON.stringify({
+        arch,
+        channels: 3,
+        classes: c.classes,
+        size: c.size,
+        threads: Number(values.threads),
+        runs: c.runs,
+      }),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (torch.status === 0)
+    rows.push({
+      model: label,
+      runtime: 'PyTorch CPU float32',
+      ...(JSON.parse(torch.stdout) as Omit<Row, 'model' | 'runtime'>),
+    });
+  else
+    console.error(
+      `PyTorch row skipped (${torch.stderr.trim().split('\n').pop()}); Debian: apt-get install python3-torch`,
+    );
 }
 
-console.log(`\nInference — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${values.threads} thread(s) for PyTorch\n`);
+console.log(
+  `\nInference — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}, ${values.threads} thread(s) for PyTorch\n`,
+);
 console.log('| model | runtime | batch 1 p50 | p90 | batch 16 img/s | vs LiteRT.js (p50) | detail |');
 console.log('|---|---|---:|---:|---:|---:|---|');
 for (const r of rows) {
   const lite = rows.find((x) => x.model === r.model && x.runtime.startsWith('LiteRT'));
-  console.log(`| ${r.model} | ${r.runtime} | ${r.p50.toFixed(1)} ms | ${r.p90.toFixed(1)} ms | ${r.imgPerSec.toFixed(1)} | ${lite ? `${(r.p50 / lite.p50).toFixed(2)}×` : '—'} | ${r.detail} |`);
+  console.log(
+    `| ${r.model} | ${r.runtime} | ${r.p50.toFixed(1)} ms | ${r.p90.toFixed(1)} ms | ${r.imgPerSec.toFixed(1)} | ${lite ? `${(r.p50 / lite.p50).toFixed(2)}×` : '—'} | ${r.detail} |`,
+  );
 }

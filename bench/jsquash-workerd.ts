@@ -36,8 +36,13 @@ export async function startJsquashWorker(): Promise<JsquashWorker> {
   const wasmPath = createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm');
   const bundled = await build({
     stdin: { contents: WORKER, resolveDir: here, loader: 'js' },
-    bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'], write: false, external: ['./mozjpeg_dec.wasm'],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: ['workerd', 'worker', 'browser'],
+    write: false,
+    external: ['./mozjpeg_dec.wasm'],
   });
   const mf = new Miniflare({
     modules: [

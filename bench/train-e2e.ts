@@ -63,10 +63,41 @@ type MetricsImages = { epochs: { train: { images: number } }[] };
 const tail = (text: string) => text.trim().split('\n').slice(-3).join(' ');
 
 function runOurs(data: string, out: string): Side {
-  const args = ['bin/resnet-edge.js', 'train', '--arch', 'resnet20', '--data', data, '--input-size', String(SIZE),
-    '--color', 'rgb', '--validation-fraction', String(VALIDATION), '--epochs', String(epochs),
-    '--batch-size', String(batch), '--lr', '0.1', '--weight-decay', '1e-4', '--schedule', 'cosine', '--augment', 'crop',
-    '--seed', '42', '--backend', 'wasm', '--workers', String(threads), '--out', out, '--json'];
+  const args = [
+    'bin/resnet-edge.js',
+    'train',
+    '--arch',
+    'resnet20',
+    '--data',
+    data,
+    '--input-size',
+    String(SIZE),
+    '--color',
+    'rgb',
+    '--validation-fraction',
+    String(VALIDATION),
+    '--epochs',
+    String(epochs),
+    '--batch-size',
+    String(batch),
+    '--lr',
+    '0.1',
+    '--weight-decay',
+    '1e-4',
+    '--schedule',
+    'cosine',
+    '--augment',
+    'crop',
+    '--seed',
+    '42',
+    '--backend',
+    'wasm',
+    '--workers',
+    String(threads),
+    '--out',
+    out,
+    '--json',
+  ];
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
   const wall = (performance.now() - t0) / 1000;
@@ -79,8 +110,18 @@ function runOurs(data: string, out: string): Side {
 }
 
 function runTorch(data: string, out: string): Side {
-  const cfg = { data, arch: 'resnet20', epochs, batch, lr: 0.1, weightDecay: 1e-4, threads, seed: 42, out,
-    validationFraction: VALIDATION };
+  const cfg = {
+    data,
+    arch: 'resnet20',
+    epochs,
+    batch,
+    lr: 0.1,
+    weightDecay: 1e-4,
+    threads,
+    seed: 42,
+    out,
+    validationFraction: VALIDATION,
+  };
   const t0 = performance.now();
   const r = spawnSync(PYTHON, [join(here, 'torch_train_e2e.py'), JSON.stringify(cfg)], { cwd: here, encoding: 'utf8' });
   const wall = (performance.now() - t0) / 1000;
@@ -100,23 +141,49 @@ function runMicro(): { ours: number; torch: number } {
   const torchArgs = [join(here, 'torch_train.py'), JSON.stringify({ ...cfg, row: 'pytorch', threads })];
   const torch = spawnSync(PYTHON, torchArgs, { cwd: here, encoding: 'utf8' });
   const last = (s: string) =>
-    JSON.parse(s.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as { imgPerSec?: number };
+    JSON.parse(
+      s
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop() ?? '{}',
+    ) as { imgPerSec?: number };
   return { ours: last(ours.stdout).imgPerSec ?? NaN, torch: last(torch.stdout).imgPerSec ?? NaN };
 }
 
 const inLoop = (s: Side) => s.images / ((s.phases.batch ?? 0) + (s.phases.step ?? 0));
-const PHASES = ['startup', 'backend', 'data', 'model', 'stepSetup', 'batch', 'step', 'validation', 'saveBest',
-  'checkpoint', 'finalEval', 'report'];
+const PHASES = [
+  'startup',
+  'backend',
+  'data',
+  'model',
+  'stepSetup',
+  'batch',
+  'step',
+  'validation',
+  'saveBest',
+  'checkpoint',
+  'finalEval',
+  'report',
+];
 
 function printRun(i: number, ours: Side, torch: Side, micro: { ours: number; torch: number } | null): void {
   const cell = (s: Side, p: string) => (s.phases[p] === undefined ? '—' : s.phases[p]!.toFixed(2));
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  console.log(`\nrun ${i + 1}: ResNet-20 ${SIZE}×${SIZE}×3, ${ours.images / epochs} training + ` +
-    `${perClass * 10 * VALIDATION} validation images, ${epochs} epochs, batch ${batch}, ${threads} thread(s) each; ` +
-    `load average ${load}\n`);
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  console.log(
+    `\nrun ${i + 1}: ResNet-20 ${SIZE}×${SIZE}×3, ${ours.images / epochs} training + ` +
+      `${perClass * 10 * VALIDATION} validation images, ${epochs} epochs, batch ${batch}, ${threads} thread(s) each; ` +
+      `load average ${load}\n`,
+  );
   console.log(`| side | wall s | in-loop img/s | val top-1 | ${PHASES.join(' | ')} |`);
   console.log(`|---|${'---:|'.repeat(3 + PHASES.length)}`);
-  const sides = [[`resnet-edge train (${ours.detail})`, ours], [`PyTorch (${torch.detail})`, torch]] as const;
+  const sides = [
+    [`resnet-edge train (${ours.detail})`, ours],
+    [`PyTorch (${torch.detail})`, torch],
+  ] as const;
   for (const [name, s] of sides) {
     const phases = PHASES.map((p) => cell(s, p)).join(' | ');
     const top1 = `${(s.top1 * 100).toFixed(1)} %`;
@@ -126,19 +193,25 @@ function printRun(i: number, ours: Side, torch: Side, micro: { ours: number; tor
     ? `, microbenchmark ${(micro.ours / micro.torch).toFixed(3)}× ` +
       `(${micro.ours.toFixed(1)} vs ${micro.torch.toFixed(1)} img/s)`
     : '';
-  console.log(`\nratios (ours / PyTorch, same run): end to end ${(torch.wall / ours.wall).toFixed(3)}×, ` +
-    `in-loop ${(inLoop(ours) / inLoop(torch)).toFixed(3)}×${microText}`);
+  console.log(
+    `\nratios (ours / PyTorch, same run): end to end ${(torch.wall / ours.wall).toFixed(3)}×, ` +
+      `in-loop ${(inLoop(ours) / inLoop(torch)).toFixed(3)}×${microText}`,
+  );
   const outside = ours.wall - (ours.phases.batch ?? 0) - (ours.phases.step ?? 0);
   const torchOutside = torch.wall - (torch.phases.batch ?? 0) - (torch.phases.step ?? 0);
   const share = ((outside / ours.wall) * 100).toFixed(0);
-  console.log(`outside the loop's steps: ours ${outside.toFixed(1)} s (${share} % of the wall), ` +
-    `PyTorch ${torchOutside.toFixed(1)} s`);
+  console.log(
+    `outside the loop's steps: ours ${outside.toFixed(1)} s (${share} % of the wall), ` +
+      `PyTorch ${torchOutside.toFixed(1)} s`,
+  );
 }
 
 const probe = spawnSync(PYTHON, ['-c', 'import torch, PIL'], { encoding: 'utf8' });
 if (probe.status !== 0) {
-  console.error(`bench train-e2e: PyTorch or PIL not found for ${PYTHON}: ` +
-    "run scripts/system-deps/python-torch.sh (Debian's python3-torch)");
+  console.error(
+    `bench train-e2e: PyTorch or PIL not found for ${PYTHON}: ` +
+      "run scripts/system-deps/python-torch.sh (Debian's python3-torch)",
+  );
   process.exit(2);
 }
 const cpus = os.cpus();

@@ -89,7 +89,12 @@ async function runRow(row: RowName, cfg: Config): Promise<RowResult> {
     const ms = (performance.now() - start) / cfg.steps;
     return { row, batch: cfg.batch, imgPerSec: (cfg.batch / ms) * 1000, msPerStep: ms, detail, peakRssMiB: peakRss() };
   } catch (err) {
-    return { row, error: (err instanceof Error ? err.message : String(err)).split('\n')[0]!, detail, peakRssMiB: peakRss() };
+    return {
+      row,
+      error: (err instanceof Error ? err.message : String(err)).split('\n')[0]!,
+      detail,
+      peakRssMiB: peakRss(),
+    };
   } finally {
     step.dispose();
   }
@@ -100,7 +105,6 @@ function peakRss(): number {
 }
 
 // ---- PyTorch -------------------------------------------------------------------------------------
-
 
 const PYTHON = '/usr/bin/python3';
 
@@ -113,7 +117,10 @@ function runPytorch(row: 'pytorch' | 'pytorch-1', cfg: Config): RowResult {
     };
   }
   const args = JSON.stringify({ ...cfg, row, threads: row === 'pytorch' ? 2 : 1 });
-  const out = spawnSync(PYTHON, [join(import.meta.dirname, 'torch_train.py'), args], { encoding: 'utf8', timeout: 30 * 60_000 });
+  const out = spawnSync(PYTHON, [join(import.meta.dirname, 'torch_train.py'), args], {
+    encoding: 'utf8',
+    timeout: 30 * 60_000,
+  });
   const line = out.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as RowResult;
@@ -126,13 +133,22 @@ function runPytorch(row: 'pytorch' | 'pytorch-1', cfg: Config): RowResult {
 
 function runChild(row: RowName, cfg: Config): RowResult {
   const script = fileURLToPath(import.meta.url);
-  const out = spawnSync(process.execPath, ['--import', 'tsx', script, '--child', row, '--config', JSON.stringify(cfg)], {
-    encoding: 'utf8',
-    timeout: 60 * 60_000,
-    env: { ...process.env, RESNET_EDGE_ALLOW_SOFTWARE_GPU: '1' },
-  });
-  const line = out.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-  if (line === undefined) return { row, error: (out.stderr || `exit ${out.status}`).trim().split('\n').slice(-3).join(' ') };
+  const out = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', script, '--child', row, '--config', JSON.stringify(cfg)],
+    {
+      encoding: 'utf8',
+      timeout: 60 * 60_000,
+      env: { ...process.env, RESNET_EDGE_ALLOW_SOFTWARE_GPU: '1' },
+    },
+  );
+  const line = out.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
+  if (line === undefined)
+    return { row, error: (out.stderr || `exit ${out.status}`).trim().split('\n').slice(-3).join(' ') };
   return JSON.parse(line) as RowResult;
 }
 
@@ -140,16 +156,28 @@ function fmt(n: number | undefined, digits = 1): string {
   return n === undefined ? '—' : n.toFixed(digits);
 }
 
-const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadBefore = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 
 function printTable(cfg: Config, results: RowResult[]): void {
   const torch = results.find((r) => r.row === 'pytorch' && r.imgPerSec !== undefined);
   const torch1 = results.find((r) => r.row === 'pytorch-1' && r.imgPerSec !== undefined);
   const cpus = os.cpus();
-  console.log(`\nTraining throughput, ${cfg.arch} ${cfg.size}×${cfg.size}×${cfg.channels}, ${NUM_CLASSES} classes, SGD momentum 0.9`);
-  console.log(`machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+  console.log(
+    `\nTraining throughput, ${cfg.arch} ${cfg.size}×${cfg.size}×${cfg.channels}, ${NUM_CLASSES} classes, SGD momentum 0.9`,
+  );
+  console.log(
+    `machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+  );
   // The box may be shared: a busy core slows every row, and PyTorch's 2-thread row most (OpenMP barriers).
-  console.log(`load average before/after: ${loadBefore} / ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log(
+    `load average before/after: ${loadBefore} / ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   const header = ['backend', 'batch', 'img/s', 'ms/step', '× PyTorch 2T', '× PyTorch 1T', 'peak RSS MiB', 'notes'];
   const ratio = (r: RowResult, ref: RowResult | undefined) =>
     ref && r.imgPerSec !== undefined ? `${(r.imgPerSec / ref.imgPerSec!).toFixed(3)}×` : '—';
@@ -164,7 +192,8 @@ function printTable(cfg: Config, results: RowResult[]): void {
     r.error ? `FAILS: ${r.error}` : (r.detail ?? ''),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join(' | ')} |`;
   console.log(line(header));
   console.log(`|${widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? 7 : w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
@@ -201,7 +230,12 @@ async function main(): Promise<void> {
   for (const row of wanted) {
     if (!(row in ROWS)) throw new Error(`unknown row ${row}; rows: ${Object.keys(ROWS).join(', ')}`);
     process.stderr.write(`bench: ${ROWS[row]}…\n`);
-    const rowCfg = row === 'cpu' ? { ...cfg, batch: Number(values['cpu-batch']), steps: 1 } : row === 'webgpu' ? { ...cfg, steps: Math.min(cfg.steps, 2) } : cfg;
+    const rowCfg =
+      row === 'cpu'
+        ? { ...cfg, batch: Number(values['cpu-batch']), steps: 1 }
+        : row === 'webgpu'
+          ? { ...cfg, steps: Math.min(cfg.steps, 2) }
+          : cfg;
     results.push(row === 'pytorch' || row === 'pytorch-1' ? runPytorch(row, rowCfg) : runChild(row, rowCfg));
   }
   printTable(cfg, results);

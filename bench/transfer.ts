@@ -34,8 +34,12 @@ import { FINE_TUNE_DEFAULTS } from '../train/src/training/recipe.ts';
 const FMNIST = '/usr/share/datasets/fashion-mnist';
 const NAMES = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle-boot'];
 const SPEC: PreprocessSpec = {
-  colorMode: 'grayscale', resizeShorter: 28, resizeAlgorithm: 'bilinear', crop: { height: 28, width: 28 },
-  normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] }, maxPixels: 40_000_000,
+  colorMode: 'grayscale',
+  resizeShorter: 28,
+  resizeAlgorithm: 'bilinear',
+  crop: { height: 28, width: 28 },
+  normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] },
+  maxPixels: 40_000_000,
 };
 
 /** The fine-tuning recipes the sweep can compare; `default` is what `train --init` uses without flags. */
@@ -43,7 +47,10 @@ const RECIPES: Record<string, (epochs: number) => FineTuneRecipe> = {
   default: () => FINE_TUNE_DEFAULTS,
   // Last session's default: the head alone for the first third, then the backbone at 0.1×, BatchNorm frozen.
   frozen: (epochs) => ({
-    freeze: { kind: 'backbone' }, unfreezeAt: Math.max(2, Math.round(epochs / 3) + 1), backboneLr: 0.1, batchNorm: 'frozen',
+    freeze: { kind: 'backbone' },
+    unfreezeAt: Math.max(2, Math.round(epochs / 3) + 1),
+    backboneLr: 0.1,
+    batchNorm: 'frozen',
   }),
   // Everything trains from the first step at the full rate, BatchNorm included.
   full: () => ({ freeze: { kind: 'none' }, unfreezeAt: 0, backboneLr: 1, batchNorm: 'train' }),
@@ -105,7 +112,9 @@ const seed = num('seed');
 const workers = num('workers');
 
 if (!existsSync(join(FMNIST, 'train-images-idx3-ubyte.gz'))) {
-  console.error(`no Fashion-MNIST in ${FMNIST}: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)`);
+  console.error(
+    `no Fashion-MNIST in ${FMNIST}: install Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist)`,
+  );
   process.exit(1);
 }
 
@@ -138,8 +147,12 @@ const dirs = {
   test: join(work, `test-${tag(tuneClasses)}-${values['test-per-class']}`),
 };
 const [trX, trY, teX, teY] = await Promise.all(
-  ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']
-    .map(idx),
+  [
+    'train-images-idx3-ubyte.gz',
+    'train-labels-idx1-ubyte.gz',
+    't10k-images-idx3-ubyte.gz',
+    't10k-labels-idx1-ubyte.gz',
+  ].map(idx),
 );
 /** Writes a data folder once; one left by an earlier run of the same flags is reused (the marker says it is whole). */
 function ensureFolder(dir: string, images: Uint8Array, labels: Uint8Array, classes: number[], perClass: number) {
@@ -158,15 +171,38 @@ console.error(`data in ${work}: few-shot ${nFew} images (${few}), test ${nTest} 
 
 const quiet = { isTTY: false, log: (m: string) => console.error(`  ${m}`) };
 const base = (out: string, data: string, test: string, epochs: number): TrainOptions => ({
-  arch: 'resnet20', head: 'softmax',
+  arch: 'resnet20',
+  head: 'softmax',
   data: {
-    train: { kind: 'folder', path: data }, test: { kind: 'folder', path: test }, validationFraction: 0, preprocess: SPEC,
+    train: { kind: 'folder', path: data },
+    test: { kind: 'folder', path: test },
+    validationFraction: 0,
+    preprocess: SPEC,
   },
-  epochs, batchSize: 32, lr: 0.05, optimizer: 'sgd', momentum: 0.9, weightDecay: 5e-4, schedule: 'cosine', warmupEpochs: 0,
-  labelSmoothing: 0, augment: ['crop'], seed, backend: 'wasm', out, resume: false, patience: 0, maxTrainSamples: 0, workers,
+  epochs,
+  batchSize: 32,
+  lr: 0.05,
+  optimizer: 'sgd',
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  schedule: 'cosine',
+  warmupEpochs: 0,
+  labelSmoothing: 0,
+  augment: ['crop'],
+  seed,
+  backend: 'wasm',
+  out,
+  resume: false,
+  patience: 0,
+  maxTrainSamples: 0,
+  workers,
 });
 
-interface ArmResult { top1: number; seconds: number; epochs: number }
+interface ArmResult {
+  top1: number;
+  seconds: number;
+  epochs: number;
+}
 /** Trains one arm, or reads back the result of an earlier run of it (metrics.json is written last). */
 async function arm(what: string, o: TrainOptions): Promise<ArmResult> {
   const metrics = join(o.out, 'metrics.json');
@@ -208,8 +244,10 @@ if (!pretrainRun) {
     `pretraining on ${nPre} images of classes ${pretrainClasses.join(',')} (${epochs} epochs, batch ${batchSize}, lr ${lr})`,
     { ...base(pretrainRun, dirs.pretrain, dirs.pretrainTest, epochs), batchSize, lr },
   );
-  console.log(`pretrain: ${nPre} images of classes ${pretrainClasses.join(',')}, ${epochs} epochs, batch ${batchSize}, ` +
-    `lr ${lr}: test top-1 ${pct(pre.top1)} on its own classes, ${pre.seconds.toFixed(0)} s`);
+  console.log(
+    `pretrain: ${nPre} images of classes ${pretrainClasses.join(',')}, ${epochs} epochs, batch ${batchSize}, ` +
+      `lr ${lr}: test top-1 ${pct(pre.top1)} on its own classes, ${pre.seconds.toFixed(0)} s`,
+  );
 }
 if (values['pretrain-only']) process.exit(0);
 
@@ -228,18 +266,27 @@ for (const epochs of budgets) {
   }
   const best = Math.max(...tuned.map((t) => (Number.isNaN(t.top1) ? 0 : t.top1)));
   const gap = (best - scratch.top1) * 100;
-  rows.push([String(epochs), pct(scratch.top1), ...tuned.map((t) => pct(t.top1)), `${gap >= 0 ? '+' : ''}${gap.toFixed(1)}`,
-    [scratch, ...tuned].map((t) => t.seconds.toFixed(0)).join(' / ')]);
+  rows.push([
+    String(epochs),
+    pct(scratch.top1),
+    ...tuned.map((t) => pct(t.top1)),
+    `${gap >= 0 ? '+' : ''}${gap.toFixed(1)}`,
+    [scratch, ...tuned].map((t) => t.seconds.toFixed(0)).join(' / '),
+  ]);
   console.error(`budget ${epochs} done: ${rows.at(-1)!.join(' | ')}`);
 }
 for (const name of recipeNames) {
   const r = RECIPES[name]!(budgets[0]!);
-  console.log(`recipe ${name} (at ${budgets[0]} epochs): freeze ${r.freeze.kind}, unfreeze at ${r.unfreezeAt}, ` +
-    `backbone lr ×${r.backboneLr}, BN ${r.batchNorm}`);
+  console.log(
+    `recipe ${name} (at ${budgets[0]} epochs): freeze ${r.freeze.kind}, unfreeze at ${r.unfreezeAt}, ` +
+      `backbone lr ×${r.backboneLr}, BN ${r.batchNorm}`,
+  );
 }
 const markdown = rows.map((r) => `| ${r.join(' | ')} |`);
 markdown.splice(1, 0, `|${rows[0]!.map(() => '---').join('|')}|`);
 console.log(markdown.join('\n'));
-console.log(`\n${nFew} training images (${few}), test on ${nTest}; pretrained run ${pretrainRun}; backend wasm × ${workers} workers, ` +
-  `${cpus().length} cores (${cpus()[0]?.model ?? '?'}); target: fine-tuned ≥ scratch + 10 points`);
+console.log(
+  `\n${nFew} training images (${few}), test on ${nTest}; pretrained run ${pretrainRun}; backend wasm × ${workers} workers, ` +
+    `${cpus().length} cores (${cpus()[0]?.model ?? '?'}); target: fine-tuned ≥ scratch + 10 points`,
+);
 if (!values.keep && !values.work) rmSync(work, { recursive: true, force: true });

@@ -15,4 +15,6 @@ for (const v of data) {
 const n = data.length;
 const mean = sum / n / 255;
 const std = Math.sqrt(sumSquares / n / (255 * 255) - mean * mean);
-console.log(JSON.stringify({ images: dims[0], pixels: n, mean: Number(mean.toFixed(14)), std: Number(std.toFixed(14)) }));
+console.log(
+  JSON.stringify({ images: dims[0], pixels: n, mean: Number(mean.toFixed(14)), std: Number(std.toFixed(14)) }),
+);

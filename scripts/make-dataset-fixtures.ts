@@ -50,6 +50,11 @@ for (const f of files) await copyFile(f.from, join(seed, f.name));
 await copyFile(join(bundled, 'bag', bags[3]!), join(seed, 'X0001.png'));
 await writeFile(join(seed, 'notes.txt'), 'not an image: loaders ignore it\n');
 // Seed 003's validation file layout, written the way Excel writes it: a BOM, CRLF, quoted cells.
-const rows = files.map((f, i) => `${i + 1},"${f.name}",${f.label},"1,${(100 + i * 10.5).toFixed(2)}","say ""${900 - i}"""`);
-await writeFile(join(seed, 'Fovea_Location_validation.csv'), '\ufeffID,imgName,Label,Fovea_X,Fovea_Y\r\n' + rows.join('\r\n') + '\r\n');
+const rows = files.map(
+  (f, i) => `${i + 1},"${f.name}",${f.label},"1,${(100 + i * 10.5).toFixed(2)}","say ""${900 - i}"""`,
+);
+await writeFile(
+  join(seed, 'Fovea_Location_validation.csv'),
+  '\ufeffID,imgName,Label,Fovea_X,Fovea_Y\r\n' + rows.join('\r\n') + '\r\n',
+);
 console.log(`fixtures written to ${out}`);

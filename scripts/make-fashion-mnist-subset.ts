@@ -52,7 +52,10 @@ async function writeSubset(ds: Dataset, dir: string, perClass: number): Promise<
     const { width, height, data } = sample.source.image;
     const classDir = join(dir, ds.labels[sample.label]!);
     if (taken[sample.label] === 0) await mkdir(classDir, { recursive: true });
-    await writeFile(join(classDir, `${String(index).padStart(5, '0')}.png`), encode({ width, height, data, channels: 1, depth: 8 }));
+    await writeFile(
+      join(classDir, `${String(index).padStart(5, '0')}.png`),
+      encode({ width, height, data, channels: 1, depth: 8 }),
+    );
     taken[sample.label]!++;
     written++;
   }
@@ -65,7 +68,8 @@ async function writeSubset(ds: Dataset, dir: string, perClass: number): Promise<
 async function licenceText(): Promise<string> {
   const copyright = await readFile('/usr/share/doc/dataset-fashion-mnist/copyright', 'utf8').catch(() => '');
   const body = copyright.split('License: Expat\n').at(-1);
-  if (!body || !body.includes('Permission is hereby granted')) throw new Error('cannot read the licence from dataset-fashion-mnist');
+  if (!body || !body.includes('Permission is hereby granted'))
+    throw new Error('cannot read the licence from dataset-fashion-mnist');
   const text = body
     .split('\n')
     .map((l) => l.replace(/^ /, '').replace(/^\.$/, '').trimEnd())

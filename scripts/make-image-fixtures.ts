@@ -68,14 +68,22 @@ function encodeJpeg(width: number, height: number, rgb: Uint8Array, quality = 85
 // definitions, independently of shared/src/image/exif.ts, so the tests check one against the other).
 function storedToDisplay(o: number, sx: number, sy: number, sw: number, sh: number): [number, number] {
   switch (o) {
-    case 2: return [sw - 1 - sx, sy];
-    case 3: return [sw - 1 - sx, sh - 1 - sy];
-    case 4: return [sx, sh - 1 - sy];
-    case 5: return [sy, sx];
-    case 6: return [sh - 1 - sy, sx];
-    case 7: return [sh - 1 - sy, sw - 1 - sx];
-    case 8: return [sy, sw - 1 - sx];
-    default: return [sx, sy];
+    case 2:
+      return [sw - 1 - sx, sy];
+    case 3:
+      return [sw - 1 - sx, sh - 1 - sy];
+    case 4:
+      return [sx, sh - 1 - sy];
+    case 5:
+      return [sy, sx];
+    case 6:
+      return [sh - 1 - sy, sx];
+    case 7:
+      return [sh - 1 - sy, sw - 1 - sx];
+    case 8:
+      return [sy, sw - 1 - sx];
+    default:
+      return [sx, sy];
   }
 }
 
@@ -156,7 +164,12 @@ files['color-50x40.png'] = encodePng({ width: 50, height: 40, data: render(50, 4
 files['gray-33x21.png'] = encodePng({ width: 33, height: 21, data: render(33, 21, 1), channels: 1, depth: 8 });
 files['rgba-40x30.png'] = encodePng({ width: 40, height: 30, data: render(40, 30, 4), channels: 4, depth: 8 });
 {
-  const palette = [[20, 40, 200], [230, 190, 40], [40, 40, 60], [220, 30, 30]];
+  const palette = [
+    [20, 40, 200],
+    [230, 190, 40],
+    [40, 40, 60],
+    [220, 30, 30],
+  ];
   const rgb = render(40, 30, 3);
   const indices = new Uint8Array(40 * 30);
   for (let p = 0; p < indices.length; p++) {

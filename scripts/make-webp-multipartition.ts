@@ -6,7 +6,11 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 (globalThis as { ImageData?: unknown }).ImageData ??= class {
-  constructor(readonly data: Uint8ClampedArray, readonly width: number, readonly height: number) {}
+  constructor(
+    readonly data: Uint8ClampedArray,
+    readonly width: number,
+    readonly height: number,
+  ) {}
 };
 const require = createRequire(import.meta.url);
 const wasm = (path: string): WebAssembly.Module => new WebAssembly.Module(readFileSync(require.resolve(path)));
@@ -17,6 +21,8 @@ await initDecode(wasm('@jsquash/webp/codec/dec/webp_dec.wasm'));
 
 const images = join(import.meta.dirname, '../tests/fixtures/images');
 const source = readFileSync(join(images, 'webp-lossy-photo-120x80.webp'));
-const picture = await decode(source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength) as ArrayBuffer);
+const picture = await decode(
+  source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength) as ArrayBuffer,
+);
 const options = { quality: 85, method: 1, partitions: 3, segments: 4 } as Parameters<typeof encode>[1];
 writeFileSync(join(images, 'webp-lossy-8-partitions-120x80.webp'), new Uint8Array(await encode(picture, options)));

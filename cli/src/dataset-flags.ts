@@ -12,18 +12,33 @@ export const datasetOptionSpecs: Record<string, OptionSpec> = {
   data: {
     type: 'string',
     valueName: 'PATH',
-    description: 'dataset: a folder per class (DIR/<class>/*.png|jpg|webp), a .csv manifest, an IDX images file (.gz or not), or s3://bucket/prefix (a folder per class)',
+    description:
+      'dataset: a folder per class (DIR/<class>/*.png|jpg|webp), a .csv manifest, an IDX images file (.gz or not), or s3://bucket/prefix (a folder per class)',
   },
-  'csv-path-col': { type: 'string', valueName: 'NAME', description: 'CSV column holding the image path', default: 'path' },
+  'csv-path-col': {
+    type: 'string',
+    valueName: 'NAME',
+    description: 'CSV column holding the image path',
+    default: 'path',
+  },
   'csv-label-col': { type: 'string', valueName: 'NAME', description: 'CSV column holding the label', default: 'label' },
-  'image-root': { type: 'string', valueName: 'DIR', description: "folder CSV paths are relative to (default: the CSV's folder)" },
+  'image-root': {
+    type: 'string',
+    valueName: 'DIR',
+    description: "folder CSV paths are relative to (default: the CSV's folder)",
+  },
   'label-rule': {
     type: 'string',
     valueName: 'REGEX=LABEL',
     multiple: true,
-    description: "label images in --data by file name, first match wins; repeat per rule, e.g. --label-rule '^[NH]=normal' --label-rule '^P=myopia'",
+    description:
+      "label images in --data by file name, first match wins; repeat per rule, e.g. --label-rule '^[NH]=normal' --label-rule '^P=myopia'",
   },
-  'idx-labels': { type: 'string', valueName: 'PATH', description: 'IDX labels file (default: the images file name with images-idx3 → labels-idx1)' },
+  'idx-labels': {
+    type: 'string',
+    valueName: 'PATH',
+    description: 'IDX labels file (default: the images file name with images-idx3 → labels-idx1)',
+  },
   labels: {
     type: 'string',
     valueName: 'LIST',
@@ -51,13 +66,19 @@ export function datasetOptionsFromArgs(args: ParsedArgs): DatasetOptions | undef
   };
   if (/^s3:\/\//i.test(data)) {
     // Endpoint, region and credentials come from the standard AWS environment (AWS_ENDPOINT_URL, AWS_REGION, …).
-    refuse(['csv-path-col', 'csv-label-col', 'image-root', 'idx-labels', 'label-rule'], 'an S3 prefix (folder per class)');
+    refuse(
+      ['csv-path-col', 'csv-label-col', 'image-root', 'idx-labels', 'label-rule'],
+      'an S3 prefix (folder per class)',
+    );
     return { kind: 's3', uri: data, ...(labels && { labels }) };
   }
   const path = resolve(data);
 
   if (rules.length > 0) {
-    refuse(['csv-path-col', 'csv-label-col', 'image-root', 'idx-labels', 'labels'], 'a dataset labelled by --label-rule (the rules name the labels)');
+    refuse(
+      ['csv-path-col', 'csv-label-col', 'image-root', 'idx-labels', 'labels'],
+      'a dataset labelled by --label-rule (the rules name the labels)',
+    );
     return { kind: 'filename-rule', path, rules };
   }
   if (/\.csv$/i.test(data)) {
@@ -75,7 +96,8 @@ export function datasetOptionsFromArgs(args: ParsedArgs): DatasetOptions | undef
   refuse(['csv-path-col', 'csv-label-col', 'image-root'], 'a non-CSV dataset');
   const idxLabels = stringValue(args, 'idx-labels');
   if (idxLabels !== undefined || IDX_IMAGES.test(data)) {
-    const labelsPath = idxLabels ?? (/images-idx3/i.test(data) ? data.replace(/images-idx3/i, 'labels-idx1') : undefined);
+    const labelsPath =
+      idxLabels ?? (/images-idx3/i.test(data) ? data.replace(/images-idx3/i, 'labels-idx1') : undefined);
     if (labelsPath === undefined) throw new UsageError(`--idx-labels PATH is required for the IDX file '${data}'`);
     return { kind: 'idx', path, labelsPath: resolve(labelsPath), ...(labels && { labels }) };
   }

@@ -34,7 +34,7 @@ export function topHelp(commands: readonly CommandEntry[], version: string): str
     'Commands:',
     ...commands.map((c) => row(c.name, c.summary)),
     '',
-    'Run `resnet-edge <command> --help` for a command\'s options. Exit codes: 0 ok, 1 failure, 2 bad usage.',
+    "Run `resnet-edge <command> --help` for a command's options. Exit codes: 0 ok, 1 failure, 2 bad usage.",
   ];
   return lines.join('\n') + '\n';
 }

@@ -7,7 +7,14 @@
 // before it sends the worker's 413, so a client that declares 99999999999 bytes and sends five would wait
 // forever (and cancelling the body inside the worker makes wrangler report "Your worker restarted"). The
 // worker keeps its own check, which is the one a deployment uses.
-import { Agent, createServer, request as forward, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as forward,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface HttpFront {
@@ -42,10 +49,15 @@ function jsonError(status: number, code: string, message: string): { status: num
 
 function answerMalformed(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
-  const [status, why] = FRAMING_ERRORS[error.code ?? ''] ?? [400, `the request is not valid HTTP/1.1 (${error.code ?? error.message})`];
+  const [status, why] = FRAMING_ERRORS[error.code ?? ''] ?? [
+    400,
+    `the request is not valid HTTP/1.1 (${error.code ?? error.message})`,
+  ];
   const { body } = jsonError(status, status === 431 ? 'headers_too_large' : 'bad_request', why);
   const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function endToEndHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
@@ -58,10 +70,16 @@ function relay(agent: Agent, upstream: FrontOptions['upstream'], maxUploadBytes:
   return (req: IncomingMessage, res: ServerResponse): void => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxUploadBytes) {
-      const { status, body } = jsonError(413, 'payload_too_large', `the upload is ${declared} bytes; the limit is ${maxUploadBytes} bytes`);
+      const { status, body } = jsonError(
+        413,
+        'payload_too_large',
+        `the upload is ${declared} bytes; the limit is ${maxUploadBytes} bytes`,
+      );
       res.shouldKeepAlive = false;
       req.resume();
-      return void res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      return void res
+        .writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+        .end(body);
     }
     const headers = endToEndHeaders(req.headers);
     // A body without a declared length goes on chunked, as it came.
@@ -78,8 +96,14 @@ function relay(agent: Agent, upstream: FrontOptions['upstream'], maxUploadBytes:
     });
     out.on('error', (error) => {
       if (res.headersSent) return void res.destroy(error);
-      const { status, body } = jsonError(502, 'worker_unreachable', `the local worker did not answer: ${error.message}`);
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      const { status, body } = jsonError(
+        502,
+        'worker_unreachable',
+        `the local worker did not answer: ${error.message}`,
+      );
+      res
+        .writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+        .end(body);
     });
     req.on('aborted', () => out.destroy());
     req.pipe(out);
@@ -88,7 +112,10 @@ function relay(agent: Agent, upstream: FrontOptions['upstream'], maxUploadBytes:
 
 export async function startHttpFront(opts: FrontOptions): Promise<HttpFront> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const server = createServer({ requestTimeout: opts.requestTimeoutMs ?? 120_000 }, relay(agent, opts.upstream, opts.maxUploadBytes));
+  const server = createServer(
+    { requestTimeout: opts.requestTimeoutMs ?? 120_000 },
+    relay(agent, opts.upstream, opts.maxUploadBytes),
+  );
   server.on('clientError', answerMalformed);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

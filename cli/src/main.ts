@@ -89,7 +89,11 @@ function parse(command: NamedCommand, argv: string[]): ParsedArgs {
   const options: ParseArgsConfig['options'] = { help: { type: 'boolean', short: 'h' } };
   if (command.reports !== false) options.json = { type: 'boolean' };
   for (const [name, spec] of Object.entries(command.options)) {
-    options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   let parsed;
   try {
@@ -130,7 +134,13 @@ function fail(err: unknown, command: NamedCommand, json: boolean, streams: MainS
   const message = err instanceof Error ? err.message : String(err);
   if (json) streams.stdout(JSON.stringify({ error: { code, message } }, null, 2) + '\n');
   streams.stderr(`resnet-edge ${command.name}: ${message}${code && !usage ? ` [${code}]` : ''}\n`);
-  if (!usage && !(err instanceof CommandError) && !hasCode(err) && err instanceof Error && process.env.RESNET_EDGE_DEBUG) {
+  if (
+    !usage &&
+    !(err instanceof CommandError) &&
+    !hasCode(err) &&
+    err instanceof Error &&
+    process.env.RESNET_EDGE_DEBUG
+  ) {
     streams.stderr(`${err.stack}\n`);
   }
   return usage ? EXIT_USAGE : EXIT_FAILURE;

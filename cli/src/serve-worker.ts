@@ -56,8 +56,18 @@ export async function startLocalWorker(opts: StartOptions): Promise<LocalWorker>
   const adminToken = randomBytes(18).toString('base64url');
   const workerPort = opts.front ? await freePort() : opts.port;
   const args = [
-    wranglerBin(), 'dev', '--local', '--ip', '127.0.0.1', '--port', String(workerPort),
-    '--persist-to', opts.persistTo, '--var', `ADMIN_TOKEN:${adminToken}`, '--show-interactive-dev-session=false',
+    wranglerBin(),
+    'dev',
+    '--local',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(workerPort),
+    '--persist-to',
+    opts.persistTo,
+    '--var',
+    `ADMIN_TOKEN:${adminToken}`,
+    '--show-interactive-dev-session=false',
     ...(opts.modelName ? ['--var', `MODEL_NAME:${opts.modelName}`] : []),
     ...(opts.inspectorPort ? ['--inspector-port', String(opts.inspectorPort)] : []),
     ...Object.entries(opts.vars ?? {}).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
@@ -80,7 +90,12 @@ export async function startLocalWorker(opts: StartOptions): Promise<LocalWorker>
     await waitUntilAnswering(workerUrl, child, opts.timeoutMs ?? 60_000, () => output);
     if (opts.front) {
       const maxUploadBytes = Number(opts.vars?.MAX_UPLOAD_BYTES ?? WRANGLER_MAX_UPLOAD_BYTES);
-      const front = await startHttpFront({ host: '127.0.0.1', port: opts.port, upstream: { host: '127.0.0.1', port: workerPort }, maxUploadBytes });
+      const front = await startHttpFront({
+        host: '127.0.0.1',
+        port: opts.port,
+        upstream: { host: '127.0.0.1', port: workerPort },
+        maxUploadBytes,
+      });
       stop = () => front.close().then(() => stopChild(child));
     }
   } catch (err) {
@@ -90,10 +105,16 @@ export async function startLocalWorker(opts: StartOptions): Promise<LocalWorker>
   return { url: `http://127.0.0.1:${opts.port}`, adminToken, pid: child.pid!, stop };
 }
 
-async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs: number, output: () => string): Promise<void> {
+async function waitUntilAnswering(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}:\n${output().slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`wrangler dev exited with code ${child.exitCode}:\n${output().slice(-2000)}`);
     try {
       await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
       return; // any HTTP answer (even 503: no model yet) means the worker is up

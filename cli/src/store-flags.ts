@@ -9,12 +9,18 @@ export const storeOptionSpecs: Record<string, OptionSpec> = {
   store: {
     type: 'string',
     valueName: 'URL',
-    description: 's3://bucket/prefix or r2-local:DIR (env RESNET_EDGE_STORE; default: the local R2 `resnet-edge serve` uses)',
+    description:
+      's3://bucket/prefix or r2-local:DIR (env RESNET_EDGE_STORE; default: the local R2 `resnet-edge serve` uses)',
   },
   endpoint: { type: 'string', valueName: 'URL', description: 'S3 endpoint (R2, MinIO, …; env AWS_ENDPOINT_URL)' },
   region: { type: 'string', description: 'S3 region (env AWS_REGION)' },
   'path-style': { type: 'boolean', description: 'path-style S3 addressing (default when --endpoint is given)' },
-  'max-attempts': { type: 'string', valueName: 'N', description: 'attempts per request before giving up', default: '4' },
+  'max-attempts': {
+    type: 'string',
+    valueName: 'N',
+    description: 'attempts per request before giving up',
+    default: '4',
+  },
 };
 
 export function storeFromArgs(args: ParsedArgs): Promise<ObjectStore> {

@@ -45,7 +45,11 @@ export const initOptionSpecs: Record<string, OptionSpec> = {
       'folder, a version folder, an http(s) URL of one of those, or model:NAME[@VERSION] (a published version in ' +
       '--store; no version = current)',
   },
-  'init-head': { type: 'string', valueName: 'MODE', description: 'auto (keep the head only when the labels are the same) | keep | replace' },
+  'init-head': {
+    type: 'string',
+    valueName: 'MODE',
+    description: 'auto (keep the head only when the labels are the same) | keep | replace',
+  },
   ...fineTuneOptionSpecs,
 };
 

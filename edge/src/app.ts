@@ -25,7 +25,10 @@ export function createApp(): Hono<AppEnv> {
   app.onError((error, c) => {
     if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status, error.headers);
     if (error instanceof HTTPException) {
-      return c.json(errorBody(error.status === 401 ? 'unauthorized' : 'bad_request', error.message || 'bad request'), error.status);
+      return c.json(
+        errorBody(error.status === 401 ? 'unauthorized' : 'bad_request', error.message || 'bad request'),
+        error.status,
+      );
     }
     console.error(`unhandled error on ${c.req.method} ${c.req.path}:`, error);
     return c.json(errorBody('internal', 'internal error; the worker log has the details'), 500);

@@ -29,7 +29,10 @@ export const corsPolicy = createMiddleware<AppEnv>(async (c, next) => {
     c.header('Vary', 'Origin');
     if (foreign === null) return c.body(null, 204);
     if (!originAllowed(origin, allowed)) {
-      return c.json(errorBody('forbidden_origin', `${foreign} may not call ${c.req.path}: it is not in ALLOWED_ORIGINS`), 403);
+      return c.json(
+        errorBody('forbidden_origin', `${foreign} may not call ${c.req.path}: it is not in ALLOWED_ORIGINS`),
+        403,
+      );
     }
     const method = c.req.header('access-control-request-method');
     if (method !== undefined && !methods.includes(method)) {
@@ -55,7 +58,11 @@ export const corsPolicy = createMiddleware<AppEnv>(async (c, next) => {
 export const requireAllowedOrigin = createMiddleware<AppEnv>(async (c, next) => {
   const foreign = crossOriginPage(c.req.raw);
   if (foreign !== null && !originAllowed(c.req.header('origin'), settingsOf(c.env).allowedOrigins)) {
-    throw new ApiError(403, 'forbidden_origin', `${c.req.path} refuses requests from ${foreign}: only this worker's own pages and ALLOWED_ORIGINS may send them`);
+    throw new ApiError(
+      403,
+      'forbidden_origin',
+      `${c.req.path} refuses requests from ${foreign}: only this worker's own pages and ALLOWED_ORIGINS may send them`,
+    );
   }
   await next();
 });

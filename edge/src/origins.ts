@@ -9,12 +9,15 @@ export type AllowedOrigins = '*' | readonly string[];
 export function parseAllowedOrigins(raw: string | undefined): AllowedOrigins {
   const entries = (raw ?? '').split(/[\s,]+/).filter((e) => e !== '');
   if (entries.includes('*')) {
-    if (entries.length > 1) throw misconfigured(`'*' allows every origin; list origins or '*', not both (got '${raw}')`);
+    if (entries.length > 1)
+      throw misconfigured(`'*' allows every origin; list origins or '*', not both (got '${raw}')`);
     return '*';
   }
   for (const entry of entries) {
     if (originOf(entry) !== entry) {
-      throw misconfigured(`'${entry}' is not an origin; write it as scheme://host[:port], e.g. https://app.example.com`);
+      throw misconfigured(
+        `'${entry}' is not an origin; write it as scheme://host[:port], e.g. https://app.example.com`,
+      );
     }
   }
   return entries;

@@ -79,7 +79,12 @@ export async function readImageForm(request: Request, limit: number): Promise<Im
   const body = await readLimited(request, limit);
   const type = request.headers.get('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(type)) {
-    if (body.byteLength === 0) throw new ApiError(400, 'empty_body', 'the request body is empty: send the image bytes or a multipart field "file"');
+    if (body.byteLength === 0)
+      throw new ApiError(
+        400,
+        'empty_body',
+        'the request body is empty: send the image bytes or a multipart field "file"',
+      );
     return { bytes: body, fields: {} };
   }
   let form: FormData;

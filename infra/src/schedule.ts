@@ -10,7 +10,14 @@ export class RetrainSchedule extends Construct {
   constructor(scope: Construct, id: string, props: { config: InfraConfig; job: TrainingJob }) {
     super(scope, id);
     this.rule = new events.Rule(this, 'Rule', { schedule: events.Schedule.cron(props.config.schedule) });
-    this.rule.addTarget(new targets.BatchJob(props.job.queue.jobQueueArn, props.job.queue,
-      props.job.definition.jobDefinitionArn, props.job.definition, { jobName: 'resnet-edge-retrain' }));
+    this.rule.addTarget(
+      new targets.BatchJob(
+        props.job.queue.jobQueueArn,
+        props.job.queue,
+        props.job.definition.jobDefinitionArn,
+        props.job.definition,
+        { jobName: 'resnet-edge-retrain' },
+      ),
+    );
   }
 }

@@ -15,7 +15,10 @@ export class ResnetEdgeStack extends Stack {
 }
 
 /** Build the stack env-agnostically (no account/region → offline synth) into outdir. */
-export function buildStack(overrides: Partial<InfraConfig> = {}, outdir?: string): { app: App; stack: ResnetEdgeStack } {
+export function buildStack(
+  overrides: Partial<InfraConfig> = {},
+  outdir?: string,
+): { app: App; stack: ResnetEdgeStack } {
   const app = new App(outdir ? { outdir } : {});
   // From cdk.json's "context" or `--context resnetEdge='{"image": …}'` (which arrives as a JSON string).
   const raw: unknown = app.node.tryGetContext('resnetEdge') ?? {};

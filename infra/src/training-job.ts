@@ -24,14 +24,22 @@ export class TrainingJob extends Construct {
     super(scope, id);
     const { config, bucket } = props;
     // Own small VPC: a lookup of the default VPC would need credentials at synth time.
-    const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 0,
-      subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
-    const compute = new batch.ManagedEc2EcsComputeEnvironment(this, 'GpuCompute', {
-      vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-      instanceTypes: config.instanceTypes.map((t) => new ec2.InstanceType(t)),
-      useOptimalInstanceClasses: false, minvCpus: 0, maxvCpus: config.maxvCpus,
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }],
     });
-    this.queue = new batch.JobQueue(this, 'Queue', { computeEnvironments: [{ computeEnvironment: compute, order: 1 }] });
+    const compute = new batch.ManagedEc2EcsComputeEnvironment(this, 'GpuCompute', {
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      instanceTypes: config.instanceTypes.map((t) => new ec2.InstanceType(t)),
+      useOptimalInstanceClasses: false,
+      minvCpus: 0,
+      maxvCpus: config.maxvCpus,
+    });
+    this.queue = new batch.JobQueue(this, 'Queue', {
+      computeEnvironments: [{ computeEnvironment: compute, order: 1 }],
+    });
 
     this.jobRole = new iam.Role(this, 'JobRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     const environment: Record<string, string> = { RESNET_EDGE_MODEL: config.modelName };
@@ -52,8 +60,11 @@ export class TrainingJob extends Construct {
         image: ecs.ContainerImage.fromRegistry(config.image),
         // Appended to the image's ENTRYPOINT (node bin/resnet-edge.js).
         command: ['retrain'],
-        cpu: 4, memory: Size.gibibytes(14), gpu: 1,
-        jobRole: this.jobRole, environment,
+        cpu: 4,
+        memory: Size.gibibytes(14),
+        gpu: 1,
+        jobRole: this.jobRole,
+        environment,
         logging: ecs.LogDriver.awsLogs({ logGroup, streamPrefix: 'retrain' }),
       }),
     });
@@ -62,10 +73,23 @@ export class TrainingJob extends Construct {
 
 /** Least privilege: read data/ and feedback/, read+write models/, nothing else. */
 function grantTrainerAccess(role: iam.Role, bucket: s3.IBucket): void {
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'],
-    resources: [bucket.arnForObjects('data/*'), bucket.arnForObjects('feedback/*')] }));
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn],
-    conditions: { StringLike: { 's3:prefix': ['data/*', 'feedback/*', 'models/*'] } } }));
-  role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'],
-    resources: [bucket.arnForObjects('models/*')] }));
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects('data/*'), bucket.arnForObjects('feedback/*')],
+    }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': ['data/*', 'feedback/*', 'models/*'] } },
+    }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resources: [bucket.arnForObjects('models/*')],
+    }),
+  );
 }

@@ -18,7 +18,10 @@ export async function readPointer(store: ObjectStore, name: string): Promise<Cur
   try {
     return { pointer: pointerSchema.parse(JSON.parse(new TextDecoder().decode(obj.bytes))), etag: obj.etag };
   } catch (err) {
-    throw new RegistryError('integrity_error', `pointer ${pointerKey(name)} is not a valid pointer: ${(err as Error).message}`);
+    throw new RegistryError(
+      'integrity_error',
+      `pointer ${pointerKey(name)} is not a valid pointer: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -33,7 +36,11 @@ export interface MoveRequest {
 
 export async function movePointer(store: ObjectStore, req: MoveRequest): Promise<Pointer> {
   const manifest = await store.get(manifestKey(req.name, req.version));
-  if (!manifest) throw new RegistryError('version_not_found', `${req.name}@${req.version} is not published (${manifestKey(req.name, req.version)} missing)`);
+  if (!manifest)
+    throw new RegistryError(
+      'version_not_found',
+      `${req.name}@${req.version} is not published (${manifestKey(req.name, req.version)} missing)`,
+    );
   const pointer: Pointer = {
     name: req.name,
     version: req.version,
@@ -51,7 +58,10 @@ export async function movePointer(store: ObjectStore, req: MoveRequest): Promise
     });
   } catch (err) {
     if (err instanceof RegistryError && err.code === 'precondition_failed') {
-      throw new RegistryError('pointer_moved', `pointer ${pointerKey(req.name)} moved while we were writing it: someone else published or promoted; retry`);
+      throw new RegistryError(
+        'pointer_moved',
+        `pointer ${pointerKey(req.name)} moved while we were writing it: someone else published or promoted; retry`,
+      );
     }
     throw err;
   }

@@ -1,7 +1,14 @@
 // Publishing a version: upload every file create-only, manifest last, read each back and verify it, and only
 // then move the pointer. A publish that dies anywhere before the pointer write leaves the pointer (and so
 // what the worker serves) on the previous version; a half-uploaded version is never pointed at.
-import { assertModelName, assertVersion, MANIFEST_FILE, MODEL_FILE, REPORT_FILE, versionFileKey } from '@resnet-edge/shared/registry/layout';
+import {
+  assertModelName,
+  assertVersion,
+  MANIFEST_FILE,
+  MODEL_FILE,
+  REPORT_FILE,
+  versionFileKey,
+} from '@resnet-edge/shared/registry/layout';
 import type { Manifest, Pointer } from '@resnet-edge/shared/registry/manifest';
 import { ModelVerifyError, type VerifiedModel } from '@resnet-edge/shared/registry/verify';
 import { sha256Hex } from '@resnet-edge/shared/hash';
@@ -52,7 +59,10 @@ export async function publishModel(store: ObjectStore, dir: string, options: Pub
       await store.put(key, bytes, { ifNoneMatch: '*', contentType: CONTENT_TYPES[file] ?? 'application/octet-stream' });
     } catch (err) {
       if (err instanceof RegistryError && err.code === 'precondition_failed') {
-        throw new RegistryError('version_exists', `${name}@${version} already exists (${key}); versions are immutable: publish a new version`);
+        throw new RegistryError(
+          'version_exists',
+          `${name}@${version} already exists (${key}); versions are immutable: publish a new version`,
+        );
       }
       throw err;
     }
@@ -60,14 +70,18 @@ export async function publishModel(store: ObjectStore, dir: string, options: Pub
     const sha = back ? await sha256Hex(back.bytes) : '';
     const expected = await sha256Hex(bytes);
     if (!back || back.bytes.byteLength !== bytes.byteLength || sha !== expected) {
-      throw new RegistryError('integrity_error', `${key} did not read back as written (${back?.bytes.byteLength ?? 0} of ${bytes.byteLength} bytes)`);
+      throw new RegistryError(
+        'integrity_error',
+        `${key} did not read back as written (${back?.bytes.byteLength ?? 0} of ${bytes.byteLength} bytes)`,
+      );
     }
     uploaded.push({ key, size: bytes.byteLength, sha256: sha });
   };
   for (const [file, bytes] of Object.entries(files)) await upload(file, bytes);
   await upload(MANIFEST_FILE, manifestBytes);
 
-  if (options.promote === false) return { name, version, files: uploaded, promoted: false, pointer: before?.pointer ?? null };
+  if (options.promote === false)
+    return { name, version, files: uploaded, promoted: false, pointer: before?.pointer ?? null };
   await options.beforePointerMove?.();
   const pointer = await movePointer(store, { name, version, reason: 'publish', by: options.by, expected: before });
   return { name, version, files: uploaded, promoted: true, pointer };
@@ -92,7 +106,10 @@ async function readPublishableDir(dir: string): Promise<VerifiedModel> {
   } catch (error) {
     if (!(error instanceof ModelVerifyError)) throw error;
     if (error.kind === 'integrity') throw new RegistryError('integrity_error', error.message);
-    const hint = error.file === MANIFEST_FILE && error.kind === 'missing' ? ' (expected the output folder of `resnet-edge quantize`)' : '';
+    const hint =
+      error.file === MANIFEST_FILE && error.kind === 'missing'
+        ? ' (expected the output folder of `resnet-edge quantize`)'
+        : '';
     throw new RegistryError('invalid_model_dir', `${error.message}${hint}`);
   }
 }

@@ -2,7 +2,12 @@
 // file against the manifest. Its failures become the registry's codes.
 import { MANIFEST_FILE, manifestKey, versionFileKey } from '@resnet-edge/shared/registry/layout';
 import type { Manifest, Pointer } from '@resnet-edge/shared/registry/manifest';
-import { ModelVerifyError, parseManifestBytes, readVerifiedModel, type VerifiedModel } from '@resnet-edge/shared/registry/verify';
+import {
+  ModelVerifyError,
+  parseManifestBytes,
+  readVerifiedModel,
+  type VerifiedModel,
+} from '@resnet-edge/shared/registry/verify';
 import { RegistryError } from './errors.ts';
 import { readPointer } from './pointer.ts';
 import type { ObjectStore } from './store.ts';
@@ -26,7 +31,10 @@ export async function readModel(store: ObjectStore, name: string, version?: stri
   } catch (error) {
     if (!(error instanceof ModelVerifyError)) throw error;
     if (error.kind === 'missing' && error.file === MANIFEST_FILE) {
-      throw new RegistryError('version_not_found', `${name}@${wanted} not found (${manifestKey(name, wanted)} missing in ${store.describe})`);
+      throw new RegistryError(
+        'version_not_found',
+        `${name}@${wanted} not found (${manifestKey(name, wanted)} missing in ${store.describe})`,
+      );
     }
     throw new RegistryError('integrity_error', error.message);
   }

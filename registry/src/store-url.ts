@@ -6,7 +6,11 @@ import { RegistryError } from './errors.ts';
 import type { ObjectStore } from './store.ts';
 
 /** The checkout's local R2 state: what `resnet-edge serve` hands to `wrangler dev --persist-to`. */
-export const DEFAULT_LOCAL_STATE = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), '.resnet-edge', 'wrangler-state');
+export const DEFAULT_LOCAL_STATE = join(
+  resolve(dirname(fileURLToPath(import.meta.url)), '../..'),
+  '.resnet-edge',
+  'wrangler-state',
+);
 
 export interface StoreConnection {
   endpoint?: string;
@@ -22,7 +26,11 @@ export function defaultStoreUrl(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The drivers load here, on first use: the AWS SDK and Miniflare are heavy, and most commands need one or neither. */
-export async function openStore(url: string, conn: StoreConnection = {}, env: NodeJS.ProcessEnv = process.env): Promise<ObjectStore> {
+export async function openStore(
+  url: string,
+  conn: StoreConnection = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ObjectStore> {
   if (url.startsWith('r2-local:')) {
     const dir = url.slice('r2-local:'.length);
     if (!dir) throw new RegistryError('bad_store_url', `store '${url}' names no folder: use r2-local:DIR`);
@@ -41,7 +49,7 @@ export async function openStore(url: string, conn: StoreConnection = {}, env: No
     bucket: m[1]!,
     prefix: m[2] ?? '',
     ...(endpoint ? { endpoint } : {}),
-    ...(conn.region ?? env.AWS_REGION ? { region: conn.region ?? env.AWS_REGION } : {}),
+    ...((conn.region ?? env.AWS_REGION) ? { region: conn.region ?? env.AWS_REGION } : {}),
     ...(conn.pathStyle !== undefined ? { forcePathStyle: conn.pathStyle } : {}),
     // Explicit keys win; otherwise the SDK's standard chain (env, profile, SSO, instance role) applies.
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),

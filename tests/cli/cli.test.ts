@@ -3,8 +3,19 @@ import { commands } from '../../cli/src/commands/index.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const EXPECTED = [
-  'archs', 'train', 'eval', 'quantize', 'publish', 'models', 'promote', 'rollback',
-  'serve', 'classify', 'retrain', 'demo', 'preprocess',
+  'archs',
+  'train',
+  'eval',
+  'quantize',
+  'publish',
+  'models',
+  'promote',
+  'rollback',
+  'serve',
+  'classify',
+  'retrain',
+  'demo',
+  'preprocess',
 ];
 
 describe('resnet-edge CLI', () => {

@@ -9,9 +9,17 @@ import { loadDataset } from '../../train/src/data/load.ts';
 
 function args(argv: string[]): ParsedArgs {
   const options = Object.fromEntries(
-    Object.entries(datasetOptionSpecs).map(([name, s]) => [name, { type: s.type, ...(s.multiple && { multiple: true }), ...(s.default !== undefined && { default: s.default }) }]),
+    Object.entries(datasetOptionSpecs).map(([name, s]) => [
+      name,
+      { type: s.type, ...(s.multiple && { multiple: true }), ...(s.default !== undefined && { default: s.default }) },
+    ]),
   );
-  const { values, positionals } = parseArgs({ args: argv, options: options as never, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: options as never,
+    allowPositionals: true,
+    strict: true,
+  });
   return { values: values as ParsedArgs['values'], positionals };
 }
 
@@ -23,15 +31,33 @@ describe('datasetOptionsFromArgs', () => {
   });
 
   it('picks the loader from what --data points at', () => {
-    expect(datasetOptionsFromArgs(args(['--data', 'data/fashion-mnist-mini/train']))).toEqual({ kind: 'folder', path: resolve('data/fashion-mnist-mini/train') });
-    expect(datasetOptionsFromArgs(args(['--data', `${SEED003}/Fovea_Location_validation.csv`, '--csv-path-col', 'imgName', '--csv-label-col', 'Label', '--labels', 'normal,myopia']))).toEqual({
+    expect(datasetOptionsFromArgs(args(['--data', 'data/fashion-mnist-mini/train']))).toEqual({
+      kind: 'folder',
+      path: resolve('data/fashion-mnist-mini/train'),
+    });
+    expect(
+      datasetOptionsFromArgs(
+        args([
+          '--data',
+          `${SEED003}/Fovea_Location_validation.csv`,
+          '--csv-path-col',
+          'imgName',
+          '--csv-label-col',
+          'Label',
+          '--labels',
+          'normal,myopia',
+        ]),
+      ),
+    ).toEqual({
       kind: 'csv',
       path: resolve(SEED003, 'Fovea_Location_validation.csv'),
       pathColumn: 'imgName',
       labelColumn: 'Label',
       labels: ['normal', 'myopia'],
     });
-    expect(datasetOptionsFromArgs(args(['--data', SEED003, '--label-rule', '^[NH]=normal', '--label-rule', '^P=myopia']))).toEqual({
+    expect(
+      datasetOptionsFromArgs(args(['--data', SEED003, '--label-rule', '^[NH]=normal', '--label-rule', '^P=myopia'])),
+    ).toEqual({
       kind: 'filename-rule',
       path: resolve(SEED003),
       rules: [
@@ -39,17 +65,31 @@ describe('datasetOptionsFromArgs', () => {
         { pattern: '^P', label: 'myopia' },
       ],
     });
-    expect(datasetOptionsFromArgs(args(['--data', '/d/train-images-idx3-ubyte.gz', '--labels', 'fashion-mnist']))).toEqual({
+    expect(
+      datasetOptionsFromArgs(args(['--data', '/d/train-images-idx3-ubyte.gz', '--labels', 'fashion-mnist'])),
+    ).toEqual({
       kind: 'idx',
       path: '/d/train-images-idx3-ubyte.gz',
       labelsPath: '/d/train-labels-idx1-ubyte.gz',
       labels: [...FASHION_MNIST_LABELS],
     });
-    expect(datasetOptionsFromArgs(args(['--data', '/d/imgs', '--idx-labels', '/d/lbls']))).toMatchObject({ kind: 'idx', labelsPath: '/d/lbls' });
+    expect(datasetOptionsFromArgs(args(['--data', '/d/imgs', '--idx-labels', '/d/lbls']))).toMatchObject({
+      kind: 'idx',
+      labelsPath: '/d/lbls',
+    });
   });
 
   it('builds options the loaders accept (seed 003 CSV via flags)', async () => {
-    const options = datasetOptionsFromArgs(args(['--data', `${SEED003}/Fovea_Location_validation.csv`, '--csv-path-col', 'imgName', '--csv-label-col', 'Label']));
+    const options = datasetOptionsFromArgs(
+      args([
+        '--data',
+        `${SEED003}/Fovea_Location_validation.csv`,
+        '--csv-path-col',
+        'imgName',
+        '--csv-label-col',
+        'Label',
+      ]),
+    );
     const ds = await loadDataset(options!);
     expect(ds.samples).toHaveLength(6);
   });

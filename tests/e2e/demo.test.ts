@@ -8,14 +8,19 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { json, runCli } from '../helpers/cli.ts';
 
-interface Prediction { label: string; score: number }
+interface Prediction {
+  label: string;
+  score: number;
+}
 interface Demo {
   modelDir: string;
   version: string;
   classified: { file: string; truth: string; predictions: Prediction[] }[];
   correct: number;
 }
-interface Classified { results: { file: string; predictions: Prediction[] }[] }
+interface Classified {
+  results: { file: string; predictions: Prediction[] }[];
+}
 
 let workdir = '';
 afterAll(async () => {
@@ -24,10 +29,12 @@ afterAll(async () => {
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }).on('error', reject);
+    const server = createServer()
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      })
+      .on('error', reject);
   });
 }
 
@@ -35,14 +42,28 @@ it('train → quantize → publish → serve → classify: the worker answers li
   workdir = await mkdtemp(join(tmpdir(), 'resnet-edge-e2e-'));
   // One epoch is far from converged, so the int8 gate is opened wide here; the gate itself is tested in
   // tests/train/quantize-cli.test.ts.
-  const run = await runCli(['demo', '--once', '--epochs', '1', '--max-drop', '100', '--per-class', '1',
-    '--workdir', workdir, '--port', String(await freePort()), '--json']);
+  const run = await runCli([
+    'demo',
+    '--once',
+    '--epochs',
+    '1',
+    '--max-drop',
+    '100',
+    '--per-class',
+    '1',
+    '--workdir',
+    workdir,
+    '--port',
+    String(await freePort()),
+    '--json',
+  ]);
   expect(run.code, run.stderr).toBe(0);
   const demo = json<Demo>(run);
   expect(demo.classified).toHaveLength(10);
   expect(new Set(demo.classified.map((c) => c.truth)).size).toBe(10);
   // Progress was visible at every stage.
-  for (const stage of ['[1/5] train', '[2/5] quantize', '[3/5] publish', '[4/5] serve', '[5/5] classify']) expect(run.stderr).toContain(stage);
+  for (const stage of ['[1/5] train', '[2/5] quantize', '[3/5] publish', '[4/5] serve', '[5/5] classify'])
+    expect(run.stderr).toContain(stage);
   expect(run.stderr).toMatch(/epoch 1\/1/);
 
   const files = demo.classified.map((c) => join(process.cwd(), c.file));

@@ -17,10 +17,21 @@ interface Answer {
 }
 
 // One real held-out image per class folder (the mini set keeps the original Fashion-MNIST test indices).
-const HELD_OUT = [['ankle_boot', '00000.png'], ['bag', '00018.png'], ['coat', '00006.png'], ['trouser', '00002.png']].map(
-  ([label, file]) => ['data', 'fashion-mnist-mini', 'test', label!, file!],
-);
-const COLOUR_AND_GRAY = ['color-640x427.jpg', 'gray-61x45.jpg', 'progressive-420-75x50.jpg', 'color-50x40.png', 'gray-33x21.png', 'rgba-40x30.png', 'palette-40x30.png'];
+const HELD_OUT = [
+  ['ankle_boot', '00000.png'],
+  ['bag', '00018.png'],
+  ['coat', '00006.png'],
+  ['trouser', '00002.png'],
+].map(([label, file]) => ['data', 'fashion-mnist-mini', 'test', label!, file!]);
+const COLOUR_AND_GRAY = [
+  'color-640x427.jpg',
+  'gray-61x45.jpg',
+  'progressive-420-75x50.jpg',
+  'color-50x40.png',
+  'gray-33x21.png',
+  'rgba-40x30.png',
+  'palette-40x30.png',
+];
 
 let worker: TestWorker;
 let model: Uint8Array;
@@ -41,7 +52,11 @@ afterAll(async () => {
 });
 
 async function classifyRaw(bytes: Uint8Array, query = ''): Promise<Answer> {
-  const response = await worker.fetch(`/v1/classify${query}`, { method: 'POST', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+  const response = await worker.fetch(`/v1/classify${query}`, {
+    method: 'POST',
+    body: bytes,
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   const text = await response.text();
   expect(response.status, text).toBe(200);
   return JSON.parse(text) as Answer;
@@ -65,11 +80,23 @@ describe('a published model', () => {
     const health = await worker.fetch('/healthz');
     expect(health.status).toBe(200);
     // The worker imports conv.wasm as a compiled module: convolutions run on WebAssembly SIMD in workerd.
-    expect(await health.json()).toEqual({ status: 'ok', model: { name: 'fashion-mnist', version: '1.0.0' }, int8Kernels: 'wasm-simd' });
-    const list = (await (await worker.fetch('/v1/models')).json()) as { models: { name: string; version: string; labels: string[] }[] };
+    expect(await health.json()).toEqual({
+      status: 'ok',
+      model: { name: 'fashion-mnist', version: '1.0.0' },
+      int8Kernels: 'wasm-simd',
+    });
+    const list = (await (await worker.fetch('/v1/models')).json()) as {
+      models: { name: string; version: string; labels: string[] }[];
+    };
     expect(list.models.map((m) => [m.name, m.version])).toEqual([['fashion-mnist', '1.0.0']]);
     const one = (await (await worker.fetch('/v1/models/fashion-mnist')).json()) as Record<string, unknown>;
-    expect(one).toMatchObject({ name: 'fashion-mnist', version: '1.0.0', labels: FASHION_LABELS, input_shape: [1, 28, 28, 1], served_version: '1.0.0' });
+    expect(one).toMatchObject({
+      name: 'fashion-mnist',
+      version: '1.0.0',
+      labels: FASHION_LABELS,
+      input_shape: [1, 28, 28, 1],
+      served_version: '1.0.0',
+    });
   });
 
   it.each(HELD_OUT)('classifies held-out %s/%s/%s/%s/%s sent raw', async (...path) => {
@@ -84,13 +111,21 @@ describe('a published model', () => {
     'classifies the WebP %s sent as image/webp, raw and multipart alike',
     async (name) => {
       const bytes = await fixture('tests', 'fixtures', 'images', name);
-      const response = await worker.fetch('/v1/classify', { method: 'POST', body: bytes, headers: { 'content-type': 'image/webp' } });
+      const response = await worker.fetch('/v1/classify', {
+        method: 'POST',
+        body: bytes,
+        headers: { 'content-type': 'image/webp' },
+      });
       const text = await response.text();
       expect(response.status, text).toBe(200);
       const answer = JSON.parse(text) as Answer;
       expectWellFormed(answer, 5);
       const form = await multipart({ file: bytes });
-      const viaForm = await worker.fetch('/v1/classify', { method: 'POST', body: form.body, headers: { 'content-type': form.type } });
+      const viaForm = await worker.fetch('/v1/classify', {
+        method: 'POST',
+        body: form.body,
+        headers: { 'content-type': form.type },
+      });
       expect(((await viaForm.json()) as Answer).predictions).toEqual(answer.predictions);
     },
   );
@@ -101,13 +136,21 @@ describe('a published model', () => {
     expectWellFormed(answer, 10);
     expect(answer.predictions.reduce((s, p) => s + p.score, 0)).toBeCloseTo(1, 6);
     expect(new Set(answer.predictions.map((p) => p.label)).size).toBe(10);
-    await expectError(await worker.fetch('/v1/classify?top_k=11', { method: 'POST', body: bytes }), 400, 'bad_parameter');
+    await expectError(
+      await worker.fetch('/v1/classify?top_k=11', { method: 'POST', body: bytes }),
+      400,
+      'bad_parameter',
+    );
   });
 
   it('answers the same for a multipart upload as for the raw body', async () => {
     const bytes = await fixture('tests', 'fixtures', 'images', 'color-640x427.jpg');
     const form = await multipart({ file: bytes });
-    const response = await worker.fetch('/v1/classify?top_k=10', { method: 'POST', body: form.body, headers: { 'content-type': form.type } });
+    const response = await worker.fetch('/v1/classify?top_k=10', {
+      method: 'POST',
+      body: form.body,
+      headers: { 'content-type': form.type },
+    });
     expect(response.status).toBe(200);
     const viaForm = (await response.json()) as Answer;
     expect(viaForm.predictions).toEqual((await classifyRaw(bytes, '?top_k=10')).predictions);
@@ -116,17 +159,32 @@ describe('a published model', () => {
   it('serves an exact version by ?model=name@version', async () => {
     const answer = await classifyRaw(await fixture(...HELD_OUT[1]!), '?model=fashion-mnist@1.0.0');
     expect(answer.model).toEqual({ name: 'fashion-mnist', version: '1.0.0' });
-    await expectError(await worker.fetch('/v1/classify?model=fashion-mnist@9.9.9', { method: 'POST', body: await fixture(...HELD_OUT[1]!) }), 404, 'model_not_found');
+    await expectError(
+      await worker.fetch('/v1/classify?model=fashion-mnist@9.9.9', {
+        method: 'POST',
+        body: await fixture(...HELD_OUT[1]!),
+      }),
+      404,
+      'model_not_found',
+    );
   });
 });
 
 describe('bad images are refused with their status, never a 500', () => {
   const send = async (bytes: Uint8Array | string) =>
-    worker.fetch('/v1/classify', { method: 'POST', body: typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes, headers: { 'content-type': 'image/png' } });
+    worker.fetch('/v1/classify', {
+      method: 'POST',
+      body: typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes,
+      headers: { 'content-type': 'image/png' },
+    });
 
   it('a text body is 415 unsupported_format', async () => {
     await expectError(await send('hello, this is not an image'), 415, 'unsupported_format');
-    await expectError(await send(await fixture('tests', 'fixtures', 'images', 'not-an-image.jpg')), 415, 'unsupported_format');
+    await expectError(
+      await send(await fixture('tests', 'fixtures', 'images', 'not-an-image.jpg')),
+      415,
+      'unsupported_format',
+    );
   });
 
   it('an animated WebP is 415 animated_image; a truncated WebP is 422 corrupt_image', async () => {
@@ -143,7 +201,11 @@ describe('bad images are refused with their status, never a 500', () => {
   });
 
   it('a 50000×50000 header is 422 too_many_pixels without decoding', async () => {
-    const error = await expectError(await send(await fixture('tests', 'fixtures', 'images', 'huge-header-50000x50000.png')), 422, 'too_many_pixels');
+    const error = await expectError(
+      await send(await fixture('tests', 'fixtures', 'images', 'huge-header-50000x50000.png')),
+      422,
+      'too_many_pixels',
+    );
     expect(error.message).toContain('12000000'); // the worker's MAX_PIXELS, not the manifest's 40 MP
   });
 
@@ -154,16 +216,26 @@ describe('bad images are refused with their status, never a 500', () => {
 
 describe('admin reload', () => {
   it('re-reads the pointer with the token', async () => {
-    const response = await worker.fetch('/v1/admin/reload', { method: 'POST', headers: { authorization: 'Bearer test-token' } });
+    const response = await worker.fetch('/v1/admin/reload', {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-token' },
+    });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ model: { name: 'fashion-mnist', version: '1.0.0' }, previous_version: '1.0.0', changed: false });
+    expect(await response.json()).toEqual({
+      model: { name: 'fashion-mnist', version: '1.0.0' },
+      previous_version: '1.0.0',
+      changed: false,
+    });
   });
 });
 
 describe('the worker and the CLI compute the same scores', () => {
   it('for held-out, colour and WebP images, to 1e-6', async () => {
     const images = ['color-640x427.jpg', 'webp-lossy-photo-120x80.webp', 'webp-lossless-50x40.webp'];
-    const files = [...HELD_OUT.map((p) => join(...p)), ...images.map((name) => join('tests', 'fixtures', 'images', name))];
+    const files = [
+      ...HELD_OUT.map((p) => join(...p)),
+      ...images.map((name) => join('tests', 'fixtures', 'images', name)),
+    ];
     const cli = await runCli(['classify', ...files, '--model-dir', modelDir, '--top-k', '10', '--json']);
     expect(cli.code, cli.stderr).toBe(0);
     const local = json<{ results: (Answer & { file: string })[] }>(cli).results;

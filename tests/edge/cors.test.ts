@@ -23,25 +23,47 @@ beforeAll(async () => {
 afterAll(() => worker?.dispose());
 
 const preflight = (path: string, origin: string, method = 'POST') =>
-  worker.fetch(path, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' } });
+  worker.fetch(path, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'content-type' },
+  });
 const feedback = (headers: Record<string, string>) =>
-  worker.fetch('/v1/feedback?label=bag', { method: 'POST', body: png, headers: { 'content-type': 'image/png', ...headers } });
+  worker.fetch('/v1/feedback?label=bag', {
+    method: 'POST',
+    body: png,
+    headers: { 'content-type': 'image/png', ...headers },
+  });
 
 describe('ALLOWED_ORIGINS', () => {
   it('takes origins separated by commas or spaces, or a lone *', () => {
     expect(parseAllowedOrigins(undefined)).toEqual([]);
-    expect(parseAllowedOrigins(' https://a.example ,http://localhost:8787  https://b.example:8443')).toEqual(['https://a.example', 'http://localhost:8787', 'https://b.example:8443']);
+    expect(parseAllowedOrigins(' https://a.example ,http://localhost:8787  https://b.example:8443')).toEqual([
+      'https://a.example',
+      'http://localhost:8787',
+      'https://b.example:8443',
+    ]);
     expect(parseAllowedOrigins('*')).toBe('*');
   });
 
-  it.each(['https://a.example/', 'https://a.example/app', 'a.example', 'ftp://a.example', 'https://A.example', '*, https://a.example'])('refuses %s, naming it', (raw) => {
+  it.each([
+    'https://a.example/',
+    'https://a.example/app',
+    'a.example',
+    'ftp://a.example',
+    'https://A.example',
+    '*, https://a.example',
+  ])('refuses %s, naming it', (raw) => {
     expect(() => parseAllowedOrigins(raw)).toThrow(/ALLOWED_ORIGINS/);
   });
 
   it('a malformed value makes every route answer a JSON 500 naming the variable', async () => {
     const broken = await startWorker({ ALLOWED_ORIGINS: 'app.example.com' });
     try {
-      const error = await expectError(await broken.fetch('/v1/classify', { method: 'POST', body: png }), 500, 'misconfigured');
+      const error = await expectError(
+        await broken.fetch('/v1/classify', { method: 'POST', body: png }),
+        500,
+        'misconfigured',
+      );
       expect(error.message).toContain("ALLOWED_ORIGINS: 'app.example.com' is not an origin");
     } finally {
       await broken.dispose();
@@ -96,7 +118,11 @@ describe('answers', () => {
 
 describe('feedback from browsers', () => {
   it('is refused from another site’s page before anything is read or stored', async () => {
-    const error = await expectError(await feedback({ origin: EVIL, 'sec-fetch-site': 'cross-site' }), 403, 'forbidden_origin');
+    const error = await expectError(
+      await feedback({ origin: EVIL, 'sec-fetch-site': 'cross-site' }),
+      403,
+      'forbidden_origin',
+    );
     expect(error.message).toContain(EVIL);
     // A page that sends no Origin still says where it came from.
     await expectError(await feedback({ 'sec-fetch-site': 'cross-site' }), 403, 'forbidden_origin');
@@ -107,7 +133,11 @@ describe('feedback from browsers', () => {
   });
 
   it('is accepted from the worker’s own page, an allowed origin, and clients that are no page (curl, the CLI)', async () => {
-    for (const headers of [{ origin: SELF, 'sec-fetch-site': 'same-origin' }, { origin: APP, 'sec-fetch-site': 'cross-site' }, {}] as Record<string, string>[]) {
+    for (const headers of [
+      { origin: SELF, 'sec-fetch-site': 'same-origin' },
+      { origin: APP, 'sec-fetch-site': 'cross-site' },
+      {},
+    ] as Record<string, string>[]) {
       const res = await feedback(headers);
       expect(res.status, `${JSON.stringify(headers)}: ${await res.clone().text()}`).toBe(202);
     }

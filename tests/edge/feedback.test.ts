@@ -22,7 +22,11 @@ beforeAll(async () => {
 afterAll(() => worker?.dispose());
 
 const send = (query: string, body: Uint8Array, client: string, type = 'application/octet-stream') =>
-  worker.fetch(`/v1/feedback${query}`, { method: 'POST', body, headers: { 'content-type': type, 'cf-connecting-ip': client } });
+  worker.fetch(`/v1/feedback${query}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': type, 'cf-connecting-ip': client },
+  });
 
 async function stored(key: string): Promise<Uint8Array | null> {
   const obj = await (await worker.mf.getR2Bucket('MODELS')).get(key);
@@ -39,7 +43,14 @@ describe('accepted feedback', () => {
     expect(keys.meta).toMatch(/^feedback\/fashion-mnist\/\d{4}-\d{2}-\d{2}\/\d{8}T\d{9}Z-[0-9a-f]{12}\.json$/);
     expect(await stored(keys.image)).toEqual(png);
     const record = parseFeedbackRecord((await stored(keys.meta))!);
-    expect(record).toMatchObject({ id: body.id, label: 'bag', format: 'png', size: png.byteLength, sha256: await sha256Hex(png), model: { name: 'fashion-mnist', version: '1.0.0' } });
+    expect(record).toMatchObject({
+      id: body.id,
+      label: 'bag',
+      format: 'png',
+      size: png.byteLength,
+      sha256: await sha256Hex(png),
+      model: { name: 'fashion-mnist', version: '1.0.0' },
+    });
     // The client is a salted hash, never the address itself.
     expect(record.client).toMatch(/^[0-9a-f]{32}$/);
     expect(JSON.stringify(record)).not.toContain('10.0.0.1');
@@ -50,7 +61,10 @@ describe('accepted feedback', () => {
     const res = await send('', form.body, '10.0.0.2', form.type);
     expect(res.status, await res.clone().text()).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    expect(parseFeedbackRecord((await stored(feedbackKeys('fashion-mnist', id).meta))!)).toMatchObject({ label: 'coat', format: 'jpeg' });
+    expect(parseFeedbackRecord((await stored(feedbackKeys('fashion-mnist', id).meta))!)).toMatchObject({
+      label: 'coat',
+      format: 'jpeg',
+    });
   });
 
   it('takes WebP as the classifier does, stored as image/webp', async () => {
@@ -59,7 +73,11 @@ describe('accepted feedback', () => {
     expect(res.status, await res.clone().text()).toBe(202);
     const { id } = (await res.json()) as { id: string };
     const keys = feedbackKeys('fashion-mnist', id);
-    expect(parseFeedbackRecord((await stored(keys.meta))!)).toMatchObject({ label: 'bag', format: 'webp', size: webp.byteLength });
+    expect(parseFeedbackRecord((await stored(keys.meta))!)).toMatchObject({
+      label: 'bag',
+      format: 'webp',
+      size: webp.byteLength,
+    });
     const object = await (await worker.mf.getR2Bucket('MODELS')).head(keys.image);
     expect(object?.httpMetadata?.contentType).toBe('image/webp');
   });
@@ -75,9 +93,17 @@ describe('refused feedback', () => {
   });
   it('bad images are refused like uploads: corrupt 422, not an image 415, empty 400, too big 413', async () => {
     await expectError(await send('?label=bag', png.slice(0, 60), '10.0.0.4'), 422, 'corrupt_image');
-    await expectError(await send('?label=bag', new TextEncoder().encode('hello, not an image'), '10.0.0.4'), 415, 'unsupported_format');
+    await expectError(
+      await send('?label=bag', new TextEncoder().encode('hello, not an image'), '10.0.0.4'),
+      415,
+      'unsupported_format',
+    );
     await expectError(await send('?label=bag', new Uint8Array(0), '10.0.0.4'), 400, 'empty_body');
-    await expectError(await send('?label=bag', new Uint8Array(MAX_UPLOAD_BYTES + 1), '10.0.0.4'), 413, 'payload_too_large');
+    await expectError(
+      await send('?label=bag', new Uint8Array(MAX_UPLOAD_BYTES + 1), '10.0.0.4'),
+      413,
+      'payload_too_large',
+    );
   });
   it('nothing refused was stored', async () => {
     const listed = await (await worker.mf.getR2Bucket('MODELS')).list({ prefix: 'feedback/' });

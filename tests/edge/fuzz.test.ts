@@ -20,7 +20,12 @@ afterAll(() => stack?.stop());
 
 it(`${COUNT} fuzzed requests: all JSON, no 5xx, no restart, no hang`, async () => {
   const report = await runFuzz(makeCases(SEED, COUNT, CI_FAMILIES, { uploadLimit: FUZZ_UPLOAD_LIMIT }), {
-    url: stack.url, concurrency: 4, timeoutMs: 10_000, budgetMs: 60_000, healthEvery: 50, wranglerPid: stack.pid,
+    url: stack.url,
+    concurrency: 4,
+    timeoutMs: 10_000,
+    budgetMs: 60_000,
+    healthEvery: 50,
+    wranglerPid: stack.pid,
   });
   expect(report.outcomes.length).toBe(COUNT);
   const failures = report.failures.map((f) => `${f.case.id} ${f.case.family} ${f.case.what}: ${f.verdict} ${f.detail}`);
@@ -32,13 +37,20 @@ it(`${COUNT} fuzzed requests: all JSON, no 5xx, no restart, no hang`, async () =
 }, 120_000);
 
 /** One raw HTTP/1.1 exchange (fetch refuses to send malformed framing); resolves once the answer is complete. */
-function exchange(url: string, head: string, body = ''): Promise<{ ms: number; status: number; json: { error?: { code: string } } }> {
+function exchange(
+  url: string,
+  head: string,
+  body = '',
+): Promise<{ ms: number; status: number; json: { error?: { code: string } } }> {
   const { hostname, port } = new URL(url);
   const start = performance.now();
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
     let text = '';
-    const timer = setTimeout(() => (socket.destroy(), reject(new Error(`no complete answer in 10 s to ${head}: ${text}`))), 10_000);
+    const timer = setTimeout(
+      () => (socket.destroy(), reject(new Error(`no complete answer in 10 s to ${head}: ${text}`))),
+      10_000,
+    );
     socket.on('data', (d) => {
       text += d.toString();
       const m = /^HTTP\/1\.1 (\d+)[\s\S]*?content-length: (\d+)\r\n[\s\S]*?\r\n\r\n([\s\S]*)$/i.exec(text);

@@ -7,7 +7,18 @@ import { manifestSchema, type Manifest, type Pointer } from '@resnet-edge/shared
 import type { TestWorker } from './worker.ts';
 import { FASHION_TEST_SPEC } from '../helpers/fashion-spec.ts';
 
-export const FASHION_LABELS = ['t_shirt_top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle_boot'];
+export const FASHION_LABELS = [
+  't_shirt_top',
+  'trouser',
+  'pullover',
+  'dress',
+  'coat',
+  'sandal',
+  'shirt',
+  'sneaker',
+  'bag',
+  'ankle_boot',
+];
 
 export interface Published {
   manifest: Manifest;
@@ -15,7 +26,12 @@ export interface Published {
   manifestSha256: string;
 }
 
-export async function makeManifest(name: string, version: string, model: Uint8Array, labels = FASHION_LABELS): Promise<Published> {
+export async function makeManifest(
+  name: string,
+  version: string,
+  model: Uint8Array,
+  labels = FASHION_LABELS,
+): Promise<Published> {
   const manifest = manifestSchema.parse({
     schemaVersion: 1,
     name,
@@ -34,14 +50,23 @@ export async function makeManifest(name: string, version: string, model: Uint8Ar
   return { manifest, manifestBytes, manifestSha256: await sha256Hex(manifestBytes) };
 }
 
-export async function putVersion(worker: TestWorker, name: string, version: string, model: Uint8Array): Promise<Published> {
+export async function putVersion(
+  worker: TestWorker,
+  name: string,
+  version: string,
+  model: Uint8Array,
+): Promise<Published> {
   const published = await makeManifest(name, version, model);
   await worker.put(modelFileKey(name, version), model);
   await worker.put(manifestKey(name, version), published.manifestBytes);
   return published;
 }
 
-export async function movePointer(worker: TestWorker, published: Published, previousVersion: string | null = null): Promise<void> {
+export async function movePointer(
+  worker: TestWorker,
+  published: Published,
+  previousVersion: string | null = null,
+): Promise<void> {
   const pointer: Pointer = {
     name: published.manifest.name,
     version: published.manifest.version,
@@ -54,7 +79,13 @@ export async function movePointer(worker: TestWorker, published: Published, prev
   await worker.put(pointerKey(published.manifest.name), JSON.stringify(pointer));
 }
 
-export async function publish(worker: TestWorker, name: string, version: string, model: Uint8Array, previousVersion: string | null = null) {
+export async function publish(
+  worker: TestWorker,
+  name: string,
+  version: string,
+  model: Uint8Array,
+  previousVersion: string | null = null,
+) {
   const published = await putVersion(worker, name, version, model);
   await movePointer(worker, published, previousVersion);
   return published;

@@ -3,7 +3,15 @@
 import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointerKey, modelFileKey, manifestKey } from '@resnet-edge/shared/registry/layout';
-import { ADMIN_TOKEN, MAX_UPLOAD_BYTES, expectError, fixture, multipart, startWorker, type TestWorker } from './worker.ts';
+import {
+  ADMIN_TOKEN,
+  MAX_UPLOAD_BYTES,
+  expectError,
+  fixture,
+  multipart,
+  startWorker,
+  type TestWorker,
+} from './worker.ts';
 import { movePointer, putVersion } from './publish.ts';
 
 let worker: TestWorker;
@@ -62,7 +70,11 @@ describe('bad uploads are refused before any model is needed', () => {
         controller.enqueue(chunk);
       },
     });
-    const response = await worker.fetch('/v1/classify', { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    const response = await worker.fetch('/v1/classify', {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
     await expectError(response, 413, 'payload_too_large');
   }, 15_000);
 
@@ -70,7 +82,11 @@ describe('bad uploads are refused before any model is needed', () => {
     const form = await multipart({ image: 'not a file' });
     await expectError(await post('/v1/classify', form.body, { 'content-type': form.type }), 400, 'missing_file');
     const wrongField = await multipart({ image: png });
-    await expectError(await post('/v1/classify', wrongField.body, { 'content-type': wrongField.type }), 400, 'missing_file');
+    await expectError(
+      await post('/v1/classify', wrongField.body, { 'content-type': wrongField.type }),
+      400,
+      'missing_file',
+    );
   });
 
   it.each(['0', '-1', 'abc', '2.5', ''])('top_k=%s is 400 bad_parameter', async (k) => {
@@ -91,12 +107,24 @@ describe('admin routes', () => {
   it('refuse a missing, malformed or wrong token with 401', async () => {
     await expectError(await post('/v1/admin/reload', null), 401, 'unauthorized');
     await expectError(await post('/v1/admin/reload', null, { authorization: ADMIN_TOKEN }), 401, 'unauthorized');
-    await expectError(await post('/v1/admin/reload', null, { authorization: 'Bearer test-tokem' }), 401, 'unauthorized');
-    await expectError(await post('/v1/admin/reload', null, { authorization: `Bearer ${ADMIN_TOKEN}x` }), 401, 'unauthorized');
+    await expectError(
+      await post('/v1/admin/reload', null, { authorization: 'Bearer test-tokem' }),
+      401,
+      'unauthorized',
+    );
+    await expectError(
+      await post('/v1/admin/reload', null, { authorization: `Bearer ${ADMIN_TOKEN}x` }),
+      401,
+      'unauthorized',
+    );
   });
 
   it('accept the token (and then report that no model is published)', async () => {
-    await expectError(await post('/v1/admin/reload', null, { authorization: `Bearer ${ADMIN_TOKEN}` }), 503, 'model_unavailable');
+    await expectError(
+      await post('/v1/admin/reload', null, { authorization: `Bearer ${ADMIN_TOKEN}` }),
+      503,
+      'model_unavailable',
+    );
   });
 });
 
@@ -108,7 +136,9 @@ describe('model objects are verified before use', () => {
     const error = await expectError(await post('/v1/classify?model=tampered', png), 503, 'model_integrity');
     expect(error.message).toContain(modelFileKey('tampered', '1.0.0'));
     await worker.put(modelFileKey('tampered', '1.0.0'), new Uint8Array(63).fill(1)); // other size
-    expect((await expectError(await post('/v1/classify?model=tampered', png), 503, 'model_integrity')).message).toContain('63 bytes');
+    expect(
+      (await expectError(await post('/v1/classify?model=tampered', png), 503, 'model_integrity')).message,
+    ).toContain('63 bytes');
   });
 
   it('a manifest that is not the one the pointer names is 503 model_integrity naming the manifest', async () => {

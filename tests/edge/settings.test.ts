@@ -22,8 +22,23 @@ describe('settingsOf', () => {
   });
 
   it('reads the vars it is given', () => {
-    const s = settingsOf(env({ MODEL_NAME: 'shoes', RECHECK_SECONDS: '1.5', MAX_UPLOAD_BYTES: '2048', ALLOWED_ORIGINS: '*', BATCH_JOB_QUEUE: 'q', AWS_REGION: 'eu-west-1' }));
-    expect(s).toMatchObject({ modelName: 'shoes', recheckMs: 1500, maxUploadBytes: 2048, allowedOrigins: '*', batch: { queue: 'q', region: 'eu-west-1' } });
+    const s = settingsOf(
+      env({
+        MODEL_NAME: 'shoes',
+        RECHECK_SECONDS: '1.5',
+        MAX_UPLOAD_BYTES: '2048',
+        ALLOWED_ORIGINS: '*',
+        BATCH_JOB_QUEUE: 'q',
+        AWS_REGION: 'eu-west-1',
+      }),
+    );
+    expect(s).toMatchObject({
+      modelName: 'shoes',
+      recheckMs: 1500,
+      maxUploadBytes: 2048,
+      allowedOrigins: '*',
+      batch: { queue: 'q', region: 'eu-west-1' },
+    });
   });
 
   it.each([
@@ -32,10 +47,14 @@ describe('settingsOf', () => {
     ['RETRAIN_MIN_FEEDBACK', '0', "RETRAIN_MIN_FEEDBACK: expected a number ≥ 1, got '0'"],
     ['ALLOWED_ORIGINS', 'app.example.com', "ALLOWED_ORIGINS: 'app.example.com' is not an origin"],
   ])('refuses %s=%s with a misconfigured error naming it', (name, value, message) => {
-    expect(() => settingsOf(env({ [name]: value }))).toThrow(expect.objectContaining({ status: 500, code: 'misconfigured', message: expect.stringContaining(message) }));
+    expect(() => settingsOf(env({ [name]: value }))).toThrow(
+      expect.objectContaining({ status: 500, code: 'misconfigured', message: expect.stringContaining(message) }),
+    );
   });
 
   it('names every malformed var at once', () => {
-    expect(() => settingsOf(env({ MAX_PIXELS: 'lots', FEEDBACK_PER_MINUTE: 'x' }))).toThrow(/MAX_PIXELS.*FEEDBACK_PER_MINUTE/);
+    expect(() => settingsOf(env({ MAX_PIXELS: 'lots', FEEDBACK_PER_MINUTE: 'x' }))).toThrow(
+      /MAX_PIXELS.*FEEDBACK_PER_MINUTE/,
+    );
   });
 });

@@ -59,7 +59,11 @@ it('follows the pointer to a new version and refuses a corrupt one', async () =>
   expect(still.model.version).toBe('2.0.0');
   expect(still.predictions).toEqual(v2.predictions);
   const health = await worker.fetch('/healthz');
-  expect(await health.json()).toEqual({ status: 'ok', model: { name: 'fashion-mnist', version: '2.0.0' }, int8Kernels: 'wasm-simd' });
+  expect(await health.json()).toEqual({
+    status: 'ok',
+    model: { name: 'fashion-mnist', version: '2.0.0' },
+    int8Kernels: 'wasm-simd',
+  });
   const error = await expectError(
     await worker.fetch('/v1/classify?model=fashion-mnist@3.0.0', { method: 'POST', body: image }),
     503,
@@ -69,20 +73,31 @@ it('follows the pointer to a new version and refuses a corrupt one', async () =>
 
   // A good v4: the admin reload picks it up at once, without waiting for the re-check interval.
   await publish(worker, 'fashion-mnist', '4.0.0', tinyModel(4), '3.0.0');
-  const reload = await worker.fetch('/v1/admin/reload', { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  expect(await reload.json()).toEqual({ model: { name: 'fashion-mnist', version: '4.0.0' }, previous_version: '2.0.0', changed: true });
+  const reload = await worker.fetch('/v1/admin/reload', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  expect(await reload.json()).toEqual({
+    model: { name: 'fashion-mnist', version: '4.0.0' },
+    previous_version: '2.0.0',
+    changed: true,
+  });
   expect((await ask()).model.version).toBe('4.0.0');
 });
 
 it('serves from the isolate cache within the re-check interval, and a reload ends the wait', async () => {
   const slow = await startWorker({ RECHECK_SECONDS: '600' });
   try {
-    const askSlow = async () => ((await (await slow.fetch('/v1/classify', { method: 'POST', body: image })).json()) as Answer).model.version;
+    const askSlow = async () =>
+      ((await (await slow.fetch('/v1/classify', { method: 'POST', body: image })).json()) as Answer).model.version;
     await publish(slow, 'fashion-mnist', '1.0.0', tinyModel(1));
     expect(await askSlow()).toBe('1.0.0');
     await publish(slow, 'fashion-mnist', '2.0.0', tinyModel(2), '1.0.0');
     expect(await askSlow()).toBe('1.0.0'); // the pointer is not re-read on every request
-    const reload = await slow.fetch('/v1/admin/reload', { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const reload = await slow.fetch('/v1/admin/reload', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(reload.status).toBe(200);
     expect(await askSlow()).toBe('2.0.0');
   } finally {

@@ -44,8 +44,24 @@ export function tinyModelGraph(seed: number): GraphIR {
   const tensors: TensorIR[] = [
     { name: 'input', shape: [1, 28, 28, 1], type: 'float32' },
     { name: 'input_int8', shape: [1, 28, 28, 1], type: 'int8', quant: quant([inScale], [inZero]) },
-    { name: 'conv/filter', shape: [4, 3, 3, 1], type: 'int8', data: conv.data, quant: quant(conv.scales, [0, 0, 0, 0], 0) },
-    { name: 'conv/bias', shape: [4], type: 'int32', data: convBias, quant: quant(conv.scales.map((s) => s * inScale), [0, 0, 0, 0], 0) },
+    {
+      name: 'conv/filter',
+      shape: [4, 3, 3, 1],
+      type: 'int8',
+      data: conv.data,
+      quant: quant(conv.scales, [0, 0, 0, 0], 0),
+    },
+    {
+      name: 'conv/bias',
+      shape: [4],
+      type: 'int32',
+      data: convBias,
+      quant: quant(
+        conv.scales.map((s) => s * inScale),
+        [0, 0, 0, 0],
+        0,
+      ),
+    },
     { name: 'conv/relu', shape: [1, 28, 28, 4], type: 'int8', quant: quant([convScale], [-128]) },
     { name: 'pool/axes', shape: [2], type: 'int32', data: Int32Array.from([1, 2]) },
     { name: 'pool', shape: [1, 4], type: 'int8', quant: quant([convScale], [-128]) },
@@ -58,9 +74,19 @@ export function tinyModelGraph(seed: number): GraphIR {
     tensors,
     ops: [
       { op: 'QUANTIZE', inputs: [0], outputs: [1] },
-      { op: 'CONV_2D', inputs: [1, 2, 3], outputs: [4], options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'RELU' } },
+      {
+        op: 'CONV_2D',
+        inputs: [1, 2, 3],
+        outputs: [4],
+        options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, fusedActivation: 'RELU' },
+      },
       { op: 'MEAN', inputs: [4, 5], outputs: [6], options: { keepDims: false } },
-      { op: 'FULLY_CONNECTED', inputs: [6, 7, 8], outputs: [9], options: { fusedActivation: 'NONE', keepNumDims: false } },
+      {
+        op: 'FULLY_CONNECTED',
+        inputs: [6, 7, 8],
+        outputs: [9],
+        options: { fusedActivation: 'NONE', keepNumDims: false },
+      },
       { op: 'DEQUANTIZE', inputs: [9], outputs: [10] },
     ],
     inputs: [0],

@@ -22,7 +22,9 @@ const wasmExternal = {
 };
 
 /** The worker's modules as wrangler deploys them: the bundled script and conv.wasm. */
-export async function workerModules(): Promise<{ type: 'ESModule' | 'CompiledWasm'; path: string; contents: string | Uint8Array }[]> {
+export async function workerModules(): Promise<
+  { type: 'ESModule' | 'CompiledWasm'; path: string; contents: string | Uint8Array }[]
+> {
   const wasm = await readFile(join(REPO, 'shared', 'wasm', 'conv.wasm'));
   return [
     { type: 'ESModule', path: join(REPO, 'edge', 'worker.mjs'), contents: await workerScript() },
@@ -57,7 +59,10 @@ export interface TestWorker {
   dispose(): Promise<void>;
 }
 
-export async function startWorker(bindings: Record<string, string> = {}, opts: { listen?: boolean } = {}): Promise<TestWorker> {
+export async function startWorker(
+  bindings: Record<string, string> = {},
+  opts: { listen?: boolean } = {},
+): Promise<TestWorker> {
   const mf = new Miniflare({
     // Only a real browser needs a real socket; other tests use dispatchFetch.
     ...(opts.listen ? { host: '127.0.0.1', port: 0 } : {}),
@@ -81,7 +86,8 @@ export async function startWorker(bindings: Record<string, string> = {}, opts: {
     fetch(path, init = {}) {
       // dispatchFetch sends byte bodies chunked; declare their length as a browser or curl would.
       const headers = new Headers(init.headers);
-      if (init.body instanceof Uint8Array && !headers.has('content-length')) headers.set('content-length', String(init.body.byteLength));
+      if (init.body instanceof Uint8Array && !headers.has('content-length'))
+        headers.set('content-length', String(init.body.byteLength));
       return mf.dispatchFetch(`http://localhost${path}`, { ...init, headers } as never) as unknown as Promise<Response>;
     },
     async put(key, bytes) {
@@ -98,7 +104,9 @@ export function fixture(...parts: string[]): Promise<Uint8Array> {
 }
 
 /** A multipart/form-data body with the image in field `file`, as bytes plus its Content-Type (with boundary). */
-export async function multipart(fields: Record<string, Uint8Array | string>): Promise<{ body: Uint8Array; type: string }> {
+export async function multipart(
+  fields: Record<string, Uint8Array | string>,
+): Promise<{ body: Uint8Array; type: string }> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) {
     if (typeof value === 'string') form.append(name, value);
@@ -110,7 +118,11 @@ export async function multipart(fields: Record<string, Uint8Array | string>): Pr
 }
 
 /** Every refusal is `{ error: { code, message } }` and never leaks a stack trace. */
-export async function expectError(response: Response, status: number, code: string): Promise<{ code: string; message: string }> {
+export async function expectError(
+  response: Response,
+  status: number,
+  code: string,
+): Promise<{ code: string; message: string }> {
   const text = await response.text();
   if (response.status !== status) throw new Error(`expected ${status} ${code}, got ${response.status}: ${text}`);
   if (/\bat .+:\d+:\d+/.test(text)) throw new Error(`response leaks a stack trace: ${text}`);

@@ -5,24 +5,29 @@ import { describe, expect, it } from 'vitest';
 import { unstable_readConfig } from 'wrangler';
 import { REPO } from './worker.ts';
 
-const read = (env?: string) => unstable_readConfig({ config: join(REPO, 'edge', 'wrangler.toml'), ...(env ? { env } : {}) });
+const read = (env?: string) =>
+  unstable_readConfig({ config: join(REPO, 'edge', 'wrangler.toml'), ...(env ? { env } : {}) });
 
 describe.each(['staging', 'production'])('env.%s', (name) => {
   const config = read(name);
   it('binds MODELS to its own bucket and runs the retraining cron', () => {
-    expect(config.r2_buckets).toEqual([{ binding: 'MODELS', bucket_name: name === 'production' ? 'resnet-edge-models' : `resnet-edge-models-${name}` }]);
+    expect(config.r2_buckets).toEqual([
+      { binding: 'MODELS', bucket_name: name === 'production' ? 'resnet-edge-models' : `resnet-edge-models-${name}` },
+    ]);
     expect(config.triggers.crons?.length).toBe(1);
     expect(config.compatibility_date).toBe('2025-09-01');
   });
   it('rate-limits feedback with a Workers binding and names the Batch job', () => {
     expect(config.ratelimits?.map((r: { name: string }) => r.name)).toEqual(['FEEDBACK_LIMITER']);
     const vars = config.vars as Record<string, string>;
-    for (const key of ['MODEL_NAME', 'BATCH_JOB_QUEUE', 'BATCH_JOB_DEFINITION', 'AWS_REGION', 'RETRAIN_MIN_FEEDBACK']) expect(vars[key], key).toBeTruthy();
+    for (const key of ['MODEL_NAME', 'BATCH_JOB_QUEUE', 'BATCH_JOB_DEFINITION', 'AWS_REGION', 'RETRAIN_MIN_FEEDBACK'])
+      expect(vars[key], key).toBeTruthy();
     expect(Number(vars.MAX_UPLOAD_BYTES)).toBe(10 * 1024 * 1024);
   });
   it('keeps secrets out of the file', () => {
     const vars = config.vars as Record<string, string>;
-    for (const secret of ['ADMIN_TOKEN', 'FEEDBACK_SALT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) expect(vars[secret]).toBeUndefined();
+    for (const secret of ['ADMIN_TOKEN', 'FEEDBACK_SALT', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
+      expect(vars[secret]).toBeUndefined();
   });
 });
 

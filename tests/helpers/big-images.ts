@@ -25,7 +25,23 @@ function huffman(tableClass: number, id: number, counts: number[], symbolCount: 
  */
 export function flatJpeg(width: number, height: number): Uint8Array {
   const quant = segment(0xdb, [0, ...Array.from({ length: 64 }, () => 1)]);
-  const frame = segment(0xc0, [8, height >> 8, height & 0xff, width >> 8, width & 0xff, 3, 1, 0x22, 0, 2, 0x11, 0, 3, 0x11, 0]);
+  const frame = segment(0xc0, [
+    8,
+    height >> 8,
+    height & 0xff,
+    width >> 8,
+    width & 0xff,
+    3,
+    1,
+    0x22,
+    0,
+    2,
+    0x11,
+    0,
+    3,
+    0x11,
+    0,
+  ]);
   const tables = [
     ...huffman(0, 0, DC_COUNTS, DC_SYMBOLS.length),
     ...huffman(1, 0, AC_LUMA_COUNTS, 162),
@@ -84,7 +100,14 @@ export function pngFromChunks(chunks: [string, Uint8Array][]): Uint8Array {
 }
 
 /** A PNG whose scanlines are `row(y)` (filter byte included), deflated as a stream so no full image exists. */
-export function streamedPng(width: number, height: number, bitDepth: number, colorType: number, row: (y: number) => Uint8Array, extra: [string, Uint8Array][] = []): Uint8Array {
+export function streamedPng(
+  width: number,
+  height: number,
+  bitDepth: number,
+  colorType: number,
+  row: (y: number) => Uint8Array,
+  extra: [string, Uint8Array][] = [],
+): Uint8Array {
   const pieces: Uint8Array[] = [];
   const deflate = new Deflate({ level: 1 }, (data) => pieces.push(data));
   for (let y = 0; y < height; y++) deflate.push(row(y), false);
@@ -99,7 +122,12 @@ export function streamedPng(width: number, height: number, bitDepth: number, col
   const zlib = new Uint8Array(raw.length + 6);
   zlib.set([0x78, 0x01]);
   zlib.set(raw, 2);
-  return pngFromChunks([['IHDR', ihdr(width, height, bitDepth, colorType)], ...extra, ['IDAT', zlib], ['IEND', new Uint8Array(0)]]);
+  return pngFromChunks([
+    ['IHDR', ihdr(width, height, bitDepth, colorType)],
+    ...extra,
+    ['IDAT', zlib],
+    ['IEND', new Uint8Array(0)],
+  ]);
 }
 
 /** A 1×1 gray PNG whose IDAT inflates to `inflatedBytes` (a deflate bomb). */
@@ -128,11 +156,11 @@ export function stripedLosslessWebp(width: number, height: number): Uint8Array {
     }
   };
   const oneSymbol = (symbol: number): void => (put(1, 1), put(0, 1), put(1, 1), put(symbol, 8));
-  put(0x2f, 8), put(width - 1, 14), put(height - 1, 14), put(0, 1), put(0, 3);
-  put(1, 1), put(2, 2), put(0, 1); // subtract-green, then no more transforms
-  put(0, 1), put(0, 1); // no colour cache, no meta prefix codes
-  put(1, 1), put(1, 1), put(1, 1), put(40, 8), put(200, 8); // green: 40 ("0") or 200 ("1")
-  oneSymbol(90), oneSymbol(10), oneSymbol(255), oneSymbol(0); // red, blue, alpha, distance
+  (put(0x2f, 8), put(width - 1, 14), put(height - 1, 14), put(0, 1), put(0, 3));
+  (put(1, 1), put(2, 2), put(0, 1)); // subtract-green, then no more transforms
+  (put(0, 1), put(0, 1)); // no colour cache, no meta prefix codes
+  (put(1, 1), put(1, 1), put(1, 1), put(40, 8), put(200, 8)); // green: 40 ("0") or 200 ("1")
+  (oneSymbol(90), oneSymbol(10), oneSymbol(255), oneSymbol(0)); // red, blue, alpha, distance
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) put(((x >> 3) ^ (y >> 3)) & 1, 1);
   if (n > 0) bytes.push(acc);
   const size = bytes.length;

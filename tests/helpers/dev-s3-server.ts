@@ -21,7 +21,9 @@ export interface DevS3Server {
 /** s3rver accepts these fixed credentials. */
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-export async function startDevS3Server(opts: { bucket?: string; directory?: string; port?: number } = {}): Promise<DevS3Server> {
+export async function startDevS3Server(
+  opts: { bucket?: string; directory?: string; port?: number } = {},
+): Promise<DevS3Server> {
   const bucket = opts.bucket ?? 'resnet-edge';
   const directory = opts.directory ?? mkdtempSync(join(tmpdir(), 'resnet-edge-s3-'));
   const s3 = new S3rver({
@@ -72,7 +74,12 @@ function createConditionalProxy(backendPort: number): Server {
   });
 }
 
-async function handleConditionalPut(req: IncomingMessage, res: ServerResponse, port: number, path: string): Promise<void> {
+async function handleConditionalPut(
+  req: IncomingMessage,
+  res: ServerResponse,
+  port: number,
+  path: string,
+): Promise<void> {
   const current = await headEtag(port, path, req.headers);
   const ifNoneMatch = req.headers['if-none-match'];
   const ifMatch = req.headers['if-match'];
@@ -99,10 +106,13 @@ async function handleConditionalPut(req: IncomingMessage, res: ServerResponse, p
 function headEtag(port: number, path: string, headers: IncomingMessage['headers']): Promise<string | null> {
   return new Promise((resolve, reject) => {
     // s3rver does not check signatures of requests it does not recognise as signed; a plain HEAD is fine.
-    const r = request({ host: '127.0.0.1', port, path, method: 'HEAD', headers: { host: headers.host ?? '' } }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200 ? String(res.headers.etag ?? '') : null);
-    });
+    const r = request(
+      { host: '127.0.0.1', port, path, method: 'HEAD', headers: { host: headers.host ?? '' } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200 ? String(res.headers.etag ?? '') : null);
+      },
+    );
     r.on('error', reject);
     r.end();
   });

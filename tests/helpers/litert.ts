@@ -38,7 +38,11 @@ export interface LiteRtRun {
 }
 
 /** Loads `model` with LiteRT.js on the wasm CPU accelerator, runs it once on `input`, returns output 0. */
-export async function runLiteRt(model: Uint8Array, input: Float32Array, shape: number[]): Promise<Float32Array | Int8Array | Int32Array> {
+export async function runLiteRt(
+  model: Uint8Array,
+  input: Float32Array,
+  shape: number[],
+): Promise<Float32Array | Int8Array | Int32Array> {
   await ensureLiteRt();
   const compiled = await loadAndCompile(model, { accelerator: 'wasm' });
   const tensor = new Tensor(input, shape);

@@ -9,14 +9,38 @@ const ROOT = join(import.meta.dirname, '../..');
 
 describe('package graph', () => {
   it('finds a cycle when there is one, and none in a chain', () => {
-    expect(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).toEqual(['a', 'b', 'c', 'a']);
-    expect(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', []]]))).toBeNull();
+    expect(
+      findCycle(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+        ]),
+      ),
+    ).toEqual(['a', 'b', 'c', 'a']);
+    expect(
+      findCycle(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', []],
+        ]),
+      ),
+    ).toBeNull();
   });
 
   it('has no cycle between packages, and shared imports no other package', async () => {
     const graph = await packageGraph(ROOT);
     const cycle = findCycle(new Map([...graph].map(([p, deps]) => [p, [...deps.keys()]])));
-    expect(cycle, cycle ? `cycle ${cycle.join(' → ')}: ${cycle.slice(0, -1).map((p, i) => graph.get(p)!.get(cycle[i + 1]!)).join('; ')}` : '').toBeNull();
+    expect(
+      cycle,
+      cycle
+        ? `cycle ${cycle.join(' → ')}: ${cycle
+            .slice(0, -1)
+            .map((p, i) => graph.get(p)!.get(cycle[i + 1]!))
+            .join('; ')}`
+        : '',
+    ).toBeNull();
     expect([...graph.get('shared')!.values()]).toEqual([]);
     // The worker bundles only shared code besides its own; the trainer never reaches into the CLI or the worker.
     expect([...graph.get('edge')!.keys()]).toEqual(['shared']);
@@ -27,16 +51,20 @@ describe('package graph', () => {
     const graph = await packageGraph(ROOT);
     const used = [...graph.get(pkg)!.keys()];
     const declared = declaredDependencies(ROOT, pkg);
-    for (const dep of used) expect(declared, `${pkg} imports ${dep} (${graph.get(pkg)!.get(dep)}) without declaring it`).toContain(dep);
+    for (const dep of used)
+      expect(declared, `${pkg} imports ${dep} (${graph.get(pkg)!.get(dep)}) without declaring it`).toContain(dep);
   });
 });
 
 describe('folders inside a package', () => {
   // Layers of the trainer: run/ orchestrates training/, which uses models/, layers/, io/ — never the reverse.
-  it.each(['shared', 'train', 'registry', 'edge', 'cli'] as const)('%s: no cycle between the folders of src/', async (pkg) => {
-    const cycle = findCycle(folderGraph(await fileGraph(ROOT), pkg));
-    expect(cycle, cycle?.join(' → ')).toBeNull();
-  });
+  it.each(['shared', 'train', 'registry', 'edge', 'cli'] as const)(
+    '%s: no cycle between the folders of src/',
+    async (pkg) => {
+      const cycle = findCycle(folderGraph(await fileGraph(ROOT), pkg));
+      expect(cycle, cycle?.join(' → ')).toBeNull();
+    },
+  );
 });
 
 describe('the CLI entry', () => {
@@ -48,7 +76,10 @@ describe('the CLI entry', () => {
       await main(['--help'], { stdout: (t) => { out += t; }, stderr: () => {}, isTTY: false });
       console.log(JSON.stringify({ engine: '_tfengine' in globalThis, help: out.includes('Commands:') }));
     `;
-    const stdout = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const stdout = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ engine: false, help: true });
   });
 });

@@ -19,7 +19,15 @@ export async function fileGraph(root: string): Promise<Record<string, string[]>>
     {
       baseDir: root,
       fileExtensions: ['ts'],
-      tsConfig: { compilerOptions: { baseUrl: root, module: 'ESNext', moduleResolution: 'node', allowImportingTsExtensions: true, paths } },
+      tsConfig: {
+        compilerOptions: {
+          baseUrl: root,
+          module: 'ESNext',
+          moduleResolution: 'node',
+          allowImportingTsExtensions: true,
+          paths,
+        },
+      },
       detectiveOptions: { ts: { skipTypeImports: false, skipAsyncImports: false } },
     },
   );
@@ -40,7 +48,10 @@ export function folderGraph(files: Record<string, string[]>, pkg: PackageName): 
 }
 
 /** Package → the packages its source files import, with one example import per edge for the failure message. */
-export async function packageGraph(root: string, files?: Record<string, string[]>): Promise<Map<PackageName, Map<PackageName, string>>> {
+export async function packageGraph(
+  root: string,
+  files?: Record<string, string[]>,
+): Promise<Map<PackageName, Map<PackageName, string>>> {
   const graph = new Map<PackageName, Map<PackageName, string>>(PACKAGES.map((p) => [p, new Map()]));
   for (const [file, deps] of Object.entries(files ?? (await fileGraph(root)))) {
     const from = packageOf(file);
@@ -81,7 +92,9 @@ export function findCycle<T>(graph: Map<T, Iterable<T>>): T[] | null {
 }
 
 export function declaredDependencies(root: string, pkg: PackageName): string[] {
-  const json = JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const json = JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
   return Object.keys(json.dependencies ?? {})
     .filter((d) => d.startsWith('@resnet-edge/'))
     .map((d) => d.slice('@resnet-edge/'.length));

@@ -15,7 +15,9 @@ describe('deploy script', () => {
   it('preflight names the missing credential', () => {
     expect(() => preflight({})).toThrow(/AWS/);
     expect(() => preflight({ CDK_DEFAULT_ACCOUNT: '1', CLOUDFLARE_ACCOUNT_ID: 'x' })).toThrow(/CLOUDFLARE_API_TOKEN/);
-    expect(() => preflight({ CDK_DEFAULT_ACCOUNT: '1', CLOUDFLARE_ACCOUNT_ID: 'x', CLOUDFLARE_API_TOKEN: 't' })).not.toThrow();
+    expect(() =>
+      preflight({ CDK_DEFAULT_ACCOUNT: '1', CLOUDFLARE_ACCOUNT_ID: 'x', CLOUDFLARE_API_TOKEN: 't' }),
+    ).not.toThrow();
   });
   it('deploys the worker to production unless --env staging, and refuses other names', () => {
     expect(workerEnv(['--dry-run'])).toBe('production');
@@ -24,7 +26,9 @@ describe('deploy script', () => {
   });
   it('reads the stack config from context given as JSON on the command line', () => {
     const prev = process.env.CDK_CONTEXT_JSON;
-    process.env.CDK_CONTEXT_JSON = JSON.stringify({ resnetEdge: JSON.stringify({ maxvCpus: 64, modelName: 'flowers' }) });
+    process.env.CDK_CONTEXT_JSON = JSON.stringify({
+      resnetEdge: JSON.stringify({ maxvCpus: 64, modelName: 'flowers' }),
+    });
     try {
       const template = JSON.stringify(synthesize({}, mkdtempSync(join(tmpdir(), 'cdk-'))));
       expect(template).toContain('"MaxvCpus":64');

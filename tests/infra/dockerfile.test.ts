@@ -4,8 +4,12 @@ import { describe, expect, it } from 'vitest';
 
 // No Docker engine or hadolint here: check the Dockerfile's structure and that everything it references exists.
 const root = join(import.meta.dirname, '../..');
-const lines = readFileSync(join(root, 'infra/docker/Dockerfile'), 'utf8').replace(/\\\n/g, ' ').split('\n').filter((l) => /^[A-Z]+\s/.test(l));
-const instr = (name: string) => lines.filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
+const lines = readFileSync(join(root, 'infra/docker/Dockerfile'), 'utf8')
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .filter((l) => /^[A-Z]+\s/.test(l));
+const instr = (name: string) =>
+  lines.filter((l) => l.startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
 
 describe('trainer Dockerfile', () => {
   it('uses the CUDA 11.2 / cuDNN 8 base and pins tfjs-node-gpu', () => {
@@ -16,7 +20,9 @@ describe('trainer Dockerfile', () => {
   it('gives the container the Vulkan driver WebGPU needs', () => {
     expect(instr('ENV').join(' ')).toMatch(/NVIDIA_DRIVER_CAPABILITIES=\S*graphics/);
     expect(instr('RUN').join(' ')).toContain('libvulkan1');
-    const icd = JSON.parse(readFileSync(join(root, 'infra/docker/nvidia_icd.json'), 'utf8')) as { ICD: { library_path: string } };
+    const icd = JSON.parse(readFileSync(join(root, 'infra/docker/nvidia_icd.json'), 'utf8')) as {
+      ICD: { library_path: string };
+    };
     expect(icd.ICD.library_path).toBe('libGLX_nvidia.so.0');
   });
   it('every COPY source exists in the repo', () => {
@@ -33,7 +39,9 @@ describe('trainer Dockerfile', () => {
   });
   it('what the entrypoint loads at run time survives `npm ci --omit=dev`', () => {
     // bin/resnet-edge.js runs the TypeScript sources through tsx: it must be a production dependency.
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
     expect(readFileSync(join(root, 'bin', 'resnet-edge.js'), 'utf8')).toContain("from 'tsx/esm/api'");
     expect(pkg.dependencies?.tsx).toBeDefined();
   });

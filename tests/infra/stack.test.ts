@@ -15,45 +15,71 @@ describe('ResnetEdgeStack (offline synth)', () => {
 
   it('bucket: encrypted, public access blocked, versioned, TLS enforced', () => {
     t.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       VersioningConfiguration: { Status: 'Enabled' },
     });
-    t.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([
-      Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
   });
 
   it('Batch compute environment on GPU instances, scaling from 0', () => {
-    t.hasResourceProperties('AWS::Batch::ComputeEnvironment', { ComputeResources: Match.objectLike({
-      MinvCpus: 0, InstanceTypes: ['g5.xlarge', 'g4dn.xlarge'] }) });
+    t.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+      ComputeResources: Match.objectLike({
+        MinvCpus: 0,
+        InstanceTypes: ['g5.xlarge', 'g4dn.xlarge'],
+      }),
+    });
     t.resourceCountIs('AWS::Batch::JobQueue', 1);
   });
 
   it('job definition requests one GPU and runs resnet-edge retrain', () => {
-    t.hasResourceProperties('AWS::Batch::JobDefinition', { ContainerProperties: Match.objectLike({
-      // Appended to the image's ENTRYPOINT `node bin/resnet-edge.js` (infra/docker/Dockerfile).
-      Command: ['retrain'],
-      ResourceRequirements: Match.arrayWith([{ Type: 'GPU', Value: '1' }]),
-      Environment: Match.arrayWith([Match.objectLike({ Name: 'RESNET_EDGE_STORE' }), Match.objectLike({ Name: 'RESNET_EDGE_DATA' }),
-        Match.objectLike({ Name: 'RESNET_EDGE_TEST_DATA' })]) }) });
+    t.hasResourceProperties('AWS::Batch::JobDefinition', {
+      ContainerProperties: Match.objectLike({
+        // Appended to the image's ENTRYPOINT `node bin/resnet-edge.js` (infra/docker/Dockerfile).
+        Command: ['retrain'],
+        ResourceRequirements: Match.arrayWith([{ Type: 'GPU', Value: '1' }]),
+        Environment: Match.arrayWith([
+          Match.objectLike({ Name: 'RESNET_EDGE_STORE' }),
+          Match.objectLike({ Name: 'RESNET_EDGE_DATA' }),
+          Match.objectLike({ Name: 'RESNET_EDGE_TEST_DATA' }),
+        ]),
+      }),
+    });
   });
 
   it('EventBridge cron rule targets the Batch queue', () => {
-    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 ? * SUN *)',
-      Targets: [Match.objectLike({ BatchParameters: Match.objectLike({ JobName: 'resnet-edge-retrain' }) })] });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 3 ? * SUN *)',
+      Targets: [Match.objectLike({ BatchParameters: Match.objectLike({ JobName: 'resnet-edge-retrain' }) })],
+    });
   });
 
   it('log group keeps 30 days', () => t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 }));
 
   it('job role policy is scoped to data/, feedback/ (read) and models/ (read+write)', () => {
     const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) =>
-      JSON.stringify(p).includes('JobRole'));
+      JSON.stringify(p).includes('JobRole'),
+    );
     expect(policies).toHaveLength(1);
     const stmts = (policies[0] as any).Properties.PolicyDocument.Statement as any[];
     const flat = JSON.stringify(stmts);
     expect(flat).not.toContain('s3:*');
     expect(stmts.map((s) => s.Action)).toEqual(['s3:GetObject', 's3:ListBucket', ['s3:GetObject', 's3:PutObject']]);
-    const suffixes = (s: any) => [s.Resource].flat().map((r: any) => JSON.stringify(r).match(/"(\/[^"]*)"\]/)?.[1] ?? 'bucket');
+    const suffixes = (s: any) =>
+      [s.Resource].flat().map((r: any) => JSON.stringify(r).match(/"(\/[^"]*)"\]/)?.[1] ?? 'bucket');
     expect(suffixes(stmts[0])).toEqual(['/data/*', '/feedback/*']);
     expect(suffixes(stmts[1])).toEqual(['bucket']);
     expect(stmts[1].Condition).toEqual({ StringLike: { 's3:prefix': ['data/*', 'feedback/*', 'models/*'] } });
@@ -62,11 +88,18 @@ describe('ResnetEdgeStack (offline synth)', () => {
   });
 
   it('r2 mode: no bucket, job gets endpoint + secret name', () => {
-    const r2 = Template.fromStack(buildStack({ store: 'r2', r2Endpoint: 'https://acct.r2.cloudflarestorage.com',
-      r2SecretName: 'resnet-edge/r2' }).stack);
+    const r2 = Template.fromStack(
+      buildStack({ store: 'r2', r2Endpoint: 'https://acct.r2.cloudflarestorage.com', r2SecretName: 'resnet-edge/r2' })
+        .stack,
+    );
     r2.resourceCountIs('AWS::S3::Bucket', 0);
-    r2.hasResourceProperties('AWS::Batch::JobDefinition', { ContainerProperties: Match.objectLike({
-      Environment: Match.arrayWith([{ Name: 'RESNET_EDGE_STORE', Value: 'https://acct.r2.cloudflarestorage.com' },
-        { Name: 'RESNET_EDGE_STORE_SECRET', Value: 'resnet-edge/r2' }]) }) });
+    r2.hasResourceProperties('AWS::Batch::JobDefinition', {
+      ContainerProperties: Match.objectLike({
+        Environment: Match.arrayWith([
+          { Name: 'RESNET_EDGE_STORE', Value: 'https://acct.r2.cloudflarestorage.com' },
+          { Name: 'RESNET_EDGE_STORE_SECRET', Value: 'resnet-edge/r2' },
+        ]),
+      }),
+    });
   }, 60_000);
 });

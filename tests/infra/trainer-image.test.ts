@@ -21,7 +21,9 @@ function copies(): [string, string][] {
     .flatMap((l) => {
       const args = l.trim().split(/\s+/).slice(1);
       const dest = args.at(-1)!;
-      return args.slice(0, -1).map((src): [string, string] => [src, dest.endsWith('/') ? join(dest, src.split('/').at(-1)!) : dest]);
+      return args
+        .slice(0, -1)
+        .map((src): [string, string] => [src, dest.endsWith('/') ? join(dest, src.split('/').at(-1)!) : dest]);
     });
 }
 
@@ -41,7 +43,11 @@ function linkNodeModules(dir: string): void {
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   try {
-    const r = await run(process.execPath, ['bin/resnet-edge.js', ...args], { cwd: app, env: { ...process.env, ...env }, maxBuffer: 1 << 24 });
+    const r = await run(process.execPath, ['bin/resnet-edge.js', ...args], {
+      cwd: app,
+      env: { ...process.env, ...env },
+      maxBuffer: 1 << 24,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -61,7 +67,8 @@ afterAll(() => rmSync(app, { recursive: true, force: true }));
 
 describe('the trainer image file set', () => {
   it('ships the workspaces the CLI imports and not the worker or the tests', () => {
-    for (const dir of ['bin', 'shared/src', 'registry/src', 'train/src', 'train/wasm', 'cli/src']) expect(existsSync(join(app, dir)), dir).toBe(true);
+    for (const dir of ['bin', 'shared/src', 'registry/src', 'train/src', 'train/wasm', 'cli/src'])
+      expect(existsSync(join(app, dir)), dir).toBe(true);
     for (const dir of ['edge/src', 'tests', 'data']) expect(existsSync(join(app, dir)), dir).toBe(false);
   });
 
@@ -76,7 +83,24 @@ describe('the trainer image file set', () => {
   it('trains a model for real from an IDX file', async () => {
     const idx = join(ROOT, 'tests/fixtures/datasets/idx/t10k-50-images-idx3-ubyte.gz');
     const out = join(app, 'runs/tiny');
-    const r = await cli(['train', '--arch', 'resnet20', '--data', idx, '--epochs', '1', '--batch-size', '16', '--backend', 'wasm', '--workers', '1', '--out', out, '--json']);
+    const r = await cli([
+      'train',
+      '--arch',
+      'resnet20',
+      '--data',
+      idx,
+      '--epochs',
+      '1',
+      '--batch-size',
+      '16',
+      '--backend',
+      'wasm',
+      '--workers',
+      '1',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ arch: 'resnet20', backend: 'wasm', epochs: 1 });
     expect(existsSync(join(out, 'model', 'model.json'))).toBe(true);

@@ -20,8 +20,12 @@ describe('registry commands', () => {
     expect(listed.models[0]).toMatchObject({ name: 'cli-model', current: '1.0.0' });
     expect(listed.models[0].versions).toHaveLength(2);
 
-    expect(json(await runCli(['promote', 'cli-model', '1.1.0', '--store', store, '--json']))).toMatchObject({ version: '1.1.0' });
-    expect(json(await runCli(['rollback', 'cli-model', '--store', store, '--json']))).toMatchObject({ version: '1.0.0' });
+    expect(json(await runCli(['promote', 'cli-model', '1.1.0', '--store', store, '--json']))).toMatchObject({
+      version: '1.1.0',
+    });
+    expect(json(await runCli(['rollback', 'cli-model', '--store', store, '--json']))).toMatchObject({
+      version: '1.0.0',
+    });
 
     const human = await runCli(['models', '--store', store]);
     expect(human.stdout).toMatch(/\* 1\.0\.0/);

@@ -22,14 +22,25 @@ export interface StoreFixture {
 export async function s3Fixture(): Promise<StoreFixture & { server: DevS3Server }> {
   const server = await startDevS3Server();
   const open = () =>
-    new S3Store({ bucket: server.bucket, prefix: 'team/', endpoint: server.endpoint, credentials: server.credentials, maxAttempts: 2 });
+    new S3Store({
+      bucket: server.bucket,
+      prefix: 'team/',
+      endpoint: server.endpoint,
+      credentials: server.credentials,
+      maxAttempts: 2,
+    });
   return {
     kind: 's3',
     server,
     open,
     async tamper(key, bytes) {
       // Straight to s3rver, past the proxy.
-      const raw = new S3Store({ bucket: server.bucket, prefix: 'team/', endpoint: server.backendEndpoint, credentials: server.credentials });
+      const raw = new S3Store({
+        bucket: server.bucket,
+        prefix: 'team/',
+        endpoint: server.backendEndpoint,
+        credentials: server.credentials,
+      });
       await raw.put(key, bytes);
       await raw.close();
     },
@@ -51,7 +62,10 @@ export async function r2Fixture(): Promise<StoreFixture> {
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** A model folder as `resnet-edge quantize` writes it; model.tflite is random bytes (the registry does not parse it). */
-export function makeModelDir(version: string, opts: { name?: string; size?: number; top1?: number } = {}): { dir: string; model: Uint8Array; manifest: Manifest } {
+export function makeModelDir(
+  version: string,
+  opts: { name?: string; size?: number; top1?: number } = {},
+): { dir: string; model: Uint8Array; manifest: Manifest } {
   const dir = mkdtempSync(join(tmpdir(), 'resnet-edge-model-'));
   const model = new Uint8Array(randomBytes(opts.size ?? 4096));
   writeFileSync(join(dir, 'model.tflite'), model);
@@ -64,7 +78,10 @@ export function makeModelDir(version: string, opts: { name?: string; size?: numb
     preprocess: FASHION_TEST_SPEC,
     inputShape: [1, 28, 28, 1],
     outputActivation: 'softmax',
-    accuracy: { float: { top1: opts.top1 ?? 0.9, samples: 500 }, int8: { top1: (opts.top1 ?? 0.9) - 0.002, samples: 500 } },
+    accuracy: {
+      float: { top1: opts.top1 ?? 0.9, samples: 500 },
+      int8: { top1: (opts.top1 ?? 0.9) - 0.002, samples: 500 },
+    },
     files: { 'model.tflite': { sha256: sha256(model), size: model.byteLength } },
     training: { dataFingerprint: 'f'.repeat(64) },
     createdAt: new Date().toISOString(),

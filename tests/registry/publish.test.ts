@@ -90,25 +90,37 @@ describe.each([
     await publishModel(store, v.dir, { by: 'test' });
     const key = modelFileKey('corrupt', '1.0.0');
     await fixture.tamper(key, new Uint8Array(v.model.byteLength).fill(7));
-    await expect(readModel(store, 'corrupt')).rejects.toMatchObject({ code: 'integrity_error', message: expect.stringContaining(key) });
+    await expect(readModel(store, 'corrupt')).rejects.toMatchObject({
+      code: 'integrity_error',
+      message: expect.stringContaining(key),
+    });
   });
 
   it('detects a manifest that does not match the pointer', async () => {
     const v = makeModelDir('1.0.0', { name: 'corrupt-manifest' });
     await publishModel(store, v.dir, { by: 'test' });
     const other = { ...v.manifest, arch: 'resnet56' };
-    await fixture.tamper('models/corrupt-manifest/1.0.0/manifest.json', new TextEncoder().encode(JSON.stringify(other)));
+    await fixture.tamper(
+      'models/corrupt-manifest/1.0.0/manifest.json',
+      new TextEncoder().encode(JSON.stringify(other)),
+    );
     await expect(readModel(store, 'corrupt-manifest')).rejects.toMatchObject({ code: 'integrity_error' });
   });
 
   it('promote, rollback and history', async () => {
-    for (const v of ['1.0.0', '1.1.0', '2.0.0']) await publishModel(store, makeModelDir(v, { name: 'hist' }).dir, { by: 'test', promote: v !== '2.0.0' });
+    for (const v of ['1.0.0', '1.1.0', '2.0.0'])
+      await publishModel(store, makeModelDir(v, { name: 'hist' }).dir, { by: 'test', promote: v !== '2.0.0' });
     expect((await readPointer(store, 'hist'))!.pointer.version).toBe('1.1.0');
     await promote(store, 'hist', '2.0.0', 'ops');
     const back = await rollback(store, 'hist', 'ops');
     expect(back).toMatchObject({ version: '1.1.0', previousVersion: '2.0.0', reason: 'rollback', movedBy: 'ops' });
     const history = await readHistory(store, 'hist');
-    expect(history.map((h) => `${h.reason}:${h.version}`)).toEqual(['publish:1.0.0', 'publish:1.1.0', 'promote:2.0.0', 'rollback:1.1.0']);
+    expect(history.map((h) => `${h.reason}:${h.version}`)).toEqual([
+      'publish:1.0.0',
+      'publish:1.1.0',
+      'promote:2.0.0',
+      'rollback:1.1.0',
+    ]);
     await expect(promote(store, 'hist', '9.9.9', 'ops')).rejects.toMatchObject({ code: 'version_not_found' });
     const [listed] = await listModels(store, 'hist');
     expect(listed!.current).toBe('1.1.0');
@@ -127,7 +139,9 @@ describe.each([
     expect(read.manifest).toMatchObject({ name: 'renamed', version: '3.1.0' });
     expect(Buffer.from(read.modelBytes).equals(Buffer.from(dir.model))).toBe(true);
     expect(read.pointer!.manifestSha256).not.toBe(dir.manifest.files['model.tflite']!.sha256);
-    await expect(publishModel(store, dir.dir, { by: 'test', version: 'not-semver' })).rejects.toThrow(/invalid version/);
+    await expect(publishModel(store, dir.dir, { by: 'test', version: 'not-semver' })).rejects.toThrow(
+      /invalid version/,
+    );
   });
 
   it('rollback with no earlier version is a clear error', async () => {

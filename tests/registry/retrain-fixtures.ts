@@ -15,10 +15,18 @@ export function tinyRecipe(changes: Partial<Recipe>): Recipe {
 }
 
 /** `perClass` images of each of `classes` from the bundled data's `split`, copied into `into`. */
-export function miniSubset(classes: readonly string[], split: 'train' | 'test', perClass: number, into: string): string {
+export function miniSubset(
+  classes: readonly string[],
+  split: 'train' | 'test',
+  perClass: number,
+  into: string,
+): string {
   for (const cls of classes) {
     mkdirSync(join(into, cls), { recursive: true });
-    for (const f of readdirSync(join(MINI, split, cls)).sort().slice(0, perClass)) cpSync(join(MINI, split, cls, f), join(into, cls, f));
+    for (const f of readdirSync(join(MINI, split, cls))
+      .sort()
+      .slice(0, perClass))
+      cpSync(join(MINI, split, cls, f), join(into, cls, f));
   }
   return into;
 }

@@ -38,9 +38,17 @@ async function putFeedback(label: string, file: string, corrupt = false): Promis
   const bytes = new Uint8Array(await readFile(file));
   const id = `20261124T${String(120000000 + ++feedbackCount)}Z-${createHash('sha256').update(file).digest('hex').slice(0, 12)}`;
   const record: FeedbackRecord = {
-    schemaVersion: 1, id, model: { name: 'fm', version: '1.0.0' }, label, format: 'png',
-    sha256: createHash('sha256').update(corrupt ? 'something else' : bytes).digest('hex'), size: bytes.byteLength,
-    receivedAt: new Date().toISOString(), client: '0'.repeat(32),
+    schemaVersion: 1,
+    id,
+    model: { name: 'fm', version: '1.0.0' },
+    label,
+    format: 'png',
+    sha256: createHash('sha256')
+      .update(corrupt ? 'something else' : bytes)
+      .digest('hex'),
+    size: bytes.byteLength,
+    receivedAt: new Date().toISOString(),
+    client: '0'.repeat(32),
   };
   const keys = feedbackKeys('fm', id);
   await store.put(keys.image, bytes);
@@ -55,13 +63,38 @@ beforeAll(async () => {
   heldOut = { kind: 'folder', path: miniSubset(CLASSES, 'test', 10, join(work, 'data', 'test')) };
   // The champion, made the way a user makes the first model: train → quantize → publish.
   const run = join(work, 'champion');
-  await train({ ...RECIPE, arch: 'resnet20', head: 'softmax', data: { train: data, test: heldOut, validationFraction: 0.1, preprocess: SPEC }, out: run, resume: false }, quiet);
-  const q = await quantizeRun({ run, calibrationSamples: 50, calibration: 'minmax', maxDrop: 100, out: join(run, 'q'), name: 'fm', version: '1.0.0', writeTflite }, quiet);
+  await train(
+    {
+      ...RECIPE,
+      arch: 'resnet20',
+      head: 'softmax',
+      data: { train: data, test: heldOut, validationFraction: 0.1, preprocess: SPEC },
+      out: run,
+      resume: false,
+    },
+    quiet,
+  );
+  const q = await quantizeRun(
+    {
+      run,
+      calibrationSamples: 50,
+      calibration: 'minmax',
+      maxDrop: 100,
+      out: join(run, 'q'),
+      name: 'fm',
+      version: '1.0.0',
+      writeTflite,
+    },
+    quiet,
+  );
   expect(q.passed).toBe(true);
   await publishModel(store, join(run, 'q'), { by: 'test' });
   // Feedback: six good images (from the training split's unused files) and one whose image does not match its record.
   for (const cls of ['bag', 'coat', 'sandal']) {
-    for (const f of readdirSync(join(MINI, 'train', cls)).sort().slice(100, 102)) await putFeedback(cls, join(MINI, 'train', cls, f));
+    for (const f of readdirSync(join(MINI, 'train', cls))
+      .sort()
+      .slice(100, 102))
+      await putFeedback(cls, join(MINI, 'train', cls, f));
   }
   await putFeedback('bag', join(MINI, 'train', 'bag', readdirSync(join(MINI, 'train', 'bag')).sort()[150]!), true);
 }, 300_000);
@@ -71,7 +104,21 @@ afterAll(async () => {
 });
 
 const run = (margin: number, maxDrop = 100) =>
-  retrain({ store, model: 'fm', data, heldOut, recipe: RECIPE, margin, maxDrop, workdir: mkdtempSync(join(work, 'retrain-')), by: 'test', writeTflite }, quiet);
+  retrain(
+    {
+      store,
+      model: 'fm',
+      data,
+      heldOut,
+      recipe: RECIPE,
+      margin,
+      maxDrop,
+      workdir: mkdtempSync(join(work, 'retrain-')),
+      by: 'test',
+      writeTflite,
+    },
+    quiet,
+  );
 
 async function storedReport(r: RetrainReport): Promise<RetrainReport> {
   const obj = await store.get(retrainReportKey('fm', r.challenger.version));
@@ -84,7 +131,11 @@ describe('retrain', () => {
     expect(r.decision).toBe('promoted');
     expect(r.champion.version).toBe('1.0.0');
     expect(r.challenger.version).toBe('1.1.0');
-    expect(r.data).toMatchObject({ baseImages: 80, feedbackImages: 6, feedbackPerLabel: { bag: 2, coat: 2, sandal: 2 } });
+    expect(r.data).toMatchObject({
+      baseImages: 80,
+      feedbackImages: 6,
+      feedbackPerLabel: { bag: 2, coat: 2, sandal: 2 },
+    });
     expect(r.data.feedbackSkipped).toHaveLength(1);
     expect(r.data.feedbackSkipped[0]!.reason).toContain('sha256');
     expect(r.heldOut.samples).toBe(40);

@@ -50,6 +50,8 @@ describe('dataset from an S3 prefix', () => {
   });
 
   it('an empty prefix is a clear error', async () => {
-    await expect(loadDataset({ kind: 's3', uri: 's3://datasets/nothing-here' })).rejects.toMatchObject({ code: 'no_images' });
+    await expect(loadDataset({ kind: 's3', uri: 's3://datasets/nothing-here' })).rejects.toMatchObject({
+      code: 'no_images',
+    });
   });
 });

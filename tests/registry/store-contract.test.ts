@@ -38,7 +38,9 @@ describe.each([
 
   it('create-only put refuses an existing key', async () => {
     await store.put('c/once', enc('first'), { ifNoneMatch: '*' });
-    await expect(store.put('c/once', enc('second'), { ifNoneMatch: '*' })).rejects.toMatchObject({ code: 'precondition_failed' });
+    await expect(store.put('c/once', enc('second'), { ifNoneMatch: '*' })).rejects.toMatchObject({
+      code: 'precondition_failed',
+    });
     expect(dec((await store.get('c/once'))!.bytes)).toBe('first');
   });
 

@@ -29,11 +29,17 @@ const MB = 1024 * 1024;
 const WORKER_MAX_PIXELS = 50_000_000;
 
 const spec64: PreprocessSpec = preprocessSpecSchema.parse({
-  colorMode: 'rgb', resizeShorter: 72, resizeAlgorithm: 'bilinear', crop: { height: 64, width: 64 },
+  colorMode: 'rgb',
+  resizeShorter: 72,
+  resizeAlgorithm: 'bilinear',
+  crop: { height: 64, width: 64 },
   normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
 });
 const gray28: PreprocessSpec = preprocessSpecSchema.parse({
-  colorMode: 'grayscale', resizeShorter: 28, resizeAlgorithm: 'bilinear', crop: { height: 28, width: 28 },
+  colorMode: 'grayscale',
+  resizeShorter: 28,
+  resizeAlgorithm: 'bilinear',
+  crop: { height: 28, width: 28 },
   normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] },
 });
 
@@ -47,8 +53,15 @@ function codeOf(run: () => unknown): ImageErrorCode | 'no error' {
   }
 }
 
-const JPEGS = ['color-640x427.jpg', 'progressive-420-75x50.jpg', 'gray-61x45.jpg', 'progressive-444-restart-256x192.jpg',
-  'baseline-422-restart-240x160.jpg', 'progressive-gray-200x150.jpg', 'cmyk-96x64.jpg'];
+const JPEGS = [
+  'color-640x427.jpg',
+  'progressive-420-75x50.jpg',
+  'gray-61x45.jpg',
+  'progressive-444-restart-256x192.jpg',
+  'baseline-422-restart-240x160.jpg',
+  'progressive-gray-200x150.jpg',
+  'cmyk-96x64.jpg',
+];
 
 describe('DCT-scaled JPEG decoding', () => {
   it.each(JPEGS)('%s at 1/1 matches jpeg-js within the rounding of the IDCT and upsampling', (name) => {
@@ -77,7 +90,8 @@ describe('DCT-scaled JPEG decoding', () => {
     for (let by = 0; by < 53; by++) {
       for (let bx = 0; bx < 80; bx++) {
         let mean = 0;
-        for (let y = 0; y < 8; y++) for (let x = 0; x < 8; x++) mean += ref.data[((by * 8 + y) * 640 + bx * 8 + x) * 3]!;
+        for (let y = 0; y < 8; y++)
+          for (let x = 0; x < 8; x++) mean += ref.data[((by * 8 + y) * 640 + bx * 8 + x) * 3]!;
         sum += Math.abs(mean / 64 - eighth.data[(by * 80 + bx) * 3]!);
       }
     }
@@ -93,7 +107,9 @@ describe('DCT-scaled JPEG decoding', () => {
 
   it('refuses truncated scans and arithmetic coding clearly', () => {
     const cut = file('truncated.jpg');
-    expect(codeOf(() => decodeJpegScaled(new Uint8Array([...cut, 0xff, 0xd9]), 2, new MemoryBudget(MB)))).toBe('corrupt_image');
+    expect(codeOf(() => decodeJpegScaled(new Uint8Array([...cut, 0xff, 0xd9]), 2, new MemoryBudget(MB)))).toBe(
+      'corrupt_image',
+    );
     const arithmetic = file('color-37x23.jpg').slice();
     const sof = arithmetic.findIndex((b, i) => b === 0xff && arithmetic[i + 1] === 0xc0);
     arithmetic[sof + 1] = 0xc9;
@@ -122,17 +138,23 @@ describe('the scale rule', () => {
 });
 
 describe('resize fused with the crop', () => {
-  it.each(['color-640x427.jpg', 'gray-33x21.png', 'rgba-40x30.png', 'color-37x23.jpg'])('%s: equals resize then crop, bit for bit', (name) => {
-    for (const spec of [spec64, gray28]) {
-      const image = decodeImage(file(name));
-      const gray = spec.colorMode === 'grayscale' ? rgbToGray(image) : image;
-      const staged = centerCrop(resizeShorterSide(gray, spec.resizeShorter), spec.crop.width, spec.crop.height);
-      const expected = normalizeToFloat(spec.colorMode === 'rgb' && staged.channels === 1
-        ? { ...staged, channels: 3, data: Uint8Array.from([...staged.data].flatMap((v) => [v, v, v])) }
-        : staged, spec.normalize);
-      expect(preprocessImage(image, spec)).toEqual(expected);
-    }
-  });
+  it.each(['color-640x427.jpg', 'gray-33x21.png', 'rgba-40x30.png', 'color-37x23.jpg'])(
+    '%s: equals resize then crop, bit for bit',
+    (name) => {
+      for (const spec of [spec64, gray28]) {
+        const image = decodeImage(file(name));
+        const gray = spec.colorMode === 'grayscale' ? rgbToGray(image) : image;
+        const staged = centerCrop(resizeShorterSide(gray, spec.resizeShorter), spec.crop.width, spec.crop.height);
+        const expected = normalizeToFloat(
+          spec.colorMode === 'rgb' && staged.channels === 1
+            ? { ...staged, channels: 3, data: Uint8Array.from([...staged.data].flatMap((v) => [v, v, v])) }
+            : staged,
+          spec.normalize,
+        );
+        expect(preprocessImage(image, spec)).toEqual(expected);
+      }
+    },
+  );
 });
 
 describe('bounded work and memory for hostile inputs', () => {
@@ -153,12 +175,16 @@ describe('bounded work and memory for hostile inputs', () => {
   });
 
   it('steps over a huge compressed iCCP chunk without inflating it', () => {
-    const profile = new Uint8Array([...new TextEncoder().encode('icc\0'), 0, ...zlibSync(new Uint8Array(16 * MB), { level: 9 })]);
+    const profile = new Uint8Array([
+      ...new TextEncoder().encode('icc\0'),
+      0,
+      ...zlibSync(new Uint8Array(16 * MB), { level: 9 }),
+    ]);
     const png = streamedPng(80, 80, 8, 0, (y) => new Uint8Array(81).fill(y, 1), [['iCCP', profile]]);
     expect(preprocess(png, gray28).peakBytes).toBeLessThan(4 * MB);
   });
 
-  it('refuses a sequential JPEG that repeats a component\'s scan, before decoding it again', () => {
+  it("refuses a sequential JPEG that repeats a component's scan, before decoding it again", () => {
     const one = flatJpeg(4000, 3000);
     const sos = one.findIndex((b, i) => b === 0xff && one[i + 1] === 0xda);
     const scan = one.subarray(sos, one.length - 2);
@@ -169,7 +195,11 @@ describe('bounded work and memory for hostile inputs', () => {
   });
 
   it('refuses a palette PNG without PLTE', () => {
-    const png = pngFromChunks([['IHDR', ihdr(4, 4, 8, 3)], ['IDAT', zlibSync(new Uint8Array(4 * 5))], ['IEND', new Uint8Array(0)]]);
+    const png = pngFromChunks([
+      ['IHDR', ihdr(4, 4, 8, 3)],
+      ['IDAT', zlibSync(new Uint8Array(4 * 5))],
+      ['IEND', new Uint8Array(0)],
+    ]);
     expect(codeOf(() => preprocess(png, gray28))).toBe('missing_palette');
   });
 
@@ -181,16 +211,20 @@ describe('bounded work and memory for hostile inputs', () => {
     const png = streamedPng(8660, 5773, 8, 2, () => new Uint8Array(1 + 8660 * 3));
     const decoded = preprocess(png, spec64);
     expect(decoded.peakBytes).toBeLessThanOrEqual(48 * MB);
-    expect(codeOf(() => preprocess(photo, spec64, { budget: new MemoryBudget(256 * 1024) }))).toBe('over_memory_budget');
+    expect(codeOf(() => preprocess(photo, spec64, { budget: new MemoryBudget(256 * 1024) }))).toBe(
+      'over_memory_budget',
+    );
     expect(codeOf(() => preprocess(photo, { ...spec64, jpegScale: 'full' }))).toBe('over_memory_budget');
     expect(codeOf(() => preprocess(flatJpeg(8672, 5776), spec64))).toBe('too_many_pixels');
   });
 
-  it('the worker\'s path (classify() with its pixel cap and budget) answers a 50 MP photo within 48 MB', async () => {
+  it("the worker's path (classify() with its pixel cap and budget) answers a 50 MP photo within 48 MB", async () => {
     const model = tinyModel(1);
     const { manifest } = await makeManifest('fashion-mnist', '1.0.0', model);
-    const worker = { manifest: { ...manifest, preprocess: { ...manifest.preprocess, maxPixels: 50_000_000 } },
-      interpreter: Interpreter.create(model) };
+    const worker = {
+      manifest: { ...manifest, preprocess: { ...manifest.preprocess, maxPixels: 50_000_000 } },
+      interpreter: Interpreter.create(model),
+    };
     for (const photo of [flatJpeg(8660, 5773), flatJpeg(5773, 8660)]) {
       const answer = classify(photo, worker, 3, { maxPixels: WORKER_MAX_PIXELS });
       expect(answer.predictions).toHaveLength(3);

@@ -77,7 +77,12 @@ describe('decodeImage', () => {
     ];
     for (const [name, width, height, channels] of expectations) {
       const image = decodeImage(file(name));
-      expect({ name, width: image.width, height: image.height, channels: image.channels }).toEqual({ name, width, height, channels });
+      expect({ name, width: image.width, height: image.height, channels: image.channels }).toEqual({
+        name,
+        width,
+        height,
+        channels,
+      });
       expect(image.data.length).toBe(width * height * channels);
     }
     // The palette's red marker colour, exactly.
@@ -128,7 +133,9 @@ describe('decodeImage', () => {
     const bytes = file('color-640x427.jpg'); // 273 280 pixels
     expect(codeOf(() => decodeImage(bytes, { maxPixels: 273_279 }))).toBe('too_many_pixels');
     expect(decodeImage(bytes, { maxPixels: 273_280 }).width).toBe(640);
-    expect(() => decodeImage(bytes, { maxPixels: 1000 })).toThrow(/640×427 = 273280 pixels, more than the limit of 1000/);
+    expect(() => decodeImage(bytes, { maxPixels: 1000 })).toThrow(
+      /640×427 = 273280 pixels, more than the limit of 1000/,
+    );
   });
 
   it('refuses the 2.5-gigapixel header without allocating it', () => {

@@ -45,20 +45,52 @@ describe('EXIF orientation', () => {
       const r = applyOrientation(image, o);
       return Array.from({ length: r.height }, (_, y) => [...r.data.subarray(y * r.width, (y + 1) * r.width)]);
     };
-    expect(rows(1)).toEqual([[1, 2, 3], [4, 5, 6]]);
-    expect(rows(2)).toEqual([[3, 2, 1], [6, 5, 4]]);
-    expect(rows(3)).toEqual([[6, 5, 4], [3, 2, 1]]);
-    expect(rows(4)).toEqual([[4, 5, 6], [1, 2, 3]]);
-    expect(rows(5)).toEqual([[1, 4], [2, 5], [3, 6]]);
-    expect(rows(6)).toEqual([[4, 1], [5, 2], [6, 3]]);
-    expect(rows(7)).toEqual([[6, 3], [5, 2], [4, 1]]);
-    expect(rows(8)).toEqual([[3, 6], [2, 5], [1, 4]]);
+    expect(rows(1)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(rows(2)).toEqual([
+      [3, 2, 1],
+      [6, 5, 4],
+    ]);
+    expect(rows(3)).toEqual([
+      [6, 5, 4],
+      [3, 2, 1],
+    ]);
+    expect(rows(4)).toEqual([
+      [4, 5, 6],
+      [1, 2, 3],
+    ]);
+    expect(rows(5)).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
+    expect(rows(6)).toEqual([
+      [4, 1],
+      [5, 2],
+      [6, 3],
+    ]);
+    expect(rows(7)).toEqual([
+      [6, 3],
+      [5, 2],
+      [4, 1],
+    ]);
+    expect(rows(8)).toEqual([
+      [3, 6],
+      [2, 5],
+      [1, 4],
+    ]);
   });
 
   it('ignores malformed EXIF instead of refusing the photo', () => {
     const exif = (tiff: number[]): Uint8Array => new Uint8Array([0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff]);
-    expect(readExifOrientation(exif([0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0]))).toBe(6);
-    expect(readExifOrientation(exif([0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 9, 0, 0]))).toBeNull();
+    expect(
+      readExifOrientation(exif([0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0])),
+    ).toBe(6);
+    expect(
+      readExifOrientation(exif([0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 9, 0, 0])),
+    ).toBeNull();
     expect(readExifOrientation(exif([0x4d, 0x4d, 0, 42, 0xff, 0xff, 0xff, 0, 0, 0]))).toBeNull(); // IFD offset past the end
     expect(readExifOrientation(exif([0x58, 0x58, 0, 42, 0, 0, 0, 8, 0, 0]))).toBeNull(); // bad byte order
     expect(readExifOrientation(new Uint8Array([1, 2, 3]))).toBeNull();

@@ -9,7 +9,13 @@ import { MemoryBudget } from '@resnet-edge/shared/image/budget';
 import { ImageError } from '@resnet-edge/shared/image/errors';
 import { decodeJpegScaled, type JpegScale } from '@resnet-edge/shared/image/jpeg/decode';
 import {
-  buildHuffmanTable, fastAcTable, FAST_AC_BITS, FAST_AC_EOB, skipAcTable, SKIP_AC_BITS, SKIP_AC_EOB,
+  buildHuffmanTable,
+  fastAcTable,
+  FAST_AC_BITS,
+  FAST_AC_EOB,
+  skipAcTable,
+  SKIP_AC_BITS,
+  SKIP_AC_EOB,
 } from '@resnet-edge/shared/image/jpeg/huffman';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/images');
@@ -67,8 +73,14 @@ function scanStart(bytes: Uint8Array): number {
 
 describe('fast scan decoding equals the reference decoder', () => {
   it.each([
-    'color-640x427.jpg', 'color-37x23.jpg', 'gray-61x45.jpg', 'baseline-422-restart-240x160.jpg',
-    'cmyk-96x64.jpg', 'orientation-6.jpg', 'progressive-420-75x50.jpg', 'progressive-444-restart-256x192.jpg',
+    'color-640x427.jpg',
+    'color-37x23.jpg',
+    'gray-61x45.jpg',
+    'baseline-422-restart-240x160.jpg',
+    'cmyk-96x64.jpg',
+    'orientation-6.jpg',
+    'progressive-420-75x50.jpg',
+    'progressive-444-restart-256x192.jpg',
     'progressive-gray-200x150.jpg',
   ])('%s at 1/1, 1/2, 1/4 and 1/8', (name) => {
     expectSamePaths(file(name));

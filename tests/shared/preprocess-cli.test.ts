@@ -28,7 +28,12 @@ describe('resnet-edge preprocess', () => {
     const r = await runCli(['preprocess', BAG_PNG, '--spec', FASHION_SPEC, '--json']);
     expect(r.code).toBe(0);
     const report = json<Report>(r);
-    expect(report).toMatchObject({ file: BAG_PNG, format: 'png', decoded: { width: 28, height: 28, channels: 1 }, shape: [1, 28, 28, 1] });
+    expect(report).toMatchObject({
+      file: BAG_PNG,
+      format: 'png',
+      decoded: { width: 28, height: 28, channels: 1 },
+      shape: [1, 28, 28, 1],
+    });
     // Pixels span 0..255 in a Fashion-MNIST image: min and max are the normalised ends.
     expect(report.min).toBeCloseTo((0 - 0.286) / 0.353, 5);
     expect(report.max).toBeLessThanOrEqual((1 - 0.286) / 0.353 + 1e-6);
@@ -38,14 +43,20 @@ describe('resnet-edge preprocess', () => {
     const again = json<Report>(await runCli(['preprocess', BAG_PNG, '--spec', FASHION_SPEC, '--json']));
     expect(again.sha256).toBe(report.sha256);
     const other = join(bagDir, readdirSync(bagDir).sort()[1]!);
-    expect(json<Report>(await runCli(['preprocess', other, '--spec', FASHION_SPEC, '--json'])).sha256).not.toBe(report.sha256);
+    expect(json<Report>(await runCli(['preprocess', other, '--spec', FASHION_SPEC, '--json'])).sha256).not.toBe(
+      report.sha256,
+    );
   });
 
   it('describes a colour JPEG with the ImageNet recipe', async () => {
     const r = await runCli(['preprocess', join(FIXTURES, 'color-640x427.jpg'), '--spec', IMAGENET_SPEC, '--json']);
     expect(r.code).toBe(0);
     const report = json<Report>(r);
-    expect(report).toMatchObject({ format: 'jpeg', decoded: { width: 640, height: 427, channels: 3 }, shape: [1, 224, 224, 3] });
+    expect(report).toMatchObject({
+      format: 'jpeg',
+      decoded: { width: 640, height: 427, channels: 3 },
+      shape: [1, 224, 224, 3],
+    });
     expect(report.min).toBeGreaterThanOrEqual(-2.2);
     expect(report.max).toBeLessThanOrEqual(2.7);
     expect(r.stderr).toContain('jpeg 640×427×3 → 1×224×224×3');
@@ -83,7 +94,16 @@ describe('resnet-edge preprocess', () => {
   it('refuses a bad spec with exit 2, naming the file and the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'resnet-edge-spec-'));
     const badField = join(dir, 'bad.spec.json');
-    writeFileSync(badField, JSON.stringify({ colorMode: 'sepia', resizeShorter: 28, resizeAlgorithm: 'bilinear', crop: { height: 28, width: 28 }, normalize: { kind: 'scale', scale: 1, offset: 0 } }));
+    writeFileSync(
+      badField,
+      JSON.stringify({
+        colorMode: 'sepia',
+        resizeShorter: 28,
+        resizeAlgorithm: 'bilinear',
+        crop: { height: 28, width: 28 },
+        normalize: { kind: 'scale', scale: 1, offset: 0 },
+      }),
+    );
     const r = await runCli(['preprocess', BAG_PNG, '--spec', badField]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(badField);

@@ -14,18 +14,29 @@ import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { flatJpeg, streamedPng, stripedLosslessWebp } from '../helpers/big-images.ts';
 
-const spec = (resizeShorter: number, crop: number): PreprocessSpec => preprocessSpecSchema.parse({
-  colorMode: 'rgb', resizeShorter, resizeAlgorithm: 'bilinear', crop: { height: crop, width: crop },
-  normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
-});
+const spec = (resizeShorter: number, crop: number): PreprocessSpec =>
+  preprocessSpecSchema.parse({
+    colorMode: 'rgb',
+    resizeShorter,
+    resizeAlgorithm: 'bilinear',
+    crop: { height: crop, width: crop },
+    normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
+  });
 
 /** A photo-like 1600×1200 JPEG (gradients, a disc, noise-free so it is reproducible). */
 function photo(): Uint8Array {
-  const width = 1600, height = 1200, data = Buffer.alloc(width * height * 4);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-    const i = (y * width + x) * 4, disc = (x - 900) ** 2 + (y - 500) ** 2 < 300 ** 2;
-    data[i] = disc ? 230 : (x * 255) / width; data[i + 1] = disc ? 60 : (y * 255) / height; data[i + 2] = (x ^ y) & 0xff; data[i + 3] = 255;
-  }
+  const width = 1600,
+    height = 1200,
+    data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4,
+        disc = (x - 900) ** 2 + (y - 500) ** 2 < 300 ** 2;
+      data[i] = disc ? 230 : (x * 255) / width;
+      data[i + 1] = disc ? 60 : (y * 255) / height;
+      data[i + 2] = (x ^ y) & 0xff;
+      data[i + 3] = 255;
+    }
   return new Uint8Array(jpeg.encode({ data, width, height }, 88).data);
 }
 
@@ -34,8 +45,13 @@ let mf: Miniflare;
 beforeAll(async () => {
   const bundle = await build({
     entryPoints: [join(import.meta.dirname, 'fixtures/preprocess-worker.ts')],
-    bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'], write: false, logLevel: 'silent',
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: ['workerd', 'worker', 'browser'],
+    write: false,
+    logLevel: 'silent',
   });
   mf = new Miniflare({ modules: true, script: bundle.outputFiles[0]!.text, compatibilityDate: '2025-09-01' });
   await mf.ready;
@@ -48,19 +64,29 @@ afterAll(async () => {
 async function expectIdentical(name: string, bytes: Uint8Array, s: PreprocessSpec): Promise<void> {
   const { tensor, shape } = preprocess(bytes, s);
   const node = await sha256Hex(new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength));
-  const response = await mf.dispatchFetch('http://worker/', { method: 'POST', body: bytes, headers: { 'x-preprocess-spec': JSON.stringify(s) } });
+  const response = await mf.dispatchFetch('http://worker/', {
+    method: 'POST',
+    body: bytes,
+    headers: { 'x-preprocess-spec': JSON.stringify(s) },
+  });
   expect(response.status).toBe(200);
-  expect({ name, ...(await response.json() as object) }).toEqual({ name, sha256: node, shape });
+  expect({ name, ...((await response.json()) as object) }).toEqual({ name, sha256: node, shape });
 }
 
 describe('large and scaled images are bit-identical in Node and workerd', () => {
   it('a 1600×1200 baseline JPEG at 1/8, 1/4 and 1/2; the progressive 256×192 fixture at 1/2 and 1/4', async () => {
     const bytes = photo();
-    for (const [shorter, scale] of [[72, 8], [256, 4], [512, 2]] as const) {
+    for (const [shorter, scale] of [
+      [72, 8],
+      [256, 4],
+      [512, 2],
+    ] as const) {
       expect(jpegScaleFor(1600, 1200, shorter, 'dct')).toBe(scale);
       await expectIdentical(`photo 1/${scale}`, bytes, spec(shorter, Math.min(shorter, 224)));
     }
-    const progressive = new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/images/progressive-444-restart-256x192.jpg')));
+    const progressive = new Uint8Array(
+      readFileSync(join(import.meta.dirname, '../fixtures/images/progressive-444-restart-256x192.jpg')),
+    );
     await expectIdentical('progressive 1/2', progressive, spec(72, 64));
     await expectIdentical('progressive 1/4', progressive, spec(40, 32));
   }, 60_000);
@@ -73,7 +99,11 @@ describe('large and scaled images are bit-identical in Node and workerd', () => 
       return row;
     });
     await expectIdentical('12 MP PNG', png, spec(72, 64));
-    await expectIdentical('65535×1 PNG', streamedPng(65535, 1, 8, 0, () => new Uint8Array(65536).map((_, i) => i & 0xff)), spec(72, 64));
+    await expectIdentical(
+      '65535×1 PNG',
+      streamedPng(65535, 1, 8, 0, () => new Uint8Array(65536).map((_, i) => i & 0xff)),
+      spec(72, 64),
+    );
   }, 60_000);
 
   it('a 3 MP lossy + alpha WebP (streamed by macroblock row) and a 3 MP lossless WebP', async () => {

@@ -19,15 +19,24 @@ const images = readdirSync(FIXTURES)
 
 const specs: Record<string, PreprocessSpec> = {
   'rgb mean/std 224': preprocessSpecSchema.parse({
-    colorMode: 'rgb', resizeShorter: 256, resizeAlgorithm: 'bilinear', crop: { height: 224, width: 224 },
+    colorMode: 'rgb',
+    resizeShorter: 256,
+    resizeAlgorithm: 'bilinear',
+    crop: { height: 224, width: 224 },
     normalize: { kind: 'mean_std', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
   }),
   'grayscale 28': preprocessSpecSchema.parse({
-    colorMode: 'grayscale', resizeShorter: 28, resizeAlgorithm: 'bilinear', crop: { height: 28, width: 28 },
+    colorMode: 'grayscale',
+    resizeShorter: 28,
+    resizeAlgorithm: 'bilinear',
+    crop: { height: 28, width: 28 },
     normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] },
   }),
   '[-1,1] scale 64': preprocessSpecSchema.parse({
-    colorMode: 'rgb', resizeShorter: 72, resizeAlgorithm: 'bilinear', crop: { height: 64, width: 64 },
+    colorMode: 'rgb',
+    resizeShorter: 72,
+    resizeAlgorithm: 'bilinear',
+    crop: { height: 64, width: 64 },
     normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
   }),
 };

@@ -12,16 +12,30 @@ import { normalizeToFloat } from '@resnet-edge/shared/preprocess/normalize';
 import { resizeBilinear, resizedSize, resizeShorterSide } from '@resnet-edge/shared/preprocess/resize';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 
-const gray = (width: number, height: number, values: number[]): RawImage => ({ width, height, channels: 1, data: new Uint8Array(values) });
+const gray = (width: number, height: number, values: number[]): RawImage => ({
+  width,
+  height,
+  channels: 1,
+  data: new Uint8Array(values),
+});
 const rows = (image: RawImage): number[][] =>
-  Array.from({ length: image.height }, (_, y) => [...image.data.subarray(y * image.width * image.channels, (y + 1) * image.width * image.channels)]);
+  Array.from({ length: image.height }, (_, y) => [
+    ...image.data.subarray(y * image.width * image.channels, (y + 1) * image.width * image.channels),
+  ]);
 
 const fashionSpec = (): PreprocessSpec =>
-  preprocessSpecSchema.parse(JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/examples/fashion-mnist.spec.json'), 'utf8')));
+  preprocessSpecSchema.parse(
+    JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/examples/fashion-mnist.spec.json'), 'utf8')),
+  );
 
 describe('color', () => {
   it('collapses RGB with integer BT.601 luma, floor((299R + 587G + 114B + 500) / 1000)', () => {
-    const rgb: RawImage = { width: 4, height: 1, channels: 3, data: new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]) };
+    const rgb: RawImage = {
+      width: 4,
+      height: 1,
+      channels: 3,
+      data: new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]),
+    };
     // 76745/1000 → 76; 150185/1000 → 150; 29570/1000 → 29; 255500/1000 → 255
     expect([...rgbToGray(rgb).data]).toEqual([76, 150, 29, 255]);
   });
@@ -73,8 +87,15 @@ describe('resize', () => {
 describe('centre crop', () => {
   it('offsets by floor((in − out) / 2)', () => {
     // 5×4 → 2×2: left floor(3/2) = 1, top floor(2/2) = 1.
-    const image = gray(5, 4, Array.from({ length: 20 }, (_, i) => i));
-    expect(rows(centerCrop(image, 2, 2))).toEqual([[6, 7], [11, 12]]);
+    const image = gray(
+      5,
+      4,
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+    expect(rows(centerCrop(image, 2, 2))).toEqual([
+      [6, 7],
+      [11, 12],
+    ]);
     expect(rows(centerCrop(image, 5, 1))).toEqual([[5, 6, 7, 8, 9]]); // top floor((4 − 1)/2) = 1: the second row
   });
 });
@@ -95,7 +116,13 @@ describe('normalize', () => {
 });
 
 describe('spec checks', () => {
-  const base = { colorMode: 'rgb', resizeShorter: 32, resizeAlgorithm: 'bilinear', crop: { height: 32, width: 32 }, normalize: { kind: 'scale', scale: 1, offset: 0 } };
+  const base = {
+    colorMode: 'rgb',
+    resizeShorter: 32,
+    resizeAlgorithm: 'bilinear',
+    crop: { height: 32, width: 32 },
+    normalize: { kind: 'scale', scale: 1, offset: 0 },
+  };
 
   it('refuses a crop larger than the resized image, naming the field', () => {
     const result = preprocessSpecSchema.safeParse({ ...base, resizeShorter: 28 });
@@ -105,7 +132,10 @@ describe('spec checks', () => {
   });
 
   it('refuses mean/std lengths that fit neither one nor every channel', () => {
-    const result = preprocessSpecSchema.safeParse({ ...base, normalize: { kind: 'mean_std', mean: [0.1, 0.2], std: [0.3] } });
+    const result = preprocessSpecSchema.safeParse({
+      ...base,
+      normalize: { kind: 'mean_std', mean: [0.1, 0.2], std: [0.3] },
+    });
     expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['normalize.mean']);
   });
 
@@ -143,17 +173,29 @@ describe('preprocess on real files', () => {
   });
 
   it('a photo-sized JPEG → 224×224×3 tensor; a gray image → three equal channels', () => {
-    const spec = preprocessSpecSchema.parse(JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/examples/imagenet.spec.json'), 'utf8')));
-    const photo = preprocess(new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/images/color-640x427.jpg'))), spec);
+    const spec = preprocessSpecSchema.parse(
+      JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/examples/imagenet.spec.json'), 'utf8')),
+    );
+    const photo = preprocess(
+      new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/images/color-640x427.jpg'))),
+      spec,
+    );
     expect(photo.shape).toEqual([1, 224, 224, 3]);
     expect(photo.tensor.length).toBe(224 * 224 * 3);
-    const grayPhoto = preprocessImage(gray(2, 2, [0, 50, 100, 150]), { ...spec, resizeShorter: 2, crop: { height: 2, width: 2 }, normalize: { kind: 'scale', scale: 1, offset: 0 } });
+    const grayPhoto = preprocessImage(gray(2, 2, [0, 50, 100, 150]), {
+      ...spec,
+      resizeShorter: 2,
+      crop: { height: 2, width: 2 },
+      normalize: { kind: 'scale', scale: 1, offset: 0 },
+    });
     expect([...grayPhoto]).toEqual([0, 0, 0, 50, 50, 50, 100, 100, 100, 150, 150, 150]);
   });
 
   it('uses the spec’s pixel limit', () => {
     const bytes = new Uint8Array(readFileSync(png));
-    expect(() => preprocess(bytes, { ...fashionSpec(), maxPixels: 783 })).toThrow(expect.objectContaining({ code: 'too_many_pixels' }));
+    expect(() => preprocess(bytes, { ...fashionSpec(), maxPixels: 783 })).toThrow(
+      expect.objectContaining({ code: 'too_many_pixels' }),
+    );
     expect(preprocess(bytes, { ...fashionSpec(), maxPixels: 784 }).shape).toEqual([1, 28, 28, 1]);
   });
 });

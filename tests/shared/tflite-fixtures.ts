@@ -55,7 +55,8 @@ export class GraphBuilder {
   inputValues(): Float32Array {
     const t = this.tensors[this.inputIndex + 1]!;
     const n = t.shape.reduce((a, d) => a * d, 1);
-    const s = t.quant!.scale[0]!, zp = t.quant!.zeroPoint[0]!;
+    const s = t.quant!.scale[0]!,
+      zp = t.quant!.zeroPoint[0]!;
     return Float32Array.from({ length: n }, () => (this.int(-128, 127) - zp) * s);
   }
 
@@ -63,14 +64,20 @@ export class GraphBuilder {
     const n = shape.reduce((a, d) => a * d, 1);
     const scales = Array.from({ length: channels }, () => this.uniform(0.002, 0.02));
     const data = Int8Array.from({ length: n }, () => this.int(-127, 127));
-    const quant = channels > 1 ? { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: 0 } : { scale: scales, zeroPoint: [0] };
+    const quant =
+      channels > 1
+        ? { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: 0 }
+        : { scale: scales, zeroPoint: [0] };
     return { index: this.add({ name, shape, type: 'int8', data, quant }), scales };
   }
 
   private bias(name: string, inScale: number, wScales: number[], count: number): number {
     const scales = Array.from({ length: count }, (_, c) => inScale * wScales[wScales.length === 1 ? 0 : c]!);
     const data = Int32Array.from(scales, () => this.int(-4000, 4000));
-    const quant = wScales.length > 1 ? { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: 0 } : { scale: [scales[0]!], zeroPoint: [0] };
+    const quant =
+      wScales.length > 1
+        ? { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: 0 }
+        : { scale: [scales[0]!], zeroPoint: [0] };
     return this.add({ name, shape: [count], type: 'int32', data, quant });
   }
 
@@ -80,15 +87,46 @@ export class GraphBuilder {
     return 90 * Math.sqrt(fanIn) * inScale * mean;
   }
 
-  conv(x: number, o: { outC: number; k: number; stride?: number; padding?: Padding; fused?: FusedActivation; dilation?: number; quant?: { scale: number; zeroPoint: number } }): number {
+  conv(
+    x: number,
+    o: {
+      outC: number;
+      k: number;
+      stride?: number;
+      padding?: Padding;
+      fused?: FusedActivation;
+      dilation?: number;
+      quant?: { scale: number; zeroPoint: number };
+    },
+  ): number {
     const [, h, w, c] = this.shape(x) as [number, number, number, number];
-    const stride = o.stride ?? 1, padding = o.padding ?? 'SAME', fused = o.fused ?? 'NONE', dilation = o.dilation ?? 1;
+    const stride = o.stride ?? 1,
+      padding = o.padding ?? 'SAME',
+      fused = o.fused ?? 'NONE',
+      dilation = o.dilation ?? 1;
     const eff = (o.k - 1) * dilation + 1;
     const out = (n: number) => (padding === 'SAME' ? Math.ceil(n / stride) : Math.floor((n - eff + stride) / stride));
     const wts = this.weights(`conv${this.ops.length}/filter`, [o.outC, o.k, o.k, c], o.outC);
     const b = this.bias(`conv${this.ops.length}/bias`, this.scale(x), wts.scales, o.outC);
-    const y = this.activation(`conv${this.ops.length}`, [1, out(h), out(w), o.outC], o.quant?.scale ?? this.outScale(this.scale(x), wts.scales, o.k * o.k * c), o.quant?.zeroPoint ?? this.zeroPoint(fused));
-    this.ops.push({ op: 'CONV_2D', inputs: [x, wts.index, b], outputs: [y], options: { padding, strideH: stride, strideW: stride, dilationH: dilation, dilationW: dilation, fusedActivation: fused } });
+    const y = this.activation(
+      `conv${this.ops.length}`,
+      [1, out(h), out(w), o.outC],
+      o.quant?.scale ?? this.outScale(this.scale(x), wts.scales, o.k * o.k * c),
+      o.quant?.zeroPoint ?? this.zeroPoint(fused),
+    );
+    this.ops.push({
+      op: 'CONV_2D',
+      inputs: [x, wts.index, b],
+      outputs: [y],
+      options: {
+        padding,
+        strideH: stride,
+        strideW: stride,
+        dilationH: dilation,
+        dilationW: dilation,
+        fusedActivation: fused,
+      },
+    });
     return y;
   }
 
@@ -96,17 +134,33 @@ export class GraphBuilder {
     const depth = this.shape(x).reduce((a, d) => a * d, 1);
     const wts = this.weights(`fc${this.ops.length}/weights`, [units, depth], perChannel ? units : 1);
     const b = this.bias(`fc${this.ops.length}/bias`, this.scale(x), wts.scales, units);
-    const y = this.activation(`fc${this.ops.length}`, [1, units], this.outScale(this.scale(x), wts.scales, depth), this.zeroPoint(fused));
-    this.ops.push({ op: 'FULLY_CONNECTED', inputs: [x, wts.index, b], outputs: [y], options: { fusedActivation: fused, keepNumDims: false } });
+    const y = this.activation(
+      `fc${this.ops.length}`,
+      [1, units],
+      this.outScale(this.scale(x), wts.scales, depth),
+      this.zeroPoint(fused),
+    );
+    this.ops.push({
+      op: 'FULLY_CONNECTED',
+      inputs: [x, wts.index, b],
+      outputs: [y],
+      options: { fusedActivation: fused, keepNumDims: false },
+    });
     return y;
   }
 
   pool(op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D', x: number, filter: number, stride: number, padding: Padding): number {
     const [, h, w, c] = this.shape(x) as [number, number, number, number];
-    const out = (n: number) => (padding === 'SAME' ? Math.ceil(n / stride) : Math.floor((n - filter + stride) / stride));
+    const out = (n: number) =>
+      padding === 'SAME' ? Math.ceil(n / stride) : Math.floor((n - filter + stride) / stride);
     const t = this.tensors[x]!.quant!;
     const y = this.activation(`pool${this.ops.length}`, [1, out(h), out(w), c], t.scale[0]!, t.zeroPoint[0]!);
-    this.ops.push({ op, inputs: [x], outputs: [y], options: { padding, strideH: stride, strideW: stride, filterH: filter, filterW: filter, fusedActivation: 'NONE' } });
+    this.ops.push({
+      op,
+      inputs: [x],
+      outputs: [y],
+      options: { padding, strideH: stride, strideW: stride, filterH: filter, filterW: filter, fusedActivation: 'NONE' },
+    });
     return y;
   }
 
@@ -118,9 +172,19 @@ export class GraphBuilder {
   }
 
   mean(x: number): number {
-    const axes = this.add({ name: `mean${this.ops.length}/axes`, shape: [2], type: 'int32', data: Int32Array.from([1, 2]) });
+    const axes = this.add({
+      name: `mean${this.ops.length}/axes`,
+      shape: [2],
+      type: 'int32',
+      data: Int32Array.from([1, 2]),
+    });
     const c = this.shape(x)[3]!;
-    const y = this.activation(`mean${this.ops.length}`, [1, c], this.scale(x) * this.uniform(0.3, 0.8), this.int(-10, 10));
+    const y = this.activation(
+      `mean${this.ops.length}`,
+      [1, c],
+      this.scale(x) * this.uniform(0.3, 0.8),
+      this.int(-10, 10),
+    );
     this.ops.push({ op: 'MEAN', inputs: [x, axes], outputs: [y], options: { keepDims: false } });
     return y;
   }
@@ -130,13 +194,23 @@ export class GraphBuilder {
     const first = this.tensors[inputs[0]!]!;
     const shape = [...first.shape];
     shape[3] = inputs.reduce((a, i) => a + this.shape(i)[3]!, 0);
-    const y = this.activation(`concat${this.ops.length}`, shape, quant?.scale ?? first.quant!.scale[0]!, quant?.zeroPoint ?? first.quant!.zeroPoint[0]!);
+    const y = this.activation(
+      `concat${this.ops.length}`,
+      shape,
+      quant?.scale ?? first.quant!.scale[0]!,
+      quant?.zeroPoint ?? first.quant!.zeroPoint[0]!,
+    );
     this.ops.push({ op: 'CONCATENATION', inputs, outputs: [y], options: { axis: 3, fusedActivation: 'NONE' } });
     return y;
   }
 
   reshape(x: number, newShape: number[]): number {
-    const shape = this.add({ name: `reshape${this.ops.length}/shape`, shape: [newShape.length], type: 'int32', data: Int32Array.from(newShape) });
+    const shape = this.add({
+      name: `reshape${this.ops.length}/shape`,
+      shape: [newShape.length],
+      type: 'int32',
+      data: Int32Array.from(newShape),
+    });
     const q = this.tensors[x]!.quant!;
     const y = this.activation(`reshape${this.ops.length}`, newShape, q.scale[0]!, q.zeroPoint[0]!);
     this.ops.push({ op: 'RESHAPE', inputs: [x, shape], outputs: [y], options: { newShape } });
@@ -156,14 +230,26 @@ export class GraphBuilder {
   }
 
   build(output: number, description?: string): GraphIR {
-    return { tensors: this.tensors, ops: this.ops, inputs: [this.inputIndex], outputs: [output], ...(description ? { description } : {}) };
+    return {
+      tensors: this.tensors,
+      ops: this.ops,
+      inputs: [this.inputIndex],
+      outputs: [output],
+      ...(description ? { description } : {}),
+    };
   }
 }
 
 /** ResNet-18 at 224×224×3 with 1000 classes (basic blocks, projection shortcuts), random int8 weights. */
 export function resnet18Graph(seed = 18): GraphIR {
   const g = new GraphBuilder(seed);
-  let x = g.pool('MAX_POOL_2D', g.conv(g.input([1, 224, 224, 3]), { outC: 64, k: 7, stride: 2, fused: 'RELU' }), 3, 2, 'SAME');
+  let x = g.pool(
+    'MAX_POOL_2D',
+    g.conv(g.input([1, 224, 224, 3]), { outC: 64, k: 7, stride: 2, fused: 'RELU' }),
+    3,
+    2,
+    'SAME',
+  );
   for (const [stage, channels] of [64, 128, 256, 512].entries()) {
     for (let block = 0; block < 2; block++) {
       const stride = stage > 0 && block === 0 ? 2 : 1;

@@ -110,7 +110,10 @@ describe('bad input', () => {
     const filter = graph.tensors.findIndex((t) => t.name.endsWith('/filter'));
     expect(graph.tensors[filter]!.shape).toEqual([4, 3, 3, 3]);
     // The writer refuses it …
-    const wrong = { ...graph, tensors: graph.tensors.map((t, i) => (i === filter ? { ...t, shape: [4, 3, 3, 2] } : t)) };
+    const wrong = {
+      ...graph,
+      tensors: graph.tensors.map((t, i) => (i === filter ? { ...t, shape: [4, 3, 3, 2] } : t)),
+    };
     expect(codeOf(() => writeTflite(wrong))).toMatch(/^invalid_model: .*does not match/);
     // … and so does the reader, for a file whose stored shape [4, 3, 3, 3] is patched to [4, 3, 3, 2].
     const patched = writeTflite(graph);

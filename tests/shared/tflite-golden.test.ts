@@ -11,7 +11,9 @@ import { GraphBuilder } from './tflite-fixtures.ts';
 const totals = { elements: 0, exact: 0 };
 
 afterAll(() => {
-  console.log(`tflite golden: ${totals.exact}/${totals.elements} int8 outputs identical to LiteRT.js (${((100 * totals.exact) / totals.elements).toFixed(2)}%)`);
+  console.log(
+    `tflite golden: ${totals.exact}/${totals.elements} int8 outputs identical to LiteRT.js (${((100 * totals.exact) / totals.elements).toFixed(2)}%)`,
+  );
 });
 
 /**
@@ -25,8 +27,11 @@ async function compare(g: GraphBuilder, out: number, runs = 2): Promise<{ exact:
   // The reference kernels (kernels/*.ts) must give the very same int8 values, so they meet LiteRT.js too.
   const referencePath = Interpreter.create(bytes, undefined, { kernels: 'reference' });
   const { scale, zeroPoint } = { scale: g.scale(out), zeroPoint: g.tensors[out]!.quant!.zeroPoint[0]! };
-  const toInt8 = (y: Float32Array | Int8Array | Int32Array) => Int32Array.from(y, (v) => Math.round(v / Math.fround(scale)) + zeroPoint);
-  let exact = 0, total = 0, maxDiff = 0;
+  const toInt8 = (y: Float32Array | Int8Array | Int32Array) =>
+    Int32Array.from(y, (v) => Math.round(v / Math.fround(scale)) + zeroPoint);
+  let exact = 0,
+    total = 0,
+    maxDiff = 0;
   for (let r = 0; r < runs; r++) {
     const input = g.inputValues();
     const mine = toInt8(ours.run(input));
@@ -50,8 +55,14 @@ async function compare(g: GraphBuilder, out: number, runs = 2): Promise<{ exact:
 describe('int8 kernels match LiteRT.js', () => {
   const cases: [string, (g: GraphBuilder) => number][] = [
     ['CONV_2D 3×3 SAME stride 1 RELU', (g) => g.conv(g.input([1, 9, 9, 5]), { outC: 7, k: 3, fused: 'RELU' })],
-    ['CONV_2D 3×3 VALID stride 2', (g) => g.conv(g.input([1, 11, 10, 4]), { outC: 6, k: 3, stride: 2, padding: 'VALID' })],
-    ['CONV_2D 3×3 SAME stride 2 RELU6', (g) => g.conv(g.input([1, 8, 8, 3]), { outC: 8, k: 3, stride: 2, fused: 'RELU6' })],
+    [
+      'CONV_2D 3×3 VALID stride 2',
+      (g) => g.conv(g.input([1, 11, 10, 4]), { outC: 6, k: 3, stride: 2, padding: 'VALID' }),
+    ],
+    [
+      'CONV_2D 3×3 SAME stride 2 RELU6',
+      (g) => g.conv(g.input([1, 8, 8, 3]), { outC: 8, k: 3, stride: 2, fused: 'RELU6' }),
+    ],
     ['CONV_2D 1×1 stride 2 projection', (g) => g.conv(g.input([1, 8, 8, 16]), { outC: 32, k: 1, stride: 2 })],
     ['CONV_2D 3×3 dilation 2', (g) => g.conv(g.input([1, 10, 10, 4]), { outC: 5, k: 3, dilation: 2 })],
     ['CONV_2D 7×7 stride 2 stem', (g) => g.conv(g.input([1, 32, 32, 3]), { outC: 16, k: 7, stride: 2, fused: 'RELU' })],
@@ -60,22 +71,31 @@ describe('int8 kernels match LiteRT.js', () => {
     ['AVERAGE_POOL_2D 3×3 stride 1 SAME', (g) => g.pool('AVERAGE_POOL_2D', g.input([1, 7, 7, 4]), 3, 1, 'SAME')],
     ['AVERAGE_POOL_2D 2×2 VALID', (g) => g.pool('AVERAGE_POOL_2D', g.input([1, 8, 8, 5]), 2, 2, 'VALID')],
     ['MEAN over H, W', (g) => g.mean(g.input([1, 7, 7, 24]))],
-    ['ADD, different scales, RELU', (g) => {
-      const x = g.input([1, 6, 6, 8]);
-      return g.addOp(g.conv(x, { outC: 8, k: 1 }), g.conv(x, { outC: 8, k: 3 }), 'RELU');
-    }],
-    ['ADD, no activation', (g) => {
-      const x = g.input([1, 5, 5, 4]);
-      return g.addOp(x, g.conv(x, { outC: 4, k: 3 }));
-    }],
+    [
+      'ADD, different scales, RELU',
+      (g) => {
+        const x = g.input([1, 6, 6, 8]);
+        return g.addOp(g.conv(x, { outC: 8, k: 1 }), g.conv(x, { outC: 8, k: 3 }), 'RELU');
+      },
+    ],
+    [
+      'ADD, no activation',
+      (g) => {
+        const x = g.input([1, 5, 5, 4]);
+        return g.addOp(x, g.conv(x, { outC: 4, k: 3 }));
+      },
+    ],
     ['FULLY_CONNECTED per-tensor', (g) => g.fullyConnected(g.input([1, 64]), 10, false)],
     ['FULLY_CONNECTED per-channel RELU', (g) => g.fullyConnected(g.input([1, 48]), 12, true, 'RELU')],
-    ['CONCATENATION along channels', (g) => {
-      const x = g.input([1, 6, 6, 4]);
-      const a = g.conv(x, { outC: 3, k: 1 });
-      const t = g.tensors[a]!.quant!;
-      return g.concat([a, g.conv(x, { outC: 5, k: 3, quant: { scale: t.scale[0]!, zeroPoint: t.zeroPoint[0]! } })]);
-    }],
+    [
+      'CONCATENATION along channels',
+      (g) => {
+        const x = g.input([1, 6, 6, 4]);
+        const a = g.conv(x, { outC: 3, k: 1 });
+        const t = g.tensors[a]!.quant!;
+        return g.concat([a, g.conv(x, { outC: 5, k: 3, quant: { scale: t.scale[0]!, zeroPoint: t.zeroPoint[0]! } })]);
+      },
+    ],
     ['RESHAPE to [1, N]', (g) => g.reshape(g.conv(g.input([1, 4, 4, 3]), { outC: 4, k: 3 }), [1, 64])],
   ];
   test.each(cases)('%s', async (_name, build) => {
@@ -97,7 +117,12 @@ export function resnetShaped(seed: number, size = 16): { g: GraphBuilder; out: n
   const shortcut = g.conv(pooled, { outC: 16, k: 1, stride: 2 });
   const sum = g.addOp(b, shortcut, 'RELU');
   const q = g.tensors[sum]!.quant!;
-  const branch = g.conv(sum, { outC: 8, k: 1, fused: 'RELU', quant: { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! } });
+  const branch = g.conv(sum, {
+    outC: 8,
+    k: 1,
+    fused: 'RELU',
+    quant: { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! },
+  });
   const joined = g.concat([sum, branch]);
   const pooledAll = g.mean(joined);
   return { g, out: g.fullyConnected(pooledAll, 10, false) };

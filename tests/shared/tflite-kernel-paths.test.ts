@@ -21,7 +21,9 @@ const PATHS: readonly KernelPath[] = ['reference', 'optimized', 'wasm'];
 
 /** Runs `model` on every path with each input; every path's output and activations must equal the reference's. */
 function expectPathsIdentical(model: GraphIR, inputs: Float32Array[]): void {
-  const [reference, ...fast] = PATHS.map((kernels) => Interpreter.create(model, undefined, { kernels, wasm: CONV_WASM, keepActivations: true }));
+  const [reference, ...fast] = PATHS.map((kernels) =>
+    Interpreter.create(model, undefined, { kernels, wasm: CONV_WASM, keepActivations: true }),
+  );
   expect([reference!, ...fast].map((i) => i.kernels)).toEqual(['reference', 'typescript', 'wasm-simd']);
   const activations = model.tensors.flatMap((t, i) => (t.data ? [] : [i]));
   for (const input of inputs) {
@@ -29,8 +31,10 @@ function expectPathsIdentical(model: GraphIR, inputs: Float32Array[]): void {
     for (const interp of fast) {
       expect(Array.from(interp.run(input)), interp.kernels).toEqual(expected);
       for (const i of activations) {
-        const a = reference!.tensorData(i), b = interp.tensorData(i);
-        if (a.length !== b.length || !a.every((v, k) => Object.is(v, b[k]))) expect.fail(`tensor ${i} '${model.tensors[i]!.name}' differs: reference vs ${interp.kernels}`);
+        const a = reference!.tensorData(i),
+          b = interp.tensorData(i);
+        if (a.length !== b.length || !a.every((v, k) => Object.is(v, b[k])))
+          expect.fail(`tensor ${i} '${model.tensors[i]!.name}' differs: reference vs ${interp.kernels}`);
       }
     }
   }
@@ -46,7 +50,16 @@ function singleOp(seed: number, build: (g: GraphBuilder) => number): void {
 describe('CONV_2D: reference, optimized and wasm kernels agree bit for bit', () => {
   test.each([
     { name: '3×3 SAME stride 1, odd pixel count, depth 27', h: 5, w: 7, c: 3, outC: 6, k: 3 },
-    { name: '3×3 VALID stride 2, outC not a multiple of 4', h: 9, w: 8, c: 16, outC: 7, k: 3, stride: 2, padding: 'VALID' as const },
+    {
+      name: '3×3 VALID stride 2, outC not a multiple of 4',
+      h: 9,
+      w: 8,
+      c: 16,
+      outC: 7,
+      k: 3,
+      stride: 2,
+      padding: 'VALID' as const,
+    },
     { name: '3×3 dilation 2', h: 8, w: 8, c: 8, outC: 8, k: 3, dilation: 2 },
     { name: '3×3 RELU6 stride 2', h: 8, w: 8, c: 3, outC: 8, k: 3, stride: 2, fused: 'RELU6' as const },
     { name: 'depth 2070 (optimized: packed two-pixel path, its limit)', h: 4, w: 3, c: 230, outC: 5, k: 3 },
@@ -54,7 +67,16 @@ describe('CONV_2D: reference, optimized and wasm kernels agree bit for bit', () 
     { name: '7×7 stride 2 stem, RELU', h: 16, w: 15, c: 3, outC: 16, k: 7, stride: 2, fused: 'RELU' as const },
     { name: '1×1 projection, stride 2', h: 6, w: 6, c: 64, outC: 33, k: 1, stride: 2 },
   ])('$name', ({ h, w, c, outC, k, stride, padding, dilation, fused }) => {
-    singleOp(h * 31 + c + outC, (g) => g.conv(g.input([1, h, w, c]), { outC, k, ...(stride ? { stride } : {}), ...(padding ? { padding } : {}), ...(dilation ? { dilation } : {}), ...(fused ? { fused } : {}) }));
+    singleOp(h * 31 + c + outC, (g) =>
+      g.conv(g.input([1, h, w, c]), {
+        outC,
+        k,
+        ...(stride ? { stride } : {}),
+        ...(padding ? { padding } : {}),
+        ...(dilation ? { dilation } : {}),
+        ...(fused ? { fused } : {}),
+      }),
+    );
   });
 });
 
@@ -62,32 +84,70 @@ describe('the other ops: reference, optimized and wasm kernels agree bit for bit
   test.each([
     ['FULLY_CONNECTED per-tensor', (g: GraphBuilder) => g.fullyConnected(g.input([1, 64]), 10, false)],
     ['FULLY_CONNECTED per-channel, RELU', (g: GraphBuilder) => g.fullyConnected(g.input([1, 48]), 13, true, 'RELU')],
-    ['MAX_POOL_2D 3×3 stride 2 SAME, 20 channels (16-lane SIMD block + tail)', (g: GraphBuilder) => g.pool('MAX_POOL_2D', g.conv(g.input([1, 13, 11, 3]), { outC: 20, k: 3, fused: 'RELU' }), 3, 2, 'SAME')],
+    [
+      'MAX_POOL_2D 3×3 stride 2 SAME, 20 channels (16-lane SIMD block + tail)',
+      (g: GraphBuilder) =>
+        g.pool('MAX_POOL_2D', g.conv(g.input([1, 13, 11, 3]), { outC: 20, k: 3, fused: 'RELU' }), 3, 2, 'SAME'),
+    ],
     ['MAX_POOL_2D 2×2 VALID', (g: GraphBuilder) => g.pool('MAX_POOL_2D', g.input([1, 8, 7, 3]), 2, 2, 'VALID')],
-    ['AVERAGE_POOL_2D 3×3 stride 1 SAME', (g: GraphBuilder) => g.pool('AVERAGE_POOL_2D', g.input([1, 7, 7, 4]), 3, 1, 'SAME')],
+    [
+      'AVERAGE_POOL_2D 3×3 stride 1 SAME',
+      (g: GraphBuilder) => g.pool('AVERAGE_POOL_2D', g.input([1, 7, 7, 4]), 3, 1, 'SAME'),
+    ],
     ['MEAN over H, W', (g: GraphBuilder) => g.mean(g.input([1, 7, 7, 24]))],
-    ['ADD, different scales, RELU', (g: GraphBuilder) => {
-      const x = g.input([1, 6, 6, 8]);
-      return g.addOp(g.conv(x, { outC: 8, k: 1 }), g.conv(x, { outC: 8, k: 3 }), 'RELU');
-    }],
-    ['ADD, no activation', (g: GraphBuilder) => {
-      const x = g.input([1, 5, 5, 4]);
-      return g.addOp(x, g.conv(x, { outC: 4, k: 3 }));
-    }],
-    ['CONCATENATION with requantized inputs', (g: GraphBuilder) => {
-      const x = g.input([1, 4, 4, 3]);
-      return g.concat([g.conv(x, { outC: 2, k: 1 }), g.conv(x, { outC: 3, k: 3 }), x], { scale: 0.05, zeroPoint: 7 });
-    }],
+    [
+      'ADD, different scales, RELU',
+      (g: GraphBuilder) => {
+        const x = g.input([1, 6, 6, 8]);
+        return g.addOp(g.conv(x, { outC: 8, k: 1 }), g.conv(x, { outC: 8, k: 3 }), 'RELU');
+      },
+    ],
+    [
+      'ADD, no activation',
+      (g: GraphBuilder) => {
+        const x = g.input([1, 5, 5, 4]);
+        return g.addOp(x, g.conv(x, { outC: 4, k: 3 }));
+      },
+    ],
+    [
+      'CONCATENATION with requantized inputs',
+      (g: GraphBuilder) => {
+        const x = g.input([1, 4, 4, 3]);
+        return g.concat([g.conv(x, { outC: 2, k: 1 }), g.conv(x, { outC: 3, k: 3 }), x], { scale: 0.05, zeroPoint: 7 });
+      },
+    ],
     ['RESHAPE to [1, N]', (g: GraphBuilder) => g.reshape(g.conv(g.input([1, 4, 4, 3]), { outC: 4, k: 3 }), [1, 64])],
   ] as const)('%s', (name, build) => singleOp(name.length * 7919, build));
 
   test('FULLY_CONNECTED over a batch of 3 (the wasm kernel runs it as a 1×1 convolution over 3 pixels)', () => {
     const g = new GraphBuilder(33);
     const x = g.input([3, 20]);
-    const weights = g.tensors.push({ name: 'fc/weights', shape: [7, 20], type: 'int8', data: Int8Array.from({ length: 140 }, () => g.int(-127, 127)), quant: { scale: Array.from({ length: 7 }, () => g.uniform(0.002, 0.02)), zeroPoint: new Array(7).fill(0), quantizedDimension: 0 } }) - 1;
-    const bias = g.tensors.push({ name: 'fc/bias', shape: [7], type: 'int32', data: Int32Array.from({ length: 7 }, () => g.int(-4000, 4000)) }) - 1;
+    const weights =
+      g.tensors.push({
+        name: 'fc/weights',
+        shape: [7, 20],
+        type: 'int8',
+        data: Int8Array.from({ length: 140 }, () => g.int(-127, 127)),
+        quant: {
+          scale: Array.from({ length: 7 }, () => g.uniform(0.002, 0.02)),
+          zeroPoint: new Array(7).fill(0),
+          quantizedDimension: 0,
+        },
+      }) - 1;
+    const bias =
+      g.tensors.push({
+        name: 'fc/bias',
+        shape: [7],
+        type: 'int32',
+        data: Int32Array.from({ length: 7 }, () => g.int(-4000, 4000)),
+      }) - 1;
     const y = g.activation('fc', [3, 7], 0.05, 3);
-    g.ops.push({ op: 'FULLY_CONNECTED', inputs: [x, weights, bias], outputs: [y], options: { fusedActivation: 'RELU', keepNumDims: true } });
+    g.ops.push({
+      op: 'FULLY_CONNECTED',
+      inputs: [x, weights, bias],
+      outputs: [y],
+      options: { fusedActivation: 'RELU', keepNumDims: true },
+    });
     const model = g.build(g.dequantize(y));
     expectPathsIdentical(model, [g.inputValues(), g.inputValues()]);
   });

@@ -4,7 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
-import { multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '@resnet-edge/shared/tflite/fixed-point';
+import {
+  multiplyByQuantizedMultiplier,
+  quantizeMultiplier,
+  roundingDivideByPOT,
+  saturatingRoundingDoublingHighMul,
+} from '@resnet-edge/shared/tflite/fixed-point';
 import { builtinOps, OpResolver } from '@resnet-edge/shared/tflite/op-resolver';
 import { conv2d } from '@resnet-edge/shared/tflite/kernels/conv-2d';
 import { TfliteError } from '@resnet-edge/shared/tflite/errors';
@@ -24,14 +29,22 @@ describe('fixed point', () => {
     const edge = [0, 1, -1, 2147483647, -2147483648, 1073741824, -1073741824, 65535, 65536, -65536];
     const values = [...edge, ...Array.from({ length: 3000 }, () => (r() * 4294967296 - 2147483648) | 0)];
     for (let i = 0; i < values.length; i++) {
-      const a = values[i]!, b = values[(i * 7 + 3) % values.length]!;
+      const a = values[i]!,
+        b = values[(i * 7 + 3) % values.length]!;
       expect(saturatingRoundingDoublingHighMul(a, b)).toBe(srdhmBig(a, b));
     }
     for (const a of edge) for (const b of edge) expect(saturatingRoundingDoublingHighMul(a, b)).toBe(srdhmBig(a, b));
     // Accumulators of real layers are small: they take the single-product fast path (|a| < 2^22), its edges included.
-    const small = [4194303, -4194303, 4194304, -4194304, ...Array.from({ length: 3000 }, () => Math.round((r() - 0.5) * 8388608))];
+    const small = [
+      4194303,
+      -4194303,
+      4194304,
+      -4194304,
+      ...Array.from({ length: 3000 }, () => Math.round((r() - 0.5) * 8388608)),
+    ];
     for (let i = 0; i < small.length; i++) {
-      const a = small[i]!, b = values[(i * 13 + 5) % values.length]!;
+      const a = small[i]!,
+        b = values[(i * 13 + 5) % values.length]!;
       expect(saturatingRoundingDoublingHighMul(a, b)).toBe(srdhmBig(a, b));
     }
   });
@@ -48,7 +61,9 @@ describe('fixed point', () => {
       const x = ((r() * 2 - 1) * Math.min(2 ** 30, 2 ** 30 / m)) | 0;
       const { multiplier, shift } = quantizeMultiplier(m);
       expect(multiplier).toBeGreaterThanOrEqual(2 ** 30);
-      expect(Math.abs(multiplyByQuantizedMultiplier(x, multiplier, shift) - x * m)).toBeLessThanOrEqual(1 + Math.abs(x * m) * 2 ** -30);
+      expect(Math.abs(multiplyByQuantizedMultiplier(x, multiplier, shift) - x * m)).toBeLessThanOrEqual(
+        1 + Math.abs(x * m) * 2 ** -30,
+      );
     }
   });
 });
@@ -79,27 +94,45 @@ describe('kernels against a float reference', () => {
 });
 
 /** CONV_2D straight from reference_integer_ops::ConvPerChannel: one output at a time, the window's valid taps only. */
-function referenceConv(g: GraphBuilder, interp: Interpreter, x: number, y: number, op: { inputs: number[]; options: any }): Int8Array {
+function referenceConv(
+  g: GraphBuilder,
+  interp: Interpreter,
+  x: number,
+  y: number,
+  op: { inputs: number[]; options: any },
+): Int8Array {
   const [, inH, inW, inC] = g.tensors[x]!.shape as number[];
   const [, outH, outW, outC] = g.tensors[y]!.shape as number[];
-  const f = g.tensors[op.inputs[1]!]!, b = g.tensors[op.inputs[2]!]!;
+  const f = g.tensors[op.inputs[1]!]!,
+    b = g.tensors[op.inputs[2]!]!;
   const [, kH, kW] = f.shape as number[];
-  const input = interp.tensorData(x) as Int8Array, filter = f.data as Int8Array, bias = b.data as Int32Array;
+  const input = interp.tensorData(x) as Int8Array,
+    filter = f.data as Int8Array,
+    bias = b.data as Int32Array;
   const { strideH, dilationH, padding } = op.options;
-  const pad = (inN: number, outN: number) => (padding === 'SAME' ? Math.max(0, Math.floor(((outN - 1) * strideH + (kH! - 1) * dilationH + 1 - inN) / 2)) : 0);
-  const inQ = g.tensors[x]!.quant!, outQ = g.tensors[y]!.quant!;
+  const pad = (inN: number, outN: number) =>
+    padding === 'SAME' ? Math.max(0, Math.floor(((outN - 1) * strideH + (kH! - 1) * dilationH + 1 - inN) / 2)) : 0;
+  const inQ = g.tensors[x]!.quant!,
+    outQ = g.tensors[y]!.quant!;
   const out = new Int8Array(outH! * outW! * outC!);
-  for (let oy = 0; oy < outH!; oy++) for (let ox = 0; ox < outW!; ox++) for (let oc = 0; oc < outC!; oc++) {
-    let acc = 0;
-    for (let ky = 0; ky < kH!; ky++) for (let kx = 0; kx < kW!; kx++) {
-      const iy = oy * strideH - pad(inH!, outH!) + ky * dilationH, ix = ox * strideH - pad(inW!, outW!) + kx * dilationH;
-      if (iy < 0 || iy >= inH! || ix < 0 || ix >= inW!) continue;
-      for (let ic = 0; ic < inC!; ic++) acc += (input[(iy * inW! + ix) * inC! + ic]! - inQ.zeroPoint[0]!) * filter[((oc * kH! + ky) * kW! + kx) * inC! + ic]!;
-    }
-    const m = quantizeMultiplier((inQ.scale[0]! * Math.fround(f.quant!.scale[oc]!)) / outQ.scale[0]!);
-    const v = multiplyByQuantizedMultiplier(acc + bias[oc]!, m.multiplier, m.shift) + outQ.zeroPoint[0]!;
-    out[(oy * outW! + ox) * outC! + oc] = Math.max(-128, Math.min(127, v));
-  }
+  for (let oy = 0; oy < outH!; oy++)
+    for (let ox = 0; ox < outW!; ox++)
+      for (let oc = 0; oc < outC!; oc++) {
+        let acc = 0;
+        for (let ky = 0; ky < kH!; ky++)
+          for (let kx = 0; kx < kW!; kx++) {
+            const iy = oy * strideH - pad(inH!, outH!) + ky * dilationH,
+              ix = ox * strideH - pad(inW!, outW!) + kx * dilationH;
+            if (iy < 0 || iy >= inH! || ix < 0 || ix >= inW!) continue;
+            for (let ic = 0; ic < inC!; ic++)
+              acc +=
+                (input[(iy * inW! + ix) * inC! + ic]! - inQ.zeroPoint[0]!) *
+                filter[((oc * kH! + ky) * kW! + kx) * inC! + ic]!;
+          }
+        const m = quantizeMultiplier((inQ.scale[0]! * Math.fround(f.quant!.scale[oc]!)) / outQ.scale[0]!);
+        const v = multiplyByQuantizedMultiplier(acc + bias[oc]!, m.multiplier, m.shift) + outQ.zeroPoint[0]!;
+        out[(oy * outW! + ox) * outC! + oc] = Math.max(-128, Math.min(127, v));
+      }
   return out;
 }
 
@@ -112,7 +145,16 @@ describe.each([
   // On the TypeScript path depth 3·3·c decides: ≤ 2072 packs two pixels per multiply, deeper goes one pixel at a time.
   test.each([
     { name: 'odd pixel count, stride 1, SAME, depth 27', h: 5, w: 7, c: 3, outC: 6, k: 3, stride: 1 },
-    { name: 'stride 2, VALID, outC not a multiple of 4', h: 9, w: 8, c: 16, outC: 7, k: 3, stride: 2, padding: 'VALID' as const },
+    {
+      name: 'stride 2, VALID, outC not a multiple of 4',
+      h: 9,
+      w: 8,
+      c: 16,
+      outC: 7,
+      k: 3,
+      stride: 2,
+      padding: 'VALID' as const,
+    },
     { name: 'dilation 2', h: 8, w: 8, c: 8, outC: 8, k: 3, stride: 1, dilation: 2 },
     { name: 'depth 2070 (packed path, its limit)', h: 4, w: 3, c: 230, outC: 5, k: 3, stride: 1 },
     { name: 'depth 2079 (one-pixel path)', h: 3, w: 3, c: 231, outC: 5, k: 3, stride: 1 },
@@ -174,7 +216,8 @@ test('FULLY_CONNECTED runs on the wasm path as a 1×1 convolution, identical to 
   const y = g.fullyConnected(g.mean(g.conv(g.input([1, 4, 4, 5]), { outC: 37, k: 1 })), 13, true, 'RELU');
   const model = g.build(g.dequantize(y));
   const input = g.inputValues();
-  const ts = Interpreter.create(model, undefined, { wasm: null }), simd = Interpreter.create(model, undefined, { wasm: CONV_WASM });
+  const ts = Interpreter.create(model, undefined, { wasm: null }),
+    simd = Interpreter.create(model, undefined, { wasm: CONV_WASM });
   expect(Array.from(simd.run(input))).toEqual(Array.from(ts.run(input)));
 });
 
@@ -212,16 +255,22 @@ describe('performance and memory', () => {
     const start = performance.now();
     for (let i = 0; i < runs; i++) interp.run(input);
     const ms = (performance.now() - start) / runs;
-    console.log(`ResNet-20-shaped int8, 32×32: ${ms.toFixed(1)} ms per inference (Node, mean of ${runs}); activation arena ${interp.arenaBytes} bytes`);
+    console.log(
+      `ResNet-20-shaped int8, 32×32: ${ms.toFixed(1)} ms per inference (Node, mean of ${runs}); activation arena ${interp.arenaBytes} bytes`,
+    );
     expect(ms).toBeLessThan(5000);
   });
 
   test('ResNet-18 at 224×224: activation buffers are reused, arena stays a few activations', () => {
     const graph = resnet18Graph();
     const interp = Interpreter.create(graph);
-    const activationTotal = graph.tensors.filter((t) => !t.data).reduce((a, t) => a + t.shape.reduce((p, d) => p * d, 1) * (t.type === 'int8' ? 1 : 4), 0);
+    const activationTotal = graph.tensors
+      .filter((t) => !t.data)
+      .reduce((a, t) => a + t.shape.reduce((p, d) => p * d, 1) * (t.type === 'int8' ? 1 : 4), 0);
     const largest = 112 * 112 * 64;
-    console.log(`ResNet-18 @224: arena ${interp.arenaBytes} bytes vs ${activationTotal} bytes if every activation had its own buffer`);
+    console.log(
+      `ResNet-18 @224: arena ${interp.arenaBytes} bytes vs ${activationTotal} bytes if every activation had its own buffer`,
+    );
     // Peak need: float input + its int8 copy + the stem conv's output (+ the buffers reuse could not fit).
     expect(interp.arenaBytes).toBeLessThan(224 * 224 * 3 * 5 + 3 * largest);
     expect(interp.arenaBytes).toBeLessThan(activationTotal / 2);

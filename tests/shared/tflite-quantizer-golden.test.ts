@@ -33,17 +33,31 @@ function quantized(arch: string, inputShape: [number, number, number]): GraphIR 
   return graph;
 }
 
-const toInt8 = (t: TensorIR, y: ArrayLike<number>) => Array.from(y, (v) => Math.round(v / Math.fround(t.quant!.scale[0]!)) + t.quant!.zeroPoint[0]!);
+const toInt8 = (t: TensorIR, y: ArrayLike<number>) =>
+  Array.from(y, (v) => Math.round(v / Math.fround(t.quant!.scale[0]!)) + t.quant!.zeroPoint[0]!);
 
 /** One op of `graph` alone: float input → QUANTIZE (to the op's input quantization) → op → DEQUANTIZE. */
 function isolate(graph: GraphIR, op: OpIR): GraphIR {
   const src = graph.tensors[op.inputs[0]!]!;
   const dst = graph.tensors[op.outputs[0]]!;
-  const tensors: TensorIR[] = [{ name: 'in', shape: src.shape, type: 'float32' }, src, dst, { name: 'out', shape: dst.shape, type: 'float32' }];
-  const remap = new Map([[op.inputs[0]!, 1], [op.outputs[0], 2]]);
+  const tensors: TensorIR[] = [
+    { name: 'in', shape: src.shape, type: 'float32' },
+    src,
+    dst,
+    { name: 'out', shape: dst.shape, type: 'float32' },
+  ];
+  const remap = new Map([
+    [op.inputs[0]!, 1],
+    [op.outputs[0], 2],
+  ]);
   for (const i of op.inputs.slice(1)) remap.set(i, tensors.push(graph.tensors[i]!) - 1);
   const inner = { ...op, inputs: op.inputs.map((i) => remap.get(i)!), outputs: [2] } as OpIR;
-  return { tensors, ops: [{ op: 'QUANTIZE', inputs: [0], outputs: [1] }, inner, { op: 'DEQUANTIZE', inputs: [2], outputs: [3] }], inputs: [0], outputs: [3] };
+  return {
+    tensors,
+    ops: [{ op: 'QUANTIZE', inputs: [0], outputs: [1] }, inner, { op: 'DEQUANTIZE', inputs: [2], outputs: [3] }],
+    inputs: [0],
+    outputs: [3],
+  };
 }
 
 describe.each([
@@ -58,12 +72,26 @@ describe.each([
   test('every single-input op, fed identical int8 input, agrees with LiteRT.js to ±1', async () => {
     // Our interpreter runs the whole graph once; each op's recorded input is then replayed in both runtimes.
     const fullInput = image();
-    let exact = 0, total = 0, maxDiff = 0;
+    let exact = 0,
+      total = 0,
+      maxDiff = 0;
     for (let k = 1; k < graph.ops.length - 1; k++) {
       const op = graph.ops[k]!;
-      if (op.inputs.length > 1 && op.op !== 'CONV_2D' && op.op !== 'FULLY_CONNECTED' && op.op !== 'MEAN' && op.op !== 'RESHAPE') continue;
+      if (
+        op.inputs.length > 1 &&
+        op.op !== 'CONV_2D' &&
+        op.op !== 'FULLY_CONNECTED' &&
+        op.op !== 'MEAN' &&
+        op.op !== 'RESHAPE'
+      )
+        continue;
       const src = graph.tensors[op.inputs[0]!]!;
-      const prefix: GraphIR = { ...graph, tensors: [...graph.tensors, { name: 'tap', shape: src.shape, type: 'float32' }], ops: [...graph.ops.slice(0, k), { op: 'DEQUANTIZE', inputs: [op.inputs[0]!], outputs: [graph.tensors.length] }], outputs: [graph.tensors.length] };
+      const prefix: GraphIR = {
+        ...graph,
+        tensors: [...graph.tensors, { name: 'tap', shape: src.shape, type: 'float32' }],
+        ops: [...graph.ops.slice(0, k), { op: 'DEQUANTIZE', inputs: [op.inputs[0]!], outputs: [graph.tensors.length] }],
+        outputs: [graph.tensors.length],
+      };
       const opInput = Interpreter.create(prefix).run(fullInput).slice();
       const single = writeTflite(isolate(graph, op));
       const dst = graph.tensors[op.outputs[0]]!;
@@ -77,7 +105,9 @@ describe.each([
         total++;
       });
     }
-    console.log(`${arch}, op by op: ${exact}/${total} int8 outputs identical to LiteRT.js (${((100 * exact) / total).toFixed(2)}%), max |diff| ${maxDiff}`);
+    console.log(
+      `${arch}, op by op: ${exact}/${total} int8 outputs identical to LiteRT.js (${((100 * exact) / total).toFixed(2)}%), max |diff| ${maxDiff}`,
+    );
     expect(maxDiff).toBeLessThanOrEqual(1);
   });
 
@@ -86,7 +116,10 @@ describe.each([
     const ours = Interpreter.create(bytes);
     const referencePath = Interpreter.create(bytes, undefined, { kernels: 'reference' });
     const logits = graph.tensors[graph.ops.at(-1)!.inputs[0]!]!;
-    let exact = 0, total = 0, maxDiff = 0, sumDiff = 0;
+    let exact = 0,
+      total = 0,
+      maxDiff = 0,
+      sumDiff = 0;
     for (let run = 0; run < 3; run++) {
       const input = image();
       const mine = toInt8(logits, ours.run(input));
@@ -100,7 +133,9 @@ describe.each([
         total++;
       });
     }
-    console.log(`${arch}, whole model: ${exact}/${total} int8 logits identical to LiteRT.js, mean |diff| ${(sumDiff / total).toFixed(2)}, max |diff| ${maxDiff}`);
+    console.log(
+      `${arch}, whole model: ${exact}/${total} int8 logits identical to LiteRT.js, mean |diff| ${(sumDiff / total).toFixed(2)}, max |diff| ${maxDiff}`,
+    );
     expect(sumDiff / total).toBeLessThanOrEqual(3);
     expect(maxDiff).toBeLessThanOrEqual(16);
   });

@@ -19,7 +19,9 @@ test('ResNet-18 224×224 int8: constants are views on the file, and the whole mo
   const int8Weights = constants.filter((t) => t.type === 'int8').reduce((a, t) => a + t.data!.byteLength, 0);
   expect(int8Weights).toBeGreaterThan(11_000_000);
   const total = bytes.byteLength + interpreter.arenaBytes + interpreter.wasmBytes;
-  console.log(`ResNet-18 224 int8: .tflite ${(bytes.byteLength / MiB).toFixed(1)} MiB + arena ${(interpreter.arenaBytes / MiB).toFixed(1)} MiB + wasm ${(interpreter.wasmBytes / MiB).toFixed(1)} MiB = ${(total / MiB).toFixed(1)} MiB`);
+  console.log(
+    `ResNet-18 224 int8: .tflite ${(bytes.byteLength / MiB).toFixed(1)} MiB + arena ${(interpreter.arenaBytes / MiB).toFixed(1)} MiB + wasm ${(interpreter.wasmBytes / MiB).toFixed(1)} MiB = ${(total / MiB).toFixed(1)} MiB`,
+  );
   expect(total).toBeLessThan(40 * MiB);
   const input = new Float32Array(224 * 224 * 3).map((_, i) => Math.sin(i));
   expect(interpreter.run(input).every(Number.isFinite)).toBe(true);

@@ -44,8 +44,10 @@ describe.each([
       const input = Float32Array.from({ length: size }, () => (random() * 2 - 1) * amplitude);
       expect(Array.from(simd.run(input))).toEqual(Array.from(ts.run(input)));
       for (const i of activations) {
-        const a = ts.tensorData(i), b = simd.tensorData(i);
-        if (!a.every((v, k) => v === b[k])) expect.fail(`tensor ${i} '${ts.graph.tensors[i]!.name}' differs between the paths`);
+        const a = ts.tensorData(i),
+          b = simd.tensorData(i);
+        if (!a.every((v, k) => v === b[k]))
+          expect.fail(`tensor ${i} '${ts.graph.tensors[i]!.name}' differs between the paths`);
       }
     }
   });

@@ -39,14 +39,23 @@ let mf: Miniflare;
 beforeAll(async () => {
   const bundled = await build({
     stdin: { contents: WORKER, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'js' },
-    bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], conditions: ['workerd', 'worker', 'browser'], write: false,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: ['workerd', 'worker', 'browser'],
+    write: false,
     external: ['./conv.wasm'],
   });
   const dir = fileURLToPath(new URL('.', import.meta.url));
   mf = new Miniflare({
     modules: [
       { type: 'ESModule', path: join(dir, 'worker.mjs'), contents: bundled.outputFiles[0]!.text },
-      { type: 'CompiledWasm', path: join(dir, 'conv.wasm'), contents: new Uint8Array(readFileSync(join(dir, '..', '..', 'shared', 'wasm', 'conv.wasm'))) },
+      {
+        type: 'CompiledWasm',
+        path: join(dir, 'conv.wasm'),
+        contents: new Uint8Array(readFileSync(join(dir, '..', '..', 'shared', 'wasm', 'conv.wasm'))),
+      },
     ],
     compatibilityDate: '2025-09-01',
   });
@@ -65,29 +74,35 @@ function request(model: Uint8Array, input: Float32Array): Uint8Array {
 }
 
 describe('interpreter in workerd', () => {
-  test.each(['', '?wasm'])('a ResNet-shaped int8 model gives bit-identical outputs in workerd%s and Node (TypeScript path)', async (query) => {
-    const g = new GraphBuilder(99);
-    const x = g.input([1, 16, 16, 3]);
-    const a = g.conv(x, { outC: 8, k: 3, fused: 'RELU' });
-    const p = g.pool('MAX_POOL_2D', a, 3, 2, 'SAME');
-    const b = g.conv(p, { outC: 8, k: 3 });
-    // Deep enough for the packed two-pixel TS path and a channel count that is not a multiple of 4.
-    const deep = g.conv(g.conv(b, { outC: 230, k: 1 }), { outC: 8, k: 3 });
-    const sum = g.addOp(p, deep, 'RELU');
-    const logits = g.fullyConnected(g.mean(sum), 10, false);
-    const model = writeTflite(g.build(g.softmax(g.dequantize(logits))));
-    for (let run = 0; run < 2; run++) {
-      const input = g.inputValues();
-      const node = Interpreter.create(model, undefined, { wasm: null }).run(input);
-      const res = await mf.dispatchFetch(`http://worker/${query}`, { method: 'POST', body: request(model, input) });
-      expect(res.status).toBe(200);
-      const fromWorkerd = new Uint8Array(await res.arrayBuffer());
-      expect(fromWorkerd).toEqual(new Uint8Array(node.buffer, node.byteOffset, node.byteLength));
-    }
-  });
+  test.each(['', '?wasm'])(
+    'a ResNet-shaped int8 model gives bit-identical outputs in workerd%s and Node (TypeScript path)',
+    async (query) => {
+      const g = new GraphBuilder(99);
+      const x = g.input([1, 16, 16, 3]);
+      const a = g.conv(x, { outC: 8, k: 3, fused: 'RELU' });
+      const p = g.pool('MAX_POOL_2D', a, 3, 2, 'SAME');
+      const b = g.conv(p, { outC: 8, k: 3 });
+      // Deep enough for the packed two-pixel TS path and a channel count that is not a multiple of 4.
+      const deep = g.conv(g.conv(b, { outC: 230, k: 1 }), { outC: 8, k: 3 });
+      const sum = g.addOp(p, deep, 'RELU');
+      const logits = g.fullyConnected(g.mean(sum), 10, false);
+      const model = writeTflite(g.build(g.softmax(g.dequantize(logits))));
+      for (let run = 0; run < 2; run++) {
+        const input = g.inputValues();
+        const node = Interpreter.create(model, undefined, { wasm: null }).run(input);
+        const res = await mf.dispatchFetch(`http://worker/${query}`, { method: 'POST', body: request(model, input) });
+        expect(res.status).toBe(200);
+        const fromWorkerd = new Uint8Array(await res.arrayBuffer());
+        expect(fromWorkerd).toEqual(new Uint8Array(node.buffer, node.byteOffset, node.byteLength));
+      }
+    },
+  );
 
   test('a bad model is refused with its error code inside workerd too', async () => {
-    const res = await mf.dispatchFetch('http://worker/', { method: 'POST', body: request(new TextEncoder().encode('not a tflite file'), new Float32Array(1)) });
+    const res = await mf.dispatchFetch('http://worker/', {
+      method: 'POST',
+      body: request(new TextEncoder().encode('not a tflite file'), new Float32Array(1)),
+    });
     expect(res.status).toBe(422);
     expect(await res.text()).toMatch(/^bad_identifier: /);
   });

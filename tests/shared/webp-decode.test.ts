@@ -16,7 +16,9 @@ import { preprocessSpecSchema } from '@resnet-edge/shared/preprocess/spec';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/images');
 const file = (name: string): Uint8Array => new Uint8Array(readFileSync(join(FIXTURES, name)));
-const WEBPS = readdirSync(FIXTURES).filter((f) => f.endsWith('.webp')).sort();
+const WEBPS = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.webp'))
+  .sort();
 
 function expected(name: string): { width: number; height: number; rgba: Uint8Array } {
   const path = join(FIXTURES, 'webp-expected', name.replace('.webp', '.pam.gz'));
@@ -95,7 +97,12 @@ class Bits {
 
 /** The VP8L header of a width×height picture. */
 const vp8lHeader = (width: number, height: number): Bits =>
-  new Bits().put(0x2f, 8).put(width - 1, 14).put(height - 1, 14).put(0, 1).put(0, 3);
+  new Bits()
+    .put(0x2f, 8)
+    .put(width - 1, 14)
+    .put(height - 1, 14)
+    .put(0, 1)
+    .put(0, 3);
 
 describe('WebP pixels equal libwebp (dwebp -nofancy -pam)', () => {
   it('has the fixtures it claims (lossy, lossy + alpha, lossless)', () => {
@@ -123,7 +130,9 @@ describe('WebP pixels equal libwebp (dwebp -nofancy -pam)', () => {
 
   it('has transparent pixels in the alpha fixtures', () => {
     const alphaFixtures = [
-      'webp-lossy-alpha-40x30.webp', 'webp-lossy-alpha-raw-40x30.webp', 'webp-lossless-rgba-40x30.webp',
+      'webp-lossy-alpha-40x30.webp',
+      'webp-lossy-alpha-raw-40x30.webp',
+      'webp-lossless-rgba-40x30.webp',
     ];
     for (const name of alphaFixtures) {
       const { rgba } = expected(name);
@@ -145,7 +154,10 @@ describe('WebP headers', () => {
   it('applies the pixel limit to a 16383×16383 header on a tiny body, lossy and lossless', () => {
     const lossy = file('webp-lossy-37x23.webp');
     const frame = lossy.subarray(20);
-    frame[6] = 0xff; frame[7] = 0x3f; frame[8] = 0xff; frame[9] = 0x3f;
+    frame[6] = 0xff;
+    frame[7] = 0x3f;
+    frame[8] = 0xff;
+    frame[9] = 0x3f;
     expect(readImageHeader(lossy)).toEqual({ format: 'webp', width: 16383, height: 16383 });
     expect(codeOf(() => decodeImage(lossy))).toBe('too_many_pixels');
     // Streamed past the pixel limit, the body runs out in the first macroblock row.
@@ -189,7 +201,10 @@ describe('WebP memory', () => {
 
   it('feeds preprocess() with the same tensor as decoding first and resizing after', () => {
     const spec = preprocessSpecSchema.parse({
-      colorMode: 'rgb', resizeShorter: 36, resizeAlgorithm: 'bilinear', crop: { height: 32, width: 32 },
+      colorMode: 'rgb',
+      resizeShorter: 36,
+      resizeAlgorithm: 'bilinear',
+      crop: { height: 32, width: 32 },
       normalize: { kind: 'scale', scale: 1 / 255, offset: 0 },
     });
     for (const name of ['webp-lossy-photo-120x80.webp', 'webp-lossless-subtract-green-64x40.webp']) {
@@ -210,7 +225,7 @@ describe('hostile WebP files get a coded refusal', () => {
       // (Not the last byte: it may be the RIFF padding after an odd-sized chunk, which nothing needs.)
       if (keep >= 20 && keep < bytes.length - 1) {
         u32le(cut, 4, keep - 8);
-        for (let at = 12; at + 8 <= keep; ) {
+        for (let at = 12; at + 8 <= keep;) {
           const size = new DataView(cut.buffer).getUint32(at + 4, true);
           if (at + 8 + size > keep) {
             u32le(cut, at + 4, keep - at - 8);

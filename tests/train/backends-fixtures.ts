@@ -14,8 +14,17 @@ type T = tfl.SymbolicTensor;
 
 function convBn(x: T, filters: number, stride: number, kernel: number, name: string, batchNorm: boolean): T {
   // The product's layers (train/src/models): their training paths are what the backends must get right.
-  const y = conv2dLayer({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: !batchNorm, name }).apply(x) as T;
-  return batchNorm ? (batchNormalizationLayer({ axis: -1, epsilon: 1e-5, momentum: 0.99, name: `${name}_bn` }).apply(y) as T) : y;
+  const y = conv2dLayer({
+    filters,
+    kernelSize: kernel,
+    strides: stride,
+    padding: 'same',
+    useBias: !batchNorm,
+    name,
+  }).apply(x) as T;
+  return batchNorm
+    ? (batchNormalizationLayer({ axis: -1, epsilon: 1e-5, momentum: 0.99, name: `${name}_bn` }).apply(y) as T)
+    : y;
 }
 
 function block(x: T, filters: number, stride: number, name: string, batchNorm: boolean): T {
@@ -26,7 +35,10 @@ function block(x: T, filters: number, stride: number, name: string, batchNorm: b
   return tfl.layers.reLU().apply(tfl.layers.add().apply([y, shortcut]) as T) as T;
 }
 
-export function smallResNet(seed: number, opts: { size?: number; channels?: number; classes?: number; batchNorm?: boolean } = {}): tfl.LayersModel {
+export function smallResNet(
+  seed: number,
+  opts: { size?: number; channels?: number; classes?: number; batchNorm?: boolean } = {},
+): tfl.LayersModel {
   const { size = 8, channels = 3, classes = 4, batchNorm = true } = opts;
   return withSeededMathRandom(seed, () => {
     const input = tfl.input({ shape: [size, size, channels] });
@@ -50,7 +62,12 @@ export function seededBatch(count: number, size = 8, channels = 3, classes = 4, 
  * `steps` SGD-momentum steps of `smallResNet(seed)` on the current backend, from `initial` weights when given
  * (another backend's start, so both train the same network); the i-th step's batch is `batch(i)`.
  */
-export async function trainSmallResNet(seed: number, steps: number, batch: (i: number) => ReturnType<typeof seededBatch>, initial?: Float32Array[]) {
+export async function trainSmallResNet(
+  seed: number,
+  steps: number,
+  batch: (i: number) => ReturnType<typeof seededBatch>,
+  initial?: Float32Array[],
+) {
   const model = smallResNet(seed);
   if (initial) model.setWeights(initial.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[])));
   const start = (await Promise.all(model.weights.map((w) => w.read().data()))) as Float32Array[];

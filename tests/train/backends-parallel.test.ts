@@ -35,41 +35,53 @@ describe('gradients without BatchNorm', () => {
   let two: DataParallelGradients;
   beforeAll(async () => {
     model = smallResNet(5, { batchNorm: false });
-    [one, two] = await Promise.all([DataParallelGradients.start(model, { workers: 1 }), DataParallelGradients.start(model, { workers: 2 })]);
+    [one, two] = await Promise.all([
+      DataParallelGradients.start(model, { workers: 1 }),
+      DataParallelGradients.start(model, { workers: 2 }),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([one.dispose(), two.dispose()]);
   });
 
-  it.each([10, 9])('2 workers give the same batch gradient as 1 worker and as this thread (batch %i)', async (count) => {
-    const batch = seededBatch(count, 8, 3, 4, 21);
-    const copy = () => ({ ...batch, x: batch.x.slice(), y: batch.y.slice() });
-    const [g1, g2] = [await one.compute(copy()), await two.compute(copy())];
+  it.each([10, 9])(
+    '2 workers give the same batch gradient as 1 worker and as this thread (batch %i)',
+    async (count) => {
+      const batch = seededBatch(count, 8, 3, 4, 21);
+      const copy = () => ({ ...batch, x: batch.x.slice(), y: batch.y.slice() });
+      const [g1, g2] = [await one.compute(copy()), await two.compute(copy())];
 
-    // This thread, whole batch, same loss: the reference both must equal.
-    const vars = trainableVariables(model);
-    const loss = lossFor('softmax', 0);
-    const { value, grads } = tf.variableGrads(
-      () => loss(model.apply(tf.tensor4d(batch.x, [count, 8, 8, 3]), { training: true }) as tf.Tensor2D, tf.tensor1d(batch.y, 'int32')),
-      vars,
-    );
-    const local = await Promise.all(vars.map((v) => grads[v.name]!.data() as Promise<Float32Array>));
-    const localLoss = (await value.data())[0]!;
+      // This thread, whole batch, same loss: the reference both must equal.
+      const vars = trainableVariables(model);
+      const loss = lossFor('softmax', 0);
+      const { value, grads } = tf.variableGrads(
+        () =>
+          loss(
+            model.apply(tf.tensor4d(batch.x, [count, 8, 8, 3]), { training: true }) as tf.Tensor2D,
+            tf.tensor1d(batch.y, 'int32'),
+          ),
+        vars,
+      );
+      const local = await Promise.all(vars.map((v) => grads[v.name]!.data() as Promise<Float32Array>));
+      const localLoss = (await value.data())[0]!;
 
-    expect(g1.grads).toHaveLength(vars.length);
-    expect(Math.abs(g2.loss - g1.loss)).toBeLessThan(1e-5 * g1.loss);
-    expect(Math.abs(g1.loss - localLoss)).toBeLessThan(1e-5 * localLoss);
-    g2.grads.forEach((g, k) => {
-      expect(relError(g, g1.grads[k]!), `grad ${k}, 2 vs 1 worker`).toBeLessThan(1e-5);
-      expect(relError(g1.grads[k]!, local[k]!), `grad ${k}, 1 worker vs local`).toBeLessThan(1e-5);
-    });
-    tf.dispose([value, ...Object.values(grads)]);
-  });
+      expect(g1.grads).toHaveLength(vars.length);
+      expect(Math.abs(g2.loss - g1.loss)).toBeLessThan(1e-5 * g1.loss);
+      expect(Math.abs(g1.loss - localLoss)).toBeLessThan(1e-5 * localLoss);
+      g2.grads.forEach((g, k) => {
+        expect(relError(g, g1.grads[k]!), `grad ${k}, 2 vs 1 worker`).toBeLessThan(1e-5);
+        expect(relError(g1.grads[k]!, local[k]!), `grad ${k}, 1 worker vs local`).toBeLessThan(1e-5);
+      });
+      tf.dispose([value, ...Object.values(grads)]);
+    },
+  );
 });
 
 describe('a data-parallel TrainStep with BatchNorm', () => {
   it('builds replicas whose BatchNorm layers train on the fused op', async () => {
-    const pool = await DataParallelGradients.start(buildModel('resnet20', { inputShape: [8, 8, 3], numClasses: 3 }), { workers: 1 });
+    const pool = await DataParallelGradients.start(buildModel('resnet20', { inputShape: [8, 8, 3], numClasses: 3 }), {
+      workers: 1,
+    });
     try {
       expect(pool.replicas[0]).toMatchObject({ backend: 'wasm', fusedBatchNormLayers: 21, trainingConv2DLayers: 21 });
     } finally {
@@ -86,7 +98,8 @@ describe('a data-parallel TrainStep with BatchNorm', () => {
     const batch = seededBatch(16, 8, 3, 4, 8);
     const losses: number[] = [];
     try {
-      for (let i = 0; i < 4; i++) losses.push((await step.step({ ...batch, x: batch.x.slice(), y: batch.y.slice() }, 0.05)).loss);
+      for (let i = 0; i < 4; i++)
+        losses.push((await step.step({ ...batch, x: batch.x.slice(), y: batch.y.slice() }, 0.05)).loss);
     } finally {
       step.dispose();
     }

@@ -12,7 +12,8 @@ import { seededBatch, trainSmallResNet } from './backends-fixtures.ts';
 const driver = process.env['VK_DRIVER_FILES'] ?? process.env['RESNET_EDGE_VK_ICD'] ?? DEFAULT_LAVAPIPE_ICD;
 const haveDriver = existsSync(driver) || process.env['RESNET_EDGE_REAL_GPU'] === '1';
 
-const train = (steps: number, initial: Float32Array[] | undefined) => trainSmallResNet(11, steps, () => seededBatch(16, 8, 3, 4, 100), initial);
+const train = (steps: number, initial: Float32Array[] | undefined) =>
+  trainSmallResNet(11, steps, () => seededBatch(16, 8, 3, 4, 100), initial);
 
 describe.skipIf(!haveDriver)(`webgpu backend (Vulkan driver ${driver})`, () => {
   it('three SGD-momentum steps of a small ResNet match the cpu backend', async () => {
@@ -23,7 +24,8 @@ describe.skipIf(!haveDriver)(`webgpu backend (Vulkan driver ${driver})`, () => {
     await tf.setBackend('cpu');
     const cpu = await train(3, gpu.start);
 
-    for (let i = 0; i < 3; i++) expect(Math.abs(gpu.losses[i]! - cpu.losses[i]!)).toBeLessThan(1e-4 * Math.abs(cpu.losses[i]!));
+    for (let i = 0; i < 3; i++)
+      expect(Math.abs(gpu.losses[i]! - cpu.losses[i]!)).toBeLessThan(1e-4 * Math.abs(cpu.losses[i]!));
     expect(gpu.losses[2]).toBeLessThan(gpu.losses[0]!); // it fits the (fixed) batch
     gpu.end.forEach((w, k) => {
       const ref = cpu.end[k]!;

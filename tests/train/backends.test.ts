@@ -42,7 +42,9 @@ describe('initBackend', () => {
     const err = await initBackend('tfjs-node').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendError);
     expect((err as BackendError).code).toBe('backend_unavailable');
-    expect((err as BackendError).message).toMatch(/backend tfjs-node cannot start: @tensorflow\/tfjs-node is not installed/);
+    expect((err as BackendError).message).toMatch(
+      /backend tfjs-node cannot start: @tensorflow\/tfjs-node is not installed/,
+    );
   });
 
   it('rejects an unknown name and refuses to switch once tensors exist', async () => {

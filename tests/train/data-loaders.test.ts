@@ -97,12 +97,24 @@ describe('CSV manifest', () => {
   });
 
   it('maps integer label cells onto a given label list, and refuses an unknown label', async () => {
-    const ds = await loadDataset({ kind: 'csv', path: csv, pathColumn: 'imgName', labelColumn: 'Label', labels: ['normal', 'myopia'] });
+    const ds = await loadDataset({
+      kind: 'csv',
+      path: csv,
+      pathColumn: 'imgName',
+      labelColumn: 'Label',
+      labels: ['normal', 'myopia'],
+    });
     expect(ds.labels).toEqual(['normal', 'myopia']);
     expect(ds.samples.filter((s) => s.label === 1).map((s) => s.id)).toEqual(['P0001.png', 'P0002.png', 'P0003.png']);
     const dir = await tempDir();
     await writeFile(join(dir, 'list.csv'), 'path,label\nN0001.png,normal\nP0001.png,glaucoma\n');
-    const options = { kind: 'csv', path: join(dir, 'list.csv'), pathColumn: 'path', labelColumn: 'label', imageRoot: SEED003 } as const;
+    const options = {
+      kind: 'csv',
+      path: join(dir, 'list.csv'),
+      pathColumn: 'path',
+      labelColumn: 'label',
+      imageRoot: SEED003,
+    } as const;
     expect(await codeOf({ ...options, labels: ['normal', 'myopia'] })).toBe('unknown_label');
     expect((await loadDataset(options)).labels).toEqual(['glaucoma', 'normal']);
   });
@@ -113,17 +125,25 @@ describe('CSV manifest', () => {
       join(dir, 'list.csv'),
       'path,label\nN0001.png,normal\n"P0001.png",myopia\nmissing.png,myopia\n,normal\nnotes.txt,normal\nN0002.png,\n',
     );
-    const ds = await loadDataset({ kind: 'csv', path: join(dir, 'list.csv'), pathColumn: 'path', labelColumn: 'label', imageRoot: SEED003 });
+    const ds = await loadDataset({
+      kind: 'csv',
+      path: join(dir, 'list.csv'),
+      pathColumn: 'path',
+      labelColumn: 'label',
+      imageRoot: SEED003,
+    });
     expect(ds.labels).toEqual(['myopia', 'normal']);
     expect(ds.samples.map((s) => s.id)).toEqual(['N0001.png', 'P0001.png']);
     expect(ds.skipped.count).toBe(4);
     const reasons = ds.skipped.examples.map((e) => `${e.id}: ${e.reason}`).sort();
-    expect(reasons).toEqual([
-      'N0002.png: line 7: empty label cell',
-      "line 5: empty path cell",
-      `missing.png: line 4: file not found under '${SEED003}'`,
-      'notes.txt: line 6: not a .png/.jpg/.jpeg/.webp file',
-    ].sort());
+    expect(reasons).toEqual(
+      [
+        'N0002.png: line 7: empty label cell',
+        'line 5: empty path cell',
+        `missing.png: line 4: file not found under '${SEED003}'`,
+        'notes.txt: line 6: not a .png/.jpg/.jpeg/.webp file',
+      ].sort(),
+    );
   });
 
   it('refuses a missing column with bad_csv', async () => {
@@ -147,7 +167,10 @@ describe('labels from a file-name rule', () => {
     expect(ds.labels).toEqual(['normal', 'myopia']);
     expect(perClass(ds)).toEqual({ normal: 3, myopia: 3 });
     expect(ds.samples.find((s) => s.id === 'H0003.png')?.label).toBe(0);
-    expect(ds.skipped).toEqual({ count: 1, examples: [{ id: 'X0001.png', reason: 'no label rule matches the file name' }] });
+    expect(ds.skipped).toEqual({
+      count: 1,
+      examples: [{ id: 'X0001.png', reason: 'no label rule matches the file name' }],
+    });
   });
 
   it('parses REGEX=LABEL on the last "=" and refuses malformed rules', () => {
@@ -160,13 +183,23 @@ describe('labels from a file-name rule', () => {
   it('refuses rules that leave a class empty or name one class', async () => {
     const rules = [parseLabelRule('^[NH]=normal'), parseLabelRule('^Z=other')];
     expect(await codeOf({ kind: 'filename-rule', path: SEED003, rules })).toBe('empty_class');
-    expect(await codeOf({ kind: 'filename-rule', path: SEED003, rules: [parseLabelRule('.=all')] })).toBe('single_class');
+    expect(await codeOf({ kind: 'filename-rule', path: SEED003, rules: [parseLabelRule('.=all')] })).toBe(
+      'single_class',
+    );
   });
 });
 
 describe('IDX files', () => {
-  const gz = { kind: 'idx', path: join(IDX, 't10k-50-images-idx3-ubyte.gz'), labelsPath: join(IDX, 't10k-50-labels-idx1-ubyte.gz') } as const;
-  const raw = { kind: 'idx', path: join(IDX, 't10k-20-images-idx3-ubyte'), labelsPath: join(IDX, 't10k-20-labels-idx1-ubyte') } as const;
+  const gz = {
+    kind: 'idx',
+    path: join(IDX, 't10k-50-images-idx3-ubyte.gz'),
+    labelsPath: join(IDX, 't10k-50-labels-idx1-ubyte.gz'),
+  } as const;
+  const raw = {
+    kind: 'idx',
+    path: join(IDX, 't10k-20-images-idx3-ubyte'),
+    labelsPath: join(IDX, 't10k-20-labels-idx1-ubyte'),
+  } as const;
 
   it('reads gzipped and uncompressed files to the same raw 28×28 images', async () => {
     const a = await loadDataset({ ...gz, labels: [...FASHION_MNIST_LABELS] });
@@ -175,7 +208,13 @@ describe('IDX files', () => {
     expect(b.samples).toHaveLength(20);
     expect(b.labels).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     // Fashion-MNIST's first test labels: ankle boot, pullover, trouser, trouser, shirt.
-    expect(a.samples.slice(0, 5).map((s) => a.labels[s.label])).toEqual(['ankle_boot', 'pullover', 'trouser', 'trouser', 'shirt']);
+    expect(a.samples.slice(0, 5).map((s) => a.labels[s.label])).toEqual([
+      'ankle_boot',
+      'pullover',
+      'trouser',
+      'trouser',
+      'shirt',
+    ]);
     for (let i = 0; i < 20; i++) {
       const sa = a.samples[i]!.source;
       const sb = b.samples[i]!.source;

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fingerprint, loadDataset, materialize } from '../../train/src/data/dataset.ts';
-import { BUNDLED_DATA, FASHION_MNIST_LABELS, FASHION_MNIST_MEAN, FASHION_MNIST_STD, REPO_ROOT, bundledDatasetOptions, fashionMnistSpec } from '../../train/src/data/presets.ts';
+import {
+  BUNDLED_DATA,
+  FASHION_MNIST_LABELS,
+  FASHION_MNIST_MEAN,
+  FASHION_MNIST_STD,
+  REPO_ROOT,
+  bundledDatasetOptions,
+  fashionMnistSpec,
+} from '../../train/src/data/presets.ts';
 
 const temps: string[] = [];
 afterAll(async () => Promise.all(temps.map((d) => rm(d, { recursive: true, force: true }))));
@@ -22,7 +30,9 @@ describe('materialize', () => {
     const perClass = new Array(10).fill(0);
     for (const label of m.y) perClass[label]++;
     expect(perClass).toEqual(new Array(10).fill(50));
-    expect(m.ids.filter((id, i) => id.startsWith('sandal/') && m.y[i] === FASHION_MNIST_LABELS.indexOf('sandal'))).toHaveLength(50);
+    expect(
+      m.ids.filter((id, i) => id.startsWith('sandal/') && m.y[i] === FASHION_MNIST_LABELS.indexOf('sandal')),
+    ).toHaveLength(50);
     // Normalised with the training set's own statistics: a black pixel maps to -mean/std.
     let min = Infinity;
     for (const v of m.x) min = Math.min(min, v);
@@ -31,11 +41,19 @@ describe('materialize', () => {
 
   it('gives the same tensors for a PNG and for the IDX image it was written from', async () => {
     const idx = join(REPO_ROOT, 'tests/fixtures/datasets/idx');
-    const raw = await loadDataset({ kind: 'idx', path: join(idx, 't10k-20-images-idx3-ubyte'), labelsPath: join(idx, 't10k-20-labels-idx1-ubyte'), labels: [...FASHION_MNIST_LABELS] });
+    const raw = await loadDataset({
+      kind: 'idx',
+      path: join(idx, 't10k-20-images-idx3-ubyte'),
+      labelsPath: join(idx, 't10k-20-labels-idx1-ubyte'),
+      labels: [...FASHION_MNIST_LABELS],
+    });
     // Test image 0 is an ankle boot; the bundled test PNG ankle_boot/00000.png is that image.
     const fromIdx = await materialize({ ...raw, samples: raw.samples.slice(0, 1) }, fashionMnistSpec);
     const png = await loadDataset(bundledDatasetOptions('test'));
-    const fromPng = await materialize({ ...png, samples: png.samples.filter((s) => s.id === 'ankle_boot/00000.png') }, fashionMnistSpec);
+    const fromPng = await materialize(
+      { ...png, samples: png.samples.filter((s) => s.id === 'ankle_boot/00000.png') },
+      fashionMnistSpec,
+    );
     expect(fromPng.count).toBe(1);
     expect(fromIdx.y[0]).toBe(fromPng.y[0]);
     expect(fromIdx.x).toEqual(fromPng.x);
@@ -59,7 +77,9 @@ describe('materialize', () => {
     expect(m.x).toHaveLength(99 * 28 * 28);
     expect(m.skipped.count).toBe(4);
     const reasons = Object.fromEntries(m.skipped.examples.map((e) => [e.id, e.reason]));
-    expect(Object.keys(reasons).sort()).toEqual([vanished, 'bag/corrupt.png', 'coat/empty.png', 'coat/truncated.png'].sort());
+    expect(Object.keys(reasons).sort()).toEqual(
+      [vanished, 'bag/corrupt.png', 'coat/empty.png', 'coat/truncated.png'].sort(),
+    );
     expect(reasons[vanished]).toMatch(/^unreadable: /);
     expect(reasons['bag/corrupt.png']).toMatch(/^unsupported_format: /);
     expect(reasons['coat/empty.png']).toMatch(/^empty_image: /);
@@ -71,6 +91,8 @@ describe('materialize', () => {
   it('throws on an inconsistent spec instead of skipping every image', async () => {
     const ds = await loadDataset(bundledDatasetOptions('test'));
     const bad = { ...fashionMnistSpec, normalize: { kind: 'mean_std' as const, mean: [0.5, 0.5], std: [0.5, 0.5] } };
-    await expect(materialize({ ...ds, samples: ds.samples.slice(0, 3) }, bad)).rejects.toMatchObject({ code: 'invalid_spec' });
+    await expect(materialize({ ...ds, samples: ds.samples.slice(0, 3) }, bad)).rejects.toMatchObject({
+      code: 'invalid_spec',
+    });
   });
 });

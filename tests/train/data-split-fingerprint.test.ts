@@ -52,7 +52,9 @@ describe('splitDataset', () => {
     expect(counts(train)).toEqual(new Array(10).fill(1));
     expect(counts(validation)).toEqual(new Array(10).fill(1));
     expect(splitDataset(ds, { validationFraction: 0, seed: 3 }).validation.samples).toHaveLength(0);
-    expect(() => splitDataset(ds, { validationFraction: 1, seed: 3 })).toThrow(expect.objectContaining({ code: 'bad_split' }));
+    expect(() => splitDataset(ds, { validationFraction: 1, seed: 3 })).toThrow(
+      expect.objectContaining({ code: 'bad_split' }),
+    );
   });
 });
 
@@ -78,7 +80,12 @@ describe('fingerprint', () => {
 
   it('covers raw IDX pixels', async () => {
     const idx = join(REPO_ROOT, 'tests/fixtures/datasets/idx');
-    const load = () => loadDataset({ kind: 'idx', path: join(idx, 't10k-20-images-idx3-ubyte'), labelsPath: join(idx, 't10k-20-labels-idx1-ubyte') });
+    const load = () =>
+      loadDataset({
+        kind: 'idx',
+        path: join(idx, 't10k-20-images-idx3-ubyte'),
+        labelsPath: join(idx, 't10k-20-labels-idx1-ubyte'),
+      });
     const a = await load();
     const fp = await fingerprint(a);
     expect(await fingerprint(await load())).toBe(fp);
@@ -86,7 +93,13 @@ describe('fingerprint', () => {
     if (first.kind !== 'raw') throw new Error('IDX samples must be raw');
     const data = first.image.data.slice();
     data[100] = (data[100]! + 1) & 255;
-    const changed = { ...a, samples: [{ ...a.samples[0]!, source: { kind: 'raw' as const, image: { ...first.image, data } } }, ...a.samples.slice(1)] };
+    const changed = {
+      ...a,
+      samples: [
+        { ...a.samples[0]!, source: { kind: 'raw' as const, image: { ...first.image, data } } },
+        ...a.samples.slice(1),
+      ],
+    };
     expect(await fingerprint(changed)).not.toBe(fp);
   });
 });

@@ -26,7 +26,12 @@ describe.skipIf(!haveDriver)(`compiled WebGPU step (Vulkan driver ${driver})`, (
     const batch = (i: number) => seededBatch(16, 8, 3, 4, 100 + i);
     const cpu = await reference(() => smallResNet(11), sgd, 3, batch, 0.05);
     const gpu = await compiled(ctx, () => smallResNet(11), sgd, 3, batch, 0.05);
-    expectClose(gpu, cpu, gpu.model.weights.map((w) => w.name), 1e-4);
+    expectClose(
+      gpu,
+      cpu,
+      gpu.model.weights.map((w) => w.name),
+      1e-4,
+    );
     expect(gpu.losses[2]).toBeLessThan(gpu.losses[0]! + 0.2);
 
     gpu.trainer.destroy();
@@ -43,10 +48,14 @@ describe.skipIf(!haveDriver)(`compiled WebGPU step (Vulkan driver ${driver})`, (
     const x = tf.tensor4d(b.x, [16, 8, 8, 3]);
     const kernel = model.getLayer('stem').getWeights()[0] as tf.Tensor4D;
     const conv = tf.conv2d(x, kernel, 1, 'same');
-    expect(relError(await trainer.debugRead('stem/y', conv.size), (await conv.data()) as Float32Array)).toBeLessThanOrEqual(1e-5);
+    expect(
+      relError(await trainer.debugRead('stem/y', conv.size), (await conv.data()) as Float32Array),
+    ).toBeLessThanOrEqual(1e-5);
     const { mean, variance } = tf.moments(conv, [0, 1, 2]);
     const relu = tf.relu(tf.batchNorm(conv, mean, variance, undefined, undefined, 1e-5));
-    expect(relError(await trainer.debugRead('act1', relu.size), (await relu.data()) as Float32Array)).toBeLessThanOrEqual(1e-5);
+    expect(
+      relError(await trainer.debugRead('act1', relu.size), (await relu.data()) as Float32Array),
+    ).toBeLessThanOrEqual(1e-5);
     const logits = model.predict(x) as tf.Tensor2D; // inference mode: only for the loss's shape of magnitude
     expect(Number.isFinite(loss) && loss > 0).toBe(true);
     tf.dispose([x, conv, mean, variance, relu, logits]);
@@ -54,9 +63,15 @@ describe.skipIf(!haveDriver)(`compiled WebGPU step (Vulkan driver ${driver})`, (
   });
 
   it('bad input: an unsupported model, a batch over the plan and a lost device are coded errors, never a hang', async () => {
-    await expect(CompiledTrainer.create(tinyModel(1), { batchSize: 4, optimizer: sgd, labelSmoothing: 0 }, ctx)).rejects.toMatchObject({ code: 'gpu_unsupported_model' });
+    await expect(
+      CompiledTrainer.create(tinyModel(1), { batchSize: 4, optimizer: sgd, labelSmoothing: 0 }, ctx),
+    ).rejects.toMatchObject({ code: 'gpu_unsupported_model' });
     const own = await acquireGpu();
-    const trainer = await CompiledTrainer.create(smallResNet(3), { batchSize: 4, optimizer: sgd, labelSmoothing: 0 }, own);
+    const trainer = await CompiledTrainer.create(
+      smallResNet(3),
+      { batchSize: 4, optimizer: sgd, labelSmoothing: 0 },
+      own,
+    );
     await trainer.importWeights();
     expect(() => trainer.run(seededBatch(8), 0.1)).toThrow(expect.objectContaining({ code: 'gpu_too_large' }));
     trainer.run(seededBatch(4), 0.1, { read: true });

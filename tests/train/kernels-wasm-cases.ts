@@ -79,7 +79,11 @@ beforeAll(async () => {
 // tf.fused.conv2d is what inference runs (kernel FusedConv2D); tf.conv2d is the training pass of a bias-free
 // conv layer (train/src/layers/conv2d.ts, kernel Conv2D). Both go to train/wasm/conv-forward.ts when Cout % 8 == 0.
 const FORWARD_OPS = [
-  { kernel: 'FusedConv2D', op: (x: tf.Tensor4D, w: tf.Tensor4D, c: ConvCase) => tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad }) },
+  {
+    kernel: 'FusedConv2D',
+    op: (x: tf.Tensor4D, w: tf.Tensor4D, c: ConvCase) =>
+      tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad }),
+  },
   { kernel: 'Conv2D', op: (x: tf.Tensor4D, w: tf.Tensor4D, c: ConvCase) => tf.conv2d(x, w, c.stride, c.pad) },
 ];
 
@@ -87,7 +91,9 @@ describe.each(FORWARD_OPS)('wasm $kernel without bias or activation', ({ op }) =
   it.each(CASES)('matches cpu: $batch $size $inC→$outC k$k s$stride $pad', async (c) => {
     const x = random(c.batch * c.size[0] * c.size[1] * c.inC, 21);
     const w = random(c.k * c.k * c.inC * c.outC, 22);
-    const err = await compare(() => op(tf.tensor4d(x, [c.batch, c.size[0], c.size[1], c.inC]), tf.tensor4d(w, [c.k, c.k, c.inC, c.outC]), c));
+    const err = await compare(() =>
+      op(tf.tensor4d(x, [c.batch, c.size[0], c.size[1], c.inC]), tf.tensor4d(w, [c.k, c.k, c.inC, c.outC]), c),
+    );
     expect(err, describeCase(c)).toBeLessThanOrEqual(1e-5);
   });
 });
@@ -97,12 +103,16 @@ describe('wasm Conv2DBackpropFilter (registered by us; missing from tfjs-backend
     const [oh, ow] = outSize(c);
     const x = random(c.batch * c.size[0] * c.size[1] * c.inC, 1);
     const dy = random(c.batch * oh * ow * c.outC, 2);
-    const err = await compare(() =>
-      tf.engine().runKernel(
-        'Conv2DBackpropFilter',
-        { x: tf.tensor4d(x, [c.batch, c.size[0], c.size[1], c.inC]), dy: tf.tensor4d(dy, [c.batch, oh, ow, c.outC]) },
-        { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.inC, c.outC] },
-      ) as tf.Tensor,
+    const err = await compare(
+      () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropFilter',
+          {
+            x: tf.tensor4d(x, [c.batch, c.size[0], c.size[1], c.inC]),
+            dy: tf.tensor4d(dy, [c.batch, oh, ow, c.outC]),
+          },
+          { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k, c.k, c.inC, c.outC] },
+        ) as tf.Tensor,
     );
     expect(err, describeCase(c)).toBeLessThanOrEqual(1e-5);
   });
@@ -113,12 +123,18 @@ describe('wasm Conv2DBackpropInput (replaced by zero-upsample + flipped-filter f
     const [oh, ow] = outSize(c);
     const dy = random(c.batch * oh * ow * c.outC, 3);
     const w = random(c.k * c.k * c.inC * c.outC, 4);
-    const err = await compare(() =>
-      tf.engine().runKernel(
-        'Conv2DBackpropInput',
-        { dy: tf.tensor4d(dy, [c.batch, oh, ow, c.outC]), filter: tf.tensor4d(w, [c.k, c.k, c.inC, c.outC]) },
-        { strides: [c.stride, c.stride], pad: c.pad, dataFormat: 'NHWC', inputShape: [c.batch, c.size[0], c.size[1], c.inC] },
-      ) as tf.Tensor,
+    const err = await compare(
+      () =>
+        tf.engine().runKernel(
+          'Conv2DBackpropInput',
+          { dy: tf.tensor4d(dy, [c.batch, oh, ow, c.outC]), filter: tf.tensor4d(w, [c.k, c.k, c.inC, c.outC]) },
+          {
+            strides: [c.stride, c.stride],
+            pad: c.pad,
+            dataFormat: 'NHWC',
+            inputShape: [c.batch, c.size[0], c.size[1], c.inC],
+          },
+        ) as tf.Tensor,
     );
     expect(err, describeCase(c)).toBeLessThanOrEqual(1e-5);
   });
@@ -147,7 +163,9 @@ describe('BatchNorm gradient without tile()', () => {
       const gamma = tf.tensor1d(data.gamma);
       const beta = tf.tensor1d(data.beta);
       const w = tf.tensor4d(data.w, shape);
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c2: tf.Tensor) => loss(fused, a as tf.Tensor4D, b as tf.Tensor1D, c2 as tf.Tensor1D, w))([x, gamma, beta]);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c2: tf.Tensor) =>
+        loss(fused, a as tf.Tensor4D, b as tf.Tensor1D, c2 as tf.Tensor1D, w),
+      )([x, gamma, beta]);
       return tf.concat(g.map((t) => tf.reshape(t, [-1])));
     };
     const wasm = await onBackend('wasm', grads(true));
@@ -178,23 +196,33 @@ describe('training BatchNorm as one op (train/src/layers/batch-norm.ts)', () => 
     [3, 5, 7, 32],
     [64, 8, 8, 8],
     [2, 5, 5, 3],
-  ] as [number, number, number, number][])('outputs, statistics and gradients match autodiff on cpu for shape %j', async (...shape) => {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const c = shape[3];
-    const data = { x: random(n, 15).map((v) => 3 + v), w: random(n, 16), gamma: random(c, 17).map((v) => v + 1.5), beta: random(c, 18) };
-    const run = (impl: typeof fused) => () => {
-      const x = tf.tensor4d(data.x, shape);
-      const gamma = tf.tensor1d(data.gamma);
-      const beta = tf.tensor1d(data.beta);
-      const w = tf.tensor4d(data.w, shape);
-      const [y, mean, variance] = impl(x, gamma, beta);
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c2: tf.Tensor) => tf.sum(tf.mul(impl(a as tf.Tensor4D, b as tf.Tensor1D, c2 as tf.Tensor1D)[0], w)))([x, gamma, beta]);
-      return tf.concat([y, mean, variance, ...g].map((t) => tf.reshape(t, [-1])));
-    };
-    const expected = await onBackend('cpu', run(reference));
-    expect(relError(await onBackend('wasm', run(fused)), expected)).toBeLessThanOrEqual(1e-5);
-    expect(relError(await onBackend('cpu', run(fused)), expected)).toBeLessThanOrEqual(1e-5);
-  });
+  ] as [number, number, number, number][])(
+    'outputs, statistics and gradients match autodiff on cpu for shape %j',
+    async (...shape) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const c = shape[3];
+      const data = {
+        x: random(n, 15).map((v) => 3 + v),
+        w: random(n, 16),
+        gamma: random(c, 17).map((v) => v + 1.5),
+        beta: random(c, 18),
+      };
+      const run = (impl: typeof fused) => () => {
+        const x = tf.tensor4d(data.x, shape);
+        const gamma = tf.tensor1d(data.gamma);
+        const beta = tf.tensor1d(data.beta);
+        const w = tf.tensor4d(data.w, shape);
+        const [y, mean, variance] = impl(x, gamma, beta);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c2: tf.Tensor) =>
+          tf.sum(tf.mul(impl(a as tf.Tensor4D, b as tf.Tensor1D, c2 as tf.Tensor1D)[0], w)),
+        )([x, gamma, beta]);
+        return tf.concat([y, mean, variance, ...g].map((t) => tf.reshape(t, [-1])));
+      };
+      const expected = await onBackend('cpu', run(reference));
+      expect(relError(await onBackend('wasm', run(fused)), expected)).toBeLessThanOrEqual(1e-5);
+      expect(relError(await onBackend('cpu', run(fused)), expected)).toBeLessThanOrEqual(1e-5);
+    },
+  );
 
   it('leaves no tensor behind', async () => {
     await tf.setBackend('wasm');
@@ -216,9 +244,13 @@ describe('models rebuilt from JSON (gradient workers, loaded runs)', () => {
     const built = buildModel('resnet20', { inputShape: [8, 8, 3], numClasses: 3 });
     const json = built.toJSON(null, false) as unknown as { config: { layers: { class_name: string }[] } };
     expect(json.config.layers.filter((l) => l.class_name === 'BatchNormalization')).toHaveLength(21);
-    const rebuilt = await tfl.models.modelFromJSON({ modelTopology: json as unknown as tf.io.ModelJSON['modelTopology'] });
+    const rebuilt = await tfl.models.modelFromJSON({
+      modelTopology: json as unknown as tf.io.ModelJSON['modelTopology'],
+    });
     const x = tf.randomNormal([4, 8, 8, 3]);
-    const profile = await tf.profile(() => tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(rebuilt.apply(a, { training: true }) as tf.Tensor))(x)));
+    const profile = await tf.profile(() =>
+      tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(rebuilt.apply(a, { training: true }) as tf.Tensor))(x)),
+    );
     const names = new Set(profile.kernels.map((k) => k.name));
     expect(names).toContain('ResnetEdgeBatchNormTrain');
     expect(names).toContain('ResnetEdgeBatchNormTrainGrad');
@@ -233,7 +265,9 @@ describe('the training pass computes only the gradients it needs', () => {
     const model = buildModel('resnet20', { inputShape: [8, 8, 3], numClasses: 3 });
     const x = tf.randomNormal([4, 8, 8, 3]);
     const profile = await tf.profile(() =>
-      tf.tidy(() => Object.values(tf.variableGrads(() => tf.sum(model.apply(x, { training: true }) as tf.Tensor)).grads)),
+      tf.tidy(() =>
+        Object.values(tf.variableGrads(() => tf.sum(model.apply(x, { training: true }) as tf.Tensor)).grads),
+      ),
     );
     const inChannels = (k: { inputShapes: number[][] }) => k.inputShapes[1]?.[2];
     const filterGrads = profile.kernels.filter((k) => k.name === 'Conv2DBackpropFilter');
@@ -249,7 +283,9 @@ describe('ReLU gradient in one pass', () => {
   it('matches cpu, zeros and negatives included', async () => {
     const x = random(4 * 5 * 5 * 6 + 3, 19).map((v, i) => (i % 7 === 0 ? 0 : v));
     const w = random(x.length, 20);
-    const err = await compare(() => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), tf.tensor1d(w))))(tf.tensor1d(x)));
+    const err = await compare(() =>
+      tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.relu(a), tf.tensor1d(w))))(tf.tensor1d(x)),
+    );
     expect(err).toBe(0);
   });
 });

@@ -39,8 +39,14 @@ function growOnFilterBlocks(): () => number {
 
 it('a convolution whose filter blocks are allocated on a growing heap gives the same output', () => {
   const rng = new Rng(5);
-  const x = tf.tensor4d(Float32Array.from({ length: 2 * 6 * 6 * 4 }, () => rng.uniform(-1, 1)), [2, 6, 6, 4]);
-  const w = tf.tensor4d(Float32Array.from({ length: 3 * 3 * 4 * 8 }, () => rng.uniform(-1, 1)), [3, 3, 4, 8]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: 2 * 6 * 6 * 4 }, () => rng.uniform(-1, 1)),
+    [2, 6, 6, 4],
+  );
+  const w = tf.tensor4d(
+    Float32Array.from({ length: 3 * 3 * 4 * 8 }, () => rng.uniform(-1, 1)),
+    [3, 3, 4, 8],
+  );
   const expected = tf.conv2d(x, w, 1, 'same').dataSync().slice();
   const grown = growOnFilterBlocks();
   const heapBefore = heap().HEAPU8.length;

@@ -8,8 +8,24 @@ describe('resnet-edge archs', () => {
     expect(r.code).toBe(0);
     const doc = json<{ architectures: { name: string; family: string; params: number | null }[] }>(r);
     const params = Object.fromEntries(doc.architectures.map((a) => [a.name, a.params]));
-    expect(params).toMatchObject({ resnet18: 11_689_512, resnet34: 21_797_672, resnet50: 25_557_032, resnet101: 44_549_160, resnet152: 60_192_808 });
-    for (const name of ['resnet20', 'resnet110', 'plain20', 'plain56', 'plain18', 'lenet', 'alexnet', 'vgg16', 'googlenet']) {
+    expect(params).toMatchObject({
+      resnet18: 11_689_512,
+      resnet34: 21_797_672,
+      resnet50: 25_557_032,
+      resnet101: 44_549_160,
+      resnet152: 60_192_808,
+    });
+    for (const name of [
+      'resnet20',
+      'resnet110',
+      'plain20',
+      'plain56',
+      'plain18',
+      'lenet',
+      'alexnet',
+      'vgg16',
+      'googlenet',
+    ]) {
       expect(params[name]).toBeGreaterThan(0);
     }
   });

@@ -4,7 +4,14 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARCHITECTURES, buildModel, countParams, ModelError, trainableParams, type BuildOptions } from '../../train/src/models/index.ts';
+import {
+  ARCHITECTURES,
+  buildModel,
+  countParams,
+  ModelError,
+  trainableParams,
+  type BuildOptions,
+} from '../../train/src/models/index.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -47,7 +54,9 @@ describe('parameter counts', () => {
   });
 
   const small: BuildOptions = { inputShape: [64, 64, 3], numClasses: 10 };
-  const buildable = ARCHITECTURES.map((a) => a.name).filter((n) => !/(101|152)$/.test(n) && n !== 'vgg16' && n !== 'alexnet');
+  const buildable = ARCHITECTURES.map((a) => a.name).filter(
+    (n) => !/(101|152)$/.test(n) && n !== 'vgg16' && n !== 'alexnet',
+  );
   it.each(buildable)('analytic count of %s equals the built model at 64×64×3', (arch) => {
     withModel(arch, small, (m) => expect(trainableParams(m)).toBe(countParams(arch, small)));
   });
@@ -102,11 +111,27 @@ describe('layer names and shortcuts', () => {
   it('ResNet-50 names layers like Keras applications', () => {
     withModel('resnet50', { inputShape: [32, 32, 3], numClasses: 10 }, (m) => {
       const names = layerNames(m);
-      for (const n of ['conv1_conv', 'conv1_bn', 'conv1_relu', 'pool1_pool', 'conv2_block1_0_conv', 'conv4_block3_2_bn', 'conv4_block6_3_conv', 'conv5_block3_out', 'avg_pool', 'predictions']) {
+      for (const n of [
+        'conv1_conv',
+        'conv1_bn',
+        'conv1_relu',
+        'pool1_pool',
+        'conv2_block1_0_conv',
+        'conv4_block3_2_bn',
+        'conv4_block6_3_conv',
+        'conv5_block3_out',
+        'avg_pool',
+        'predictions',
+      ]) {
         expect(names).toContain(n);
       }
       // Only the first block of a stage projects (shape changes there); identity elsewhere.
-      expect(names.filter((n) => n.endsWith('_0_conv'))).toEqual(['conv2_block1_0_conv', 'conv3_block1_0_conv', 'conv4_block1_0_conv', 'conv5_block1_0_conv']);
+      expect(names.filter((n) => n.endsWith('_0_conv'))).toEqual([
+        'conv2_block1_0_conv',
+        'conv3_block1_0_conv',
+        'conv4_block1_0_conv',
+        'conv5_block1_0_conv',
+      ]);
       expect(m.getLayer('conv4_block1_2_conv').getConfig().strides).toEqual([2, 2]);
       expect(m.getLayer('conv4_block2_2_conv').getConfig().strides).toEqual([1, 1]);
       expect(layerClass(m, 'Add').length).toBe(3 + 4 + 6 + 3);
@@ -115,7 +140,10 @@ describe('layer names and shortcuts', () => {
 
   it('ResNet-20 projects only where the stage changes width; conv2 keeps identity', () => {
     withModel('resnet20', { inputShape: [32, 32, 3], numClasses: 10 }, (m) => {
-      expect(layerNames(m).filter((n) => n.endsWith('_0_conv'))).toEqual(['conv3_block1_0_conv', 'conv4_block1_0_conv']);
+      expect(layerNames(m).filter((n) => n.endsWith('_0_conv'))).toEqual([
+        'conv3_block1_0_conv',
+        'conv4_block1_0_conv',
+      ]);
       expect(m.getLayer('conv4_block3_out').outputShape).toEqual([null, 8, 8, 64]);
       expect(m.getLayer('conv2_block1_1_conv').getConfig().useBias).toBe(false);
     });
@@ -130,7 +158,9 @@ describe('layer names and shortcuts', () => {
 
   it('plain and residual networks of the same depth share every non-shortcut layer', () => {
     const opts: BuildOptions = { inputShape: [32, 32, 3], numClasses: 10 };
-    const res = withModel('resnet56', opts, (m) => layerNames(m).filter((n) => !n.includes('_0_') && !n.endsWith('_add')));
+    const res = withModel('resnet56', opts, (m) =>
+      layerNames(m).filter((n) => !n.includes('_0_') && !n.endsWith('_add')),
+    );
     const plain = withModel('plain56', opts, layerNames);
     expect(plain).toEqual(res);
   });
@@ -163,19 +193,27 @@ describe('errors', () => {
   it('refuses 16×16 into ResNet-50, quoting the size received and the minimum', () => {
     const msg = codeOf(() => buildModel('resnet50', { inputShape: [16, 16, 3], numClasses: 10 }));
     expect(msg).toMatch(/^input_too_small: .*32×32.*16×16/);
-    expect(codeOf(() => countParams('resnet50', { inputShape: [16, 16, 3], numClasses: 10 }))).toMatch(/^input_too_small/);
+    expect(codeOf(() => countParams('resnet50', { inputShape: [16, 16, 3], numClasses: 10 }))).toMatch(
+      /^input_too_small/,
+    );
   });
 
   it('accepts each network exactly from its smallest input', () => {
     for (const arch of ['lenet', 'alexnet', 'resnet20', 'googlenet']) {
       const min = ARCHITECTURES.find((a) => a.name === arch)!.minInputSize;
-      withModel(arch, { inputShape: [min, min, 1], numClasses: 10 }, (m) => expect(m.outputs[0]!.shape).toEqual([null, 10]));
-      expect(codeOf(() => buildModel(arch, { inputShape: [min - 1, min, 1], numClasses: 10 }))).toMatch(/^input_too_small/);
+      withModel(arch, { inputShape: [min, min, 1], numClasses: 10 }, (m) =>
+        expect(m.outputs[0]!.shape).toEqual([null, 10]),
+      );
+      expect(codeOf(() => buildModel(arch, { inputShape: [min - 1, min, 1], numClasses: 10 }))).toMatch(
+        /^input_too_small/,
+      );
     }
   });
 
   it('refuses a sigmoid head for more than two classes and fewer than two classes', () => {
-    expect(codeOf(() => buildModel('resnet20', { inputShape: [32, 32, 3], numClasses: 3, head: 'sigmoid' }))).toMatch(/^bad_options: .*numClasses = 3/);
+    expect(codeOf(() => buildModel('resnet20', { inputShape: [32, 32, 3], numClasses: 3, head: 'sigmoid' }))).toMatch(
+      /^bad_options: .*numClasses = 3/,
+    );
     expect(codeOf(() => countParams('resnet20', { inputShape: [32, 32, 3], numClasses: 1 }))).toMatch(/^bad_options/);
   });
 });

@@ -8,7 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
-import { BUNDLED_DATA, FASHION_MNIST_LABELS, FASHION_MNIST_MEAN, FASHION_MNIST_STD } from '../../train/src/data/presets.ts';
+import {
+  BUNDLED_DATA,
+  FASHION_MNIST_LABELS,
+  FASHION_MNIST_MEAN,
+  FASHION_MNIST_STD,
+} from '../../train/src/data/presets.ts';
 import { buildModel } from '../../train/src/models/index.ts';
 import { readFileSync } from 'node:fs';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
@@ -30,9 +35,13 @@ async function bundled(part: 'train' | 'test', perClass: number): Promise<{ x: t
   const labels: number[] = [];
   for (const [label, name] of FASHION_MNIST_LABELS.entries()) {
     const dir = join(BUNDLED_DATA[part], name);
-    for (const file of (await readdir(dir)).filter((f) => f.endsWith('.png')).sort().slice(0, perClass)) {
+    for (const file of (await readdir(dir))
+      .filter((f) => f.endsWith('.png'))
+      .sort()
+      .slice(0, perClass)) {
       const png = decode(await readFile(join(dir, file)));
-      if (png.width !== 28 || png.height !== 28 || png.channels !== 1) throw new Error(`${file}: expected 28×28 grayscale`);
+      if (png.width !== 28 || png.height !== 28 || png.channels !== 1)
+        throw new Error(`${file}: expected 28×28 grayscale`);
       for (const v of png.data) pixels.push((v / 255 - FASHION_MNIST_MEAN) / FASHION_MNIST_STD);
       labels.push(label);
     }
@@ -73,7 +82,9 @@ describe('int8 ResNet-20 on bundled Fashion-MNIST images', () => {
     evaluateFloatGraph(q.floatGraph, test.x, (n, v) => void float.set(n.name, v.dataSync() as Float32Array)).dispose();
     // Every activation kept in its own buffer, so each int8 tensor can be read after a run, image by image.
     const interpreter = Interpreter.create(writeTflite(q.graph), undefined, { keepActivations: true });
-    const probed = interpreter.graph.tensors.flatMap((t, index) => (t.quant && !t.data && float.has(t.name) ? [{ t, index }] : []));
+    const probed = interpreter.graph.tensors.flatMap((t, index) =>
+      t.quant && !t.data && float.has(t.name) ? [{ t, index }] : [],
+    );
     const sums = new Map(probed.map(({ t }) => [t.name, { e: 0, r: 0 }]));
     const n = test.y.length;
     const pixels = test.x.dataSync() as Float32Array;
@@ -83,7 +94,10 @@ describe('int8 ResNet-20 on bundled Fashion-MNIST images', () => {
       for (const { t, index } of probed) {
         const q8 = interpreter.tensorData(index);
         const f = float.get(t.name)!;
-        const { scale: [scale], zeroPoint: [zeroPoint] } = t.quant!;
+        const {
+          scale: [scale],
+          zeroPoint: [zeroPoint],
+        } = t.quant!;
         const sum = sums.get(t.name)!;
         for (let i = 0, at = image * q8.length; i < q8.length; i++, at++) {
           sum.e += (f[at]! - scale! * (q8[i]! - zeroPoint!)) ** 2;
@@ -93,7 +107,8 @@ describe('int8 ResNet-20 on bundled Fashion-MNIST images', () => {
     }
     const errors = Object.fromEntries([...sums].map(([name, { e, r }]) => [name, Math.sqrt(e / r)]));
     expect(Object.keys(errors).length).toBe(q.floatGraph.nodes.length);
-    if (process.env.QUANT_TEST_SEED) console.log(`seed ${SEED}: worst ${Math.max(...Object.values(errors)).toFixed(4)}`);
+    if (process.env.QUANT_TEST_SEED)
+      console.log(`seed ${SEED}: worst ${Math.max(...Object.values(errors)).toFixed(4)}`);
     // Worst node over seeds 1, 2, 3, 7 (QUANT_TEST_SEED=…): 5.5 %, 6.4 %, 4.7 %, 8.7 % — random weights and BN
     // statistics make the last layers' relative error vary; a broken scale or rounding gives tens of percent.
     for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThan(0.1);
@@ -105,7 +120,10 @@ describe('int8 ResNet-20 on bundled Fashion-MNIST images', () => {
     const f = classesOf((model.predict(test.x) as tf.Tensor).dataSync() as Float32Array, 10, 'softmax');
     const s = classesOf(int8Logits(writeTflite(q.graph))(test.x).dataSync() as Float32Array, 10, 'softmax');
     const agreement = f.filter((c, i) => c === s[i]).length / f.length;
-    if (process.env.H3_REPORT) console.log(`agreement ${agreement}, float top-1 ${f.filter((c, i) => c === test.y[i]).length / f.length}, int8 top-1 ${s.filter((c, i) => c === test.y[i]).length / s.length}`);
+    if (process.env.H3_REPORT)
+      console.log(
+        `agreement ${agreement}, float top-1 ${f.filter((c, i) => c === test.y[i]).length / f.length}, int8 top-1 ${s.filter((c, i) => c === test.y[i]).length / s.length}`,
+      );
     expect(agreement).toBeGreaterThanOrEqual(0.8);
     // Not a constant prediction: agreement has to hold across many classes.
     expect(new Set(f).size).toBeGreaterThanOrEqual(5);

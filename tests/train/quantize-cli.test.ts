@@ -19,7 +19,6 @@ import { fitCentroidHead } from './helpers/centroid-head.ts';
 
 let dir: string;
 
-
 beforeAll(async () => {
   // The command runs in this process: pick its backend before any tensor exists, as the CLI would.
   await ensureBackend('cpu', () => {});
@@ -40,7 +39,12 @@ beforeAll(async () => {
     labels: [...FASHION_MNIST_LABELS],
     head: 'softmax',
     preprocess: fashionMnistSpec,
-    data: { train: bundledDatasetOptions('train'), test: bundledDatasetOptions('test'), validationFraction: 0.1, seed: 1 },
+    data: {
+      train: bundledDatasetOptions('train'),
+      test: bundledDatasetOptions('test'),
+      validationFraction: 0.1,
+      seed: 1,
+    },
     dataFingerprint: 'test-fixture',
     backend: 'cpu',
     epochs: 0,
@@ -55,7 +59,20 @@ afterAll(async () => {
 describe('resnet-edge quantize', () => {
   it('writes model.tflite + a valid manifest when the gate passes, and reports float vs int8', async () => {
     const out = join(dir, 'q-pass');
-    const r = await runCli(['quantize', '--run', dir, '--out', out, '--calibration-samples', '64', '--max-drop', '100', '--backend', 'cpu', '--json']);
+    const r = await runCli([
+      'quantize',
+      '--run',
+      dir,
+      '--out',
+      out,
+      '--calibration-samples',
+      '64',
+      '--max-drop',
+      '100',
+      '--backend',
+      'cpu',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const res = json(r);
     expect(res.passed).toBe(true);
@@ -71,7 +88,12 @@ describe('resnet-edge quantize', () => {
     const tflite = new Uint8Array(await readFile(join(out, 'model.tflite')));
     const manifest = parseManifestBytes(await readFile(join(out, 'manifest.json')), 'manifest.json');
     expect(manifest.files['model.tflite']).toEqual({ sha256: await sha256Hex(tflite), size: tflite.byteLength });
-    expect(manifest).toMatchObject({ arch: 'lenet', inputShape: [1, 28, 28, 1], outputActivation: 'softmax', calibration: { method: 'minmax', samples: 64 } });
+    expect(manifest).toMatchObject({
+      arch: 'lenet',
+      inputShape: [1, 28, 28, 1],
+      outputActivation: 'softmax',
+      calibration: { method: 'minmax', samples: 64 },
+    });
     expect(manifest.accuracy.int8!.top1).toBeCloseTo(res.comparison.int8Top1, 10);
     // The TFLite identifier sits at bytes 4..8 of a flatbuffer.
     expect(new TextDecoder().decode(tflite.subarray(4, 8))).toBe('TFL3');
@@ -80,7 +102,23 @@ describe('resnet-edge quantize', () => {
   it('exits 1 with accuracy_gate and writes nothing when int8 loses more than --max-drop', async () => {
     const out = join(dir, 'q-fail');
     // Keeping only the middle of every activation's distribution destroys the model on purpose.
-    const r = await runCli(['quantize', '--run', dir, '--out', out, '--calibration-samples', '32', '--calibration', 'percentile', '--percentile', '51', '--max-drop', '0.5', '--backend', 'cpu']);
+    const r = await runCli([
+      'quantize',
+      '--run',
+      dir,
+      '--out',
+      out,
+      '--calibration-samples',
+      '32',
+      '--calibration',
+      'percentile',
+      '--percentile',
+      '51',
+      '--max-drop',
+      '0.5',
+      '--backend',
+      'cpu',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('accuracy_gate');
     expect(r.stderr).toMatch(/top-1\s+float .* int8 .* drop/);

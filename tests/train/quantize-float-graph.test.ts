@@ -16,7 +16,13 @@ describe('foldBatchNorm', () => {
   it('matches conv followed by BN on every output channel', () => {
     // 1×1 conv, 2 inputs → 3 outputs: y[o] = Σ_i x[i] w[i,o] + b[o], then BN.
     const w = Float32Array.from([1, 2, 3, 4, 5, 6]);
-    const bn = { gamma: Float32Array.from([2, 1, 0.5]), beta: Float32Array.from([0.1, 0.2, 0.3]), mean: Float32Array.from([1, -1, 0]), variance: Float32Array.from([3, 0, 1]), epsilon: 1 };
+    const bn = {
+      gamma: Float32Array.from([2, 1, 0.5]),
+      beta: Float32Array.from([0.1, 0.2, 0.3]),
+      mean: Float32Array.from([1, -1, 0]),
+      variance: Float32Array.from([3, 0, 1]),
+      epsilon: 1,
+    };
     const { kernel, bias } = foldBatchNorm(w, Float32Array.from([0.5, 0, -0.5]), bn);
     const x = [0.7, -1.3];
     for (let o = 0; o < 3; o++) {
@@ -41,7 +47,11 @@ describe('floatGraphFromModel', () => {
     randomizeBatchNorm(model);
     const graph = floatGraphFromModel(model);
     // No BatchNorm or standalone ReLU survives: every node is a TFLite op.
-    expect(graph.nodes.every((n) => ['input', 'conv', 'dense', 'add', 'maxpool', 'avgpool', 'mean', 'concat', 'flatten'].includes(n.kind))).toBe(true);
+    expect(
+      graph.nodes.every((n) =>
+        ['input', 'conv', 'dense', 'add', 'maxpool', 'avgpool', 'mean', 'concat', 'flatten'].includes(n.kind),
+      ),
+    ).toBe(true);
     const x = tf.randomUniform([3, ...shape], -1, 1, 'float32', 7) as tf.Tensor4D;
     const want = model.predict(x) as tf.Tensor;
     const got = evaluateFloatGraph(graph, x);

@@ -4,7 +4,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GraphIR, OpIR, TensorIR } from '@resnet-edge/shared/tflite/ir';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, type BuildOptions } from '../../train/src/models/index.ts';
-import { activationParams, hwioToOhwi, quantizeBias, quantizeWeights, transpose2d } from '../../train/src/quantize/quant-math.ts';
+import {
+  activationParams,
+  hwioToOhwi,
+  quantizeBias,
+  quantizeWeights,
+  transpose2d,
+} from '../../train/src/quantize/quant-math.ts';
 import { quantizeModel } from '../../train/src/quantize/quantize-model.ts';
 import { randomizeBatchNorm } from './helpers/random-bn.ts';
 import { withSeededMathRandom } from '../../train/src/training/rng.ts';
@@ -15,7 +21,12 @@ beforeAll(async () => {
 
 describe('quantization arithmetic', () => {
   it('activation ranges always contain zero, and zero is exactly representable', () => {
-    for (const r of [{ min: 0, max: 6 }, { min: -3, max: 5 }, { min: 2, max: 9 }, { min: -4, max: -1 }]) {
+    for (const r of [
+      { min: 0, max: 6 },
+      { min: -3, max: 5 },
+      { min: 2, max: 9 },
+      { min: -4, max: -1 },
+    ]) {
       const p = activationParams(r);
       expect(p.zeroPoint).toBeGreaterThanOrEqual(-128);
       expect(p.zeroPoint).toBeLessThanOrEqual(127);
@@ -47,7 +58,9 @@ describe('quantization arithmetic', () => {
   it('reorders HWIO → OHWI and [in, out] → [out, in]', () => {
     // kh=1, kw=2, in=2, out=3: value = 100h + 10w·… encode (w, i, o) as w*100 + i*10 + o.
     const hwio = Float32Array.from({ length: 12 }, (_, k) => {
-      const o = k % 3, i = Math.floor(k / 3) % 2, w = Math.floor(k / 6);
+      const o = k % 3,
+        i = Math.floor(k / 3) % 2,
+        w = Math.floor(k / 6);
       return w * 100 + i * 10 + o;
     });
     const ohwi = hwioToOhwi(hwio, [1, 2, 2, 3]);
@@ -57,7 +70,10 @@ describe('quantization arithmetic', () => {
   });
 });
 
-function quantized(arch: string, opts: BuildOptions): { graph: GraphIR; tensor: (i: number) => TensorIR; ops: (name: OpIR['op']) => OpIR[] } {
+function quantized(
+  arch: string,
+  opts: BuildOptions,
+): { graph: GraphIR; tensor: (i: number) => TensorIR; ops: (name: OpIR['op']) => OpIR[] } {
   const model = buildModel(arch, opts);
   randomizeBatchNorm(model);
   const images = tf.randomUniform([4, ...opts.inputShape], 0, 1, 'float32', 3) as tf.Tensor4D;
@@ -129,7 +145,8 @@ describe('buildInt8Graph', () => {
 
   it('LeNet: average pooling and the flatten reshape keep their input’s quantization', () => {
     const { ops, tensor } = quantized('lenet', { inputShape: [28, 28, 1], numClasses: 10 });
-    for (const op of [...ops('AVERAGE_POOL_2D'), ...ops('RESHAPE')]) expect(tensor(op.outputs[0]).quant).toEqual(tensor(op.inputs[0]!).quant);
+    for (const op of [...ops('AVERAGE_POOL_2D'), ...ops('RESHAPE')])
+      expect(tensor(op.outputs[0]).quant).toEqual(tensor(op.inputs[0]!).quant);
     expect(ops('FULLY_CONNECTED').length).toBe(3);
   });
 });
@@ -142,21 +159,26 @@ describe('every architecture family quantizes', () => {
     ['resnet18', 32],
     ['plain20', 28],
     ['lenet', 28],
-  ] as const)('%s: int8 logits of the written .tflite, run by the shared interpreter, stay within 5 percent of float', async (arch, size) => {
-    const { int8Logits } = await import('../../train/src/quantize/accuracy.ts');
-    const { writeTflite } = await import('@resnet-edge/shared/tflite/writer');
-    // Seeded, so the margin below is the same on every run (TF.js initialisers draw from Math.random).
-    const model = withSeededMathRandom(Number(process.env.QUANT_TEST_SEED ?? 1), () => buildModel(arch, { inputShape: [size, size, 3], numClasses: 10 }));
-    randomizeBatchNorm(model);
-    const x = tf.randomUniform([8, size, size, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
-    const { graph } = quantizeModel(model, x, { calibration: { method: 'minmax' } });
-    const err = tf.tidy(() => {
-      const f = model.predict(x) as tf.Tensor;
-      return tf.div(tf.norm(tf.sub(f, int8Logits(writeTflite(graph))(x))), tf.norm(f)).dataSync()[0]!;
-    });
-    if (process.env.QUANT_TEST_SEED) console.log(`${arch} seed ${process.env.QUANT_TEST_SEED}: ${err.toFixed(4)}`);
-    expect(err).toBeLessThan(0.05);
-    x.dispose();
-    model.dispose();
-  });
+  ] as const)(
+    '%s: int8 logits of the written .tflite, run by the shared interpreter, stay within 5 percent of float',
+    async (arch, size) => {
+      const { int8Logits } = await import('../../train/src/quantize/accuracy.ts');
+      const { writeTflite } = await import('@resnet-edge/shared/tflite/writer');
+      // Seeded, so the margin below is the same on every run (TF.js initialisers draw from Math.random).
+      const model = withSeededMathRandom(Number(process.env.QUANT_TEST_SEED ?? 1), () =>
+        buildModel(arch, { inputShape: [size, size, 3], numClasses: 10 }),
+      );
+      randomizeBatchNorm(model);
+      const x = tf.randomUniform([8, size, size, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
+      const { graph } = quantizeModel(model, x, { calibration: { method: 'minmax' } });
+      const err = tf.tidy(() => {
+        const f = model.predict(x) as tf.Tensor;
+        return tf.div(tf.norm(tf.sub(f, int8Logits(writeTflite(graph))(x))), tf.norm(f)).dataSync()[0]!;
+      });
+      if (process.env.QUANT_TEST_SEED) console.log(`${arch} seed ${process.env.QUANT_TEST_SEED}: ${err.toFixed(4)}`);
+      expect(err).toBeLessThan(0.05);
+      x.dispose();
+      model.dispose();
+    },
+  );
 });

@@ -22,7 +22,21 @@ beforeAll(async () => {
   const r = await trainLoop(
     model,
     data,
-    { arch: 'tiny', labels, head: 'softmax', epochs: 3, batchSize: 16, lr: 0.01, schedule: 'constant', warmupEpochs: 0, optimizer: { kind: 'adam', momentum: 0, weightDecay: 0 }, labelSmoothing: 0, augment: { kinds: [] }, seed: 1, patience: 0 },
+    {
+      arch: 'tiny',
+      labels,
+      head: 'softmax',
+      epochs: 3,
+      batchSize: 16,
+      lr: 0.01,
+      schedule: 'constant',
+      warmupEpochs: 0,
+      optimizer: { kind: 'adam', momentum: 0, weightDecay: 0 },
+      labelSmoothing: 0,
+      augment: { kinds: [] },
+      seed: 1,
+      patience: 0,
+    },
     join(dir, 'ckpt'),
     false,
   );

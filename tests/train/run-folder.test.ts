@@ -34,14 +34,23 @@ describe('model files', () => {
     const back = await loadModel(join(dir, 'm'));
     expect(weightsOf(back)).toEqual(weightsOf(model));
     const x = tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 3);
-    expect(Array.from((back.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
+    expect(Array.from((back.predict(x) as tf.Tensor).dataSync())).toEqual(
+      Array.from((model.predict(x) as tf.Tensor).dataSync()),
+    );
   });
 
   it('readRun returns info, model and metrics; a missing run is a clear error', async () => {
     const run = join(dir, 'run');
     const model = tinyModel(12);
     await saveModel(model, join(run, 'model'));
-    const info = { arch: 'tiny', inputShape: [8, 8, 1], numClasses: 3, labels: ['a', 'b', 'c'], head: 'softmax', epochs: 1 } as unknown as RunInfo;
+    const info = {
+      arch: 'tiny',
+      inputShape: [8, 8, 1],
+      numClasses: 3,
+      labels: ['a', 'b', 'c'],
+      head: 'softmax',
+      epochs: 1,
+    } as unknown as RunInfo;
     await writeRunInfo(run, info);
     await writeFile(join(run, 'metrics.json'), '{"version":1}');
     const got = await readRun(run);
@@ -77,7 +86,16 @@ describe.skipIf(!canMountTmpfs())('checkpoint on a full disk (real 96 KiB tmpfs)
     const model = tinyModel(13);
     const opt = new Optimizer({ kind: 'adam', momentum: 0, weightDecay: 0 }, trainableVariables(model));
     const ckpt = join(mnt, 'checkpoints', 'last');
-    const state = { epoch: 1, step: 10, rng: [1, 2, 3, 4] as [number, number, number, number], arch: 'tiny', labels: ['a', 'b', 'c'], best: null, sinceBest: 0, history: [] };
+    const state = {
+      epoch: 1,
+      step: 10,
+      rng: [1, 2, 3, 4] as [number, number, number, number],
+      arch: 'tiny',
+      labels: ['a', 'b', 'c'],
+      best: null,
+      sinceBest: 0,
+      history: [],
+    };
     await saveCheckpoint(ckpt, model, opt, state);
     const before = await readdir(ckpt);
 
@@ -106,7 +124,16 @@ describe('recovery after a crash in the middle of a checkpoint', () => {
     const root = join(dir, 'crash', 'checkpoints');
     const model = tinyModel(16);
     const opt = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 0 }, trainableVariables(model));
-    const state = { epoch: 4, step: 40, rng: [1, 2, 3, 4] as [number, number, number, number], arch: 'tiny', labels: ['a'], best: null, sinceBest: 0, history: [] };
+    const state = {
+      epoch: 4,
+      step: 40,
+      rng: [1, 2, 3, 4] as [number, number, number, number],
+      arch: 'tiny',
+      labels: ['a'],
+      best: null,
+      sinceBest: 0,
+      history: [],
+    };
     await saveCheckpoint(join(root, 'last'), model, opt, state);
     // The crash: the old checkpoint was renamed aside, the new one was half written, then the process died.
     const { rename } = await import('node:fs/promises');

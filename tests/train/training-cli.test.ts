@@ -44,7 +44,20 @@ describe('train: flag errors (exit 2, message names the flag)', () => {
 });
 
 describe('train → eval → resume on the bundled data', () => {
-  const tiny = ['--arch', 'resnet20', '--epochs', '1', '--batch-size', '32', '--max-train-samples', '200', '--backend', 'wasm', '--seed', '3'];
+  const tiny = [
+    '--arch',
+    'resnet20',
+    '--epochs',
+    '1',
+    '--batch-size',
+    '32',
+    '--max-train-samples',
+    '200',
+    '--backend',
+    'wasm',
+    '--seed',
+    '3',
+  ];
 
   it('trains and writes a complete run folder', async () => {
     const out = join(dir, 'run');
@@ -69,12 +82,24 @@ describe('train → eval → resume on the bundled data', () => {
     // Where the wall time went, phase by phase, the same in --json and metrics.json.
     const phases = result.phases as Record<string, number>;
     expect(metrics.phases).toEqual(phases);
-    const names = ['startup', 'data', 'stepSetup', 'batch', 'step', 'validation', 'saveBest', 'checkpoint', 'finalEval'];
+    const names = [
+      'startup',
+      'data',
+      'stepSetup',
+      'batch',
+      'step',
+      'validation',
+      'saveBest',
+      'checkpoint',
+      'finalEval',
+    ];
     expect(Object.keys(phases)).toEqual(expect.arrayContaining(names));
     for (const name of ['data', 'step', 'validation', 'checkpoint', 'finalEval']) {
       expect(phases[name], name).toBeGreaterThan(0);
     }
-    const summed = Object.entries(phases).filter(([name]) => name !== 'total').reduce((a, [, s]) => a + s, 0);
+    const summed = Object.entries(phases)
+      .filter(([name]) => name !== 'total')
+      .reduce((a, [, s]) => a + s, 0);
     expect(phases.total).toBeGreaterThanOrEqual(summed - 0.01);
   });
 
@@ -99,7 +124,18 @@ describe('train → eval → resume on the bundled data', () => {
     const other = join(dir, 'two-classes');
     const classes = (await readdir(BUNDLED_DATA.train)).sort().slice(0, 2);
     for (const c of classes) await cp(join(BUNDLED_DATA.train, c), join(other, c), { recursive: true });
-    const r = await runCli(['train', ...tiny, '--epochs', '2', '--data', other, '--out', join(dir, 'run'), '--resume', '--json']);
+    const r = await runCli([
+      'train',
+      ...tiny,
+      '--epochs',
+      '2',
+      '--data',
+      other,
+      '--out',
+      join(dir, 'run'),
+      '--resume',
+      '--json',
+    ]);
     expect(r.code).toBe(1);
     expect(json(r).error.code).toBe('labels_mismatch');
   });
@@ -120,7 +156,23 @@ describe('train → eval → resume on the bundled data', () => {
 
   it('experiment degradation writes one report with a training-error curve per network', async () => {
     const out = join(dir, 'degradation');
-    const r = await runCli(['experiment', 'degradation', '--archs', 'plain20,resnet20', '--epochs', '1', '--max-train-samples', '64', '--batch-size', '32', '--backend', 'wasm', '--out', out, '--json']);
+    const r = await runCli([
+      'experiment',
+      'degradation',
+      '--archs',
+      'plain20,resnet20',
+      '--epochs',
+      '1',
+      '--max-train-samples',
+      '64',
+      '--batch-size',
+      '32',
+      '--backend',
+      'wasm',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const result = json(r);
     expect(result.runs.map((x: { arch: string }) => x.arch)).toEqual(['plain20', 'resnet20']);

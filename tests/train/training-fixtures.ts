@@ -5,11 +5,16 @@ import { withSeededMathRandom } from '../../train/src/training/rng.ts';
 import { Rng } from '../../train/src/training/rng.ts';
 import type { LabelledArrays } from '../../train/src/training/metrics.ts';
 
-export function tinyModel(seed: number, opts: { numClasses?: number; size?: number; units?: number; batchNorm?: boolean } = {}): tfl.LayersModel {
+export function tinyModel(
+  seed: number,
+  opts: { numClasses?: number; size?: number; units?: number; batchNorm?: boolean } = {},
+): tfl.LayersModel {
   const { numClasses = 3, size = 8, units, batchNorm = true } = opts;
   return withSeededMathRandom(seed, () => {
     const input = tfl.input({ shape: [size, size, 1] });
-    let x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, name: 'conv1' }).apply(input) as tfl.SymbolicTensor;
+    let x = tfl.layers
+      .conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, name: 'conv1' })
+      .apply(input) as tfl.SymbolicTensor;
     if (batchNorm) x = tfl.layers.batchNormalization({ name: 'conv1_bn' }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.activation({ activation: 'relu' }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;

@@ -43,7 +43,12 @@ describe('training step', () => {
     const model = tinyModel(1);
     const opt = new Optimizer({ kind: 'adam', momentum: 0, weightDecay: 0 }, trainableVariables(model));
     const step = createLocalStep(model, opt, lossFor('softmax', 0));
-    const batch = { x: data.train.x.subarray(0, 32 * 64), y: data.train.y.subarray(0, 32), count: 32, shape: [8, 8, 1] as [number, number, number] };
+    const batch = {
+      x: data.train.x.subarray(0, 32 * 64),
+      y: data.train.y.subarray(0, 32),
+      count: 32,
+      shape: [8, 8, 1] as [number, number, number],
+    };
     const movingMean = () => Array.from(model.getLayer('conv1_bn').getWeights()[2]!.dataSync());
     const before = movingMean();
     const losses: number[] = [];
@@ -59,7 +64,12 @@ describe('training step', () => {
     const model = tinyModel(1);
     const opt = new Optimizer({ kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 }, trainableVariables(model));
     const step = createLocalStep(model, opt, lossFor('softmax', 0.1));
-    const batch = { x: data.train.x.subarray(0, 8 * 64), y: data.train.y.subarray(0, 8), count: 8, shape: [8, 8, 1] as [number, number, number] };
+    const batch = {
+      x: data.train.x.subarray(0, 8 * 64),
+      y: data.train.y.subarray(0, 8),
+      count: 8,
+      shape: [8, 8, 1] as [number, number, number],
+    };
     await step.step(batch, 0.01);
     const live = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) await step.step(batch, 0.01);
@@ -75,7 +85,10 @@ describe('training loop', () => {
     for (const name of ['a', 'b']) {
       const model = tinyModel(3);
       const r = await trainLoop(model, data, config({ epochs: 2 }), join(dir, `repro-${name}`), false);
-      runs.push({ losses: r.history.map((h) => h.train.loss), weights: model.getWeights().map((w) => Array.from(w.dataSync())) });
+      runs.push({
+        losses: r.history.map((h) => h.train.loss),
+        weights: model.getWeights().map((w) => Array.from(w.dataSync())),
+      });
       model.dispose();
     }
     expect(runs[0]!.losses).toEqual(runs[1]!.losses);
@@ -85,9 +98,16 @@ describe('training loop', () => {
   it('learns the task and keeps the best epoch', async () => {
     const model = tinyModel(4);
     const saved: number[] = [];
-    const r = await trainLoop(model, data, config({ epochs: 6, optimizer: { kind: 'adamw', momentum: 0, weightDecay: 0.01 }, lr: 0.03 }), join(dir, 'learn'), false, {
-      saveBest: async (_m, rec) => void saved.push(rec.epoch),
-    });
+    const r = await trainLoop(
+      model,
+      data,
+      config({ epochs: 6, optimizer: { kind: 'adamw', momentum: 0, weightDecay: 0.01 }, lr: 0.03 }),
+      join(dir, 'learn'),
+      false,
+      {
+        saveBest: async (_m, rec) => void saved.push(rec.epoch),
+      },
+    );
     const last = r.history.at(-1)!;
     expect(last.validation!.top1).toBeGreaterThan(0.8);
     expect(r.history[0]!.train.loss).toBeGreaterThan(last.train.loss);
@@ -133,7 +153,19 @@ describe('training loop', () => {
   it('trains a two-class sigmoid head (one logit, binary cross-entropy)', async () => {
     const two = { train: bandImages(64, 2, 8, 1), validation: bandImages(20, 2, 8, 2) };
     const model = tinyModel(8, { numClasses: 2, units: 1 });
-    const r = await trainLoop(model, two, config({ labels: ['N', 'P'], head: 'sigmoid', epochs: 4, optimizer: { kind: 'adam', momentum: 0, weightDecay: 0 }, lr: 0.03 }), join(dir, 'sigmoid'), false);
+    const r = await trainLoop(
+      model,
+      two,
+      config({
+        labels: ['N', 'P'],
+        head: 'sigmoid',
+        epochs: 4,
+        optimizer: { kind: 'adam', momentum: 0, weightDecay: 0 },
+        lr: 0.03,
+      }),
+      join(dir, 'sigmoid'),
+      false,
+    );
     expect(r.history.at(-1)!.validation!.top1).toBeGreaterThan(0.9);
     expect(r.history.at(-1)!.validation!.top5).toBeUndefined();
     expect(r.history.at(-1)!.validation!.confusion.length).toBe(2);

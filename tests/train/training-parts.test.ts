@@ -66,7 +66,10 @@ describe('losses', () => {
     const expected = -p.reduce((a, pi, i) => a + (y[i] ? Math.log(pi) : Math.log(1 - pi)), 0) / 3;
     const got = sigmoidBinaryCrossEntropy(tf.tensor2d(z, [3, 1]), tf.tensor1d(y, 'int32')).dataSync()[0]!;
     expect(got).toBeCloseTo(expected, 5);
-    const big = sigmoidBinaryCrossEntropy(tf.tensor2d([200, -200], [2, 1]), tf.tensor1d([0, 1], 'int32')).dataSync()[0]!;
+    const big = sigmoidBinaryCrossEntropy(
+      tf.tensor2d([200, -200], [2, 1]),
+      tf.tensor1d([0, 1], 'int32'),
+    ).dataSync()[0]!;
     expect(big).toBeCloseTo(200, 3);
   });
 });
@@ -94,7 +97,12 @@ describe('augmentation', () => {
   });
   it('crop shifts content and pads with the fill value, erase zeroes a rectangle', () => {
     const img = new Float32Array(8 * 8).fill(1);
-    const shifted = augmentBatch(img, { n: 1, h: 8, w: 8, c: 1 }, { kinds: ['crop'], padding: 3, fill: -7 }, new Rng(3));
+    const shifted = augmentBatch(
+      img,
+      { n: 1, h: 8, w: 8, c: 1 },
+      { kinds: ['crop'], padding: 3, fill: -7 },
+      new Rng(3),
+    );
     const pads = shifted.filter((v) => v === -7).length;
     const ones = shifted.filter((v) => v === 1).length;
     expect(pads + ones).toBe(64);
@@ -145,12 +153,31 @@ describe('progress display', () => {
     const written: string[] = [];
     const logged: string[] = [];
     const tty = createProgressReporter({ isTTY: true, log: (m) => logged.push(m), write: (t) => written.push(t) });
-    tty.onProgress({ epoch: 1, epochs: 3, batch: 5, batches: 10, loss: 1.2345, imagesPerSecond: 41.5, etaSeconds: 125 });
+    tty.onProgress({
+      epoch: 1,
+      epochs: 3,
+      batch: 5,
+      batches: 10,
+      loss: 1.2345,
+      imagesPerSecond: 41.5,
+      etaSeconds: 125,
+    });
     expect(written[0]).toMatch(/^\r\x1b\[2Kepoch 1\/3 \[#{12}\.{12}\] 5\/10 loss 1\.2345 · 41\.5 img\/s · ETA 2m05s$/);
     expect(logged).toEqual([]);
     const plain = createProgressReporter({ isTTY: false, log: (m) => logged.push(m) });
     plain.onProgress({ epoch: 1, epochs: 3, batch: 5, batches: 10, loss: 1, imagesPerSecond: 1, etaSeconds: 1 });
-    plain.onEpoch({ epoch: 1, lr: 0.1, train: { loss: 0.5, top1: 0.8, images: 100 }, validation: null, seconds: 3, imagesPerSecond: 33.3 }, true, 3);
+    plain.onEpoch(
+      {
+        epoch: 1,
+        lr: 0.1,
+        train: { loss: 0.5, top1: 0.8, images: 100 },
+        validation: null,
+        seconds: 3,
+        imagesPerSecond: 33.3,
+      },
+      true,
+      3,
+    );
     expect(logged.some((l) => l.includes('\x1b'))).toBe(false);
     expect(logged.at(-1)).toBe('epoch 1/3 · lr 0.100 · train loss 0.5000 top-1 80.0 % · 33.3 img/s · 3s');
     expect(formatDuration(3725)).toBe('1h02m');

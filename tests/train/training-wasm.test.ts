@@ -46,7 +46,10 @@ describe('training on wasm', () => {
 
     const abort = new AbortController();
     const c = tinyModel(1);
-    await trainLoop(c, data, config, join(dir, 'c'), false, { signal: abort.signal, onEpoch: (r) => r.epoch === 1 && abort.abort() });
+    await trainLoop(c, data, config, join(dir, 'c'), false, {
+      signal: abort.signal,
+      onEpoch: (r) => r.epoch === 1 && abort.abort(),
+    });
     const d = tinyModel(2);
     const rd = await trainLoop(d, data, config, join(dir, 'c'), true);
     expect(rd.history.map((h) => h.train.loss)).toEqual(ra.history.map((h) => h.train.loss));

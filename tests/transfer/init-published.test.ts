@@ -23,7 +23,10 @@ import { miniSubset, MINI_SPEC, tinyRecipe } from '../registry/retrain-fixtures.
 const SOURCE_CLASSES = ['bag', 'coat', 'sandal'];
 const quiet = { isTTY: false, log: () => {} };
 const FROZEN: InitRequest['recipe'] = {
-  freeze: { kind: 'backbone' }, unfreezeAt: 0, backboneLr: 1, batchNorm: 'frozen',
+  freeze: { kind: 'backbone' },
+  unfreezeAt: 0,
+  backboneLr: 1,
+  batchNorm: 'frozen',
 };
 
 let work: string;
@@ -34,13 +37,20 @@ let published: Uint8Array;
 let sha256: string;
 
 const folderData = (path: string) => ({
-  train: { kind: 'folder' as const, path }, validationFraction: 0, preprocess: MINI_SPEC,
+  train: { kind: 'folder' as const, path },
+  validationFraction: 0,
+  preprocess: MINI_SPEC,
 });
 
 function options(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
   return {
-    ...tinyRecipe({ schedule: 'constant', seed: 7, backend: 'wasm' }), arch: 'resnet20', head: 'softmax',
-    data: folderData(target), out, resume: false, ...extra,
+    ...tinyRecipe({ schedule: 'constant', seed: 7, backend: 'wasm' }),
+    arch: 'resnet20',
+    head: 'softmax',
+    data: folderData(target),
+    out,
+    resume: false,
+    ...extra,
   };
 }
 
@@ -82,16 +92,39 @@ describe('train --init model:NAME[@VERSION]', () => {
   it('CLI: starts from the current version, sha256 verified, fine-tuning defaults for absent flags', async () => {
     const out = join(work, 'cli-run');
     const r = await runCli([
-      'train', '--init', 'model:fm', '--store', storeUrl, '--data', target, '--spec', join(work, 'spec.json'),
-      '--validation-fraction', '0', '--epochs', '2', '--batch-size', '8', '--augment', 'none', '--backend', 'wasm',
-      '--workers', '1',
-      '--out', out, '--json',
+      'train',
+      '--init',
+      'model:fm',
+      '--store',
+      storeUrl,
+      '--data',
+      target,
+      '--spec',
+      join(work, 'spec.json'),
+      '--validation-fraction',
+      '0',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '8',
+      '--augment',
+      'none',
+      '--backend',
+      'wasm',
+      '--workers',
+      '1',
+      '--out',
+      out,
+      '--json',
     ]);
     expect(r.stderr).toContain(`sha256 ${sha256.slice(0, 12)}`);
     expect(r.code, r.stderr).toBe(0);
     const d = FINE_TUNE_DEFAULTS;
     const expected = {
-      source: 'model:fm@1.0.0', freeze: freezeLabel(d.freeze), unfreezeAt: d.unfreezeAt, backboneLr: d.backboneLr,
+      source: 'model:fm@1.0.0',
+      freeze: freezeLabel(d.freeze),
+      unfreezeAt: d.unfreezeAt,
+      backboneLr: d.backboneLr,
       batchNorm: d.batchNorm,
     };
     expect(json(r).start).toMatchObject({ format: 'resnet-edge-weights', head: 'replace', ...expected });
@@ -105,7 +138,10 @@ describe('train --init model:NAME[@VERSION]', () => {
     expect(r.start === 'random' ? null : r.start.format).toBe('resnet-edge-weights');
     const { loadModel } = await import('../../train/src/io/model-io.ts');
     const m = await loadModel(join(out, 'model'));
-    const kernel = m.weights.find((w) => w.originalName === 'conv2_block1_1_conv/kernel')!.read().dataSync();
+    const kernel = m.weights
+      .find((w) => w.originalName === 'conv2_block1_1_conv/kernel')!
+      .read()
+      .dataSync();
     m.dispose();
     const publishedKernel = readSafetensors(published).tensors.get('conv2_block1_1_conv/kernel')!;
     expect(Array.from(kernel)).toEqual(Array.from(publishedKernel.data));

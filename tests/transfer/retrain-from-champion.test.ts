@@ -37,9 +37,31 @@ beforeAll(async () => {
   data = { kind: 'folder', path: miniSubset(CLASSES, 'train', 12, join(work, 'train')) };
   heldOut = { kind: 'folder', path: miniSubset(CLASSES, 'test', 6, join(work, 'test')) };
   const run = join(work, 'champion');
-  await train({ ...RECIPE, arch: 'resnet20', head: 'softmax', data: { train: data, test: heldOut, validationFraction: 0, preprocess: SPEC }, out: run, resume: false }, quiet);
+  await train(
+    {
+      ...RECIPE,
+      arch: 'resnet20',
+      head: 'softmax',
+      data: { train: data, test: heldOut, validationFraction: 0, preprocess: SPEC },
+      out: run,
+      resume: false,
+    },
+    quiet,
+  );
   quantized = join(run, 'q');
-  const q = await quantizeRun({ run, calibrationSamples: 20, calibration: 'minmax', maxDrop: 100, out: quantized, name: 'fm', version: '1.0.0', writeTflite }, quiet);
+  const q = await quantizeRun(
+    {
+      run,
+      calibrationSamples: 20,
+      calibration: 'minmax',
+      maxDrop: 100,
+      out: quantized,
+      name: 'fm',
+      version: '1.0.0',
+      writeTflite,
+    },
+    quiet,
+  );
   expect(q.passed).toBe(true);
 }, 300_000);
 afterAll(async () => {
@@ -62,22 +84,47 @@ describe('float weights beside the int8 model', () => {
     expect(await sha256Hex(stored!.bytes)).toBe(manifest.files['weights.safetensors'].sha256);
   });
 
-  it('retrain --from champion fine-tunes the champion: the frozen backbone is the champion\'s, bit for bit; the report says so', async () => {
+  it("retrain --from champion fine-tunes the champion: the frozen backbone is the champion's, bit for bit; the report says so", async () => {
     const workdir = join(work, 'retrain');
     const r = await retrain(
       {
-        store, model: 'fm', data, heldOut, recipe: RECIPE, margin: -100, maxDrop: 100, workdir, by: 'test', writeTflite, from: 'champion',
+        store,
+        model: 'fm',
+        data,
+        heldOut,
+        recipe: RECIPE,
+        margin: -100,
+        maxDrop: 100,
+        workdir,
+        by: 'test',
+        writeTflite,
+        from: 'champion',
         fineTune: { freeze: { kind: 'backbone' }, unfreezeAt: 0, backboneLr: 1, batchNorm: 'frozen' },
       },
       quiet,
     );
     const championWeights = await store.get('models/fm/1.0.0/weights.safetensors');
-    expect(r.challenger.start).toEqual({ from: 'champion', version: '1.0.0', weightsSha256: await sha256Hex(championWeights!.bytes), freeze: 'backbone', batchNorm: 'frozen' });
-    expect((await readRunInfo(join(workdir, 'run'))).init).toMatchObject({ format: 'resnet-edge-weights', head: 'keep' });
+    expect(r.challenger.start).toEqual({
+      from: 'champion',
+      version: '1.0.0',
+      weightsSha256: await sha256Hex(championWeights!.bytes),
+      freeze: 'backbone',
+      batchNorm: 'frozen',
+    });
+    expect((await readRunInfo(join(workdir, 'run'))).init).toMatchObject({
+      format: 'resnet-edge-weights',
+      head: 'keep',
+    });
     const champion = readSafetensors(championWeights!.bytes).tensors;
-    const challenger = readSafetensors((await store.get(`models/fm/${r.challenger.version}/weights.safetensors`))!.bytes).tensors;
-    expect(Array.from(challenger.get('conv3_block2_2_conv/kernel')!.data)).toEqual(Array.from(champion.get('conv3_block2_2_conv/kernel')!.data));
-    expect(Array.from(challenger.get('predictions/kernel')!.data)).not.toEqual(Array.from(champion.get('predictions/kernel')!.data));
+    const challenger = readSafetensors(
+      (await store.get(`models/fm/${r.challenger.version}/weights.safetensors`))!.bytes,
+    ).tensors;
+    expect(Array.from(challenger.get('conv3_block2_2_conv/kernel')!.data)).toEqual(
+      Array.from(champion.get('conv3_block2_2_conv/kernel')!.data),
+    );
+    expect(Array.from(challenger.get('predictions/kernel')!.data)).not.toEqual(
+      Array.from(champion.get('predictions/kernel')!.data),
+    );
   }, 300_000);
 
   it('retrain --from champion refuses a champion published without float weights (no_float_weights)', async () => {
@@ -90,7 +137,22 @@ describe('float weights beside the int8 model', () => {
     rmSync(join(old, 'weights.safetensors'));
     await publishModel(store, old, { by: 'test', name: 'old' });
     await expect(
-      retrain({ store, model: 'old', data, heldOut, recipe: RECIPE, margin: 0, maxDrop: 100, workdir: join(work, 'retrain-old'), by: 'test', writeTflite, from: 'champion' }, quiet),
+      retrain(
+        {
+          store,
+          model: 'old',
+          data,
+          heldOut,
+          recipe: RECIPE,
+          margin: 0,
+          maxDrop: 100,
+          workdir: join(work, 'retrain-old'),
+          by: 'test',
+          writeTflite,
+          from: 'champion',
+        },
+        quiet,
+      ),
     ).rejects.toMatchObject({ code: 'no_float_weights' });
   }, 60_000);
 });

@@ -16,9 +16,21 @@ import { writeSafetensors } from '../../train/src/transfer/safetensors.ts';
 import { hostTensor } from '../../train/src/transfer/tensors.ts';
 
 const MINI = join(process.cwd(), 'data', 'fashion-mnist-mini');
-const SPEC: PreprocessSpec = { colorMode: 'grayscale', resizeShorter: 28, resizeAlgorithm: 'bilinear', crop: { height: 28, width: 28 }, normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] }, maxPixels: 40_000_000 };
+const SPEC: PreprocessSpec = {
+  colorMode: 'grayscale',
+  resizeShorter: 28,
+  resizeAlgorithm: 'bilinear',
+  crop: { height: 28, width: 28 },
+  normalize: { kind: 'mean_std', mean: [0.286], std: [0.353] },
+  maxPixels: 40_000_000,
+};
 const quiet = { isTTY: false, log: () => {} };
-const FROZEN: InitRequest['recipe'] = { freeze: { kind: 'backbone' }, unfreezeAt: 0, backboneLr: 0.1, batchNorm: 'frozen' };
+const FROZEN: InitRequest['recipe'] = {
+  freeze: { kind: 'backbone' },
+  unfreezeAt: 0,
+  backboneLr: 0.1,
+  batchNorm: 'frozen',
+};
 
 let work: string;
 let server: Server;
@@ -29,16 +41,37 @@ const SHORT = 'short.safetensors';
 function subset(classes: string[], perClass: number, into: string): string {
   for (const cls of classes) {
     mkdirSync(join(into, cls), { recursive: true });
-    for (const f of readdirSync(join(MINI, 'train', cls)).sort().slice(0, perClass)) cpSync(join(MINI, 'train', cls, f), join(into, cls, f));
+    for (const f of readdirSync(join(MINI, 'train', cls))
+      .sort()
+      .slice(0, perClass))
+      cpSync(join(MINI, 'train', cls, f), join(into, cls, f));
   }
   return into;
 }
 
 function options(out: string, data: string, extra: Partial<TrainOptions> = {}): TrainOptions {
   return {
-    arch: 'resnet20', head: 'softmax', data: { train: { kind: 'folder', path: data }, validationFraction: 0, preprocess: SPEC },
-    epochs: 1, batchSize: 16, lr: 0.05, optimizer: 'sgd', momentum: 0.9, weightDecay: 1e-4, schedule: 'constant', warmupEpochs: 0,
-    labelSmoothing: 0, augment: [], seed: 3, backend: 'wasm', out, resume: false, patience: 0, maxTrainSamples: 0, workers: 1, ...extra,
+    arch: 'resnet20',
+    head: 'softmax',
+    data: { train: { kind: 'folder', path: data }, validationFraction: 0, preprocess: SPEC },
+    epochs: 1,
+    batchSize: 16,
+    lr: 0.05,
+    optimizer: 'sgd',
+    momentum: 0.9,
+    weightDecay: 1e-4,
+    schedule: 'constant',
+    warmupEpochs: 0,
+    labelSmoothing: 0,
+    augment: [],
+    seed: 3,
+    backend: 'wasm',
+    out,
+    resume: false,
+    patience: 0,
+    maxTrainSamples: 0,
+    workers: 1,
+    ...extra,
   };
 }
 
@@ -83,7 +116,12 @@ describe('train --init', () => {
     const r = await train(options(out, data, { init: { source: base, head: 'auto', recipe: FROZEN } }), quiet);
     expect(r.start).not.toBe('random');
     if (r.start === 'random') return;
-    expect(r.start).toMatchObject({ format: 'resnet-edge-run', head: 'replace', freeze: 'backbone', batchNorm: 'frozen' });
+    expect(r.start).toMatchObject({
+      format: 'resnet-edge-run',
+      head: 'replace',
+      freeze: 'backbone',
+      batchNorm: 'frozen',
+    });
     const info = await readRunInfo(out);
     expect(info.init?.source).toBe(base);
     expect(info.labels).toEqual(['sandal', 'sneaker', 'trouser']);
@@ -101,7 +139,13 @@ describe('train --init', () => {
     const { port } = server.address() as AddressInfo;
     const logs: string[] = [];
     const r = await train(
-      options(out, data, { init: { source: `http://127.0.0.1:${port}/model.json`, head: 'replace', recipe: { freeze: { kind: 'none' }, unfreezeAt: 0, backboneLr: 0, batchNorm: 'train' } } }),
+      options(out, data, {
+        init: {
+          source: `http://127.0.0.1:${port}/model.json`,
+          head: 'replace',
+          recipe: { freeze: { kind: 'none' }, unfreezeAt: 0, backboneLr: 0, batchNorm: 'train' },
+        },
+      }),
       { isTTY: false, log: (m: string) => logs.push(m) },
     );
     expect(r.start === 'random' ? null : r.start.format).toBe('resnet-edge-run');
@@ -116,7 +160,12 @@ describe('train --init', () => {
     ['the same labels but --init-head keep with another class count', () => base, {}, 'head_mismatch'],
     ['a truncated safetensors file', () => truncated(), {}, 'bad_weights_file'],
     ['a .pth with a non-tensor object (os.system)', () => 'tests/fixtures/transfer/evil.pth', {}, 'unsafe_pickle'],
-    ['a URL that fails', () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/missing.safetensors`, {}, 'init_fetch_failed'],
+    [
+      'a URL that fails',
+      () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/missing.safetensors`,
+      {},
+      'init_fetch_failed',
+    ],
     ['a URL whose body breaks off', () => `http://127.0.0.1:${portOf(server)}/${SHORT}`, {}, 'init_fetch_failed'],
     ['a URL where nothing listens', () => `http://127.0.0.1:${closedPort}/w.safetensors`, {}, 'init_fetch_failed'],
     ['a torchvision ResNet stem for a ResNet-20', () => torchvisionStem(), {}, 'weights_mismatch'],
@@ -129,7 +178,9 @@ describe('train --init', () => {
       const data = subset(['sandal', 'sneaker'], 4, join(work, 'bad-data'));
       const out = join(work, `bad-${code}`);
       const head = code === 'head_mismatch' ? 'keep' : 'auto';
-      await expect(train(options(out, data, { ...extra, init: { source: source(), head, recipe: FROZEN } }), quiet)).rejects.toMatchObject({ code });
+      await expect(
+        train(options(out, data, { ...extra, init: { source: source(), head, recipe: FROZEN } }), quiet),
+      ).rejects.toMatchObject({ code });
       expect(existsSync(out)).toBe(false);
     }, 60_000);
   }
@@ -139,7 +190,9 @@ const portOf = (s: Server) => (s.address() as AddressInfo).port;
 
 function truncated(): string {
   const path = join(work, 'truncated.safetensors');
-  const header = new TextEncoder().encode(JSON.stringify({ 'conv1.weight': { dtype: 'F32', shape: [64, 3, 7, 7], data_offsets: [0, 64 * 3 * 49 * 4] } }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ 'conv1.weight': { dtype: 'F32', shape: [64, 3, 7, 7], data_offsets: [0, 64 * 3 * 49 * 4] } }),
+  );
   const bytes = new Uint8Array(8 + header.byteLength + 100);
   new DataView(bytes.buffer).setBigUint64(0, BigInt(header.byteLength), true);
   bytes.set(header, 8);

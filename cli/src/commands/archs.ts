@@ -20,7 +20,8 @@ export interface ArchsResult {
 export function parseInputShape(raw: string): [number, number, number] {
   const m = /^(\d+)x(\d+)x(\d+)$/i.exec(raw.trim());
   const dims = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [];
-  if (!m || dims.some((d) => d < 1)) throw new UsageError(`--input expects HxWxC with positive integers (e.g. 224x224x3), got '${raw}'`);
+  if (!m || dims.some((d) => d < 1))
+    throw new UsageError(`--input expects HxWxC with positive integers (e.g. 224x224x3), got '${raw}'`);
   return dims as [number, number, number];
 }
 
@@ -41,17 +42,27 @@ export default defineCommand<ArchsResult>({
       try {
         return { ...a, params: countParams(a.name, { inputShape, numClasses }) };
       } catch (err) {
-        if (err instanceof ModelError && err.code === 'input_too_small') return { ...a, params: null, unavailable: err.message };
+        if (err instanceof ModelError && err.code === 'input_too_small')
+          return { ...a, params: null, unavailable: err.message };
         throw err;
       }
     });
     return { inputShape, numClasses, architectures };
   },
   render({ inputShape, numClasses, architectures }) {
-    const rows = architectures.map((a) => [a.name, a.family, a.params === null ? `— (needs ≥ ${a.minInputSize}×${a.minInputSize})` : a.params.toLocaleString('en-US'), a.description]);
+    const rows = architectures.map((a) => [
+      a.name,
+      a.family,
+      a.params === null ? `— (needs ≥ ${a.minInputSize}×${a.minInputSize})` : a.params.toLocaleString('en-US'),
+      a.description,
+    ]);
     const header = ['ARCH', 'FAMILY', 'PARAMS', 'DESCRIPTION'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (r: string[]) => r.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    const line = (r: string[]) =>
+      r
+        .map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd();
     return [`Input ${inputShape.join('×')}, ${numClasses} classes`, '', line(header), ...rows.map(line)].join('\n');
   },
 });

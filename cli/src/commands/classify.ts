@@ -22,11 +22,17 @@ async function readImage(file: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(file));
   } catch (error) {
-    throw new UsageError(`cannot read IMAGE ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot read IMAGE ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
-const VERIFY_CODES: Record<VerifyFailure, string> = { missing: 'model_unavailable', invalid: 'model_invalid', integrity: 'model_integrity' };
+const VERIFY_CODES: Record<VerifyFailure, string> = {
+  missing: 'model_unavailable',
+  invalid: 'model_invalid',
+  integrity: 'model_integrity',
+};
 
 /** A quantized model folder (model.tflite + manifest.json), verified as the worker verifies what it loads. */
 export async function loadModelDir(dir: string): Promise<ClassifierModel & { manifest: Manifest }> {
@@ -48,27 +54,46 @@ function checkTopK(k: number, labels: number): void {
   if (k > labels) throw new UsageError(`--top-k must be ≤ ${labels} (the model's label count), got ${k}`);
 }
 
-async function classifyOverHttp(url: string, file: string, bytes: Uint8Array, k: number, model: string | undefined): Promise<ClassifyResult> {
+async function classifyOverHttp(
+  url: string,
+  file: string,
+  bytes: Uint8Array,
+  k: number,
+  model: string | undefined,
+): Promise<ClassifyResult> {
   const endpoint = new URL('/v1/classify', url);
   endpoint.searchParams.set('top_k', String(k));
   if (model !== undefined) endpoint.searchParams.set('model', model);
   let response: Response;
   try {
     // The worker sniffs the format from the bytes, so the raw file goes as it is.
-    response = await fetch(endpoint, { method: 'POST', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    response = await fetch(endpoint, {
+      method: 'POST',
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
   } catch (error) {
-    throw new CommandError('unreachable', `cannot reach ${endpoint.origin}: ${(error as Error).cause ?? (error as Error).message}`);
+    throw new CommandError(
+      'unreachable',
+      `cannot reach ${endpoint.origin}: ${(error as Error).cause ?? (error as Error).message}`,
+    );
   }
   const text = await response.text();
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new CommandError('bad_response', `${endpoint.origin} answered ${response.status} with non-JSON: ${text.slice(0, 200)}`);
+    throw new CommandError(
+      'bad_response',
+      `${endpoint.origin} answered ${response.status} with non-JSON: ${text.slice(0, 200)}`,
+    );
   }
   if (!response.ok) {
     const error = (body as { error?: { code?: string; message?: string } }).error;
-    throw new CommandError(error?.code ?? `http_${response.status}`, `${file}: ${error?.message ?? `HTTP ${response.status}`}`);
+    throw new CommandError(
+      error?.code ?? `http_${response.status}`,
+      `${file}: ${error?.message ?? `HTTP ${response.status}`}`,
+    );
   }
   return body as ClassifyResult;
 }
@@ -81,9 +106,17 @@ export const classifyCommand = defineCommand<ClassifyReport>({
 A bad image exits 1 with its code: empty_image, unsupported_format, corrupt_image or too_many_pixels.`,
   options: {
     url: { type: 'string', valueName: 'URL', description: 'a running worker, e.g. http://127.0.0.1:8787' },
-    'model-dir': { type: 'string', valueName: 'DIR', description: 'a quantized model folder (model.tflite + manifest.json)' },
+    'model-dir': {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'a quantized model folder (model.tflite + manifest.json)',
+    },
     'top-k': { type: 'string', valueName: 'N', description: 'how many labels to return', default: '5' },
-    model: { type: 'string', valueName: 'NAME[@VERSION]', description: "with --url: a model other than the worker's default" },
+    model: {
+      type: 'string',
+      valueName: 'NAME[@VERSION]',
+      description: "with --url: a model other than the worker's default",
+    },
   },
   positionals: [{ name: 'IMAGE', description: 'JPEG, PNG or WebP files', required: true, variadic: true }],
   async run(args, io) {
@@ -91,17 +124,22 @@ A bad image exits 1 with its code: empty_image, unsupported_format, corrupt_imag
     if (files.length === 0) throw new UsageError('missing argument IMAGE');
     const url = stringOpt(args, 'url');
     const modelDir = stringOpt(args, 'model-dir');
-    if ((url === undefined) === (modelDir === undefined)) throw new UsageError('give exactly one of --url URL or --model-dir DIR');
+    if ((url === undefined) === (modelDir === undefined))
+      throw new UsageError('give exactly one of --url URL or --model-dir DIR');
     const k = intOpt(args, 'top-k', 5, { min: 1 });
     const results: ClassifyReport['results'] = [];
     if (url !== undefined) {
       for (const file of files) {
-        results.push({ file, ...(await classifyOverHttp(url, file, await readImage(file), k, stringOpt(args, 'model'))) });
+        results.push({
+          file,
+          ...(await classifyOverHttp(url, file, await readImage(file), k, stringOpt(args, 'model'))),
+        });
         io.log(`${file}: ${results.at(-1)!.predictions[0]?.label}`);
       }
       return { source: { url }, results };
     }
-    if (stringOpt(args, 'model') !== undefined) throw new UsageError('--model applies to --url only; --model-dir names the model itself');
+    if (stringOpt(args, 'model') !== undefined)
+      throw new UsageError('--model applies to --url only; --model-dir names the model itself');
     const model = await loadModelDir(modelDir!);
     checkTopK(k, model.manifest.labels.length);
     io.log(`model ${model.manifest.name}@${model.manifest.version} from ${modelDir}`);
@@ -121,7 +159,10 @@ A bad image exits 1 with its code: empty_image, unsupported_format, corrupt_imag
       .map((r) =>
         [
           `${r.file}  (${r.model.name}@${r.model.version}, infer ${r.timing.infer_ms.toFixed(1)} ms)`,
-          ...r.predictions.map((p) => `  ${p.label.padEnd(20)} ${(p.score * 100).toFixed(2).padStart(6)}%  ${'█'.repeat(Math.round(p.score * 20))}`),
+          ...r.predictions.map(
+            (p) =>
+              `  ${p.label.padEnd(20)} ${(p.score * 100).toFixed(2).padStart(6)}%  ${'█'.repeat(Math.round(p.score * 20))}`,
+          ),
         ].join('\n'),
       )
       .join('\n\n'),

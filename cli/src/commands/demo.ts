@@ -14,7 +14,10 @@ import { ioSink } from './train.ts';
 
 const MODEL_NAME = 'fashion-mnist';
 
-interface Prediction { label: string; score: number }
+interface Prediction {
+  label: string;
+  score: number;
+}
 interface DemoResult {
   runDir: string;
   modelDir: string;
@@ -34,11 +37,25 @@ starts the worker with wrangler dev on 127.0.0.1 and classifies held-out images 
 serving until Ctrl-C (--once stops after the check). Everything goes under --workdir (default .resnet-edge/demo).`,
   options: {
     arch: { type: 'string', valueName: 'NAME', description: 'architecture to train', default: 'resnet20' },
-    epochs: { type: 'string', valueName: 'N', description: 'training epochs (small budget: this is a demo)', default: '3' },
+    epochs: {
+      type: 'string',
+      valueName: 'N',
+      description: 'training epochs (small budget: this is a demo)',
+      default: '3',
+    },
     port: { type: 'string', valueName: 'N', description: 'worker port on 127.0.0.1', default: '8787' },
     workdir: { type: 'string', valueName: 'DIR', description: 'where the run, the model and the local store go' },
-    'per-class': { type: 'string', valueName: 'N', description: 'held-out images per class sent to the worker', default: '2' },
-    'max-drop': { type: 'string', valueName: 'POINTS', description: 'int8 accuracy gate passed to quantize (default: quantize\'s 1.0)' },
+    'per-class': {
+      type: 'string',
+      valueName: 'N',
+      description: 'held-out images per class sent to the worker',
+      default: '2',
+    },
+    'max-drop': {
+      type: 'string',
+      valueName: 'POINTS',
+      description: "int8 accuracy gate passed to quantize (default: quantize's 1.0)",
+    },
     once: { type: 'boolean', description: 'exit after classifying instead of serving until Ctrl-C' },
   },
   async run(args, io) {
@@ -64,18 +81,38 @@ serving until Ctrl-C (--once stops after the check). Everything goes under --wor
 
     io.log('[1/5] train');
     say(io, ['train', '--arch', arch, '--epochs', String(epochs), '--out', runDir]);
-    const trained = await train({ arch, head: 'softmax', data: bundledDataRequest(0.1), ...recipeWith({ epochs }), out: runDir, resume: false }, ioSink(io));
+    const trained = await train(
+      { arch, head: 'softmax', data: bundledDataRequest(0.1), ...recipeWith({ epochs }), out: runDir, resume: false },
+      ioSink(io),
+    );
     io.log(`      ${describeTrain(trained)}`);
 
     io.log('[2/5] quantize');
-    say(io, ['quantize', '--run', runDir, '--out', modelDir, '--name', MODEL_NAME, '--version', version, ...(maxDrop ? ['--max-drop', maxDrop] : [])]);
-    const gate = maxDrop === undefined ? QUANTIZE_DEFAULTS.maxDrop : numberOpt(args, 'max-drop', QUANTIZE_DEFAULTS.maxDrop, { min: 0 });
+    say(io, [
+      'quantize',
+      '--run',
+      runDir,
+      '--out',
+      modelDir,
+      '--name',
+      MODEL_NAME,
+      '--version',
+      version,
+      ...(maxDrop ? ['--max-drop', maxDrop] : []),
+    ]);
+    const gate =
+      maxDrop === undefined
+        ? QUANTIZE_DEFAULTS.maxDrop
+        : numberOpt(args, 'max-drop', QUANTIZE_DEFAULTS.maxDrop, { min: 0 });
     const quantized = await quantizeRun(
       { ...QUANTIZE_DEFAULTS, run: runDir, out: modelDir, name: MODEL_NAME, version, maxDrop: gate, writeTflite },
       { log: (m) => io.log(m) },
     );
     if (!quantized.passed) {
-      throw new CommandError('accuracy_gate', `stage 'quantize' failed: int8 top-1 is ${quantized.comparison.dropPoints.toFixed(2)} points below float (allowed ${gate})`);
+      throw new CommandError(
+        'accuracy_gate',
+        `stage 'quantize' failed: int8 top-1 is ${quantized.comparison.dropPoints.toFixed(2)} points below float (allowed ${gate})`,
+      );
     }
     io.log(`      ${describeQuantize(quantized)}`);
 
@@ -88,7 +125,11 @@ serving until Ctrl-C (--once stops after the check). Everything goes under --wor
       await target.close();
     }
     io.log('[4/5] serve');
-    const worker = await startLocalWorker({ port: intOpt(args, 'port', 8787, { min: 1, max: 65535 }), persistTo: state, modelName: MODEL_NAME });
+    const worker = await startLocalWorker({
+      port: intOpt(args, 'port', 8787, { min: 1, max: 65535 }),
+      persistTo: state,
+      modelName: MODEL_NAME,
+    });
     io.log(`      worker on ${worker.url}`);
     try {
       io.log('[5/5] classify held-out images through HTTP');
@@ -96,10 +137,19 @@ serving until Ctrl-C (--once stops after the check). Everything goes under --wor
       for (const { file, truth } of await heldOut(intOpt(args, 'per-class', 2, { min: 1, max: 50 }))) {
         const res = await fetch(`${worker.url}/v1/classify?top_k=3`, { method: 'POST', body: await readFile(file) });
         const body = (await res.json()) as { predictions?: Prediction[]; error?: { code: string; message: string } };
-        if (!res.ok || !body.predictions) throw new CommandError('demo_failed', `worker answered ${res.status} for ${file}: ${JSON.stringify(body)}`);
+        if (!res.ok || !body.predictions)
+          throw new CommandError('demo_failed', `worker answered ${res.status} for ${file}: ${JSON.stringify(body)}`);
         const top = body.predictions[0]!;
-        classified.push({ file: file.slice(REPO_ROOT.length + 1), truth, predicted: top.label, score: top.score, predictions: body.predictions });
-        io.log(`      ${truth.padEnd(12)} → ${top.label.padEnd(12)} ${(top.score * 100).toFixed(1).padStart(5)} %  ${top.label === truth ? 'ok' : 'wrong'}`);
+        classified.push({
+          file: file.slice(REPO_ROOT.length + 1),
+          truth,
+          predicted: top.label,
+          score: top.score,
+          predictions: body.predictions,
+        });
+        io.log(
+          `      ${truth.padEnd(12)} → ${top.label.padEnd(12)} ${(top.score * 100).toFixed(1).padStart(5)} %  ${top.label === truth ? 'ok' : 'wrong'}`,
+        );
       }
       const correct = classified.filter((c) => c.predicted === c.truth).length;
       io.log(`      ${correct}/${classified.length} correct`);
@@ -107,7 +157,17 @@ serving until Ctrl-C (--once stops after the check). Everything goes under --wor
         io.log(`serving ${MODEL_NAME}@${version} on ${worker.url} (upload page at ${worker.url}/) — Ctrl-C stops`);
         await untilAborted(io.signal);
       }
-      return { runDir, modelDir, store, url: worker.url, version, train: trained, quantize: quantized, classified, correct };
+      return {
+        runDir,
+        modelDir,
+        store,
+        url: worker.url,
+        version,
+        train: trained,
+        quantize: quantized,
+        classified,
+        correct,
+      };
     } finally {
       await worker.stop();
     }

@@ -13,7 +13,11 @@ The images are preprocessed with the run's own recipe (run.json); dataset labels
     run: { type: 'string', valueName: 'DIR', description: 'run folder written by `resnet-edge train`' },
     ...datasetOptionSpecs,
     backend: { type: 'string', valueName: 'NAME', description: BACKEND_CHOICES.join(' | '), default: 'auto' },
-    out: { type: 'string', valueName: 'FILE', description: 'also write the full result (with confusion matrix) as JSON here' },
+    out: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'also write the full result (with confusion matrix) as JSON here',
+    },
   },
   async run(args, io) {
     const run = requiredString(args, 'run');
@@ -31,10 +35,16 @@ The images are preprocessed with the run's own recipe (run.json); dataset labels
       `top-1 ${pct(r.metrics.top1)}${r.metrics.top5 !== undefined ? `  top-5 ${pct(r.metrics.top5)}` : ''}  loss ${r.metrics.loss.toFixed(4)}`,
       '',
       `${'class'.padEnd(width)}  precision  recall  images`,
-      ...r.metrics.perClass.map((c) => `${c.label.padEnd(width)}  ${pct(c.precision).padStart(9)}  ${pct(c.recall).padStart(6)}  ${String(c.support).padStart(6)}`),
+      ...r.metrics.perClass.map(
+        (c) =>
+          `${c.label.padEnd(width)}  ${pct(c.precision).padStart(9)}  ${pct(c.recall).padStart(6)}  ${String(c.support).padStart(6)}`,
+      ),
       '',
       'confusion matrix (rows: actual, columns: predicted):',
-      ...r.metrics.confusion.map((row, i) => `${(r.metrics.perClass[i]?.label ?? '').padEnd(width)}  ${row.map((v) => String(v).padStart(4)).join('')}`),
+      ...r.metrics.confusion.map(
+        (row, i) =>
+          `${(r.metrics.perClass[i]?.label ?? '').padEnd(width)}  ${row.map((v) => String(v).padStart(4)).join('')}`,
+      ),
     ].join('\n');
   },
 });

@@ -29,7 +29,12 @@ ${DEFAULT_WARMUP} warm-up epoch; about 10 minutes on two cores with the wasm bac
     'batch-size': { ...trainingOptionSpecs['batch-size']!, default: DEFAULT_BATCH },
     'warmup-epochs': { ...trainingOptionSpecs['warmup-epochs']!, default: DEFAULT_WARMUP },
     out: { type: 'string', valueName: 'DIR', description: 'output folder', default: 'runs/degradation' },
-    archs: { type: 'string', valueName: 'LIST', description: `comma list of networks to compare`, default: DEGRADATION_ARCHS.join(',') },
+    archs: {
+      type: 'string',
+      valueName: 'LIST',
+      description: `comma list of networks to compare`,
+      default: DEGRADATION_ARCHS.join(','),
+    },
   },
   async run(args, io) {
     const name = args.positionals[0]!;
@@ -37,17 +42,28 @@ ${DEFAULT_WARMUP} warm-up epoch; about 10 minutes on two cores with the wasm bac
       throw new UsageError(`unknown experiment '${name}'; available: ${EXPERIMENTS.join(', ')}`);
     }
     const recipe = recipeFromArgs(args);
-    const archs = (stringOpt(args, 'archs') ?? DEGRADATION_ARCHS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+    const archs = (stringOpt(args, 'archs') ?? DEGRADATION_ARCHS.join(','))
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const a of archs) await checkArch(a, '--archs');
     const out = stringOpt(args, 'out') ?? 'runs/degradation';
     const { runDegradation } = await import('@resnet-edge/train/run/degradation');
     const { bundledDataRequest } = await import('@resnet-edge/train/run/data-source');
-    return runDegradation({ ...recipe, head: 'softmax', data: bundledDataRequest(), resume: false }, out, ioSink(io), archs);
+    return runDegradation(
+      { ...recipe, head: 'softmax', data: bundledDataRequest(), resume: false },
+      out,
+      ioSink(io),
+      archs,
+    );
   },
   render: (r) =>
     [
       `degradation experiment (${r.budget})`,
-      ...r.runs.map((x) => `  ${x.arch.padEnd(9)} training error ${(x.finalTrainError * 100).toFixed(1).padStart(5)} %  loss ${x.finalTrainLoss.toFixed(4)}  ${x.imagesPerSecond.toFixed(1)} img/s`),
+      ...r.runs.map(
+        (x) =>
+          `  ${x.arch.padEnd(9)} training error ${(x.finalTrainError * 100).toFixed(1).padStart(5)} %  loss ${x.finalTrainLoss.toFixed(4)}  ${x.imagesPerSecond.toFixed(1)} img/s`,
+      ),
       `report: ${r.report}`,
     ].join('\n'),
 });

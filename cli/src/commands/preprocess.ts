@@ -57,19 +57,30 @@ Prints the tensor's NHWC shape, min/max/mean and the sha256 of its float32 bytes
 Examples of specs: docs/examples/fashion-mnist.spec.json, docs/examples/imagenet.spec.json.
 A bad image exits 1 with its code: empty_image, unsupported_format, corrupt_image or too_many_pixels.`,
   options: {
-    spec: { type: 'string', valueName: 'SPEC.json', description: 'preprocess spec (the `preprocess` field of a model manifest)' },
-    'max-pixels': { type: 'string', valueName: 'N', description: "refuse images whose header claims more pixels (default: the spec's maxPixels, 50 000 000)" },
+    spec: {
+      type: 'string',
+      valueName: 'SPEC.json',
+      description: 'preprocess spec (the `preprocess` field of a model manifest)',
+    },
+    'max-pixels': {
+      type: 'string',
+      valueName: 'N',
+      description: "refuse images whose header claims more pixels (default: the spec's maxPixels, 50 000 000)",
+    },
   },
   positionals: [{ name: 'IMAGE', description: 'a JPEG, PNG or WebP file', required: true }],
   async run(args, io) {
     const file = positional(args, 0, 'IMAGE');
-    const maxPixelsFlag = args.values['max-pixels'] === undefined ? undefined : intOpt(args, 'max-pixels', 0, { min: 1 });
+    const maxPixelsFlag =
+      args.values['max-pixels'] === undefined ? undefined : intOpt(args, 'max-pixels', 0, { min: 1 });
     const spec = await readSpec(requiredString(args, 'spec'), maxPixelsFlag);
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await readFile(file));
     } catch (error) {
-      throw new UsageError(`cannot read IMAGE ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new UsageError(
+        `cannot read IMAGE ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
     try {
       // The same stages as preprocess(bytes, spec), split here to report the decoded size as well.

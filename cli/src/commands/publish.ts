@@ -34,7 +34,9 @@ conditional write, so a publish that fails part-way leaves the previous version 
     [
       `published ${r.name}@${r.version} to ${r.store}`,
       ...r.files.map((f) => `  ${f.key}  ${f.size} bytes  sha256 ${f.sha256.slice(0, 12)}…`),
-      r.promoted ? `current → ${r.version} (was ${r.pointer?.previousVersion ?? 'none'})` : `not promoted; current stays ${r.pointer?.version ?? 'none'}`,
+      r.promoted
+        ? `current → ${r.version} (was ${r.pointer?.previousVersion ?? 'none'})`
+        : `not promoted; current stays ${r.pointer?.version ?? 'none'}`,
     ].join('\n'),
 });
 

@@ -20,17 +20,37 @@ function summary(r: QuantizeRunResult): string[] {
 }
 
 export default defineCommand<QuantizeRunResult>({
-  usage: 'quantize --run DIR [--calibration-samples 200] [--calibration minmax|percentile] [--max-drop 1.0] [--out DIR]',
+  usage:
+    'quantize --run DIR [--calibration-samples 200] [--calibration minmax|percentile] [--max-drop 1.0] [--out DIR]',
   details: `Folds BatchNorm, calibrates activation ranges on training images, and writes model.tflite + manifest.json
 to --out (default DIR/quantized) only if int8 top-1 on the held-out set is at most --max-drop points below float.
 Otherwise it exits 1 with code accuracy_gate and writes nothing.`,
   options: {
     run: { type: 'string', valueName: 'DIR', description: 'run folder written by `resnet-edge train`' },
-    'calibration-samples': { type: 'string', valueName: 'N', description: 'training images used to calibrate activation ranges', default: String(Q.calibrationSamples) },
+    'calibration-samples': {
+      type: 'string',
+      valueName: 'N',
+      description: 'training images used to calibrate activation ranges',
+      default: String(Q.calibrationSamples),
+    },
     calibration: { type: 'string', valueName: 'METHOD', description: 'minmax | percentile', default: Q.calibration },
-    percentile: { type: 'string', valueName: 'P', description: 'upper percentile kept by --calibration percentile', default: String(Q.percentile) },
-    'max-drop': { type: 'string', valueName: 'POINTS', description: 'largest accepted top-1 drop, in percentage points', default: Q.maxDrop.toFixed(1) },
-    out: { type: 'string', valueName: 'DIR', description: 'where model.tflite and manifest.json go (default DIR/quantized)' },
+    percentile: {
+      type: 'string',
+      valueName: 'P',
+      description: 'upper percentile kept by --calibration percentile',
+      default: String(Q.percentile),
+    },
+    'max-drop': {
+      type: 'string',
+      valueName: 'POINTS',
+      description: 'largest accepted top-1 drop, in percentage points',
+      default: Q.maxDrop.toFixed(1),
+    },
+    out: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'where model.tflite and manifest.json go (default DIR/quantized)',
+    },
     name: { type: 'string', valueName: 'NAME', description: 'model name in the manifest (default: the architecture)' },
     version: { type: 'string', valueName: 'SEMVER', description: 'model version in the manifest', default: Q.version },
     backend: { type: 'string', valueName: 'NAME', description: BACKEND_CHOICES.join(' | '), default: 'auto' },

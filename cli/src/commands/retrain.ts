@@ -21,7 +21,8 @@ function datasetFrom(args: ParsedArgs, path: string | undefined, what: string) {
 }
 
 export const retrainCommand = defineCommand<RetrainReport>({
-  usage: 'retrain --model NAME --data PATH --test-data PATH [--store URL] [--margin 0.5] [--max-drop 1.0] [training flags]',
+  usage:
+    'retrain --model NAME --data PATH --test-data PATH [--store URL] [--margin 0.5] [--max-drop 1.0] [training flags]',
   details: `Reads the champion (the model's current version) from the store, trains a challenger with the champion's
 architecture, preprocessing and labels on --data plus every feedback image stored under feedback/<model>/,
 quantizes it (refused past --max-drop), then runs champion and challenger int8 on the same frozen --test-data.
@@ -35,23 +36,65 @@ trains at the full rate, BatchNorm too). The report says which start was used.`,
     model: { type: 'string', valueName: 'NAME', description: 'the model to retrain (env RESNET_EDGE_MODEL)' },
     ...storeOptionSpecs,
     ...datasetOptionSpecs,
-    'test-data': { type: 'string', valueName: 'PATH', description: 'the frozen held-out set both models are judged on, read like --data (env RESNET_EDGE_TEST_DATA)' },
-    margin: { type: 'string', valueName: 'POINTS', description: 'top-1 points the challenger must gain to be promoted (env RESNET_EDGE_MARGIN)', default: '0.5' },
-    'max-drop': { type: 'string', valueName: 'POINTS', description: 'quantization gate: largest accepted int8 top-1 drop', default: '1.0' },
-    version: { type: 'string', valueName: 'X.Y.Z', description: 'challenger version (default: next minor after the highest published)' },
-    'feedback-until': { type: 'string', valueName: 'KEY', description: 'use feedback records up to this key only (env RESNET_EDGE_FEEDBACK_UNTIL; set by the cron)' },
-    workdir: { type: 'string', valueName: 'DIR', description: 'where the run, the feedback and the report go (default runs/retrain-<model>-<time>)' },
+    'test-data': {
+      type: 'string',
+      valueName: 'PATH',
+      description: 'the frozen held-out set both models are judged on, read like --data (env RESNET_EDGE_TEST_DATA)',
+    },
+    margin: {
+      type: 'string',
+      valueName: 'POINTS',
+      description: 'top-1 points the challenger must gain to be promoted (env RESNET_EDGE_MARGIN)',
+      default: '0.5',
+    },
+    'max-drop': {
+      type: 'string',
+      valueName: 'POINTS',
+      description: 'quantization gate: largest accepted int8 top-1 drop',
+      default: '1.0',
+    },
+    version: {
+      type: 'string',
+      valueName: 'X.Y.Z',
+      description: 'challenger version (default: next minor after the highest published)',
+    },
+    'feedback-until': {
+      type: 'string',
+      valueName: 'KEY',
+      description: 'use feedback records up to this key only (env RESNET_EDGE_FEEDBACK_UNTIL; set by the cron)',
+    },
+    workdir: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'where the run, the feedback and the report go (default runs/retrain-<model>-<time>)',
+    },
     ...trainingOptionSpecs,
-    from: { type: 'string', valueName: 'START', description: "scratch (random weights) | champion (fine-tune the champion's float weights)", default: 'scratch' },
+    from: {
+      type: 'string',
+      valueName: 'START',
+      description: "scratch (random weights) | champion (fine-tune the champion's float weights)",
+      default: 'scratch',
+    },
     ...fineTuneOptionSpecs,
   },
   async run(args, io) {
     const model = setting(args, 'model', 'RESNET_EDGE_MODEL');
     if (!model) throw new UsageError('retrain needs --model NAME (or RESNET_EDGE_MODEL)');
-    const data = datasetFrom(args, setting(args, 'data', 'RESNET_EDGE_DATA'), '--data PATH (or RESNET_EDGE_DATA): the base training data');
-    const heldOut = datasetFrom(args, setting(args, 'test-data', 'RESNET_EDGE_TEST_DATA'), '--test-data PATH (or RESNET_EDGE_TEST_DATA): the frozen held-out set');
+    const data = datasetFrom(
+      args,
+      setting(args, 'data', 'RESNET_EDGE_DATA'),
+      '--data PATH (or RESNET_EDGE_DATA): the base training data',
+    );
+    const heldOut = datasetFrom(
+      args,
+      setting(args, 'test-data', 'RESNET_EDGE_TEST_DATA'),
+      '--test-data PATH (or RESNET_EDGE_TEST_DATA): the frozen held-out set',
+    );
     const marginRaw = setting(args, 'margin', 'RESNET_EDGE_MARGIN');
-    const margin = numberOpt({ ...args, values: { ...args.values, margin: marginRaw } }, 'margin', 0.5, { min: -100, max: 100 });
+    const margin = numberOpt({ ...args, values: { ...args.values, margin: marginRaw } }, 'margin', 0.5, {
+      min: -100,
+      max: 100,
+    });
     const maxDrop = numberOpt(args, 'max-drop', 1.0, { min: 0 });
     const recipe = recipeFromArgs(args);
     const version = stringOpt(args, 'version');
@@ -60,13 +103,29 @@ trains at the full rate, BatchNorm too). The report says which start was used.`,
     const workdir = stringOpt(args, 'workdir') ?? join('runs', `retrain-${model}-${stamp}`);
     const from = choiceOpt(args, 'from', ['scratch', 'champion'] as const, 'scratch');
     const tuned = Object.keys(fineTuneOptionSpecs).some((f) => args.values[f] !== undefined);
-    if (from === 'scratch' && tuned) throw new UsageError('--freeze/--unfreeze-at/--backbone-lr/--bn apply only with --from champion');
+    if (from === 'scratch' && tuned)
+      throw new UsageError('--freeze/--unfreeze-at/--backbone-lr/--bn apply only with --from champion');
     const fineTune = from === 'champion' && tuned ? await fineTuneFromArgs(args, FINE_TUNE_DEFAULTS) : undefined;
     const { retrain } = await import('@resnet-edge/train/retrain/retrain');
     const { writeTflite } = await import('@resnet-edge/shared/tflite/writer');
     return withStore(args, (store) =>
       retrain(
-        { store, model, data, heldOut, recipe, margin, maxDrop, workdir, by: actor(), writeTflite, from, ...(fineTune ? { fineTune } : {}), ...(version ? { version } : {}), ...(feedbackUntil ? { feedbackUntil } : {}) },
+        {
+          store,
+          model,
+          data,
+          heldOut,
+          recipe,
+          margin,
+          maxDrop,
+          workdir,
+          by: actor(),
+          writeTflite,
+          from,
+          ...(fineTune ? { fineTune } : {}),
+          ...(version ? { version } : {}),
+          ...(feedbackUntil ? { feedbackUntil } : {}),
+        },
         ioSink(io),
       ),
     );

@@ -12,8 +12,17 @@ Stops on Ctrl-C.`,
   reports: false,
   options: {
     port: { type: 'string', valueName: 'N', description: 'port on 127.0.0.1', default: '8787' },
-    'persist-to': { type: 'string', valueName: 'DIR', description: `local R2 state folder (default ${DEFAULT_LOCAL_STATE})` },
-    model: { type: 'string', valueName: 'NAME', description: 'model the worker serves by default', default: 'fashion-mnist' },
+    'persist-to': {
+      type: 'string',
+      valueName: 'DIR',
+      description: `local R2 state folder (default ${DEFAULT_LOCAL_STATE})`,
+    },
+    model: {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'model the worker serves by default',
+      default: 'fashion-mnist',
+    },
   },
   async run(args, io) {
     const worker = await startLocalWorker({

@@ -25,27 +25,102 @@ const R = DEFAULT_RECIPE;
 export const trainingOptionSpecs: Record<string, OptionSpec> = {
   epochs: { type: 'string', valueName: 'N', description: 'training epochs', default: String(R.epochs) },
   'batch-size': { type: 'string', valueName: 'B', description: 'images per step', default: String(R.batchSize) },
-  lr: { type: 'string', valueName: 'RATE', description: `peak learning rate (default ${optimizerDefaults('sgd').lr} for sgd, ${optimizerDefaults('adam').lr} for adam/adamw)` },
-  optimizer: { type: 'string', valueName: 'NAME', description: 'sgd (momentum, L2 weight decay) | adam (L2) | adamw (decoupled decay)', default: R.optimizer },
+  lr: {
+    type: 'string',
+    valueName: 'RATE',
+    description: `peak learning rate (default ${optimizerDefaults('sgd').lr} for sgd, ${optimizerDefaults('adam').lr} for adam/adamw)`,
+  },
+  optimizer: {
+    type: 'string',
+    valueName: 'NAME',
+    description: 'sgd (momentum, L2 weight decay) | adam (L2) | adamw (decoupled decay)',
+    default: R.optimizer,
+  },
   momentum: { type: 'string', valueName: 'M', description: 'SGD momentum', default: String(R.momentum) },
-  'weight-decay': { type: 'string', valueName: 'WD', description: `weight decay on kernels only, not biases or BatchNorm (default ${optimizerDefaults('sgd').weightDecay}; ${optimizerDefaults('adamw').weightDecay} for adamw)` },
-  schedule: { type: 'string', valueName: 'KIND', description: 'learning-rate schedule: cosine | step (÷10 at 50 % and 75 %) | constant', default: R.schedule },
-  'warmup-epochs': { type: 'string', valueName: 'E', description: 'linear learning-rate warm-up (epochs, may be fractional)', default: String(R.warmupEpochs) },
-  'label-smoothing': { type: 'string', valueName: 'EPS', description: 'label smoothing ε in [0, 1)', default: String(R.labelSmoothing) },
-  augment: { type: 'string', valueName: 'LIST', description: 'comma list of crop, flip, erase, or none (flip only for flip-invariant data)', default: R.augment.join(',') },
-  seed: { type: 'string', valueName: 'N', description: 'seed for initialisation, shuffling and augmentation', default: String(R.seed) },
+  'weight-decay': {
+    type: 'string',
+    valueName: 'WD',
+    description: `weight decay on kernels only, not biases or BatchNorm (default ${optimizerDefaults('sgd').weightDecay}; ${optimizerDefaults('adamw').weightDecay} for adamw)`,
+  },
+  schedule: {
+    type: 'string',
+    valueName: 'KIND',
+    description: 'learning-rate schedule: cosine | step (÷10 at 50 % and 75 %) | constant',
+    default: R.schedule,
+  },
+  'warmup-epochs': {
+    type: 'string',
+    valueName: 'E',
+    description: 'linear learning-rate warm-up (epochs, may be fractional)',
+    default: String(R.warmupEpochs),
+  },
+  'label-smoothing': {
+    type: 'string',
+    valueName: 'EPS',
+    description: 'label smoothing ε in [0, 1)',
+    default: String(R.labelSmoothing),
+  },
+  augment: {
+    type: 'string',
+    valueName: 'LIST',
+    description: 'comma list of crop, flip, erase, or none (flip only for flip-invariant data)',
+    default: R.augment.join(','),
+  },
+  seed: {
+    type: 'string',
+    valueName: 'N',
+    description: 'seed for initialisation, shuffling and augmentation',
+    default: String(R.seed),
+  },
   backend: { type: 'string', valueName: 'NAME', description: BACKEND_CHOICES.join(' | '), default: R.backend },
-  patience: { type: 'string', valueName: 'N', description: 'stop after N epochs without a better validation top-1 (0 = off)', default: String(R.patience) },
-  'max-train-samples': { type: 'string', valueName: 'N', description: 'train on a seeded sample of at most N images (0 = all)', default: String(R.maxTrainSamples) },
-  'gpu-step': { type: 'string', valueName: 'KIND', description: 'on webgpu: compiled (one command buffer per step, train/src/gpu) | tfjs', default: R.gpuStep },
-  workers: { type: 'string', valueName: 'N', description: "gradient worker threads: data parallelism, same result in expectation ('auto': one per core on wasm)", default: String(R.workers) },
+  patience: {
+    type: 'string',
+    valueName: 'N',
+    description: 'stop after N epochs without a better validation top-1 (0 = off)',
+    default: String(R.patience),
+  },
+  'max-train-samples': {
+    type: 'string',
+    valueName: 'N',
+    description: 'train on a seeded sample of at most N images (0 = all)',
+    default: String(R.maxTrainSamples),
+  },
+  'gpu-step': {
+    type: 'string',
+    valueName: 'KIND',
+    description: 'on webgpu: compiled (one command buffer per step, train/src/gpu) | tfjs',
+    default: R.gpuStep,
+  },
+  workers: {
+    type: 'string',
+    valueName: 'N',
+    description: "gradient worker threads: data parallelism, same result in expectation ('auto': one per core on wasm)",
+    default: String(R.workers),
+  },
 };
 
 export const preprocessOptionSpecs: Record<string, OptionSpec> = {
-  'test-data': { type: 'string', valueName: 'PATH', description: 'a test set, read like --data (evaluated once with the best model)' },
-  'validation-fraction': { type: 'string', valueName: 'F', description: 'share of --data held out for validation, per class', default: '0.1' },
-  spec: { type: 'string', valueName: 'FILE', description: 'preprocessing spec (JSON); default: the bundled data\'s, or --input-size/--color with [-1, 1] scaling' },
-  'input-size': { type: 'string', valueName: 'N', description: 'resize + centre-crop to N×N (with --data; default 64)' },
+  'test-data': {
+    type: 'string',
+    valueName: 'PATH',
+    description: 'a test set, read like --data (evaluated once with the best model)',
+  },
+  'validation-fraction': {
+    type: 'string',
+    valueName: 'F',
+    description: 'share of --data held out for validation, per class',
+    default: '0.1',
+  },
+  spec: {
+    type: 'string',
+    valueName: 'FILE',
+    description: "preprocessing spec (JSON); default: the bundled data's, or --input-size/--color with [-1, 1] scaling",
+  },
+  'input-size': {
+    type: 'string',
+    valueName: 'N',
+    description: 'resize + centre-crop to N×N (with --data; default 64)',
+  },
   color: { type: 'string', valueName: 'MODE', description: 'rgb | grayscale (with --data; default rgb)' },
 };
 
@@ -61,7 +136,10 @@ async function preprocessFromArgs(args: ParsedArgs): Promise<PreprocessSpec | un
   }
   if (!size && !color) return undefined;
   const { simpleSpec } = await import('@resnet-edge/train/run/data-source');
-  return simpleSpec(intOpt(args, 'input-size', 64, { min: 1, max: 4096 }), choiceOpt(args, 'color', ['rgb', 'grayscale'] as const, 'rgb'));
+  return simpleSpec(
+    intOpt(args, 'input-size', 64, { min: 1, max: 4096 }),
+    choiceOpt(args, 'color', ['rgb', 'grayscale'] as const, 'rgb'),
+  );
 }
 
 export async function dataRequestFromArgs(args: ParsedArgs): Promise<DataRequest> {
@@ -108,7 +186,8 @@ export function augmentList(raw: string): AugmentKind[] {
   if (raw.trim() === '' || raw === 'none') return [];
   const kinds = raw.split(',').map((s) => s.trim());
   for (const k of kinds) {
-    if (!(AUGMENTS as readonly string[]).includes(k)) throw new UsageError(`--augment: unknown augmentation '${k}'; use ${AUGMENTS.join(', ')} or none`);
+    if (!(AUGMENTS as readonly string[]).includes(k))
+      throw new UsageError(`--augment: unknown augmentation '${k}'; use ${AUGMENTS.join(', ')} or none`);
   }
   return [...new Set(kinds)] as AugmentKind[];
 }
@@ -116,7 +195,9 @@ export function augmentList(raw: string): AugmentKind[] {
 export async function checkArch(arch: string, flag = '--arch'): Promise<void> {
   const { ARCHITECTURES } = await import('@resnet-edge/train/models/index');
   if (!ARCHITECTURES.some((a) => a.name === arch)) {
-    throw new UsageError(`${flag}: unknown architecture '${arch}'; valid: ${ARCHITECTURES.map((a) => a.name).join(', ')}`);
+    throw new UsageError(
+      `${flag}: unknown architecture '${arch}'; valid: ${ARCHITECTURES.map((a) => a.name).join(', ')}`,
+    );
   }
 }
 
@@ -125,7 +206,6 @@ export async function archFromArgs(args: ParsedArgs, fallback: string): Promise<
   await checkArch(arch);
   return arch;
 }
-
 
 function defaultOut(arch: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -146,8 +226,12 @@ export function renderTrainResult(r: TrainResult): string {
   return [
     `run: ${r.run} (${r.arch}, backend ${r.backend}, ${r.epochs} epoch(s), ${r.stopped.replace('_', ' ')})`,
     `best epoch: ${r.best?.epoch ?? '—'}`,
-    r.validation ? `validation: top-1 ${pct(r.validation.top1)}${r.validation.top5 !== undefined ? `, top-5 ${pct(r.validation.top5)}` : ''}, loss ${r.validation.loss.toFixed(4)}` : '',
-    r.test ? `test: top-1 ${pct(r.test.top1)}${r.test.top5 !== undefined ? `, top-5 ${pct(r.test.top5)}` : ''}, loss ${r.test.loss.toFixed(4)}` : '',
+    r.validation
+      ? `validation: top-1 ${pct(r.validation.top1)}${r.validation.top5 !== undefined ? `, top-5 ${pct(r.validation.top5)}` : ''}, loss ${r.validation.loss.toFixed(4)}`
+      : '',
+    r.test
+      ? `test: top-1 ${pct(r.test.top1)}${r.test.top5 !== undefined ? `, top-5 ${pct(r.test.top5)}` : ''}, loss ${r.test.loss.toFixed(4)}`
+      : '',
     `start: ${r.start === 'random' ? 'random initialisation' : `${r.start.source} (${r.start.format}, head ${r.start.head}, freeze ${r.start.freeze}${r.start.freeze === 'none' ? '' : ` until epoch ${r.start.unfreezeAt || 'never'}`}, backbone lr ×${r.start.backboneLr}, BatchNorm ${r.start.batchNorm})`}`,
     `training speed: ${r.trainImagesPerSecond.toFixed(1)} images/s`,
     `wall time: ${r.phases.total.toFixed(1)} s (${phaseSummary(r.phases)})`,
@@ -172,8 +256,18 @@ export const trainCommand = defineCommand<TrainResult>({
 The run folder holds run.json, model/ (best on validation, TF.js format), checkpoints/last/ (for --resume),
 metrics.json and report.html. Same --seed, same data and backend → same run.`,
   options: {
-    arch: { type: 'string', valueName: 'ARCH', description: 'architecture (see `resnet-edge archs`)', default: 'resnet20' },
-    head: { type: 'string', valueName: 'KIND', description: 'softmax | sigmoid (one logit, two-class datasets)', default: 'softmax' },
+    arch: {
+      type: 'string',
+      valueName: 'ARCH',
+      description: 'architecture (see `resnet-edge archs`)',
+      default: 'resnet20',
+    },
+    head: {
+      type: 'string',
+      valueName: 'KIND',
+      description: 'softmax | sigmoid (one logit, two-class datasets)',
+      default: 'softmax',
+    },
     ...datasetOptionSpecs,
     ...preprocessOptionSpecs,
     ...trainingOptionSpecs,
@@ -192,9 +286,12 @@ metrics.json and report.html. Same --seed, same data and backend → same run.`,
     const data = await dataRequestFromArgs(args);
     const initSource = stringOpt(args, 'init');
     if (!initSource) assertNoFineTuneFlagsWithout(args, 'with --init');
-    if (initSource && resume) throw new UsageError('--init starts a new run; --resume continues one from its checkpoint: pass one of them');
+    if (initSource && resume)
+      throw new UsageError('--init starts a new run; --resume continues one from its checkpoint: pass one of them');
     const initHead = choiceOpt(args, 'init-head', ['auto', 'keep', 'replace'] as const, 'auto');
-    const init = initSource ? { source: initSource, head: initHead, recipe: await fineTuneFromArgs(args, FINE_TUNE_DEFAULTS) } : undefined;
+    const init = initSource
+      ? { source: initSource, head: initHead, recipe: await fineTuneFromArgs(args, FINE_TUNE_DEFAULTS) }
+      : undefined;
     const published = initSource?.startsWith(PUBLISHED_INIT_PREFIX) ?? false;
     if (!published && stringOpt(args, 'store') !== undefined) {
       throw new UsageError('--store applies only with --init model:NAME[@VERSION]');
@@ -203,7 +300,18 @@ metrics.json and report.html. Same --seed, same data and backend → same run.`,
     const out = outFlag ?? defaultOut(arch);
     const sink = { ...ioSink(io), ...(io.startedAt !== undefined ? { startedAt: io.startedAt } : {}) };
     const run = (store?: ObjectStore) =>
-      train({ arch, head, data, ...recipe, out, resume, ...(init ? { init: { ...init, ...(store ? { store } : {}) } } : {}) }, sink);
+      train(
+        {
+          arch,
+          head,
+          data,
+          ...recipe,
+          out,
+          resume,
+          ...(init ? { init: { ...init, ...(store ? { store } : {}) } } : {}),
+        },
+        sink,
+      );
     // A published version is read from the model store, opened only for it (and closed once the run is done).
     return published ? withStore(args, run) : run();
   },

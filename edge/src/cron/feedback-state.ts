@@ -24,16 +24,28 @@ export async function readCronState(bucket: R2Bucket, model: string): Promise<Cr
 }
 
 export async function writeCronState(bucket: R2Bucket, model: string, state: CronState): Promise<void> {
-  await bucket.put(cronStateKey(model), JSON.stringify(state, null, 2), { httpMetadata: { contentType: 'application/json' } });
+  await bucket.put(cronStateKey(model), JSON.stringify(state, null, 2), {
+    httpMetadata: { contentType: 'application/json' },
+  });
 }
 
 /** Counts feedback records after `afterKey`, paging through the listing (at most `limit` are counted). */
-export async function countNewFeedback(bucket: R2Bucket, model: string, afterKey: string | null, limit = 100_000): Promise<NewFeedback> {
+export async function countNewFeedback(
+  bucket: R2Bucket,
+  model: string,
+  afterKey: string | null,
+  limit = 100_000,
+): Promise<NewFeedback> {
   let count = 0;
   let newestKey: string | null = null;
   let cursor: string | undefined;
   do {
-    const page = await bucket.list({ prefix: feedbackPrefix(model), ...(afterKey ? { startAfter: afterKey } : {}), ...(cursor ? { cursor } : {}), limit: 1000 });
+    const page = await bucket.list({
+      prefix: feedbackPrefix(model),
+      ...(afterKey ? { startAfter: afterKey } : {}),
+      ...(cursor ? { cursor } : {}),
+      limit: 1000,
+    });
     for (const o of page.objects) {
       if (!isFeedbackMetaKey(o.key)) continue;
       count++;

@@ -30,8 +30,16 @@ export async function runRetrainCron(env: Env, now = new Date()): Promise<CronOu
     console.log(`retrain cron (${model}): not submitting: ${decision.reason}`);
     return { model, decision };
   }
-  const job = await submitRetrainJob(config, { model, reason: `cron: ${decision.reason}`, feedbackUntil: fresh.newestKey }, now);
-  await writeCronState(env.MODELS, model, { lastFeedbackKey: fresh.newestKey, lastJobId: job.jobId, lastSubmittedAt: now.toISOString() });
+  const job = await submitRetrainJob(
+    config,
+    { model, reason: `cron: ${decision.reason}`, feedbackUntil: fresh.newestKey },
+    now,
+  );
+  await writeCronState(env.MODELS, model, {
+    lastFeedbackKey: fresh.newestKey,
+    lastJobId: job.jobId,
+    lastSubmittedAt: now.toISOString(),
+  });
   console.log(`retrain cron (${model}): submitted ${job.jobName} (${job.jobId}): ${decision.reason}`);
   return { model, decision, jobId: job.jobId };
 }

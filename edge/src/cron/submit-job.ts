@@ -19,14 +19,21 @@ export interface SubmitRequest {
   feedbackUntil: string | null;
 }
 
-export async function submitRetrainJob(config: BatchJobConfig, req: SubmitRequest, now = new Date()): Promise<{ jobId: string; jobName: string }> {
+export async function submitRetrainJob(
+  config: BatchJobConfig,
+  req: SubmitRequest,
+  now = new Date(),
+): Promise<{ jobId: string; jobName: string }> {
   const client = new BatchClient({
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey },
     maxAttempts: 3,
   });
-  const jobName = `retrain-${req.model}-${now.toISOString().replace(/\D/g, '').slice(0, 14)}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  const jobName = `retrain-${req.model}-${now.toISOString().replace(/\D/g, '').slice(0, 14)}`.replace(
+    /[^A-Za-z0-9_-]/g,
+    '-',
+  );
   const out = await client.send(
     new SubmitJobCommand({
       jobName,

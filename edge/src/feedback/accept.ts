@@ -25,7 +25,11 @@ export function checkLabel(label: string | undefined, manifest: Manifest): strin
     throw new ApiError(400, 'bad_parameter', 'say which label is correct: ?label=NAME or a multipart field "label"');
   }
   if (!manifest.labels.includes(label)) {
-    throw new ApiError(400, 'unknown_label', `'${label}' is not a label of ${manifest.name}@${manifest.version}; its labels are: ${manifest.labels.join(', ')}`);
+    throw new ApiError(
+      400,
+      'unknown_label',
+      `'${label}' is not a label of ${manifest.name}@${manifest.version}; its labels are: ${manifest.labels.join(', ')}`,
+    );
   }
   return label;
 }
@@ -42,7 +46,10 @@ export async function acceptFeedback(input: FeedbackInput): Promise<FeedbackReco
   const label = checkLabel(input.label, manifest);
   try {
     // The whole decode, not just the header: feedback that cannot be trained on is refused now, not at retrain time.
-    preprocess(input.bytes, { ...manifest.preprocess, maxPixels: Math.min(manifest.preprocess.maxPixels, input.maxPixels) });
+    preprocess(input.bytes, {
+      ...manifest.preprocess,
+      maxPixels: Math.min(manifest.preprocess.maxPixels, input.maxPixels),
+    });
   } catch (error) {
     asImageApiError(error);
   }
@@ -63,9 +70,16 @@ export async function acceptFeedback(input: FeedbackInput): Promise<FeedbackReco
   };
 }
 
-export async function storeFeedback(bucket: R2Bucket, record: FeedbackRecord, bytes: Uint8Array): Promise<{ image: string; meta: string }> {
+export async function storeFeedback(
+  bucket: R2Bucket,
+  record: FeedbackRecord,
+  bytes: Uint8Array,
+): Promise<{ image: string; meta: string }> {
   const keys = feedbackKeys(record.model.name, record.id);
-  await bucket.put(keys.image, bytes, { httpMetadata: { contentType: IMAGE_MEDIA_TYPES[record.format] }, sha256: record.sha256 });
+  await bucket.put(keys.image, bytes, {
+    httpMetadata: { contentType: IMAGE_MEDIA_TYPES[record.format] },
+    sha256: record.sha256,
+  });
   await bucket.put(keys.meta, JSON.stringify(record, null, 2), { httpMetadata: { contentType: 'application/json' } });
   return keys;
 }

@@ -34,7 +34,11 @@ export class IsolateLimiter {
 
 let isolateLimiter: IsolateLimiter | undefined;
 
-export async function enforceFeedbackLimit(binding: RateLimit | undefined, perMinute: number, client: string): Promise<void> {
+export async function enforceFeedbackLimit(
+  binding: RateLimit | undefined,
+  perMinute: number,
+  client: string,
+): Promise<void> {
   let retryAfter = 0;
   if (binding) {
     const { success } = await binding.limit({ key: client });
@@ -45,6 +49,8 @@ export async function enforceFeedbackLimit(binding: RateLimit | undefined, perMi
     retryAfter = isolateLimiter.take(client);
   }
   if (retryAfter > 0) {
-    throw new ApiError(429, 'rate_limited', `too much feedback from this client; try again in ${retryAfter} s`, { 'Retry-After': String(retryAfter) });
+    throw new ApiError(429, 'rate_limited', `too much feedback from this client; try again in ${retryAfter} s`, {
+      'Retry-After': String(retryAfter),
+    });
   }
 }

@@ -28,7 +28,11 @@ export async function readPointer(bucket: R2Bucket, name: string): Promise<Point
   }
 }
 
-const CODES: Record<VerifyFailure, ErrorCode> = { missing: 'model_unavailable', invalid: 'model_invalid', integrity: 'model_integrity' };
+const CODES: Record<VerifyFailure, ErrorCode> = {
+  missing: 'model_unavailable',
+  invalid: 'model_invalid',
+  integrity: 'model_integrity',
+};
 
 function asApiError(error: unknown): unknown {
   return error instanceof ModelVerifyError ? new ApiError(503, CODES[error.kind], error.message) : error;
@@ -44,11 +48,27 @@ function source(bucket: R2Bucket, name: string, version: string, manifestSha256?
 }
 
 /** A version's manifest; `manifestSha256` (from the pointer) is checked when given. */
-export async function readManifest(bucket: R2Bucket, name: string, version: string, manifestSha256?: string): Promise<Manifest> {
-  return (await readVerifiedManifest(source(bucket, name, version, manifestSha256)).catch((e: unknown) => Promise.reject(asApiError(e)))).manifest;
+export async function readManifest(
+  bucket: R2Bucket,
+  name: string,
+  version: string,
+  manifestSha256?: string,
+): Promise<Manifest> {
+  return (
+    await readVerifiedManifest(source(bucket, name, version, manifestSha256)).catch((e: unknown) =>
+      Promise.reject(asApiError(e)),
+    )
+  ).manifest;
 }
 
 /** The manifest and model.tflite only: other files of the version (report, float weights) stay in the bucket. */
-export function readServableModel(bucket: R2Bucket, name: string, version: string, manifestSha256?: string): Promise<VerifiedModel> {
-  return readVerifiedModel({ ...source(bucket, name, version, manifestSha256), only: [] }).catch((e: unknown) => Promise.reject(asApiError(e)));
+export function readServableModel(
+  bucket: R2Bucket,
+  name: string,
+  version: string,
+  manifestSha256?: string,
+): Promise<VerifiedModel> {
+  return readVerifiedModel({ ...source(bucket, name, version, manifestSha256), only: [] }).catch((e: unknown) =>
+    Promise.reject(asApiError(e)),
+  );
 }

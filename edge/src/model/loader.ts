@@ -45,17 +45,30 @@ export function parseModelRef(raw: string): ModelRef {
   return version === undefined ? { name } : { name, version };
 }
 
-async function loadVersion(bucket: R2Bucket, name: string, version: string, manifestSha256?: string): Promise<LoadedModel> {
+async function loadVersion(
+  bucket: R2Bucket,
+  name: string,
+  version: string,
+  manifestSha256?: string,
+): Promise<LoadedModel> {
   const { manifest, modelBytes: bytes } = await readServableModel(bucket, name, version, manifestSha256);
   let interpreter: Interpreter;
   try {
     interpreter = Interpreter.create(bytes);
   } catch (error) {
-    throw new ApiError(503, 'model_invalid', `${modelFileKey(name, version)} cannot be loaded: ${(error as Error).message}`);
+    throw new ApiError(
+      503,
+      'model_invalid',
+      `${modelFileKey(name, version)} cannot be loaded: ${(error as Error).message}`,
+    );
   }
   const want = manifest.inputShape.join('×');
   if (interpreter.inputShape.join('×') !== want) {
-    throw new ApiError(503, 'model_invalid', `${modelFileKey(name, version)} takes ${interpreter.inputShape.join('×')}, the manifest says ${want}`);
+    throw new ApiError(
+      503,
+      'model_invalid',
+      `${modelFileKey(name, version)} takes ${interpreter.inputShape.join('×')}, the manifest says ${want}`,
+    );
   }
   return { manifest, interpreter };
 }
@@ -68,7 +81,9 @@ async function refresh(bucket: R2Bucket, name: string, requested: boolean): Prom
   const current = served.get(name);
   const pointer = await readPointer(bucket, name).catch((error: unknown) => {
     if (!current) throw error;
-    console.error(`model ${name}: cannot read the pointer, keeping ${current.model.manifest.version}: ${describe(error)}`);
+    console.error(
+      `model ${name}: cannot read the pointer, keeping ${current.model.manifest.version}: ${describe(error)}`,
+    );
     return undefined;
   });
   if (pointer === undefined) return current!.model;
@@ -82,7 +97,10 @@ async function refresh(bucket: R2Bucket, name: string, requested: boolean): Prom
       ? new ApiError(404, 'model_not_found', `no model named '${name}' is published`)
       : new ApiError(503, 'model_unavailable', `no model is published yet: models/${name}/current.json is missing`);
   }
-  if (current && (pointer.manifestSha256 === current.manifestSha256 || pointer.manifestSha256 === current.rejectedSha256)) {
+  if (
+    current &&
+    (pointer.manifestSha256 === current.manifestSha256 || pointer.manifestSha256 === current.rejectedSha256)
+  ) {
     current.checkedAt = Date.now();
     return current.model;
   }
@@ -92,7 +110,9 @@ async function refresh(bucket: R2Bucket, name: string, requested: boolean): Prom
     return model;
   } catch (error) {
     if (!current) throw error;
-    console.error(`model ${name}: version ${pointer.version} failed to load, keeping ${current.model.manifest.version}: ${describe(error)}`);
+    console.error(
+      `model ${name}: version ${pointer.version} failed to load, keeping ${current.model.manifest.version}: ${describe(error)}`,
+    );
     served.set(name, { ...current, checkedAt: Date.now(), rejectedSha256: pointer.manifestSha256 });
     return current.model;
   }

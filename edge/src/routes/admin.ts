@@ -21,7 +21,8 @@ const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const expected = settingsOf(c.env).adminToken;
   const header = c.req.header('authorization') ?? '';
   const given = /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
-  if (!expected) throw new ApiError(401, 'unauthorized', 'admin routes are disabled: the ADMIN_TOKEN secret is not set');
+  if (!expected)
+    throw new ApiError(401, 'unauthorized', 'admin routes are disabled: the ADMIN_TOKEN secret is not set');
   if (!(await tokensEqual(given, expected))) {
     throw new ApiError(401, 'unauthorized', 'send Authorization: Bearer <admin token>');
   }
@@ -36,5 +37,9 @@ export const adminRoutes = new Hono<AppEnv>()
     const { name } = parseModelRef(c.req.query('model') ?? settings.modelName);
     const before = servedVersion(name) ?? null;
     const { manifest } = await currentModel(c.env.MODELS, name, { recheckMs: settings.recheckMs, force: true });
-    return c.json({ model: { name, version: manifest.version }, previous_version: before, changed: before !== manifest.version });
+    return c.json({
+      model: { name, version: manifest.version },
+      previous_version: before,
+      changed: before !== manifest.version,
+    });
   });

@@ -9,7 +9,8 @@ import { readImageUpload } from '../upload.ts';
 /** `?top_k` as given (checked against the label count once the model is known), or undefined for the default. */
 function parseTopK(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ApiError(400, 'bad_parameter', `top_k must be a positive integer, got '${raw}'`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw new ApiError(400, 'bad_parameter', `top_k must be a positive integer, got '${raw}'`);
   return Number(raw);
 }
 
@@ -19,10 +20,17 @@ export const classifyRoutes = new Hono<AppEnv>().post('/', async (c) => {
   const modelParam = c.req.query('model');
   const ref = parseModelRef(modelParam ?? settings.modelName);
   const bytes = await readImageUpload(c.req.raw, settings.maxUploadBytes);
-  const model = await resolveModel(c.env.MODELS, ref, { recheckMs: settings.recheckMs, requested: modelParam !== undefined });
+  const model = await resolveModel(c.env.MODELS, ref, {
+    recheckMs: settings.recheckMs,
+    requested: modelParam !== undefined,
+  });
   const labels = model.manifest.labels.length;
   if (requestedK !== undefined && requestedK > labels) {
-    throw new ApiError(400, 'bad_parameter', `top_k must be between 1 and ${labels} (the model's label count), got ${requestedK}`);
+    throw new ApiError(
+      400,
+      'bad_parameter',
+      `top_k must be between 1 and ${labels} (the model's label count), got ${requestedK}`,
+    );
   }
   try {
     return c.json(classify(bytes, model, requestedK ?? Math.min(5, labels), { maxPixels: settings.maxPixels }));

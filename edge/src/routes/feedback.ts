@@ -15,8 +15,17 @@ export const feedbackRoutes = new Hono<AppEnv>().post('/', requireAllowedOrigin,
   await enforceFeedbackLimit(c.env.FEEDBACK_LIMITER, settings.feedbackPerMinute, client);
   const modelParam = c.req.query('model');
   const { bytes, fields } = await readImageForm(c.req.raw, settings.maxUploadBytes);
-  const model = await resolveModel(c.env.MODELS, parseModelRef(modelParam ?? settings.modelName), { recheckMs: settings.recheckMs, requested: modelParam !== undefined });
-  const record = await acceptFeedback({ bytes, label: c.req.query('label') ?? fields.label, manifest: model.manifest, maxPixels: settings.maxPixels, client });
+  const model = await resolveModel(c.env.MODELS, parseModelRef(modelParam ?? settings.modelName), {
+    recheckMs: settings.recheckMs,
+    requested: modelParam !== undefined,
+  });
+  const record = await acceptFeedback({
+    bytes,
+    label: c.req.query('label') ?? fields.label,
+    manifest: model.manifest,
+    maxPixels: settings.maxPixels,
+    client,
+  });
   const keys = await storeFeedback(c.env.MODELS, record, bytes);
   return c.json({ id: record.id, model: record.model, label: record.label, stored: keys.meta }, 202);
 });

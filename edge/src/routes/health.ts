@@ -7,8 +7,14 @@ import { currentModel } from '../model/loader.ts';
 export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const settings = settingsOf(c.env);
   try {
-    const { manifest, interpreter } = await currentModel(c.env.MODELS, settings.modelName, { recheckMs: settings.recheckMs });
-    return c.json({ status: 'ok', model: { name: manifest.name, version: manifest.version }, int8Kernels: interpreter.kernels });
+    const { manifest, interpreter } = await currentModel(c.env.MODELS, settings.modelName, {
+      recheckMs: settings.recheckMs,
+    });
+    return c.json({
+      status: 'ok',
+      model: { name: manifest.name, version: manifest.version },
+      int8Kernels: interpreter.kernels,
+    });
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     return c.json({ status: 'unavailable', ...errorBody(error.code, error.message) }, 503);

@@ -53,7 +53,8 @@ export const modelRoutes = new Hono<AppEnv>()
       } catch (error) {
         // One bad model must not hide the others; it is listed with the reason instead.
         if (!(error instanceof ApiError)) throw error;
-        if (error.code !== 'model_not_found') broken.push({ name, error: { code: error.code, message: error.message } });
+        if (error.code !== 'model_not_found')
+          broken.push({ name, error: { code: error.code, message: error.message } });
       }
     }
     return c.json({ default: modelName, models, ...(broken.length > 0 ? { broken } : {}) });

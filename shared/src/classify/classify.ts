@@ -27,10 +27,17 @@ export interface ClassifyOptions {
   maxPixels?: number;
 }
 
-export function classify(bytes: Uint8Array, model: ClassifierModel, k: number, opts: ClassifyOptions = {}): ClassifyResult {
+export function classify(
+  bytes: Uint8Array,
+  model: ClassifierModel,
+  k: number,
+  opts: ClassifyOptions = {},
+): ClassifyResult {
   const { manifest } = model;
   const spec =
-    opts.maxPixels === undefined ? manifest.preprocess : { ...manifest.preprocess, maxPixels: Math.min(manifest.preprocess.maxPixels, opts.maxPixels) };
+    opts.maxPixels === undefined
+      ? manifest.preprocess
+      : { ...manifest.preprocess, maxPixels: Math.min(manifest.preprocess.maxPixels, opts.maxPixels) };
   const input = preprocess(bytes, spec);
   const started = performance.now();
   const logits = model.interpreter.run(input.tensor);

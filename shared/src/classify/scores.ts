@@ -21,10 +21,16 @@ export function sigmoid(x: number): number {
 }
 
 /** One score per label. A sigmoid head has a single logit p for the second label: scores are [1 − p, p]. */
-export function scoresFromLogits(logits: ArrayLike<number>, activation: OutputActivation, labelCount: number): number[] {
+export function scoresFromLogits(
+  logits: ArrayLike<number>,
+  activation: OutputActivation,
+  labelCount: number,
+): number[] {
   if (activation === 'sigmoid') {
     if (logits.length !== 1 || labelCount !== 2) {
-      throw new Error(`a sigmoid head needs 1 logit and 2 labels, got ${logits.length} logits and ${labelCount} labels`);
+      throw new Error(
+        `a sigmoid head needs 1 logit and 2 labels, got ${logits.length} logits and ${labelCount} labels`,
+      );
     }
     const p = sigmoid(logits[0]!);
     return [1 - p, p];

@@ -56,7 +56,7 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): RawIma
     case 'png': {
       let data: Uint8Array | null = null;
       const info = decodePngRows(bytes, budget, (row, y) => {
-        data ??= budget.u8(header.width * header.height * row.length / header.width, 'decoded PNG');
+        data ??= budget.u8((header.width * header.height * row.length) / header.width, 'decoded PNG');
         data.set(row, y * row.length);
       });
       return { width: info.width, height: info.height, channels: info.channels, data: data! };

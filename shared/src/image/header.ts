@@ -26,9 +26,13 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
     }
     default: {
       const known = sniffUnsupported(bytes);
-      if (known) throw new ImageError('unsupported_format', `${known} images are not supported; send ${ACCEPTED_FORMATS}`);
+      if (known)
+        throw new ImageError('unsupported_format', `${known} images are not supported; send ${ACCEPTED_FORMATS}`);
       const head = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-      throw new ImageError('unsupported_format', `not a JPEG, PNG or WebP image (first bytes: ${head}); send ${ACCEPTED_FORMATS}`);
+      throw new ImageError(
+        'unsupported_format',
+        `not a JPEG, PNG or WebP image (first bytes: ${head}); send ${ACCEPTED_FORMATS}`,
+      );
     }
   }
 }

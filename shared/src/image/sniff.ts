@@ -18,7 +18,15 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | null {
 
 // ISO-BMFF "ftyp" brands of the phone formats people upload by mistake, named in the refusal.
 const FTYP_BRANDS: Record<string, string> = {
-  heic: 'HEIC', heix: 'HEIC', hevc: 'HEIC', heim: 'HEIC', heis: 'HEIC', mif1: 'HEIF', msf1: 'HEIF', avif: 'AVIF', avis: 'AVIF',
+  heic: 'HEIC',
+  heix: 'HEIC',
+  hevc: 'HEIC',
+  heim: 'HEIC',
+  heis: 'HEIC',
+  mif1: 'HEIF',
+  msf1: 'HEIF',
+  avif: 'AVIF',
+  avis: 'AVIF',
 };
 
 /** The name of a recognised but unsupported format (HEIC/HEIF/AVIF, GIF, BMP, TIFF), or null. */

@@ -12,7 +12,9 @@ export interface SpecProblem {
   message: string;
 }
 
-export function specProblems(spec: Pick<PreprocessSpec, 'colorMode' | 'resizeShorter' | 'crop' | 'normalize'>): SpecProblem[] {
+export function specProblems(
+  spec: Pick<PreprocessSpec, 'colorMode' | 'resizeShorter' | 'crop' | 'normalize'>,
+): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const channels = spec.colorMode === 'rgb' ? 3 : 1;
   const largestCropSide = Math.max(spec.crop.height, spec.crop.width);
@@ -38,5 +40,6 @@ export function specProblems(spec: Pick<PreprocessSpec, 'colorMode' | 'resizeSho
 
 export function assertSpecConsistent(spec: PreprocessSpec): void {
   const problems = specProblems(spec);
-  if (problems.length > 0) throw new PreprocessSpecError(`invalid preprocess spec: ${problems.map((p) => p.message).join('; ')}`);
+  if (problems.length > 0)
+    throw new PreprocessSpecError(`invalid preprocess spec: ${problems.map((p) => p.message).join('; ')}`);
 }

@@ -31,7 +31,13 @@ export interface PreprocessOptions {
 }
 
 /** Rows of `channels` source samples → the sink, collapsed to gray first when the model is grayscale. */
-function rowFeeder(sourceChannels: 1 | 3, spec: PreprocessSpec, width: number, sink: ResizeCropSink, budget: MemoryBudget): (row: Uint8Array) => void {
+function rowFeeder(
+  sourceChannels: 1 | 3,
+  spec: PreprocessSpec,
+  width: number,
+  sink: ResizeCropSink,
+  budget: MemoryBudget,
+): (row: Uint8Array) => void {
   if (channelsOf(spec) === 3 || sourceChannels === 1) return (row) => sink.push(row);
   const gray = budget.u8(width, 'gray row');
   return (row) => {
@@ -40,7 +46,13 @@ function rowFeeder(sourceChannels: 1 | 3, spec: PreprocessSpec, width: number, s
   };
 }
 
-function sinkFor(width: number, height: number, sourceChannels: 1 | 3, spec: PreprocessSpec, budget: MemoryBudget): ResizeCropSink {
+function sinkFor(
+  width: number,
+  height: number,
+  sourceChannels: 1 | 3,
+  spec: PreprocessSpec,
+  budget: MemoryBudget,
+): ResizeCropSink {
   // Collapsing to gray first and expanding to RGB last gives the same bytes either way and touches fewer samples.
   const channels = channelsOf(spec) === 1 ? 1 : sourceChannels;
   return new ResizeCropSink(width, height, channels, spec.resizeShorter, spec.crop, budget);
@@ -70,7 +82,11 @@ function resizeCropImage(image: RawImage, spec: PreprocessSpec, budget: MemoryBu
 }
 
 /** A decoded image → the model's input tensor (NHWC without the batch dimension's copy: length H·W·C). */
-export function preprocessImage(image: RawImage, spec: PreprocessSpec, budget = new MemoryBudget(Number.MAX_SAFE_INTEGER)): Float32Array {
+export function preprocessImage(
+  image: RawImage,
+  spec: PreprocessSpec,
+  budget = new MemoryBudget(Number.MAX_SAFE_INTEGER),
+): Float32Array {
   assertSpecConsistent(spec);
   return toTensor(resizeCropImage(image, spec, budget), spec, budget);
 }

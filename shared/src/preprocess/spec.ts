@@ -8,31 +8,38 @@ export { DEFAULT_MAX_PIXELS };
 
 export const normalizeSchema = z.discriminatedUnion('kind', [
   // x = (pixel / 255 - mean[c]) / std[c]   (torchvision / Keras "torch" mode)
-  z.object({ kind: z.literal('mean_std'), mean: z.array(z.number()).min(1), std: z.array(z.number().positive()).min(1) }),
+  z.object({
+    kind: z.literal('mean_std'),
+    mean: z.array(z.number()).min(1),
+    std: z.array(z.number().positive()).min(1),
+  }),
   // x = pixel * scale + offset              (e.g. [-1, 1]: scale 2/255, offset -1, as seed 003 does)
   z.object({ kind: z.literal('scale'), scale: z.number(), offset: z.number() }),
 ]);
 
-export const preprocessSpecSchema = z.object({
-  /** Channels the model sees: 'rgb' = 3, 'grayscale' = 1. */
-  colorMode: z.enum(['rgb', 'grayscale']),
-  /** Resize so the shorter side equals this many pixels (aspect kept), before the centre crop. */
-  resizeShorter: z.number().int().positive(),
-  resizeAlgorithm: z.literal('bilinear'),
-  /** Centre crop to exactly this size; the model's input height and width. */
-  crop: z.object({ height: z.number().int().positive(), width: z.number().int().positive() }),
-  normalize: normalizeSchema,
-  /** Images whose header claims more pixels are refused before decoding. */
-  maxPixels: z.number().int().positive().default(DEFAULT_MAX_PIXELS),
-  /**
-   * JPEG decode scale (preprocess/decode-scale.ts): 'dct' decodes at the largest 1/2, 1/4 or 1/8 that keeps
-   * the shorter side ≥ resizeShorter; 'full' always at full size. Absent (manifests written before the field
-   * existed, specs built in code) means 'dct': see jpegScaleRuleOf.
-   */
-  jpegScale: z.enum(['dct', 'full']).optional(),
-}).superRefine((spec, ctx) => {
-  for (const problem of specProblems(spec)) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
-});
+export const preprocessSpecSchema = z
+  .object({
+    /** Channels the model sees: 'rgb' = 3, 'grayscale' = 1. */
+    colorMode: z.enum(['rgb', 'grayscale']),
+    /** Resize so the shorter side equals this many pixels (aspect kept), before the centre crop. */
+    resizeShorter: z.number().int().positive(),
+    resizeAlgorithm: z.literal('bilinear'),
+    /** Centre crop to exactly this size; the model's input height and width. */
+    crop: z.object({ height: z.number().int().positive(), width: z.number().int().positive() }),
+    normalize: normalizeSchema,
+    /** Images whose header claims more pixels are refused before decoding. */
+    maxPixels: z.number().int().positive().default(DEFAULT_MAX_PIXELS),
+    /**
+     * JPEG decode scale (preprocess/decode-scale.ts): 'dct' decodes at the largest 1/2, 1/4 or 1/8 that keeps
+     * the shorter side ≥ resizeShorter; 'full' always at full size. Absent (manifests written before the field
+     * existed, specs built in code) means 'dct': see jpegScaleRuleOf.
+     */
+    jpegScale: z.enum(['dct', 'full']).optional(),
+  })
+  .superRefine((spec, ctx) => {
+    for (const problem of specProblems(spec))
+      ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  });
 
 export type PreprocessSpec = z.infer<typeof preprocessSpecSchema>;
 export type Normalize = z.infer<typeof normalizeSchema>;

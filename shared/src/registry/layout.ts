@@ -24,7 +24,8 @@ const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const VERSION_RE = /^\d+\.\d+\.\d+(?:-[0-9a-z.-]+)?$/;
 
 export function assertModelName(name: string): string {
-  if (!NAME_RE.test(name)) throw new Error(`invalid model name '${name}': use lowercase letters, digits, '.', '_' or '-'`);
+  if (!NAME_RE.test(name))
+    throw new Error(`invalid model name '${name}': use lowercase letters, digits, '.', '_' or '-'`);
   return name;
 }
 
@@ -40,7 +41,8 @@ export const manifestKey = (name: string, version: string) => versionFileKey(nam
 export const modelFileKey = (name: string, version: string) => versionFileKey(name, version, MODEL_FILE);
 export const pointerKey = (name: string) => `${modelPrefix(name)}${POINTER_FILE}`;
 export const historyPrefix = (name: string) => `${modelPrefix(name)}history/`;
-export const retrainReportKey = (name: string, version: string) => `${modelPrefix(name)}retrain/${assertVersion(version)}.json`;
+export const retrainReportKey = (name: string, version: string) =>
+  `${modelPrefix(name)}retrain/${assertVersion(version)}.json`;
 
 export const feedbackPrefix = (model: string) => `${FEEDBACK_PREFIX}${assertModelName(model)}/`;
 /** A feedback id: arrival time first (so keys sort by time, and list-after-key finds what is new), then randomness. */

@@ -25,12 +25,21 @@ export const manifestSchema = z.object({
   labels: z.array(z.string().min(1)).min(2),
   preprocess: preprocessSpecSchema,
   /** NHWC, batch 1. */
-  inputShape: z.tuple([z.literal(1), z.number().int().positive(), z.number().int().positive(), z.union([z.literal(1), z.literal(3)])]),
+  inputShape: z.tuple([
+    z.literal(1),
+    z.number().int().positive(),
+    z.number().int().positive(),
+    z.union([z.literal(1), z.literal(3)]),
+  ]),
   /** 'softmax' scores for multi-class; 'sigmoid' for the two-class BCE head of seed 003. */
   outputActivation: z.enum(['softmax', 'sigmoid']),
   accuracy: z.object({ float: accuracySchema, int8: accuracySchema.optional() }),
   calibration: z
-    .object({ method: z.enum(['minmax', 'percentile']), samples: z.number().int().positive(), percentile: z.number().optional() })
+    .object({
+      method: z.enum(['minmax', 'percentile']),
+      samples: z.number().int().positive(),
+      percentile: z.number().optional(),
+    })
     .optional(),
   /** Every file of the version except the manifest itself, keyed by file name (e.g. 'model.tflite'). */
   files: z.record(z.string(), fileEntrySchema),

@@ -46,27 +46,42 @@ export function parseManifestBytes(bytes: Uint8Array, where: string): Manifest {
   try {
     return manifestSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
   } catch (error) {
-    throw new ModelVerifyError('invalid', MANIFEST_FILE, `${where} is not a valid manifest: ${(error as Error).message.slice(0, 300)}`);
+    throw new ModelVerifyError(
+      'invalid',
+      MANIFEST_FILE,
+      `${where} is not a valid manifest: ${(error as Error).message.slice(0, 300)}`,
+    );
   }
 }
 
 /** The manifest alone, proven (for listings that need no file of the version). */
-export async function readVerifiedManifest(opts: Omit<VerifyOptions, 'only'>): Promise<{ manifest: Manifest; manifestBytes: Uint8Array }> {
+export async function readVerifiedManifest(
+  opts: Omit<VerifyOptions, 'only'>,
+): Promise<{ manifest: Manifest; manifestBytes: Uint8Array }> {
   const where = opts.describe(MANIFEST_FILE);
   const manifestBytes = await opts.read(MANIFEST_FILE);
   if (manifestBytes === null) throw new ModelVerifyError('missing', MANIFEST_FILE, `${where} is missing`);
   if (opts.manifestSha256 !== undefined) {
     const actual = await sha256Hex(manifestBytes);
     if (actual !== opts.manifestSha256) {
-      throw new ModelVerifyError('integrity', MANIFEST_FILE, `${where} has sha256 ${actual}, the pointer expects ${opts.manifestSha256}`);
+      throw new ModelVerifyError(
+        'integrity',
+        MANIFEST_FILE,
+        `${where} has sha256 ${actual}, the pointer expects ${opts.manifestSha256}`,
+      );
     }
   }
   const manifest = parseManifestBytes(manifestBytes, where);
   const { expect } = opts;
   if (expect && (manifest.name !== expect.name || manifest.version !== expect.version)) {
-    throw new ModelVerifyError('invalid', MANIFEST_FILE, `${where} describes ${manifest.name}@${manifest.version}, not ${expect.name}@${expect.version}`);
+    throw new ModelVerifyError(
+      'invalid',
+      MANIFEST_FILE,
+      `${where} describes ${manifest.name}@${manifest.version}, not ${expect.name}@${expect.version}`,
+    );
   }
-  if (!manifest.files[MODEL_FILE]) throw new ModelVerifyError('invalid', MANIFEST_FILE, `${where} lists no ${MODEL_FILE}`);
+  if (!manifest.files[MODEL_FILE])
+    throw new ModelVerifyError('invalid', MANIFEST_FILE, `${where} lists no ${MODEL_FILE}`);
   return { manifest, manifestBytes };
 }
 
@@ -84,10 +99,15 @@ export async function readVerifiedModel(opts: VerifyOptions): Promise<VerifiedMo
     const bytes = await opts.read(file);
     if (bytes === null) throw new ModelVerifyError('missing', file, `${at} is listed in the manifest but missing`);
     if (bytes.byteLength !== entry.size) {
-      throw new ModelVerifyError('integrity', file, `${at} is ${bytes.byteLength} bytes, the manifest says ${entry.size}`);
+      throw new ModelVerifyError(
+        'integrity',
+        file,
+        `${at} is ${bytes.byteLength} bytes, the manifest says ${entry.size}`,
+      );
     }
     const sha = await sha256Hex(bytes);
-    if (sha !== entry.sha256) throw new ModelVerifyError('integrity', file, `${at} has sha256 ${sha}, the manifest says ${entry.sha256}`);
+    if (sha !== entry.sha256)
+      throw new ModelVerifyError('integrity', file, `${at} has sha256 ${sha}, the manifest says ${entry.sha256}`);
     files[file] = bytes;
   }
   return { manifest, manifestBytes, files, modelBytes: files[MODEL_FILE]! };

@@ -23,12 +23,24 @@ export function quantizeMultiplier(real: number): QuantizedMultiplier {
   let shift = Math.floor(Math.log2(Math.abs(real))) + 1;
   let q = real / 2 ** shift;
   // log2 can be off by one near powers of two: renormalise so |q| is in [0.5, 1) exactly like frexp.
-  while (Math.abs(q) >= 1) { q /= 2; shift++; }
-  while (Math.abs(q) < 0.5) { q *= 2; shift--; }
+  while (Math.abs(q) >= 1) {
+    q /= 2;
+    shift++;
+  }
+  while (Math.abs(q) < 0.5) {
+    q *= 2;
+    shift--;
+  }
   let qFixed = Number(BigInt(Math.round(q * TWO_31)));
-  if (qFixed === TWO_31) { qFixed /= 2; shift++; }
+  if (qFixed === TWO_31) {
+    qFixed /= 2;
+    shift++;
+  }
   if (shift < -31) return { multiplier: 0, shift: 0 };
-  if (shift > 30) { shift = 30; qFixed = INT32_MAX; }
+  if (shift > 30) {
+    shift = 30;
+    qFixed = INT32_MAX;
+  }
   return { multiplier: qFixed | 0, shift };
 }
 

@@ -51,12 +51,14 @@ export class Interpreter {
   ) {
     this.kernels = kernels;
     this.wasmBytes = wasmBytes;
-    const inIdx = graph.inputs[0]!, outIdx = graph.outputs[0]!;
+    const inIdx = graph.inputs[0]!,
+      outIdx = graph.outputs[0]!;
     this.inputShape = [...graph.tensors[inIdx]!.shape];
     this.outputShape = [...graph.tensors[outIdx]!.shape];
     this.arenaBytes = arenaBytes;
     const input = data[inIdx];
-    if (!(input instanceof Float32Array)) throw new TfliteError('invalid_model', `the model's input '${graph.tensors[inIdx]!.name}' must be float32`);
+    if (!(input instanceof Float32Array))
+      throw new TfliteError('invalid_model', `the model's input '${graph.tensors[inIdx]!.name}' must be float32`);
     this.input = input;
     this.output = data[outIdx]!;
     const outT = graph.tensors[outIdx]!;
@@ -72,10 +74,17 @@ export class Interpreter {
   }
 
   /** Loads a model once; `resolver` picks each op's kernel for the path the options choose. */
-  static create(model: Uint8Array | GraphIR, resolver: OpResolver = builtinOps, options: InterpreterOptions = {}): Interpreter {
+  static create(
+    model: Uint8Array | GraphIR,
+    resolver: OpResolver = builtinOps,
+    options: InterpreterOptions = {},
+  ): Interpreter {
     const graph = model instanceof Uint8Array ? readTflite(model) : model;
     if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
-      throw new TfliteError('invalid_model', `expected one input and one output, got ${graph.inputs.length} and ${graph.outputs.length}`);
+      throw new TfliteError(
+        'invalid_model',
+        `expected one input and one output, got ${graph.inputs.length} and ${graph.outputs.length}`,
+      );
     }
     const { path, module } = choosePath(options);
     const kernels = graph.ops.map((op) => resolver.get(op.op, path));
@@ -96,12 +105,16 @@ export class Interpreter {
   /** Runs one inference. The returned array is the interpreter's own and is overwritten by the next run. */
   run(input: Float32Array): Float32Array {
     if (input.length !== this.input.length) {
-      throw new RangeError(`input has ${input.length} values, the model expects [${this.inputShape.join(', ')}] = ${this.input.length}`);
+      throw new RangeError(
+        `input has ${input.length} values, the model expects [${this.inputShape.join(', ')}] = ${this.input.length}`,
+      );
     }
     this.input.set(input);
     for (const step of this.steps) step.kernel.evaluate(step.params);
     const q = this.dequantizeOutput;
-    if (q) for (let i = 0; i < this.outputFloat.length; i++) this.outputFloat[i] = q.scale * ((this.output[i] as number) - q.zeroPoint);
+    if (q)
+      for (let i = 0; i < this.outputFloat.length; i++)
+        this.outputFloat[i] = q.scale * ((this.output[i] as number) - q.zeroPoint);
     return this.outputFloat;
   }
 
@@ -120,6 +133,6 @@ function choosePath(options: InterpreterOptions): { path: KernelPath; module: We
   const module = options.wasm === undefined ? int8WasmModule() : options.wasm;
   const path = options.kernels ?? (module ? 'wasm' : 'optimized');
   if (path !== 'wasm') return { path, module: null };
-  if (!module) throw new Error("the wasm kernels need the compiled conv.wasm (options.wasm, or setInt8WasmModule)");
+  if (!module) throw new Error('the wasm kernels need the compiled conv.wasm (options.wasm, or setInt8WasmModule)');
   return { path, module };
 }

@@ -23,14 +23,42 @@ export interface TensorIR {
 export type Padding = 'SAME' | 'VALID';
 export type FusedActivation = 'NONE' | 'RELU' | 'RELU6';
 
-export interface Conv2DOptions { padding: Padding; strideH: number; strideW: number; dilationH: number; dilationW: number; fusedActivation: FusedActivation }
-export interface Pool2DOptions { padding: Padding; strideH: number; strideW: number; filterH: number; filterW: number; fusedActivation: FusedActivation }
-export interface FullyConnectedOptions { fusedActivation: FusedActivation; keepNumDims: boolean }
-export interface AddOptions { fusedActivation: FusedActivation }
-export interface ConcatenationOptions { axis: number; fusedActivation: FusedActivation }
-export interface MeanOptions { keepDims: boolean }
-export interface ReshapeOptions { newShape: number[] }
-export interface SoftmaxOptions { beta: number }
+export interface Conv2DOptions {
+  padding: Padding;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  fusedActivation: FusedActivation;
+}
+export interface Pool2DOptions {
+  padding: Padding;
+  strideH: number;
+  strideW: number;
+  filterH: number;
+  filterW: number;
+  fusedActivation: FusedActivation;
+}
+export interface FullyConnectedOptions {
+  fusedActivation: FusedActivation;
+  keepNumDims: boolean;
+}
+export interface AddOptions {
+  fusedActivation: FusedActivation;
+}
+export interface ConcatenationOptions {
+  axis: number;
+  fusedActivation: FusedActivation;
+}
+export interface MeanOptions {
+  keepDims: boolean;
+}
+export interface ReshapeOptions {
+  newShape: number[];
+}
+export interface SoftmaxOptions {
+  beta: number;
+}
 
 export type OpIR =
   | { op: 'QUANTIZE'; inputs: [number]; outputs: [number] }

@@ -13,7 +13,11 @@ export interface MemoryPlan {
 }
 
 function view(t: TensorIR, buffer: ArrayBuffer, length: number): TensorData {
-  return t.type === 'int8' ? new Int8Array(buffer, 0, length) : t.type === 'int32' ? new Int32Array(buffer, 0, length) : new Float32Array(buffer, 0, length);
+  return t.type === 'int8'
+    ? new Int8Array(buffer, 0, length)
+    : t.type === 'int32'
+      ? new Int32Array(buffer, 0, length)
+      : new Float32Array(buffer, 0, length);
 }
 
 /** `reuse: false` gives every activation its own buffer, so all of them stay readable after a run (debugging, tests). */
@@ -33,7 +37,8 @@ export function planMemory(graph: GraphIR, options: { reuse?: boolean } = {}): M
     const bytes = Math.max(length * ELEMENT_SIZE[t.type], 4);
     let best = -1;
     if (!pinned.has(index)) {
-      for (let i = 0; i < free.length; i++) if (free[i]!.byteLength >= bytes && (best < 0 || free[i]!.byteLength < free[best]!.byteLength)) best = i;
+      for (let i = 0; i < free.length; i++)
+        if (free[i]!.byteLength >= bytes && (best < 0 || free[i]!.byteLength < free[best]!.byteLength)) best = i;
     }
     let buffer: ArrayBuffer;
     if (best >= 0) buffer = free.splice(best, 1)[0]!;
@@ -53,18 +58,28 @@ export function planMemory(graph: GraphIR, options: { reuse?: boolean } = {}): M
   }
   graph.ops.forEach((op, k) => {
     for (const i of op.inputs) {
-      if (!data[i]) throw new TfliteError('invalid_model', `operator ${k} (${op.op}) reads tensor ${i} '${graph.tensors[i]!.name}' before anything writes it`);
+      if (!data[i])
+        throw new TfliteError(
+          'invalid_model',
+          `operator ${k} (${op.op}) reads tensor ${i} '${graph.tensors[i]!.name}' before anything writes it`,
+        );
     }
     for (const o of op.outputs) {
-      if (data[o]) throw new TfliteError('invalid_model', `operator ${k} (${op.op}) writes tensor ${o} '${graph.tensors[o]!.name}', which already has a value`);
+      if (data[o])
+        throw new TfliteError(
+          'invalid_model',
+          `operator ${k} (${op.op}) writes tensor ${o} '${graph.tensors[o]!.name}', which already has a value`,
+        );
       allocate(o);
     }
     for (const i of new Set(op.inputs)) {
-      if (reuse && lastUse[i] === k && !pinned.has(i) && !graph.tensors[i]!.data) free.push(data[i]!.buffer as ArrayBuffer);
+      if (reuse && lastUse[i] === k && !pinned.has(i) && !graph.tensors[i]!.data)
+        free.push(data[i]!.buffer as ArrayBuffer);
     }
   });
   for (const o of graph.outputs) {
-    if (!data[o]) throw new TfliteError('invalid_model', `graph output ${o} '${graph.tensors[o]!.name}' is never written`);
+    if (!data[o])
+      throw new TfliteError('invalid_model', `graph output ${o} '${graph.tensors[o]!.name}' is never written`);
   }
   return { data: data.map((d) => d ?? new Int8Array(0)), arenaBytes };
 }

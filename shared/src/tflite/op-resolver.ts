@@ -45,7 +45,10 @@ export class OpResolver {
       const kernel = paths[p];
       if (kernel) return kernel;
     }
-    throw new TfliteError('unsupported_op', `operator ${op} has no ${path} kernel (supported: ${[...this.kernels.keys()].join(', ')})`);
+    throw new TfliteError(
+      'unsupported_op',
+      `operator ${op} has no ${path} kernel (supported: ${[...this.kernels.keys()].join(', ')})`,
+    );
   }
 }
 

@@ -3,7 +3,17 @@
 // never a crash or a half-read graph.
 import { ByteBuffer } from 'flatbuffers';
 import type { FusedActivation, GraphIR, OpIR, OpName, Padding, QuantParams, TensorIR, TensorType } from './ir.ts';
-import { ACTIVATION, BUILTIN_CODE, ELEMENT_SIZE, F, FILE_IDENTIFIER, invert, OPTIONS_TYPE, PADDING, TENSOR_TYPE } from './schema.ts';
+import {
+  ACTIVATION,
+  BUILTIN_CODE,
+  ELEMENT_SIZE,
+  F,
+  FILE_IDENTIFIER,
+  invert,
+  OPTIONS_TYPE,
+  PADDING,
+  TENSOR_TYPE,
+} from './schema.ts';
 import { TfliteError } from './errors.ts';
 
 const OP_BY_CODE = invert(BUILTIN_CODE);
@@ -101,16 +111,23 @@ class Table {
 }
 
 function need(bb: ByteBuffer, pos: number, size: number): void {
-  if (!Number.isInteger(pos) || pos < 0 || size < 0 || pos + size > bb.capacity()) invalid(`offset ${pos} (+${size}) is outside the ${bb.capacity()}-byte file`);
+  if (!Number.isInteger(pos) || pos < 0 || size < 0 || pos + size > bb.capacity())
+    invalid(`offset ${pos} (+${size}) is outside the ${bb.capacity()}-byte file`);
 }
 
 export function readTflite(bytes: Uint8Array): GraphIR {
-  if (bytes.byteLength < 8) throw new TfliteError('truncated', `a .tflite file has at least 8 bytes, got ${bytes.byteLength}`);
+  if (bytes.byteLength < 8)
+    throw new TfliteError('truncated', `a .tflite file has at least 8 bytes, got ${bytes.byteLength}`);
   const bb = new ByteBuffer(bytes);
   const identifier = String.fromCharCode(...bytes.subarray(4, 8));
-  if (identifier !== FILE_IDENTIFIER) throw new TfliteError('bad_identifier', `file identifier is '${printable(identifier)}', expected '${FILE_IDENTIFIER}'`);
+  if (identifier !== FILE_IDENTIFIER)
+    throw new TfliteError(
+      'bad_identifier',
+      `file identifier is '${printable(identifier)}', expected '${FILE_IDENTIFIER}'`,
+    );
   const root = bb.readUint32(0);
-  if (root + 4 > bytes.byteLength) throw new TfliteError('truncated', `root table at ${root} lies beyond the ${bytes.byteLength}-byte file`);
+  if (root + 4 > bytes.byteLength)
+    throw new TfliteError('truncated', `root table at ${root} lies beyond the ${bytes.byteLength}-byte file`);
   try {
     return readModel(bb, new Table(bb, root));
   } catch (e) {
@@ -131,7 +148,8 @@ function readModel(bb: ByteBuffer, model: Table): GraphIR {
   const sg = subgraphs[0]!;
   const tensors = sg.tables(F.SubGraph.tensors).map((t, i) => readTensor(t, i, buffers));
   const checkIndex = (i: number, what: string) => {
-    if (!Number.isInteger(i) || i < 0 || i >= tensors.length) invalid(`${what} refers to tensor ${i}, but there are ${tensors.length}`);
+    if (!Number.isInteger(i) || i < 0 || i >= tensors.length)
+      invalid(`${what} refers to tensor ${i}, but there are ${tensors.length}`);
     return i;
   };
   const inputs = sg.int32s(F.SubGraph.inputs).map((i) => checkIndex(i, 'subgraph input'));
@@ -139,7 +157,8 @@ function readModel(bb: ByteBuffer, model: Table): GraphIR {
   const ops = sg.tables(F.SubGraph.operators).map((t, n) => {
     const index = t.int32(F.Operator.opcodeIndex, 0);
     const name = opNames[index];
-    if (name === undefined) invalid(`operator ${n} uses opcode index ${index}, but there are ${opNames.length} operator codes`);
+    if (name === undefined)
+      invalid(`operator ${n} uses opcode index ${index}, but there are ${opNames.length} operator codes`);
     const ins = t.int32s(F.Operator.inputs).map((i) => checkIndex(i, `operator ${n} (${name}) input`));
     const outs = t.int32s(F.Operator.outputs).map((i) => checkIndex(i, `operator ${n} (${name}) output`));
     return readOperator(name, ins, outs, t, n);
@@ -154,7 +173,12 @@ function readOperatorCode(t: Table): OpName {
   const name = OP_BY_CODE.get(code);
   if (!name) {
     const custom = t.string(F.OperatorCode.customCode);
-    throw new TfliteError('unsupported_op', custom ? `custom operator '${custom}' is not supported` : `builtin operator ${code} is not supported (supported: ${[...OP_BY_CODE.values()].join(', ')})`);
+    throw new TfliteError(
+      'unsupported_op',
+      custom
+        ? `custom operator '${custom}' is not supported`
+        : `builtin operator ${code} is not supported (supported: ${[...OP_BY_CODE.values()].join(', ')})`,
+    );
   }
   return name;
 }
@@ -165,14 +189,19 @@ function readTensor(t: Table, index: number, buffers: Uint8Array[]): TensorIR {
   const type: TensorType | undefined = TYPE_BY_CODE.get(typeCode);
   if (!type) invalid(`tensor ${index} '${name}' has type ${typeCode}; only float32, int32 and int8 are supported`);
   const shape = t.int32s(F.Tensor.shape);
-  if (shape.some((d) => d < 0)) invalid(`tensor ${index} '${name}' has a dynamic or negative shape [${shape.join(', ')}]`);
+  if (shape.some((d) => d < 0))
+    invalid(`tensor ${index} '${name}' has a dynamic or negative shape [${shape.join(', ')}]`);
   const tensor: TensorIR = { name, shape, type };
   const bufferIndex = t.int32(F.Tensor.buffer, 0);
   const bytes = buffers[bufferIndex];
-  if (bytes === undefined) invalid(`tensor ${index} '${name}' refers to buffer ${bufferIndex}, but there are ${buffers.length}`);
+  if (bytes === undefined)
+    invalid(`tensor ${index} '${name}' refers to buffer ${bufferIndex}, but there are ${buffers.length}`);
   if (bytes.byteLength > 0) {
     const expected = shape.reduce((a, d) => a * d, 1) * ELEMENT_SIZE[type];
-    if (bytes.byteLength !== expected) invalid(`tensor ${index} '${name}': buffer has ${bytes.byteLength} bytes, shape [${shape.join(', ')}] of ${type} needs ${expected}`);
+    if (bytes.byteLength !== expected)
+      invalid(
+        `tensor ${index} '${name}': buffer has ${bytes.byteLength} bytes, shape [${shape.join(', ')}] of ${type} needs ${expected}`,
+      );
     tensor.data = typedView(type, bytes);
   }
   const q = t.table(F.Tensor.quantization);
@@ -192,14 +221,17 @@ function typedView(type: TensorType, bytes: Uint8Array): Float32Array | Int8Arra
   if (type === 'int8') return new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
   const { buffer, byteOffset, byteLength } = aligned;
-  return type === 'int32' ? new Int32Array(buffer, byteOffset, byteLength / 4) : new Float32Array(buffer, byteOffset, byteLength / 4);
+  return type === 'int32'
+    ? new Int32Array(buffer, byteOffset, byteLength / 4)
+    : new Float32Array(buffer, byteOffset, byteLength / 4);
 }
 
 function readQuant(q: Table): QuantParams | undefined {
   const scale = q.float32s(F.Quantization.scale);
   if (scale.length === 0) return undefined;
   const zeroPoint = q.int64s(F.Quantization.zeroPoint);
-  if (zeroPoint.length !== scale.length) invalid(`quantization has ${scale.length} scales but ${zeroPoint.length} zero points`);
+  if (zeroPoint.length !== scale.length)
+    invalid(`quantization has ${scale.length} scales but ${zeroPoint.length} zero points`);
   const dim = q.int32(F.Quantization.quantizedDimension, 0);
   return scale.length > 1 || dim !== 0 ? { scale, zeroPoint, quantizedDimension: dim } : { scale, zeroPoint };
 }
@@ -219,7 +251,8 @@ function options(t: Table, expected: number, op: OpName, n: number): Table | nul
 }
 
 function arity(op: OpName, ins: number[], outs: number[], inputs: number, n: number): void {
-  if ((inputs >= 0 ? ins.length !== inputs : ins.length < 1) || outs.length !== 1) invalid(`operator ${n} (${op}) has ${ins.length} inputs and ${outs.length} outputs`);
+  if ((inputs >= 0 ? ins.length !== inputs : ins.length < 1) || outs.length !== 1)
+    invalid(`operator ${n} (${op}) has ${ins.length} inputs and ${outs.length} outputs`);
 }
 
 function readOperator(op: OpName, ins: number[], outs: number[], t: Table, n: number): OpIR {
@@ -234,10 +267,16 @@ function readOperator(op: OpName, ins: number[], outs: number[], t: Table, n: nu
       const o = options(t, OPTIONS_TYPE.Conv2DOptions, op, n);
       const C = F.Conv2DOptions;
       return {
-        op, inputs: [ins[0]!, ins[1]!, ins[2]!], outputs: out,
+        op,
+        inputs: [ins[0]!, ins[1]!, ins[2]!],
+        outputs: out,
         options: {
-          padding: padding(o?.int8(C.padding, 0) ?? 0), strideW: o?.int32(C.strideW, 0) ?? 0, strideH: o?.int32(C.strideH, 0) ?? 0,
-          fusedActivation: activation(o?.int8(C.fusedActivation, 0) ?? 0), dilationW: o?.int32(C.dilationW, 1) ?? 1, dilationH: o?.int32(C.dilationH, 1) ?? 1,
+          padding: padding(o?.int8(C.padding, 0) ?? 0),
+          strideW: o?.int32(C.strideW, 0) ?? 0,
+          strideH: o?.int32(C.strideH, 0) ?? 0,
+          fusedActivation: activation(o?.int8(C.fusedActivation, 0) ?? 0),
+          dilationW: o?.int32(C.dilationW, 1) ?? 1,
+          dilationH: o?.int32(C.dilationH, 1) ?? 1,
         },
       };
     }
@@ -247,10 +286,16 @@ function readOperator(op: OpName, ins: number[], outs: number[], t: Table, n: nu
       const o = options(t, OPTIONS_TYPE.Pool2DOptions, op, n);
       const P = F.Pool2DOptions;
       return {
-        op, inputs: [ins[0]!], outputs: out,
+        op,
+        inputs: [ins[0]!],
+        outputs: out,
         options: {
-          padding: padding(o?.int8(P.padding, 0) ?? 0), strideW: o?.int32(P.strideW, 0) ?? 0, strideH: o?.int32(P.strideH, 0) ?? 0,
-          filterW: o?.int32(P.filterW, 0) ?? 0, filterH: o?.int32(P.filterH, 0) ?? 0, fusedActivation: activation(o?.int8(P.fusedActivation, 0) ?? 0),
+          padding: padding(o?.int8(P.padding, 0) ?? 0),
+          strideW: o?.int32(P.strideW, 0) ?? 0,
+          strideH: o?.int32(P.strideH, 0) ?? 0,
+          filterW: o?.int32(P.filterW, 0) ?? 0,
+          filterH: o?.int32(P.filterH, 0) ?? 0,
+          fusedActivation: activation(o?.int8(P.fusedActivation, 0) ?? 0),
         },
       };
     }
@@ -259,7 +304,15 @@ function readOperator(op: OpName, ins: number[], outs: number[], t: Table, n: nu
       const o = options(t, OPTIONS_TYPE.FullyConnectedOptions, op, n);
       const FC = F.FullyConnectedOptions;
       if ((o?.int8(FC.weightsFormat, 0) ?? 0) !== 0) invalid(`operator ${n} (${op}) uses a shuffled weights format`);
-      return { op, inputs: [ins[0]!, ins[1]!, ins[2]!], outputs: out, options: { fusedActivation: activation(o?.int8(FC.fusedActivation, 0) ?? 0), keepNumDims: (o?.uint8(FC.keepNumDims, 0) ?? 0) !== 0 } };
+      return {
+        op,
+        inputs: [ins[0]!, ins[1]!, ins[2]!],
+        outputs: out,
+        options: {
+          fusedActivation: activation(o?.int8(FC.fusedActivation, 0) ?? 0),
+          keepNumDims: (o?.uint8(FC.keepNumDims, 0) ?? 0) !== 0,
+        },
+      };
     }
     case 'SOFTMAX': {
       arity(op, ins, outs, 1, n);
@@ -269,22 +322,45 @@ function readOperator(op: OpName, ins: number[], outs: number[], t: Table, n: nu
     case 'CONCATENATION': {
       arity(op, ins, outs, -1, n);
       const o = options(t, OPTIONS_TYPE.ConcatenationOptions, op, n);
-      return { op, inputs: ins, outputs: out, options: { axis: o?.int32(F.ConcatenationOptions.axis, 0) ?? 0, fusedActivation: activation(o?.int8(F.ConcatenationOptions.fusedActivation, 0) ?? 0) } };
+      return {
+        op,
+        inputs: ins,
+        outputs: out,
+        options: {
+          axis: o?.int32(F.ConcatenationOptions.axis, 0) ?? 0,
+          fusedActivation: activation(o?.int8(F.ConcatenationOptions.fusedActivation, 0) ?? 0),
+        },
+      };
     }
     case 'ADD': {
       arity(op, ins, outs, 2, n);
       const o = options(t, OPTIONS_TYPE.AddOptions, op, n);
-      return { op, inputs: [ins[0]!, ins[1]!], outputs: out, options: { fusedActivation: activation(o?.int8(F.AddOptions.fusedActivation, 0) ?? 0) } };
+      return {
+        op,
+        inputs: [ins[0]!, ins[1]!],
+        outputs: out,
+        options: { fusedActivation: activation(o?.int8(F.AddOptions.fusedActivation, 0) ?? 0) },
+      };
     }
     case 'RESHAPE': {
       arity(op, ins, outs, 2, n);
       const o = options(t, OPTIONS_TYPE.ReshapeOptions, op, n);
-      return { op, inputs: [ins[0]!, ins[1]!], outputs: out, options: { newShape: o?.int32s(F.ReshapeOptions.newShape) ?? [] } };
+      return {
+        op,
+        inputs: [ins[0]!, ins[1]!],
+        outputs: out,
+        options: { newShape: o?.int32s(F.ReshapeOptions.newShape) ?? [] },
+      };
     }
     case 'MEAN': {
       arity(op, ins, outs, 2, n);
       const o = options(t, OPTIONS_TYPE.ReducerOptions, op, n);
-      return { op, inputs: [ins[0]!, ins[1]!], outputs: out, options: { keepDims: (o?.uint8(F.ReducerOptions.keepDims, 0) ?? 0) !== 0 } };
+      return {
+        op,
+        inputs: [ins[0]!, ins[1]!],
+        outputs: out,
+        options: { keepDims: (o?.uint8(F.ReducerOptions.keepDims, 0) ?? 0) !== 0 },
+      };
     }
   }
 }

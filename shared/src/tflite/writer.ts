@@ -3,7 +3,17 @@
 // map weights in place.
 import { Builder } from 'flatbuffers';
 import type { GraphIR, OpIR, QuantParams, TensorIR } from './ir.ts';
-import { ACTIVATION, BUILTIN_CODE, ELEMENT_SIZE, F, FILE_IDENTIFIER, OPTIONS_TYPE, PADDING, SCHEMA_VERSION, TENSOR_TYPE } from './schema.ts';
+import {
+  ACTIVATION,
+  BUILTIN_CODE,
+  ELEMENT_SIZE,
+  F,
+  FILE_IDENTIFIER,
+  OPTIONS_TYPE,
+  PADDING,
+  SCHEMA_VERSION,
+  TENSOR_TYPE,
+} from './schema.ts';
 import { TfliteError } from './errors.ts';
 
 type Offset = number;
@@ -56,9 +66,15 @@ export function writeTflite(graph: GraphIR): Uint8Array {
 
 function checkDataSize(t: TensorIR, index: number): void {
   const expected = t.shape.reduce((a, d) => a * d, 1) * ELEMENT_SIZE[t.type];
-  const elementMatches = (t.type === 'int8' && t.data instanceof Int8Array) || (t.type === 'int32' && t.data instanceof Int32Array) || (t.type === 'float32' && t.data instanceof Float32Array);
+  const elementMatches =
+    (t.type === 'int8' && t.data instanceof Int8Array) ||
+    (t.type === 'int32' && t.data instanceof Int32Array) ||
+    (t.type === 'float32' && t.data instanceof Float32Array);
   if (!elementMatches || t.data!.byteLength !== expected) {
-    throw new TfliteError('invalid_model', `tensor ${index} '${t.name}': data does not match type ${t.type} and shape [${t.shape.join(', ')}]`);
+    throw new TfliteError(
+      'invalid_model',
+      `tensor ${index} '${t.name}': data does not match type ${t.type} and shape [${t.shape.join(', ')}]`,
+    );
   }
 }
 

@@ -61,7 +61,9 @@ export function seedImages(): { name: string; bytes: Uint8Array }[] {
   const data = join(REPO, 'data', 'fashion-mnist-mini', 'test', 'bag');
   return [
     ...files.map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(dir, f))) })),
-    ...readdirSync(data).slice(0, 3).map((f) => ({ name: `bag/${f}`, bytes: new Uint8Array(readFileSync(join(data, f))) })),
+    ...readdirSync(data)
+      .slice(0, 3)
+      .map((f) => ({ name: `bag/${f}`, bytes: new Uint8Array(readFileSync(join(data, f))) })),
   ];
 }
 
@@ -85,12 +87,19 @@ function mutate(rng: Rng, image: Uint8Array): { bytes: Uint8Array; how: string }
       return { bytes: bytes.slice(0, at), how: `cut at ${at}` };
     }
     case 3: {
-      const from = int(rng, bytes.length), len = 1 + int(rng, 512), to = int(rng, bytes.length);
-      return { bytes: concat(bytes.slice(0, to), bytes.slice(from, from + len), bytes.slice(to)), how: `${len} bytes from ${from} copied to ${to}` };
+      const from = int(rng, bytes.length),
+        len = 1 + int(rng, 512),
+        to = int(rng, bytes.length);
+      return {
+        bytes: concat(bytes.slice(0, to), bytes.slice(from, from + len), bytes.slice(to)),
+        how: `${len} bytes from ${from} copied to ${to}`,
+      };
     }
     default: {
       const junk = Uint8Array.from({ length: 1 + int(rng, 256) }, () => int(rng, 256));
-      return rng() < 0.5 ? { bytes: concat(bytes, junk), how: `${junk.length} junk bytes appended` } : { bytes: concat(junk, bytes), how: `${junk.length} junk bytes prepended` };
+      return rng() < 0.5
+        ? { bytes: concat(bytes, junk), how: `${junk.length} junk bytes appended` }
+        : { bytes: concat(junk, bytes), how: `${junk.length} junk bytes prepended` };
     }
   }
 }
@@ -98,31 +107,79 @@ function mutate(rng: Rng, image: Uint8Array): { bytes: Uint8Array; how: string }
 function multipartCase(rng: Rng, image: Uint8Array): { body: Uint8Array; type: string; how: string } {
   const b = `----fuzz${int(rng, 1e9)}`;
   const part = (name: string, content: Uint8Array | string, filename = 'photo.jpg', eol = '\r\n') =>
-    concat(bytesOf(`--${b}${eol}Content-Disposition: form-data; name="${name}"; filename="${filename}"${eol}Content-Type: application/octet-stream${eol}${eol}`), typeof content === 'string' ? bytesOf(content) : content, bytesOf(eol));
+    concat(
+      bytesOf(
+        `--${b}${eol}Content-Disposition: form-data; name="${name}"; filename="${filename}"${eol}Content-Type: application/octet-stream${eol}${eol}`,
+      ),
+      typeof content === 'string' ? bytesOf(content) : content,
+      bytesOf(eol),
+    );
   const end = bytesOf(`--${b}--\r\n`);
   const type = `multipart/form-data; boundary=${b}`;
   switch (int(rng, 10)) {
-    case 0: return { body: concat(part('file', image), end), type, how: 'well-formed' };
-    case 1: return { body: concat(part('file', image), end), type: 'multipart/form-data', how: 'no boundary parameter' };
-    case 2: return { body: concat(part('file', image), end), type: `multipart/form-data; boundary=other`, how: 'wrong boundary' };
-    case 3: return { body: concat(part('file', new Uint8Array(0)), end), type, how: 'empty file part' };
-    case 4: return { body: concat(part('file', image), part('file', image), end), type, how: 'two file parts' };
-    case 5: return { body: concat(part('file', image)).slice(0, int(rng, image.length)), type, how: 'truncated, no closing boundary' };
-    case 6: return { body: concat(...Array.from({ length: 500 }, (_, i) => part(`f${i}`, 'x')), part('file', image), end), type, how: '500 text parts before the file' };
-    case 7: return { body: concat(part('file', image, 'a"b\r\nc.jpg', '\n'), end), type, how: 'LF line ends, odd filename' };
-    case 8: return { body: image, type, how: 'raw image declared as multipart' };
-    default: return { body: concat(part('file', image), bytesOf(`--${b}`)), type, how: 'no final --' };
+    case 0:
+      return { body: concat(part('file', image), end), type, how: 'well-formed' };
+    case 1:
+      return { body: concat(part('file', image), end), type: 'multipart/form-data', how: 'no boundary parameter' };
+    case 2:
+      return {
+        body: concat(part('file', image), end),
+        type: `multipart/form-data; boundary=other`,
+        how: 'wrong boundary',
+      };
+    case 3:
+      return { body: concat(part('file', new Uint8Array(0)), end), type, how: 'empty file part' };
+    case 4:
+      return { body: concat(part('file', image), part('file', image), end), type, how: 'two file parts' };
+    case 5:
+      return {
+        body: concat(part('file', image)).slice(0, int(rng, image.length)),
+        type,
+        how: 'truncated, no closing boundary',
+      };
+    case 6:
+      return {
+        body: concat(...Array.from({ length: 500 }, (_, i) => part(`f${i}`, 'x')), part('file', image), end),
+        type,
+        how: '500 text parts before the file',
+      };
+    case 7:
+      return { body: concat(part('file', image, 'a"b\r\nc.jpg', '\n'), end), type, how: 'LF line ends, odd filename' };
+    case 8:
+      return { body: image, type, how: 'raw image declared as multipart' };
+    default:
+      return { body: concat(part('file', image), bytesOf(`--${b}`)), type, how: 'no final --' };
   }
 }
 
-const JUNK = ['', '-1', '0', '1e9', 'NaN', '%', '%ZZ', '%00', '..', 'a@b@c', 'x'.repeat(2000), '\u{1F600}', '5;drop', '[]', '{}', ' 3', '99999999999999999999'];
+const JUNK = [
+  '',
+  '-1',
+  '0',
+  '1e9',
+  'NaN',
+  '%',
+  '%ZZ',
+  '%00',
+  '..',
+  'a@b@c',
+  'x'.repeat(2000),
+  '\u{1F600}',
+  '5;drop',
+  '[]',
+  '{}',
+  ' 3',
+  '99999999999999999999',
+];
 
 function queryCase(rng: Rng): string {
   const params: string[] = [];
   const n = 1 + int(rng, 4);
   for (let i = 0; i < n; i++) {
     const key = pick(rng, ['top_k', 'model', 'label', 'x', '', '%', 'top_k[]']);
-    params.push(`${key}=${pick(rng, [encodeURIComponent(pick(rng, JUNK)), pick(rng, JUNK).replace(/[^\x21-\x7e]/g, ''), String(int(rng, 20))])}`);
+    params.push(
+      `${key}=${pick(rng, [encodeURIComponent(pick(rng, JUNK)), pick(rng, JUNK).replace(/[^\x21-\x7e]/g, ''), String(int(rng, 20))])}`,
+    );
   }
   return `?${params.join('&')}`;
 }
@@ -159,14 +216,29 @@ function crc32(bytes: Uint8Array): number {
 
 // Built once per process: a 256 MB bomb takes a second to deflate.
 const hostileBodies = new Map<string, Uint8Array>();
-const built = (how: string, make: () => Uint8Array) => ({ how, bytes: hostileBodies.get(how) ?? hostileBodies.set(how, make()).get(how)! });
+const built = (how: string, make: () => Uint8Array) => ({
+  how,
+  bytes: hostileBodies.get(how) ?? hostileBodies.set(how, make()).get(how)!,
+});
 
 function hostileCase(rng: Rng): { bytes: Uint8Array; how: string } {
   switch (int(rng, 4)) {
-    case 0: { const w = pick(rng, [20_000, 65_535, 200_000]); return built(`valid ${w}×1 PNG`, () => flatPng(w, 1)); }
-    case 1: { const h = pick(rng, [20_000, 65_535]); return built(`valid 1×${h} PNG`, () => flatPng(1, h)); }
-    case 2: { const mb = pick(rng, [16, 64, 256]); return built(`1×1 PNG inflating to ${mb} MB`, () => bombPng(mb << 20)); }
-    default: { const side = pick(rng, [3000, 4000]); return built(`valid ${side}×${side} flat PNG`, () => flatPng(side, side)); }
+    case 0: {
+      const w = pick(rng, [20_000, 65_535, 200_000]);
+      return built(`valid ${w}×1 PNG`, () => flatPng(w, 1));
+    }
+    case 1: {
+      const h = pick(rng, [20_000, 65_535]);
+      return built(`valid 1×${h} PNG`, () => flatPng(1, h));
+    }
+    case 2: {
+      const mb = pick(rng, [16, 64, 256]);
+      return built(`1×1 PNG inflating to ${mb} MB`, () => bombPng(mb << 20));
+    }
+    default: {
+      const side = pick(rng, [3000, 4000]);
+      return built(`valid ${side}×${side} flat PNG`, () => flatPng(side, side));
+    }
   }
 }
 
@@ -175,7 +247,13 @@ export interface CaseOptions {
   uploadLimit: number;
 }
 
-export function makeCase(seed: number, n: number, families: readonly Family[], images: { name: string; bytes: Uint8Array }[], opts: CaseOptions): FuzzCase {
+export function makeCase(
+  seed: number,
+  n: number,
+  families: readonly Family[],
+  images: { name: string; bytes: Uint8Array }[],
+  opts: CaseOptions,
+): FuzzCase {
   const rng = random(seed * 1_000_003 + n);
   const family = families[n % families.length]!;
   const id = `${seed}:${n}`;
@@ -189,49 +267,136 @@ export function makeCase(seed: number, n: number, families: readonly Family[], i
     }
     case 'multipart': {
       const m = multipartCase(rng, image.bytes);
-      return { id, family, what: `${image.name}: ${m.how}`, method: 'POST', path: route, headers: { 'content-type': m.type }, body: m.body };
+      return {
+        id,
+        family,
+        what: `${image.name}: ${m.how}`,
+        method: 'POST',
+        path: route,
+        headers: { 'content-type': m.type },
+        body: m.body,
+      };
     }
     case 'chunked': {
       const kind = int(rng, 3);
-      if (kind === 0) return { id, family, what: 'empty chunked body', method: 'POST', path: route, headers: raw, chunks: [] };
+      if (kind === 0)
+        return { id, family, what: 'empty chunked body', method: 'POST', path: route, headers: raw, chunks: [] };
       if (kind === 1) {
-        const size = 1 + int(rng, 64), chunks: Uint8Array[] = [];
+        const size = 1 + int(rng, 64),
+          chunks: Uint8Array[] = [];
         for (let at = 0; at < image.bytes.length; at += size) chunks.push(image.bytes.slice(at, at + size));
-        return { id, family, what: `${image.name} in ${chunks.length} chunks of ${size} B`, method: 'POST', path: route, headers: raw, chunks };
+        return {
+          id,
+          family,
+          what: `${image.name} in ${chunks.length} chunks of ${size} B`,
+          method: 'POST',
+          path: route,
+          headers: raw,
+          chunks,
+        };
       }
       const chunk = new Uint8Array(64 * 1024).fill(int(rng, 256));
       const count = Math.ceil(opts.uploadLimit / chunk.length) + 1;
-      return { id, family, what: `${count} × 64 KiB chunked, over the limit`, method: 'POST', path: route, headers: raw, chunks: Array(count).fill(chunk) };
+      return {
+        id,
+        family,
+        what: `${count} × 64 KiB chunked, over the limit`,
+        method: 'POST',
+        path: route,
+        headers: raw,
+        chunks: Array(count).fill(chunk),
+      };
     }
     case 'framing': {
       const kind = int(rng, 4);
       if (kind === 0) {
         const cl = pick(rng, ['-1', 'abc', '1e3', '5, 5', '0x10', '+5', ' ', String(2 ** 53)]);
-        return { id, family, what: `Content-Length: ${cl}`, method: 'POST', path: route, headers: { ...raw, 'content-length': cl }, body: image.bytes.slice(0, 5) };
+        return {
+          id,
+          family,
+          what: `Content-Length: ${cl}`,
+          method: 'POST',
+          path: route,
+          headers: { ...raw, 'content-length': cl },
+          body: image.bytes.slice(0, 5),
+        };
       }
       if (kind === 1) {
         const cl = pick(rng, ['99999999999', String(opts.uploadLimit + 1), String(2 ** 40)]);
-        return { id, family, what: `Content-Length: ${cl} with ${image.bytes.length} B sent`, method: 'POST', path: route, headers: { ...raw, 'content-length': cl }, body: image.bytes };
+        return {
+          id,
+          family,
+          what: `Content-Length: ${cl} with ${image.bytes.length} B sent`,
+          method: 'POST',
+          path: route,
+          headers: { ...raw, 'content-length': cl },
+          body: image.bytes,
+        };
       }
       if (kind === 2) {
         const method = pick(rng, ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']);
-        return { id, family, what: `${method} ${route}`, method, path: route, headers: rng() < 0.5 ? { origin: 'https://evil.example', 'access-control-request-method': 'POST' } : {} };
+        return {
+          id,
+          family,
+          what: `${method} ${route}`,
+          method,
+          path: route,
+          headers: rng() < 0.5 ? { origin: 'https://evil.example', 'access-control-request-method': 'POST' } : {},
+        };
       }
-      const path = pick(rng, ['/v1/classify/', '//v1/classify', '/v1/classify/../models', '/v1/models/%00', '/v1/models/' + 'a'.repeat(3000), '/v1/models/..%2f..', '/%', '/v1/%E0%A4%A']);
-      return { id, family, what: `POST ${path.slice(0, 60)}`, method: rng() < 0.5 ? 'POST' : 'GET', path, headers: raw, body: image.bytes };
+      const path = pick(rng, [
+        '/v1/classify/',
+        '//v1/classify',
+        '/v1/classify/../models',
+        '/v1/models/%00',
+        '/v1/models/' + 'a'.repeat(3000),
+        '/v1/models/..%2f..',
+        '/%',
+        '/v1/%E0%A4%A',
+      ]);
+      return {
+        id,
+        family,
+        what: `POST ${path.slice(0, 60)}`,
+        method: rng() < 0.5 ? 'POST' : 'GET',
+        path,
+        headers: raw,
+        body: image.bytes,
+      };
     }
     case 'query': {
       const q = queryCase(rng);
-      return { id, family, what: `query ${q.slice(0, 80)}`, method: 'POST', path: `${route.split('?')[0]}${q}`, headers: raw, body: image.bytes };
+      return {
+        id,
+        family,
+        what: `query ${q.slice(0, 80)}`,
+        method: 'POST',
+        path: `${route.split('?')[0]}${q}`,
+        headers: raw,
+        body: image.bytes,
+      };
     }
     case 'hostile': {
       const h = hostileCase(rng);
-      return { id, family, what: h.how, method: 'POST', path: '/v1/classify', headers: { 'content-type': 'image/png' }, body: h.bytes };
+      return {
+        id,
+        family,
+        what: h.how,
+        method: 'POST',
+        path: '/v1/classify',
+        headers: { 'content-type': 'image/png' },
+        body: h.bytes,
+      };
     }
   }
 }
 
-export function* makeCases(seed: number, count: number, families: readonly Family[], opts: CaseOptions): Generator<FuzzCase> {
+export function* makeCases(
+  seed: number,
+  count: number,
+  families: readonly Family[],
+  opts: CaseOptions,
+): Generator<FuzzCase> {
   const images = seedImages();
   for (let n = 0; n < count; n++) yield makeCase(seed, n, families, images, opts);
 }

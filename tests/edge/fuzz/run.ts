@@ -51,17 +51,30 @@ export interface RunOptions {
   isolateHeapMiB?: () => { used: number; total: number } | null;
 }
 
-interface Answer { status: number; type: string; text: string }
+interface Answer {
+  status: number;
+  type: string;
+  text: string;
+}
 
 function send(url: URL, c: FuzzCase, agent: Agent, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers = { ...c.headers };
-    const req = request({ host: url.hostname, port: url.port, method: c.method, path: c.path, headers, agent, timeout: timeoutMs }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (d: Buffer) => parts.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text: Buffer.concat(parts).toString() }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, method: c.method, path: c.path, headers, agent, timeout: timeoutMs },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type'] ?? ''),
+            text: Buffer.concat(parts).toString(),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer in ${timeoutMs} ms`), { code: 'TIMEOUT' })));
     req.on('error', reject);
     if (c.chunks) {
@@ -108,14 +121,17 @@ export function workerdRssMiB(pid: number): number | null {
       // the process ended while we looked
     }
   }
-  let kib = 0, found = false;
+  let kib = 0,
+    found = false;
   const walk = (p: number) => {
     for (const child of children.get(p) ?? []) {
       if (names.get(child) === 'workerd') {
         try {
           kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child}/status`, 'utf8'))?.[1] ?? 0);
           found = true;
-        } catch { /* gone */ }
+        } catch {
+          /* gone */
+        }
       }
       walk(child);
     }
@@ -124,28 +140,45 @@ export function workerdRssMiB(pid: number): number | null {
   return found ? kib / 1024 : null;
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0;
 
 export async function runFuzz(cases: Iterable<FuzzCase>, opts: RunOptions): Promise<FuzzReport> {
   const url = new URL(opts.url);
   const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
-  const blockSize = opts.blockSize ?? 1000, healthEvery = opts.healthEvery ?? 250;
-  const outcomes: Outcome[] = [], blocks: Block[] = [], healthFailures: string[] = [];
+  const blockSize = opts.blockSize ?? 1000,
+    healthEvery = opts.healthEvery ?? 250;
+  const outcomes: Outcome[] = [],
+    blocks: Block[] = [],
+    healthFailures: string[] = [];
   const iterator = cases[Symbol.iterator]();
   const start = performance.now();
-  let blockTimes: number[] = [], blockFailures = 0;
+  let blockTimes: number[] = [],
+    blockFailures = 0;
 
   const closeBlock = () => {
     const sorted = [...blockTimes].sort((a, b) => a - b);
-    blocks.push({ requests: sorted.length, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) ?? 0, failures: blockFailures, rssMiB: opts.wranglerPid ? workerdRssMiB(opts.wranglerPid) : null,
-      heapMiB: opts.isolateHeapMiB?.() ?? null });
+    blocks.push({
+      requests: sorted.length,
+      p50: quantile(sorted, 0.5),
+      p99: quantile(sorted, 0.99),
+      max: sorted.at(-1) ?? 0,
+      failures: blockFailures,
+      rssMiB: opts.wranglerPid ? workerdRssMiB(opts.wranglerPid) : null,
+      heapMiB: opts.isolateHeapMiB?.() ?? null,
+    });
     blockTimes = [];
     blockFailures = 0;
   };
 
   async function health(): Promise<void> {
     try {
-      const a = await send(url, { id: 'health', family: 'framing', what: 'GET /healthz', method: 'GET', path: '/healthz', headers: {} }, agent, opts.timeoutMs);
+      const a = await send(
+        url,
+        { id: 'health', family: 'framing', what: 'GET /healthz', method: 'GET', path: '/healthz', headers: {} },
+        agent,
+        opts.timeoutMs,
+      );
       if (a.status !== 200) healthFailures.push(`after ${outcomes.length}: ${a.status} ${a.text.slice(0, 120)}`);
     } catch (error) {
       healthFailures.push(`after ${outcomes.length}: ${(error as Error).message}`);
@@ -165,7 +198,13 @@ export async function runFuzz(cases: Iterable<FuzzCase>, opts: RunOptions): Prom
         outcome = { case: c, status: a.status, ms: performance.now() - t, ...judge(c, a) };
       } catch (error) {
         const e = error as Error & { code?: string };
-        outcome = { case: c, status: 0, ms: performance.now() - t, verdict: e.code === 'TIMEOUT' ? 'timeout' : 'connection', detail: `${e.code ?? ''} ${e.message}` };
+        outcome = {
+          case: c,
+          status: 0,
+          ms: performance.now() - t,
+          verdict: e.code === 'TIMEOUT' ? 'timeout' : 'connection',
+          detail: `${e.code ?? ''} ${e.message}`,
+        };
       }
       outcomes.push(outcome);
       blockTimes.push(outcome.ms);
@@ -179,7 +218,17 @@ export async function runFuzz(cases: Iterable<FuzzCase>, opts: RunOptions): Prom
   if (blockTimes.length > 0) closeBlock();
   await health();
   agent.destroy();
-  const byVerdict = { ok: 0, non_json: 0, server_error: 0, restart: 0, timeout: 0, connection: 0 } as Record<Verdict, number>;
+  const byVerdict = { ok: 0, non_json: 0, server_error: 0, restart: 0, timeout: 0, connection: 0 } as Record<
+    Verdict,
+    number
+  >;
   for (const o of outcomes) byVerdict[o.verdict]++;
-  return { outcomes, failures: outcomes.filter((o) => o.verdict !== 'ok'), byVerdict, blocks, healthFailures, seconds: (performance.now() - start) / 1000 };
+  return {
+    outcomes,
+    failures: outcomes.filter((o) => o.verdict !== 'ok'),
+    byVerdict,
+    blocks,
+    healthFailures,
+    seconds: (performance.now() - start) / 1000,
+  };
 }

@@ -20,7 +20,10 @@ export function fitCentroidHead(model: tfl.LayersModel, x: tf.Tensor4D, labels: 
     const counts = tf.maximum(tf.sum(onehot, 0), 1);
     const centroids = tf.div(tf.matMul(onehot, z, true, false), tf.expandDims(counts, 1)) as tf.Tensor2D; // [k, d]
     const kernel = tf.div(tf.transpose(centroids), tf.expandDims(std, 1)); // [d, k]
-    const bias = tf.sub(tf.neg(tf.squeeze(tf.matMul(tf.expandDims(mean, 0), kernel))), tf.mul(0.5, tf.sum(tf.square(centroids), 1)));
+    const bias = tf.sub(
+      tf.neg(tf.squeeze(tf.matMul(tf.expandDims(mean, 0), kernel))),
+      tf.mul(0.5, tf.sum(tf.square(centroids), 1)),
+    );
     head.setWeights([kernel, bias]);
   });
 }

@@ -13,6 +13,11 @@ export function randomizeBatchNorm(model: tfl.LayersModel, seed = 1): void {
     if (layer.getClassName() !== 'BatchNormalization') continue;
     const c = layer.getWeights()[0]!.shape[0]!;
     const vec = (f: () => number) => tf.tensor1d(Float32Array.from({ length: c }, f));
-    layer.setWeights([vec(() => 0.5 + rand()), vec(() => (rand() - 0.5) * 0.2), vec(() => (rand() - 0.5) * 0.4), vec(() => 0.5 + rand())]);
+    layer.setWeights([
+      vec(() => 0.5 + rand()),
+      vec(() => (rand() - 0.5) * 0.2),
+      vec(() => (rand() - 0.5) * 0.4),
+      vec(() => 0.5 + rand()),
+    ]);
   }
 }

@@ -12,7 +12,6 @@ import { raceBackends, type Contender, type Measure } from './race.ts';
 
 export { BackendError } from './errors.ts';
 
-
 export interface BackendInfo {
   name: BackendName;
   /** The name tf.getBackend() reports ('tensorflow', 'webgpu', 'wasm', 'cpu'). */
@@ -58,12 +57,18 @@ export async function initBackend(
   measure?: Measure,
 ): Promise<BackendInfo> {
   if (!isBackendChoice(choice)) {
-    throw new BackendError('backend_unknown', `unknown backend "${String(choice)}"; expected auto or one of ${BACKEND_NAMES.join(', ')}`);
+    throw new BackendError(
+      'backend_unknown',
+      `unknown backend "${String(choice)}"; expected auto or one of ${BACKEND_NAMES.join(', ')}`,
+    );
   }
   // Read the engine state directly: tf.memory() would itself initialise the highest-priority backend.
   const live = tf.engine().state.numTensors;
   if (live > 0) {
-    throw new BackendError('backend_too_late', `initBackend must run before any tensor is created (${live} tensors already exist)`);
+    throw new BackendError(
+      'backend_too_late',
+      `initBackend must run before any tensor is created (${live} tensors already exist)`,
+    );
   }
   if (choice !== 'auto') {
     try {
@@ -90,17 +95,23 @@ export async function initBackend(
     }
   }
   if (contenders.length > 0) {
-    const unavailable = fallbacks.filter((f) => RACED.includes(f.name)).map((f) => `${f.name} unavailable: ${f.reason}`);
+    const unavailable = fallbacks
+      .filter((f) => RACED.includes(f.name))
+      .map((f) => `${f.name} unavailable: ${f.reason}`);
     let winner = contenders[0]!;
     if (contenders.length === 1 || !measure) {
       await activate(winner.tfBackend);
-      const why = contenders.length === 1 ? 'the only GPU backend that started' : `first of ${contenders.map((c) => c.name).join(', ')}; not measured`;
+      const why =
+        contenders.length === 1
+          ? 'the only GPU backend that started'
+          : `first of ${contenders.map((c) => c.name).join(', ')}; not measured`;
       log(`backend auto → ${winner.name} (${[why, ...unavailable].join('; ')})`);
     } else {
       const race = await raceBackends(contenders, measure);
       winner = race.winner;
       for (const r of race.results) {
-        if (r.name !== winner.name) fallbacks.push({ name: r.name, reason: r.error ?? `slower at start-up: ${r.imgPerSec!.toFixed(1)} img/s` });
+        if (r.name !== winner.name)
+          fallbacks.push({ name: r.name, reason: r.error ?? `slower at start-up: ${r.imgPerSec!.toFixed(1)} img/s` });
       }
       log(unavailable.length ? `${race.line}; ${unavailable.join('; ')}` : race.line);
     }
@@ -117,7 +128,10 @@ export async function initBackend(
     }
   }
   // cpu is pure JS and always registers; reaching here means tfjs-core itself is broken.
-  throw new BackendError('backend_unavailable', `no backend could start: ${fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ')}`);
+  throw new BackendError(
+    'backend_unavailable',
+    `no backend could start: ${fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ')}`,
+  );
 }
 
 export { BACKEND_NAMES, isBackendChoice, type BackendChoice, type BackendName };

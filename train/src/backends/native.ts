@@ -49,10 +49,16 @@ export function checkSharedCore(ourCore: PackageRef, nativePkgJson: string): Cor
   const theirs =
     resolvePackage('@tensorflow/tfjs-core', nativePkgJson) ??
     (viaUmbrella ? resolvePackage('@tensorflow/tfjs-core', `${viaUmbrella.dir}/package.json`) : undefined);
-  if (theirs === undefined) return { ok: false, sameInstance: false, reason: 'its @tensorflow/tfjs-core cannot be resolved' };
-  if (theirs.dir === ourCore.dir) return { ok: true, sameInstance: true, reason: `shares tfjs-core ${ourCore.version}` };
+  if (theirs === undefined)
+    return { ok: false, sameInstance: false, reason: 'its @tensorflow/tfjs-core cannot be resolved' };
+  if (theirs.dir === ourCore.dir)
+    return { ok: true, sameInstance: true, reason: `shares tfjs-core ${ourCore.version}` };
   if (theirs.version === ourCore.version) {
-    return { ok: true, sameInstance: false, reason: `own copy of tfjs-core ${theirs.version} (engine shared through the global registry)` };
+    return {
+      ok: true,
+      sameInstance: false,
+      reason: `own copy of tfjs-core ${theirs.version} (engine shared through the global registry)`,
+    };
   }
   return {
     ok: false,
@@ -67,7 +73,9 @@ export async function initNative(kind: 'gpu' | 'cpu', ctx: InitContext): Promise
   const native = resolvePackage(pkg, here);
   const ourCore = resolvePackage('@tensorflow/tfjs-core', here);
   if (native === undefined) {
-    throw new Error(`${pkg} is not installed (optional dependency; needs internet to fetch libtensorflow${kind === 'gpu' ? ', and CUDA 11.2 + cuDNN 8.1' : ''})`);
+    throw new Error(
+      `${pkg} is not installed (optional dependency; needs internet to fetch libtensorflow${kind === 'gpu' ? ', and CUDA 11.2 + cuDNN 8.1' : ''})`,
+    );
   }
   if (ourCore === undefined) throw new Error('@tensorflow/tfjs-core cannot be resolved');
   const core = checkSharedCore(ourCore, `${native.dir}/package.json`);
@@ -82,5 +90,8 @@ export async function initNative(kind: 'gpu' | 'cpu', ctx: InitContext): Promise
   if (kind === 'gpu' && backend.isUsingGpuDevice === false) {
     throw new Error(`${pkg} loaded but libtensorflow sees no CUDA device`);
   }
-  return { tfBackend: 'tensorflow', detail: `libtensorflow via ${pkg} ${native.version}${kind === 'gpu' ? ' (CUDA)' : ''}` };
+  return {
+    tfBackend: 'tensorflow',
+    detail: `libtensorflow via ${pkg} ${native.version}${kind === 'gpu' ? ' (CUDA)' : ''}`,
+  };
 }

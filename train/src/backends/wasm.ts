@@ -1,6 +1,11 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { activate } from './activate.ts';
-import { ADDED_KERNELS, PATCHED_GRADIENTS, PATCHED_KERNELS, registerWasmTrainingKernels } from './wasm-kernels/register.ts';
+import {
+  ADDED_KERNELS,
+  PATCHED_GRADIENTS,
+  PATCHED_KERNELS,
+  registerWasmTrainingKernels,
+} from './wasm-kernels/register.ts';
 import { fusedMultiplyAdd } from './wasm-kernels/train-module.ts';
 import type { BackendReady } from './index.ts';
 

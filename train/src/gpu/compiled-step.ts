@@ -13,7 +13,15 @@ import type { Optimizer, OptimizerConfig } from '../training/optimizer.ts';
 import { acquireGpu, orLost, type GpuContext } from './device.ts';
 import { GpuStepError, WHAT_TO_DO } from './errors.ts';
 import { accumulateShader, flatGrid, LAYER_BINDING, STEP_BYTES, type Kernel } from './kernels/common.wgsl.ts';
-import { applyShader, bnBackwardFinalizeShader, bnBackwardReduceShader, bnFinalizeShader, reduceLayout, REDUCE_ROWS, type FinalizeSpec } from './kernels/batchnorm.wgsl.ts';
+import {
+  applyShader,
+  bnBackwardFinalizeShader,
+  bnBackwardReduceShader,
+  bnFinalizeShader,
+  reduceLayout,
+  REDUCE_ROWS,
+  type FinalizeSpec,
+} from './kernels/batchnorm.wgsl.ts';
 import { GEMM_BM, gemmGrid, gemmShader, type DgradEpilogue, type GemmSpec } from './kernels/gemm.wgsl.ts';
 import { headBackwardCount, headBackwardShader, headForwardShader, type HeadSpec } from './kernels/head.wgsl.ts';
 import { optimizerShader } from './kernels/optimizer.wgsl.ts';
@@ -119,11 +127,17 @@ export class CompiledTrainer {
     const oom = await orLost(this.ctx, device.popErrorScope());
     if (oom) {
       this.destroy();
-      throw new GpuStepError('gpu_out_of_memory', `out of GPU memory: batch ${this.maxBatch} needs ${mib(this.bytes)} of GPU buffers (${oom.message}); ${WHAT_TO_DO}`);
+      throw new GpuStepError(
+        'gpu_out_of_memory',
+        `out of GPU memory: batch ${this.maxBatch} needs ${mib(this.bytes)} of GPU buffers (${oom.message}); ${WHAT_TO_DO}`,
+      );
     }
     if (validation) {
       this.destroy();
-      throw new GpuStepError('gpu_shader_error', `the compiled step failed to build on ${this.ctx.adapterName}: ${validation.message}; use --gpu-step tfjs`);
+      throw new GpuStepError(
+        'gpu_shader_error',
+        `the compiled step failed to build on ${this.ctx.adapterName}: ${validation.message}; use --gpu-step tfjs`,
+      );
     }
   }
 
@@ -132,7 +146,10 @@ export class CompiledTrainer {
     const limit = this.ctx.device.limits.maxStorageBufferBindingSize;
     if (size > limit) {
       this.destroy();
-      throw new GpuStepError('gpu_too_large', `buffer ${label} would need ${mib(size)}, over this GPU's ${mib(limit)} per binding; ${WHAT_TO_DO}`);
+      throw new GpuStepError(
+        'gpu_too_large',
+        `buffer ${label} would need ${mib(size)}, over this GPU's ${mib(limit)} per binding; ${WHAT_TO_DO}`,
+      );
     }
     const b = this.ctx.device.createBuffer({ label, size, usage });
     this.buffers.push(b);
@@ -151,7 +168,12 @@ export class CompiledTrainer {
   }
 
   /** One dispatch of the step; a kernel's per-layer uniforms go in a buffer of their own, written once here. */
-  private record(label: string, kernel: Kernel | string, resources: GPUBuffer[], grid: (n: number) => [number, number, number]): void {
+  private record(
+    label: string,
+    kernel: Kernel | string,
+    resources: GPUBuffer[],
+    grid: (n: number) => [number, number, number],
+  ): void {
     const { code, layer } = typeof kernel === 'string' ? { code: kernel, layer: undefined } : kernel;
     const pipeline = this.pipeline(code);
     const entries = [this.stepUniform, ...resources].map((buffer, binding) => ({ binding, resource: { buffer } }));
@@ -222,17 +244,39 @@ export class CompiledTrainer {
       if (node.kind === 'convbn') {
         const c = convs[plan.convs.indexOf(node)]!;
         const spec = gemm(node, 'forward');
-        this.record(`${node.name}/forward`, gemmShader(spec), [this.acts[node.input]!, this.params, c.y, c.partials], (n) => gemmGrid(spec, n));
-        this.record(`${node.name}/bn`, bnFinalizeShader(finalizeSpec(node, c.pixels, GEMM_BM)), [c.partials, this.params, c.coefF, this.stats], () => [node.geo.cOut, 1, 1]);
+        this.record(
+          `${node.name}/forward`,
+          gemmShader(spec),
+          [this.acts[node.input]!, this.params, c.y, c.partials],
+          (n) => gemmGrid(spec, n),
+        );
+        this.record(
+          `${node.name}/bn`,
+          bnFinalizeShader(finalizeSpec(node, c.pixels, GEMM_BM)),
+          [c.partials, this.params, c.coefF, this.stats],
+          () => [node.geo.cOut, 1, 1],
+        );
       } else if (node.kind === 'apply') {
         const t = plan.tensors[node.out]!;
-        const resources = node.terms.flatMap((term) => ('bn' in term ? [convs[term.bn]!.y, convs[term.bn]!.coefF] : [this.acts[term.identity]!]));
+        const resources = node.terms.flatMap((term) =>
+          'bn' in term ? [convs[term.bn]!.y, convs[term.bn]!.coefF] : [this.acts[term.identity]!],
+        );
         const kinds = node.terms.map((term): 'bn' | 'identity' => ('bn' in term ? 'bn' : 'identity'));
-        this.record(`${node.name}/apply`, applyShader(t.c, t.h * t.w, kinds, node.relu), [...resources, this.acts[node.out]!], (n) => flatGrid(n * size(node.out)));
+        this.record(
+          `${node.name}/apply`,
+          applyShader(t.c, t.h * t.w, kinds, node.relu),
+          [...resources, this.acts[node.out]!],
+          (n) => flatGrid(n * size(node.out)),
+        );
       } else {
         const g = node.geo;
         const argmax = this.buffer(`${node.name}/argmax`, N * size(node.out));
-        this.record(`${node.name}/forward`, maxPoolForwardShader(g), [this.acts[node.input]!, this.acts[node.out]!, argmax], (n) => flatGrid(n * size(node.out)));
+        this.record(
+          `${node.name}/forward`,
+          maxPoolForwardShader(g),
+          [this.acts[node.input]!, this.acts[node.out]!, argmax],
+          (n) => flatGrid(n * size(node.out)),
+        );
         (node as { argmax?: GPUBuffer }).argmax = argmax;
       }
     }
@@ -248,13 +292,21 @@ export class CompiledTrainer {
     const pooled = this.buffer('head/pooled', N * headIn.c);
     const dlogits = this.buffer('head/dlogits', N * plan.head.classes);
     const perImage = this.buffer('head/per-image', 2 * N);
-    this.record('head/forward', headForwardShader(headSpec), [this.acts[plan.head.input]!, this.labels, this.params, pooled, dlogits, perImage], (n) => [n, 1, 1]);
+    this.record(
+      'head/forward',
+      headForwardShader(headSpec),
+      [this.acts[plan.head.input]!, this.labels, this.params, pooled, dlogits, perImage],
+      (n) => [n, 1, 1],
+    );
 
     // Backward. A tensor's gradient starts with its first contribution (write), later ones accumulate; an
     // identity shortcut's contribution is folded into the next dgrad's epilogue, or becomes the gradient
     // buffer itself when it is the only one.
-    this.record('head/backward', headBackwardShader(headSpec), [pooled, dlogits, perImage, this.params, this.grads, gradOf(plan.head.input), this.metrics], (n) =>
-      flatGrid(headBackwardCount(headSpec, n)),
+    this.record(
+      'head/backward',
+      headBackwardShader(headSpec),
+      [pooled, dlogits, perImage, this.params, this.grads, gradOf(plan.head.input), this.metrics],
+      (n) => flatGrid(headBackwardCount(headSpec, n)),
     );
     const started = plan.tensors.map((_, t) => t === plan.head.input);
     const pending: GPUBuffer[][] = plan.tensors.map(() => []);
@@ -262,11 +314,13 @@ export class CompiledTrainer {
       const extra = pending[t]!;
       if (!started[t]) {
         const first = extra.shift();
-        if (!first) throw new GpuStepError('gpu_unsupported_model', `tensor ${t} gets no gradient; use --gpu-step tfjs`);
+        if (!first)
+          throw new GpuStepError('gpu_unsupported_model', `tensor ${t} gets no gradient; use --gpu-step tfjs`);
         grad[t] = first;
         started[t] = true;
       }
-      for (const a of extra.splice(0)) this.record(`grad${t}/accumulate`, accumulateShader(size(t)), [a, grad[t]!], (n) => flatGrid(n * size(t)));
+      for (const a of extra.splice(0))
+        this.record(`grad${t}/accumulate`, accumulateShader(size(t)), [a, grad[t]!], (n) => flatGrid(n * size(t)));
       return grad[t]!;
     };
 
@@ -274,29 +328,53 @@ export class CompiledTrainer {
       if (node.kind === 'convbn') continue;
       if (node.kind === 'maxpool') {
         const argmax = (node as { argmax?: GPUBuffer }).argmax!;
-        if (started[node.input]) throw new GpuStepError('gpu_unsupported_model', `${node.name}: its input has another consumer; use --gpu-step tfjs`);
-        this.record(`${node.name}/backward`, maxPoolBackwardShader(node.geo), [resolve(node.out), argmax, gradOf(node.input)], (n) => flatGrid(n * size(node.input)));
+        if (started[node.input])
+          throw new GpuStepError(
+            'gpu_unsupported_model',
+            `${node.name}: its input has another consumer; use --gpu-step tfjs`,
+          );
+        this.record(
+          `${node.name}/backward`,
+          maxPoolBackwardShader(node.geo),
+          [resolve(node.out), argmax, gradOf(node.input)],
+          (n) => flatGrid(n * size(node.input)),
+        );
         started[node.input] = true;
         continue;
       }
       const t = plan.tensors[node.out]!;
       const pixels = t.h * t.w;
       const bnTerms = node.terms.filter((x): x is { bn: number } => 'bn' in x).map((x) => convs[x.bn]!);
-      if (bnTerms.length === 0) throw new GpuStepError('gpu_unsupported_model', `${node.name}: a sum without BatchNorm; use --gpu-step tfjs`);
+      if (bnTerms.length === 0)
+        throw new GpuStepError('gpu_unsupported_model', `${node.name}: a sum without BatchNorm; use --gpu-step tfjs`);
       const g = resolve(node.out);
       const d = this.buffer(`${node.name}/d`, N * size(node.out));
       const { ct } = reduceLayout(t.c);
-      const reduceGrid = (n: number): [number, number, number] => [Math.ceil(t.c / ct), Math.ceil((n * pixels) / REDUCE_ROWS), 1];
+      const reduceGrid = (n: number): [number, number, number] => [
+        Math.ceil(t.c / ct),
+        Math.ceil((n * pixels) / REDUCE_ROWS),
+        1,
+      ];
       bnTerms.forEach((c, i) => {
         const spec = { channels: t.c, pixels, mask: i === 0, relu: node.relu };
         const io = i === 0 ? [g, this.acts[node.out]!, c.y, c.coefF, c.partials, d] : [d, c.y, c.coefF, c.partials];
         this.record(`${c.node.name}/bn-backward-reduce`, bnBackwardReduceShader(spec), io, reduceGrid);
-        this.record(`${c.node.name}/bn-backward`, bnBackwardFinalizeShader(finalizeSpec(c.node, pixels, REDUCE_ROWS)), [c.partials, this.params, c.coefF, c.coefB, this.grads], () => [t.c, 1, 1]);
+        this.record(
+          `${c.node.name}/bn-backward`,
+          bnBackwardFinalizeShader(finalizeSpec(c.node, pixels, REDUCE_ROWS)),
+          [c.partials, this.params, c.coefF, c.coefB, this.grads],
+          () => [t.c, 1, 1],
+        );
       });
       for (const term of node.terms) if ('identity' in term) pending[term.identity]!.push(d);
       for (const c of bnTerms) {
         const w = gemm(c.node, 'wgrad');
-        this.record(`${c.node.name}/wgrad`, gemmShader(w), [this.acts[c.node.input]!, d, c.y, c.coefB, this.grads], (n) => gemmGrid(w, n));
+        this.record(
+          `${c.node.name}/wgrad`,
+          gemmShader(w),
+          [this.acts[c.node.input]!, d, c.y, c.coefB, this.grads],
+          (n) => gemmGrid(w, n),
+        );
         const input = c.node.input;
         if (input === 0) continue; // the image needs no gradient
         let epilogue: DgradEpilogue = 'accumulate';
@@ -307,11 +385,21 @@ export class CompiledTrainer {
           if (addend) extra.push(addend);
         }
         const spec = gemm(c.node, 'dgrad', epilogue);
-        this.record(`${c.node.name}/dgrad`, gemmShader(spec), [d, c.y, c.coefB, this.params, gradOf(input), ...extra], (n) => gemmGrid(spec, n));
+        this.record(
+          `${c.node.name}/dgrad`,
+          gemmShader(spec),
+          [d, c.y, c.coefB, this.params, gradOf(input), ...extra],
+          (n) => gemmGrid(spec, n),
+        );
         started[input] = true;
       }
     }
-    this.record('optimizer', optimizerShader(this.opts.optimizer, P, this.splits), [this.grads, this.decayMask, this.params, this.slots[0], this.slots[1]], () => flatGrid(P));
+    this.record(
+      'optimizer',
+      optimizerShader(this.opts.optimizer, P, this.splits),
+      [this.grads, this.decayMask, this.params, this.slots[0], this.slots[1]],
+      () => flatGrid(P),
+    );
   }
 
   // ---- the step -----------------------------------------------------------------------------------------
@@ -320,7 +408,8 @@ export class CompiledTrainer {
   run(batch: { x: Float32Array; y: Int32Array; count: number }, lr: number, opts: { read?: boolean } = {}): void {
     if (this.ctx.lost) throw this.ctx.lost;
     const n = batch.count;
-    if (n < 2 || n > this.maxBatch) throw new GpuStepError('gpu_too_large', `batch of ${n} images; this step was planned for 2…${this.maxBatch}`);
+    if (n < 2 || n > this.maxBatch)
+      throw new GpuStepError('gpu_too_large', `batch of ${n} images; this step was planned for 2…${this.maxBatch}`);
     const { device } = this.ctx;
     this.iterations++;
     const b1 = this.opts.optimizer.beta1 ?? 0.9;
@@ -371,7 +460,8 @@ export class CompiledTrainer {
     }
     queue.writeBuffer(this.decayMask, 0, mask);
     for (const c of plan.convs) {
-      for (const s of [c.movingMean, c.movingVariance]) queue.writeBuffer(this.stats, s.offset * 4, (await s.variable.read().data()) as Float32Array);
+      for (const s of [c.movingMean, c.movingVariance])
+        queue.writeBuffer(this.stats, s.offset * 4, (await s.variable.read().data()) as Float32Array);
     }
     const zeros = new Float32Array(this.splits * plan.paramCount);
     queue.writeBuffer(this.grads, 0, zeros);
@@ -400,14 +490,22 @@ export class CompiledTrainer {
       }
       for (const c of plan.convs) {
         for (const s of [c.movingMean, c.movingVariance]) {
-          s.variable.write(tf.tensor(stats!.subarray(s.offset, s.offset + s.variable.shape.reduce((a: number, b) => a * (b ?? 1), 1)), s.variable.shape as number[]));
+          s.variable.write(
+            tf.tensor(
+              stats!.subarray(s.offset, s.offset + s.variable.shape.reduce((a: number, b) => a * (b ?? 1), 1)),
+              s.variable.shape as number[],
+            ),
+          );
         }
       }
       if (optimizer) {
         const state = optimizer.getState().map(({ name, tensor }) => {
           const [i, j] = name.split('/').map(Number) as [number, number];
           const ref = plan.params[i]!;
-          return { name, tensor: tf.tensor((j === 0 ? slot0 : slot1)!.subarray(ref.offset, ref.offset + ref.size), tensor.shape) };
+          return {
+            name,
+            tensor: tf.tensor((j === 0 ? slot0 : slot1)!.subarray(ref.offset, ref.offset + ref.size), tensor.shape),
+          };
         });
         optimizer.setState(this.iterations, state);
       }

@@ -35,9 +35,17 @@ export async function acquireGpu(): Promise<GpuContext> {
   const gpu = await gpuEntry();
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) {
-    throw new GpuStepError('gpu_no_adapter', `no WebGPU adapter: no GPU driver found (scripts/system-deps/webgpu.sh installs a software one); ${WHAT_TO_DO}`);
+    throw new GpuStepError(
+      'gpu_no_adapter',
+      `no WebGPU adapter: no GPU driver found (scripts/system-deps/webgpu.sh installs a software one); ${WHAT_TO_DO}`,
+    );
   }
-  const info = adapter.info as unknown as { vendor?: string; architecture?: string; device?: string; description?: string };
+  const info = adapter.info as unknown as {
+    vendor?: string;
+    architecture?: string;
+    device?: string;
+    description?: string;
+  };
   const a = adapter.limits;
   const device = await adapter.requestDevice({
     requiredLimits: {

@@ -96,7 +96,12 @@ export interface ModelPlan {
   paramVariables: tfl.LayerVariable[];
 }
 
-type Value = { tensor: number } | { terms: Term[] } | { conv: tfl.layers.Layer; input: number } | { pooled: number } | { logits: true };
+type Value =
+  | { tensor: number }
+  | { terms: Term[] }
+  | { conv: tfl.layers.Layer; input: number }
+  | { pooled: number }
+  | { logits: true };
 
 interface LayerState {
   kernel?: tfl.LayerVariable;
@@ -108,7 +113,10 @@ interface LayerState {
 }
 
 function unsupported(what: string): never {
-  throw new GpuStepError('gpu_unsupported_model', `the compiled WebGPU step cannot train this model: ${what}; use --gpu-step tfjs`);
+  throw new GpuStepError(
+    'gpu_unsupported_model',
+    `the compiled WebGPU step cannot train this model: ${what}; use --gpu-step tfjs`,
+  );
 }
 
 function pair(v: unknown): [number, number] {
@@ -125,7 +133,18 @@ function window(size: number, k: number, stride: number, padding: string): { out
 function geometry(input: TensorInfo, k: number, stride: number, padding: string, cOut: number): Geometry {
   const h = window(input.h, k, stride, padding);
   const w = window(input.w, k, stride, padding);
-  return { hIn: input.h, wIn: input.w, cIn: input.c, hOut: h.out, wOut: w.out, cOut, k, stride, padTop: h.pad, padLeft: w.pad };
+  return {
+    hIn: input.h,
+    wIn: input.w,
+    cIn: input.c,
+    hOut: h.out,
+    wOut: w.out,
+    cOut,
+    k,
+    stride,
+    padTop: h.pad,
+    padLeft: w.pad,
+  };
 }
 
 export function planModel(model: tfl.LayersModel): ModelPlan {
@@ -164,7 +183,9 @@ export function planModel(model: tfl.LayersModel): ModelPlan {
   const inputsOf = (layer: tfl.layers.Layer): Value[] => {
     const nodesIn = layer.inboundNodes;
     if (nodesIn.length !== 1) unsupported(`layer ${layer.name} is applied ${nodesIn.length} times`);
-    return nodesIn[0]!.inboundLayers.map((l) => values.get(l.name) ?? unsupported(`layer ${layer.name} reads ${l.name}, which is not planned`));
+    return nodesIn[0]!.inboundLayers.map(
+      (l) => values.get(l.name) ?? unsupported(`layer ${layer.name} reads ${l.name}, which is not planned`),
+    );
   };
   /** A tensor on the GPU for `v`: terms not yet applied become an apply node without ReLU. */
   const materialize = (v: Value, name: string, shape: TensorInfo): number => {
@@ -191,8 +212,10 @@ export function planModel(model: tfl.LayersModel): ModelPlan {
         const [kh, kw] = pair(config['kernelSize']);
         const [sh, sw] = pair(config['strides']);
         const [dh, dw] = pair(config['dilationRate'] ?? 1);
-        if (kh !== kw || sh !== sw || dh !== 1 || dw !== 1) unsupported(`${layer.name}: only square kernels and strides, no dilation`);
-        if (config['useBias'] || (config['activation'] !== 'linear' && config['activation'] !== undefined)) unsupported(`${layer.name}: a conv with bias or activation (only conv → BatchNorm)`);
+        if (kh !== kw || sh !== sw || dh !== 1 || dw !== 1)
+          unsupported(`${layer.name}: only square kernels and strides, no dilation`);
+        if (config['useBias'] || (config['activation'] !== 'linear' && config['activation'] !== undefined))
+          unsupported(`${layer.name}: a conv with bias or activation (only conv → BatchNorm)`);
         if (config['dataFormat'] !== 'channelsLast') unsupported(`${layer.name}: channels-first`);
         const input = materialize(ins[0]!, `${layer.name}_input`, shapeOf(layer.inboundNodes[0]!.inboundLayers[0]!));
         value = { conv: layer, input };
@@ -202,7 +225,8 @@ export function planModel(model: tfl.LayersModel): ModelPlan {
         const v = ins[0]!;
         if (!('conv' in v)) unsupported(`${layer.name}: BatchNorm must follow a convolution`);
         const axis = config['axis'];
-        if (axis !== -1 && axis !== 3 && !(Array.isArray(axis) && (axis[0] === -1 || axis[0] === 3))) unsupported(`${layer.name}: BatchNorm over axis ${String(axis)}`);
+        if (axis !== -1 && axis !== 3 && !(Array.isArray(axis) && (axis[0] === -1 || axis[0] === 3)))
+          unsupported(`${layer.name}: BatchNorm over axis ${String(axis)}`);
         const conv = v.conv;
         const cfg = conv.getConfig() as Record<string, unknown>;
         const [k] = pair(cfg['kernelSize']);
@@ -236,7 +260,8 @@ export function planModel(model: tfl.LayersModel): ModelPlan {
       }
       case 'Activation':
       case 'ReLU': {
-        if (cls === 'Activation' && config['activation'] !== 'relu') unsupported(`${layer.name}: activation ${String(config['activation'])}`);
+        if (cls === 'Activation' && config['activation'] !== 'relu')
+          unsupported(`${layer.name}: activation ${String(config['activation'])}`);
         if (cls === 'ReLU' && config['maxValue'] != null) unsupported(`${layer.name}: ReLU with a max value`);
         const v = ins[0]!;
         if (!('terms' in v)) unsupported(`${layer.name}: ReLU must follow BatchNorm or an add`);
@@ -256,13 +281,16 @@ export function planModel(model: tfl.LayersModel): ModelPlan {
         break;
       }
       case 'GlobalAveragePooling2D': {
-        value = { pooled: materialize(ins[0]!, `${layer.name}_input`, shapeOf(layer.inboundNodes[0]!.inboundLayers[0]!)) };
+        value = {
+          pooled: materialize(ins[0]!, `${layer.name}_input`, shapeOf(layer.inboundNodes[0]!.inboundLayers[0]!)),
+        };
         break;
       }
       case 'Dense': {
         const v = ins[0]!;
         if (!('pooled' in v)) unsupported(`${layer.name}: the dense layer must follow global average pooling`);
-        if (config['activation'] !== 'linear' || !config['useBias']) unsupported(`${layer.name}: the head must be a linear dense layer with bias`);
+        if (config['activation'] !== 'linear' || !config['useBias'])
+          unsupported(`${layer.name}: the head must be a linear dense layer with bias`);
         if (head) unsupported('more than one dense layer');
         head = {
           kind: 'head',
@@ -280,7 +308,8 @@ export function planModel(model: tfl.LayersModel): ModelPlan {
     values.set(layer.name, value);
   }
   if (!head) unsupported('no global-average-pool → dense head');
-  if (model.outputs.length !== 1 || !('logits' in (values.get(model.outputs[0]!.sourceLayer.name) ?? {}))) unsupported('the model output must be the dense head');
+  if (model.outputs.length !== 1 || !('logits' in (values.get(model.outputs[0]!.sourceLayer.name) ?? {})))
+    unsupported('the model output must be the dense head');
   if (head.classes < 2) unsupported('a one-logit (sigmoid) head');
   return { tensors, convs, nodes, head, params, paramCount, statCount, paramVariables: trainable };
 }

@@ -12,7 +12,11 @@ export async function createCompiledStep(
   optimizer: Optimizer,
   opts: { batchSize: number; labelSmoothing: number },
 ): Promise<TrainStep & { trainer: CompiledTrainer }> {
-  const trainer = await CompiledTrainer.create(model, { batchSize: opts.batchSize, optimizer: optimizer.config, labelSmoothing: opts.labelSmoothing });
+  const trainer = await CompiledTrainer.create(model, {
+    batchSize: opts.batchSize,
+    optimizer: optimizer.config,
+    labelSmoothing: opts.labelSmoothing,
+  });
   let onGpu = false;
   return {
     trainer,

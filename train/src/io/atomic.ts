@@ -18,7 +18,11 @@ function describeFsError(err: unknown): string {
   return e?.message ?? String(err);
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, errorCode = 'write_failed'): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  errorCode = 'write_failed',
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tmpSibling(path);
   try {
@@ -44,7 +48,10 @@ export async function recoverDir(dir: string): Promise<void> {
   } catch {
     return;
   }
-  const present = await access(dir).then(() => true, () => false);
+  const present = await access(dir).then(
+    () => true,
+    () => false,
+  );
   for (const e of entries.filter((n) => n.startsWith(prefix))) {
     const path = join(parent, e);
     if (!present && e.endsWith('.old')) {
@@ -60,7 +67,11 @@ export async function recoverDir(dir: string): Promise<void> {
  * which then takes the target's place. If filling fails (a full disk), the temporary goes and the
  * previous directory stays intact.
  */
-export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>, errorCode = 'write_failed'): Promise<void> {
+export async function replaceDirAtomic(
+  dir: string,
+  fill: (tmpDir: string) => Promise<void>,
+  errorCode = 'write_failed',
+): Promise<void> {
   await mkdir(dirname(dir), { recursive: true });
   await recoverDir(dir);
   const tmp = tmpSibling(dir);

@@ -30,7 +30,13 @@ export async function writeModelFiles(model: tfl.LayersModel, dir: string): Prom
         writeFile(join(dir, WEIGHTS_BIN), new Uint8Array(weightData)),
       ]).then(() => undefined);
       await pending;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weightData.byteLength } };
+      return {
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          weightDataBytes: weightData.byteLength,
+        },
+      };
     }),
     { includeOptimizer: false },
   );
@@ -47,7 +53,10 @@ export async function loadModel(dir: string): Promise<tfl.LayersModel> {
   try {
     json = JSON.parse(await readFile(join(dir, MODEL_JSON), 'utf8'));
   } catch (err) {
-    throw new TrainError('model_not_found', `cannot read a TF.js model at '${join(dir, MODEL_JSON)}': ${(err as Error).message}`);
+    throw new TrainError(
+      'model_not_found',
+      `cannot read a TF.js model at '${join(dir, MODEL_JSON)}': ${(err as Error).message}`,
+    );
   }
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];

@@ -24,7 +24,12 @@ function kernelFor(name: string, x: tf.Tensor): boolean {
 }
 
 /** Normalises `x` over every axis but the last with the batch's own statistics, then scales and shifts. */
-export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
+export function batchNormTraining(
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+): BatchNormTrainingResult {
   let stats: [tf.Tensor1D, tf.Tensor1D] | undefined;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, scale, offset, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
@@ -45,9 +50,16 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Ten
   return { y, mean, variance };
 }
 
-function forward(x: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tensor1D, epsilon: number): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
+function forward(
+  x: tf.Tensor,
+  scale: tf.Tensor1D,
+  offset: tf.Tensor1D,
+  epsilon: number,
+): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
   if (kernelFor(BATCH_NORM_TRAIN, x)) {
-    return tf.engine().runKernel(BATCH_NORM_TRAIN, { x, scale, offset }, { epsilon } as unknown as tf.NamedAttrMap) as unknown as [
+    return tf
+      .engine()
+      .runKernel(BATCH_NORM_TRAIN, { x, scale, offset }, { epsilon } as unknown as tf.NamedAttrMap) as unknown as [
       tf.Tensor,
       tf.Tensor1D,
       tf.Tensor1D,
@@ -57,9 +69,18 @@ function forward(x: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tensor1D, epsilon:
   return [tf.batchNorm(x, mean, variance, offset, scale, epsilon), mean as tf.Tensor1D, variance as tf.Tensor1D];
 }
 
-function backward(x: tf.Tensor, dy: tf.Tensor, mean: tf.Tensor1D, variance: tf.Tensor1D, scale: tf.Tensor1D, epsilon: number): tf.Tensor[] {
+function backward(
+  x: tf.Tensor,
+  dy: tf.Tensor,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+  scale: tf.Tensor1D,
+  epsilon: number,
+): tf.Tensor[] {
   if (kernelFor(BATCH_NORM_TRAIN_GRAD, x)) {
-    return tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, { x, dy, mean, variance, scale }, { epsilon } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    return tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, { x, dy, mean, variance, scale }, {
+      epsilon,
+    } as unknown as tf.NamedAttrMap) as tf.Tensor[];
   }
   const count = x.size / mean.size;
   const axes = channelAxes(x);
@@ -94,9 +115,9 @@ interface BatchNormState {
 type LayerClass = new (args: object) => tfl.layers.Layer;
 
 // The stock class, reached through the serialization registry (tfjs-layers does not export it by name).
-const StockBatchNormalization = tf.serialization.SerializationMap.getMap().classNameMap['BatchNormalization']?.[0] as unknown as
-  | LayerClass
-  | undefined;
+const StockBatchNormalization = tf.serialization.SerializationMap.getMap().classNameMap[
+  'BatchNormalization'
+]?.[0] as unknown as LayerClass | undefined;
 if (StockBatchNormalization === undefined) throw new Error('tfjs-layers did not register BatchNormalization');
 
 /**
@@ -113,9 +134,15 @@ class BatchNormalization extends StockBatchNormalization {
     const lastAxis = state.axis === -1 || state.axis === x.rank - 1;
     // A frozen BatchNorm (trainable = false) normalises with its moving statistics even while the net trains.
     if (!this.trainable) return super.call(inputs, { ...kwargs, training: false });
-    if (kwargs['training'] !== true || !lastAxis || state.gamma === null || state.beta === null) return super.call(inputs, kwargs);
+    if (kwargs['training'] !== true || !lastAxis || state.gamma === null || state.beta === null)
+      return super.call(inputs, kwargs);
     return tf.tidy(() => {
-      const { y, mean, variance } = batchNormTraining(x, state.gamma!.read() as tf.Tensor1D, state.beta!.read() as tf.Tensor1D, state.epsilon);
+      const { y, mean, variance } = batchNormTraining(
+        x,
+        state.gamma!.read() as tf.Tensor1D,
+        state.beta!.read() as tf.Tensor1D,
+        state.epsilon,
+      );
       movingAverage(state.movingMean, mean, state.momentum);
       movingAverage(state.movingVariance, variance, state.momentum);
       tf.dispose([mean, variance]);
@@ -126,7 +153,9 @@ class BatchNormalization extends StockBatchNormalization {
 
 // Models rebuilt from their JSON (gradient workers' replicas, `eval` and `quantize` loading a run) get this
 // class as well; with the stock class a worker replica would train on the slow path.
-tf.serialization.SerializationMap.register(BatchNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+tf.serialization.SerializationMap.register(
+  BatchNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+);
 
 /** Keras' update: moving ← moving − (moving − batch)·(1 − momentum). */
 function movingAverage(variable: tfl.LayerVariable, value: tf.Tensor, momentum: number): void {
@@ -140,6 +169,11 @@ export function isFusedBatchNorm(layer: tfl.layers.Layer): boolean {
   return layer instanceof BatchNormalization;
 }
 
-export function batchNormalizationLayer(args: { axis: number; epsilon: number; momentum: number; name: string }): tfl.layers.Layer {
+export function batchNormalizationLayer(args: {
+  axis: number;
+  epsilon: number;
+  momentum: number;
+  name: string;
+}): tfl.layers.Layer {
   return new BatchNormalization(args);
 }

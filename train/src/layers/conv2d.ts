@@ -21,7 +21,8 @@ interface ConvState {
 type LayerClass = new (args: object) => tfl.layers.Layer;
 
 // The stock class, reached through the serialization registry (tfjs-layers does not export it by name).
-const StockConv2D = tf.serialization.SerializationMap.getMap().classNameMap['Conv2D']?.[0] as unknown as LayerClass | undefined;
+const StockConv2D = tf.serialization.SerializationMap.getMap().classNameMap['Conv2D']?.[0] as unknown as
+  LayerClass | undefined;
 if (StockConv2D === undefined) throw new Error('tfjs-layers did not register Conv2D');
 
 /** Serialises as the stock Conv2D (same class name, config and weights); inference is the stock code. */
@@ -38,12 +39,16 @@ class Conv2D extends StockConv2D {
     if (kwargs['training'] !== true || !plain) return super.call(inputs, kwargs);
     const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
     const pad = state.padding === 'same' ? 'same' : 'valid';
-    return tf.tidy(() => tf.conv2d(x, state.kernel.read() as tf.Tensor4D, state.strides, pad, 'NHWC', state.dilationRate));
+    return tf.tidy(() =>
+      tf.conv2d(x, state.kernel.read() as tf.Tensor4D, state.strides, pad, 'NHWC', state.dilationRate),
+    );
   }
 }
 
 // Models rebuilt from JSON (gradient workers' replicas, a resumed run) get this class too.
-tf.serialization.SerializationMap.register(Conv2D as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+tf.serialization.SerializationMap.register(
+  Conv2D as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>,
+);
 
 export function isTrainingConv2D(layer: tfl.layers.Layer): boolean {
   return layer instanceof Conv2D;

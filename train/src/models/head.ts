@@ -22,5 +22,7 @@ export function headUnits(numClasses: number, head: HeadKind = 'softmax'): numbe
 }
 
 export function logits(x: Tensor, numClasses: number, head: HeadKind = 'softmax'): Tensor {
-  return tfl.layers.dense({ units: headUnits(numClasses, head), activation: 'linear', name: 'predictions' }).apply(x) as Tensor;
+  return tfl.layers
+    .dense({ units: headUnits(numClasses, head), activation: 'linear', name: 'predictions' })
+    .apply(x) as Tensor;
 }

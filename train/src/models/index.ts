@@ -61,20 +61,60 @@ const RESNETS = Object.entries(RESNET_TABLE) as [ResNetName, ResNetSpec][];
 const ARCHS: Architecture[] = [
   ...RESNETS.map(([name, spec]) => residualArch(name, spec, true)),
   ...RESNETS.map(([name, spec]) => residualArch(name, spec, false)),
-  { name: 'lenet', family: 'baseline', description: 'LeNet-5 (1998), ReLU, average pooling', minInputSize: LENET_MIN_INPUT, build: lenet, params: lenetParams },
-  { name: 'alexnet', family: 'baseline', description: 'AlexNet (2012), single-tower torchvision form', minInputSize: ALEXNET_MIN_INPUT, build: alexnet, params: alexnetParams },
-  { name: 'vgg16', family: 'baseline', description: 'VGG-16 (2014), configuration D, no BatchNorm', minInputSize: VGG16_MIN_INPUT, build: vgg16, params: vgg16Params },
-  { name: 'googlenet', family: 'baseline', description: 'GoogLeNet / Inception v1 (2014) with BatchNorm, no auxiliary heads', minInputSize: GOOGLENET_MIN_INPUT, build: googlenet, params: googlenetParams },
+  {
+    name: 'lenet',
+    family: 'baseline',
+    description: 'LeNet-5 (1998), ReLU, average pooling',
+    minInputSize: LENET_MIN_INPUT,
+    build: lenet,
+    params: lenetParams,
+  },
+  {
+    name: 'alexnet',
+    family: 'baseline',
+    description: 'AlexNet (2012), single-tower torchvision form',
+    minInputSize: ALEXNET_MIN_INPUT,
+    build: alexnet,
+    params: alexnetParams,
+  },
+  {
+    name: 'vgg16',
+    family: 'baseline',
+    description: 'VGG-16 (2014), configuration D, no BatchNorm',
+    minInputSize: VGG16_MIN_INPUT,
+    build: vgg16,
+    params: vgg16Params,
+  },
+  {
+    name: 'googlenet',
+    family: 'baseline',
+    description: 'GoogLeNet / Inception v1 (2014) with BatchNorm, no auxiliary heads',
+    minInputSize: GOOGLENET_MIN_INPUT,
+    build: googlenet,
+    params: googlenetParams,
+  },
 ];
 
-export const ARCHITECTURES: ArchInfo[] = ARCHS.map(({ name, family, description, minInputSize }) => ({ name, family, description, minInputSize }));
+export const ARCHITECTURES: ArchInfo[] = ARCHS.map(({ name, family, description, minInputSize }) => ({
+  name,
+  family,
+  description,
+  minInputSize,
+}));
 
 function lookup(arch: string, opts: BuildOptions): Architecture {
   const a = ARCHS.find((x) => x.name === arch);
-  if (!a) throw new ModelError('unknown_arch', `unknown architecture '${arch}'; known: ${ARCHS.map((x) => x.name).join(', ')}`);
+  if (!a)
+    throw new ModelError(
+      'unknown_arch',
+      `unknown architecture '${arch}'; known: ${ARCHS.map((x) => x.name).join(', ')}`,
+    );
   const shape = opts.inputShape;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new ModelError('bad_options', `inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(shape)}`);
+    throw new ModelError(
+      'bad_options',
+      `inputShape must be [height, width, channels] of positive integers, got ${JSON.stringify(shape)}`,
+    );
   }
   const [h, w] = shape;
   if (h < a.minInputSize || w < a.minInputSize) {

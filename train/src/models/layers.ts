@@ -19,12 +19,34 @@ export const BN_MOMENTUM = 0.9;
  */
 export type PaddingStyle = 'same' | 'torchvision';
 
-function conv(x: Tensor, filters: number, kernel: number, stride: number, name: string, useBias = false, padding: PaddingStyle = 'same'): Tensor {
+function conv(
+  x: Tensor,
+  filters: number,
+  kernel: number,
+  stride: number,
+  name: string,
+  useBias = false,
+  padding: PaddingStyle = 'same',
+): Tensor {
   const k = padding === 'torchvision' && stride > 1 && kernel > 1 ? kernel + 1 : kernel;
-  return conv2dLayer({ filters, kernelSize: k, strides: stride, padding: 'same', useBias, kernelInitializer: 'heNormal', name }).apply(x) as Tensor;
+  return conv2dLayer({
+    filters,
+    kernelSize: k,
+    strides: stride,
+    padding: 'same',
+    useBias,
+    kernelInitializer: 'heNormal',
+    name,
+  }).apply(x) as Tensor;
 }
 
-export function conv3x3(x: Tensor, filters: number, stride: number, name: string, padding: PaddingStyle = 'same'): Tensor {
+export function conv3x3(
+  x: Tensor,
+  filters: number,
+  stride: number,
+  name: string,
+  padding: PaddingStyle = 'same',
+): Tensor {
   return conv(x, filters, 3, stride, name, false, padding);
 }
 
@@ -33,7 +55,15 @@ export function conv1x1(x: Tensor, filters: number, stride: number, name: string
 }
 
 /** Any other square kernel (7×7 stem, 5×5 Inception branch). */
-export function convKxK(x: Tensor, filters: number, kernel: number, stride: number, name: string, useBias = false, padding: PaddingStyle = 'same'): Tensor {
+export function convKxK(
+  x: Tensor,
+  filters: number,
+  kernel: number,
+  stride: number,
+  name: string,
+  useBias = false,
+  padding: PaddingStyle = 'same',
+): Tensor {
   return conv(x, filters, kernel, stride, name, useBias, padding);
 }
 
@@ -46,17 +76,35 @@ export function relu(x: Tensor, name: string): Tensor {
 }
 
 /** conv → BN → ReLU under one prefix: `<prefix>_conv`, `<prefix>_bn`, `<prefix>_relu`. */
-export function convBnRelu(x: Tensor, filters: number, kernel: number, stride: number, prefix: string, padding: PaddingStyle = 'same'): Tensor {
-  return relu(batchNorm(convKxK(x, filters, kernel, stride, `${prefix}_conv`, false, padding), `${prefix}_bn`), `${prefix}_relu`);
+export function convBnRelu(
+  x: Tensor,
+  filters: number,
+  kernel: number,
+  stride: number,
+  prefix: string,
+  padding: PaddingStyle = 'same',
+): Tensor {
+  return relu(
+    batchNorm(convKxK(x, filters, kernel, stride, `${prefix}_conv`, false, padding), `${prefix}_bn`),
+    `${prefix}_relu`,
+  );
 }
 
 /** PyTorch's max-pool (padding size//2 both sides) as two SAME/VALID pools: every window, then every stride-th. */
 export function torchMaxPool(x: Tensor, size: number, stride: number, name: string): Tensor {
-  const windows = tfl.layers.maxPooling2d({ poolSize: size, strides: 1, padding: 'same', name: `${name}_window` }).apply(x) as Tensor;
+  const windows = tfl.layers
+    .maxPooling2d({ poolSize: size, strides: 1, padding: 'same', name: `${name}_window` })
+    .apply(x) as Tensor;
   return tfl.layers.maxPooling2d({ poolSize: 1, strides: stride, padding: 'valid', name }).apply(windows) as Tensor;
 }
 
-export function maxPool(x: Tensor, size: number, stride: number, name: string, padding: 'same' | 'valid' = 'same'): Tensor {
+export function maxPool(
+  x: Tensor,
+  size: number,
+  stride: number,
+  name: string,
+  padding: 'same' | 'valid' = 'same',
+): Tensor {
   return tfl.layers.maxPooling2d({ poolSize: size, strides: stride, padding, name }).apply(x) as Tensor;
 }
 

@@ -17,7 +17,9 @@ export interface NetworkOptions {
 function stem(x: Tensor, { kernel, stride, width, maxPool: pool }: StemSpec, padding: PaddingStyle): Tensor {
   const y = convBnRelu(x, width, kernel, stride, 'conv1', padding);
   if (!pool) return y;
-  return padding === 'torchvision' ? torchMaxPool(y, pool.size, pool.stride, 'pool1_pool') : maxPool(y, pool.size, pool.stride, 'pool1_pool');
+  return padding === 'torchvision'
+    ? torchMaxPool(y, pool.size, pool.stride, 'pool1_pool')
+    : maxPool(y, pool.size, pool.stride, 'pool1_pool');
 }
 
 function pooling(x: Tensor, kind: ResNetSpec['pooling']): Tensor {

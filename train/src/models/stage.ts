@@ -8,7 +8,13 @@ export function needsProjection(stride: number, inChannels: number, width: numbe
   return stride !== 1 || inChannels !== width * EXPANSION[block];
 }
 
-export function stage(x: Tensor, spec: StageSpec, block: BlockKind, residual: boolean, padding: PaddingStyle = 'same'): Tensor {
+export function stage(
+  x: Tensor,
+  spec: StageSpec,
+  block: BlockKind,
+  residual: boolean,
+  padding: PaddingStyle = 'same',
+): Tensor {
   let y = x;
   for (let i = 0; i < spec.blocks; i++) {
     const stride = i === 0 ? spec.stride : 1;

@@ -54,7 +54,12 @@ function network(depth: number, stem: StemSpec, block: BlockKind, stages: StageS
 
 function imagenet(depth: number, block: BlockKind, blocksPerStage: readonly number[]): ResNetSpec {
   // conv2 follows the max-pool, so it keeps the resolution; conv3..conv5 halve it.
-  const stages = blocksPerStage.map((blocks, i) => ({ name: `conv${i + 2}`, blocks, width: IMAGENET_WIDTHS[i]!, stride: i === 0 ? 1 : 2 }));
+  const stages = blocksPerStage.map((blocks, i) => ({
+    name: `conv${i + 2}`,
+    blocks,
+    width: IMAGENET_WIDTHS[i]!,
+    stride: i === 0 ? 1 : 2,
+  }));
   return network(depth, IMAGENET_STEM, block, stages);
 }
 

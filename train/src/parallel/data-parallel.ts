@@ -56,7 +56,8 @@ class GradientWorker {
       worker.on('message', (msg: WorkerMessage) => {
         if (msg.kind === 'ready') return resolve(msg);
         const waiter = msg.id === undefined ? undefined : this.pending.get(msg.id);
-        if (msg.kind === 'error' && waiter === undefined) return reject(new Error(`gradient worker failed: ${msg.message}`));
+        if (msg.kind === 'error' && waiter === undefined)
+          return reject(new Error(`gradient worker failed: ${msg.message}`));
         if (waiter === undefined) return;
         this.pending.delete(msg.id!);
         if (msg.kind === 'error') waiter.reject(new Error(`gradient worker failed: ${msg.message}`));
@@ -188,8 +189,14 @@ export class DataParallelGradients {
     return {
       loss: results.reduce((s, r, i) => s + share[i]! * r.loss, 0),
       correct: results.reduce((s, r) => s + r.correct, 0),
-      grads: weightedMean(results.map((r) => r.grads), share),
-      state: weightedMean(results.map((r) => r.state), share),
+      grads: weightedMean(
+        results.map((r) => r.grads),
+        share,
+      ),
+      state: weightedMean(
+        results.map((r) => r.state),
+        share,
+      ),
     };
   }
 

@@ -28,7 +28,9 @@ const backendReady = initBackend('wasm');
 backendReady.catch(() => {}); // awaited below; this only keeps an early failure from crashing before then
 const init = await new Promise<ModelMessage>((resolve) => port.once('message', (m: ModelMessage) => resolve(m)));
 const info = await backendReady;
-const model = await tfl.models.modelFromJSON({ modelTopology: JSON.parse(init.topology) as tf.io.ModelJSON['modelTopology'] });
+const model = await tfl.models.modelFromJSON({
+  modelTopology: JSON.parse(init.topology) as tf.io.ModelJSON['modelTopology'],
+});
 const loss = lossFor(init.head, init.labelSmoothing);
 const vars = trainableVariables(model);
 
@@ -81,7 +83,11 @@ port.on('message', (req: WorkerRequest) => {
     const transfer = [...result.grads, ...result.state].map((a) => a.buffer as ArrayBuffer);
     port.postMessage(result satisfies WorkerMessage, transfer);
   } catch (err) {
-    port.postMessage({ kind: 'error', id: req.id, message: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage);
+    port.postMessage({
+      kind: 'error',
+      id: req.id,
+      message: err instanceof Error ? err.message : String(err),
+    } satisfies WorkerMessage);
   }
 });
 port.postMessage({

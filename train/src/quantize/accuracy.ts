@@ -37,7 +37,10 @@ export function predictAll(fn: LogitsFn, data: LabelledArrays, head: HeadKind, b
   return out;
 }
 
-export const floatLogits = (model: tfl.LayersModel): LogitsFn => (batch) => model.predict(batch) as tf.Tensor2D;
+export const floatLogits =
+  (model: tfl.LayersModel): LogitsFn =>
+  (batch) =>
+    model.predict(batch) as tf.Tensor2D;
 
 /**
  * Logits of the written `.tflite`, run by the shared int8 interpreter (the edge worker's runtime): the gate
@@ -77,5 +80,11 @@ export function compare(labels: Int32Array, floatPred: Int32Array, int8Pred: Int
     if (floatPred[i] === int8Pred[i]) same++;
   }
   const n = labels.length || 1;
-  return { samples: labels.length, floatTop1: f / n, int8Top1: q / n, agreement: same / n, dropPoints: ((f - q) / n) * 100 };
+  return {
+    samples: labels.length,
+    floatTop1: f / n,
+    int8Top1: q / n,
+    agreement: same / n,
+    dropPoints: ((f - q) / n) * 100,
+  };
 }

@@ -62,7 +62,8 @@ export function calibrate(graph: FloatGraph, batches: tf.Tensor4D[], opts: Calib
   if (batches.length === 0) throw new QuantizeError('calibration_failed', 'no calibration images');
   const ranges = observeMinMax(graph, batches);
   const bad = graph.nodes.find((n) => !Number.isFinite(ranges[n.id]!.min) || !Number.isFinite(ranges[n.id]!.max));
-  if (bad) throw new QuantizeError('calibration_failed', `layer '${bad.name}' produced non-finite values during calibration`);
+  if (bad)
+    throw new QuantizeError('calibration_failed', `layer '${bad.name}' produced non-finite values during calibration`);
   if (opts.method === 'minmax') return ranges;
   const p = opts.percentile ?? DEFAULT_PERCENTILE;
   if (!(p > 50 && p <= 100)) throw new QuantizeError('calibration_failed', `percentile must be in (50, 100], got ${p}`);

@@ -5,7 +5,13 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { manifestSchema, type Manifest } from '@resnet-edge/shared/registry/manifest';
-import { assertModelName, assertVersion, FLOAT_WEIGHTS_FILE, MANIFEST_FILE, MODEL_FILE } from '@resnet-edge/shared/registry/layout';
+import {
+  assertModelName,
+  assertVersion,
+  FLOAT_WEIGHTS_FILE,
+  MANIFEST_FILE,
+  MODEL_FILE,
+} from '@resnet-edge/shared/registry/layout';
 import { replaceDirAtomic } from '../io/atomic.ts';
 import type { RunInfo } from '../run/run-folder.ts';
 import type { CalibrationOptions } from './calibrate.ts';
@@ -25,7 +31,11 @@ export interface ExportRequest {
 
 function gitCommit(): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || undefined;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() || undefined
+    );
   } catch {
     return undefined;
   }
@@ -53,7 +63,9 @@ export async function buildManifest(req: ExportRequest): Promise<Manifest> {
       },
       files: {
         [MODEL_FILE]: { sha256: await sha256Hex(req.tflite), size: req.tflite.byteLength },
-        ...(req.floatWeights ? { [FLOAT_WEIGHTS_FILE]: { sha256: await sha256Hex(req.floatWeights), size: req.floatWeights.byteLength } } : {}),
+        ...(req.floatWeights
+          ? { [FLOAT_WEIGHTS_FILE]: { sha256: await sha256Hex(req.floatWeights), size: req.floatWeights.byteLength } }
+          : {}),
       },
       training: { dataFingerprint: info.dataFingerprint, backend: info.backend, epochs: info.epochs },
       createdAt: new Date().toISOString(),

@@ -8,11 +8,17 @@ function evalNode(node: FloatNode, v: (i: number) => tf.Tensor): tf.Tensor {
     case 'input':
       throw new Error('input is fed, not evaluated');
     case 'conv': {
-      const y = tf.add(tf.conv2d(v(node.input) as tf.Tensor4D, tf.tensor4d(node.kernel, node.kernelShape), node.strides, node.padding), tf.tensor1d(node.bias));
+      const y = tf.add(
+        tf.conv2d(v(node.input) as tf.Tensor4D, tf.tensor4d(node.kernel, node.kernelShape), node.strides, node.padding),
+        tf.tensor1d(node.bias),
+      );
       return node.relu ? tf.relu(y) : y;
     }
     case 'dense': {
-      const y = tf.add(tf.matMul(v(node.input) as tf.Tensor2D, tf.tensor2d(node.kernel, [node.inUnits, node.shape[0]!])), tf.tensor1d(node.bias));
+      const y = tf.add(
+        tf.matMul(v(node.input) as tf.Tensor2D, tf.tensor2d(node.kernel, [node.inUnits, node.shape[0]!])),
+        tf.tensor1d(node.bias),
+      );
       return node.relu ? tf.relu(y) : y;
     }
     case 'add': {
@@ -38,7 +44,11 @@ function evalNode(node: FloatNode, v: (i: number) => tf.Tensor): tf.Tensor {
  * Evaluates the graph on a batch (NHWC). `visit(node, value)` sees every node's output while it is alive
  * (calibration reads ranges there); the returned output tensor belongs to the caller.
  */
-export function evaluateFloatGraph(graph: FloatGraph, input: tf.Tensor4D, visit?: (node: FloatNode, value: tf.Tensor) => void): tf.Tensor {
+export function evaluateFloatGraph(
+  graph: FloatGraph,
+  input: tf.Tensor4D,
+  visit?: (node: FloatNode, value: tf.Tensor) => void,
+): tf.Tensor {
   return tf.tidy(() => {
     const values: tf.Tensor[] = [];
     for (const node of graph.nodes) {

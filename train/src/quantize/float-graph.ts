@@ -29,13 +29,25 @@ export type FloatNode =
       padding: Padding;
       relu: boolean;
     })
-  | (NodeBase & { kind: 'dense'; input: number; /** [in, out] */ kernel: Float32Array; inUnits: number; bias: Float32Array; relu: boolean })
+  | (NodeBase & {
+      kind: 'dense';
+      input: number;
+      /** [in, out] */ kernel: Float32Array;
+      inUnits: number;
+      bias: Float32Array;
+      relu: boolean;
+    })
   | (NodeBase & { kind: 'add'; inputs: [number, number]; relu: boolean })
-  | (NodeBase & { kind: 'maxpool' | 'avgpool'; input: number; pool: [number, number]; strides: [number, number]; padding: Padding })
+  | (NodeBase & {
+      kind: 'maxpool' | 'avgpool';
+      input: number;
+      pool: [number, number];
+      strides: [number, number];
+      padding: Padding;
+    })
   | (NodeBase & { kind: 'mean'; input: number })
   | (NodeBase & { kind: 'concat'; inputs: number[] })
   | (NodeBase & { kind: 'flatten'; input: number });
-
 
 export interface FloatGraph {
   nodes: FloatNode[];
@@ -46,19 +58,27 @@ export interface FloatGraph {
 type Layer = tfl.layers.Layer;
 type NewNode = FloatNode extends infer N ? (N extends FloatNode ? Omit<N, 'id'> : never) : never;
 
-const pair = (v: unknown): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)]);
+const pair = (v: unknown): [number, number] =>
+  Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : [Number(v), Number(v)];
 
 function outShape(layer: Layer): number[] {
   const s = layer.outputShape as (number | null)[];
   return s.slice(1).map((d) => {
-    if (typeof d !== 'number') throw new QuantizeError('unsupported_graph', `layer '${layer.name}' has a dynamic dimension ${JSON.stringify(s)}`);
+    if (typeof d !== 'number')
+      throw new QuantizeError(
+        'unsupported_graph',
+        `layer '${layer.name}' has a dynamic dimension ${JSON.stringify(s)}`,
+      );
     return d;
   });
 }
 
 function inboundLayers(layer: Layer): Layer[] {
   if (layer.inboundNodes.length !== 1) {
-    throw new QuantizeError('unsupported_graph', `layer '${layer.name}' is applied ${layer.inboundNodes.length} times; shared layers are not supported`);
+    throw new QuantizeError(
+      'unsupported_graph',
+      `layer '${layer.name}' is applied ${layer.inboundNodes.length} times; shared layers are not supported`,
+    );
   }
   return layer.inboundNodes[0]!.inboundLayers;
 }
@@ -67,7 +87,10 @@ function activationOf(layer: Layer): boolean {
   const a = layer.getConfig().activation;
   if (a === undefined || a === 'linear') return false;
   if (a === 'relu') return true;
-  throw new QuantizeError('unsupported_layer', `layer '${layer.name}' uses activation '${String(a)}'; only relu and linear can be quantized`);
+  throw new QuantizeError(
+    'unsupported_layer',
+    `layer '${layer.name}' uses activation '${String(a)}'; only relu and linear can be quantized`,
+  );
 }
 
 function weightsByName(layer: Layer): Map<string, Float32Array> {
@@ -87,7 +110,10 @@ function batchNormParams(layer: Layer): BatchNormParams {
   const ones = new Float32Array(channels).fill(1);
   const axis = cfg.axis as number | number[];
   if (!(axis === -1 || axis === 3 || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 3)))) {
-    throw new QuantizeError('unsupported_layer', `BatchNormalization '${layer.name}' normalises axis ${JSON.stringify(axis)}; only the channel axis can be folded`);
+    throw new QuantizeError(
+      'unsupported_layer',
+      `BatchNormalization '${layer.name}' normalises axis ${JSON.stringify(axis)}; only the channel axis can be folded`,
+    );
   }
   return {
     gamma: w.get('gamma') ?? ones,
@@ -101,13 +127,18 @@ function batchNormParams(layer: Layer): BatchNormParams {
 /** Builds the float graph; throws `unsupported_layer` naming the first layer TFLite's int8 op set cannot express. */
 export function floatGraphFromModel(model: tfl.LayersModel): FloatGraph {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new QuantizeError('unsupported_graph', `expected one input and one output, got ${model.inputs.length} and ${model.outputs.length}`);
+    throw new QuantizeError(
+      'unsupported_graph',
+      `expected one input and one output, got ${model.inputs.length} and ${model.outputs.length}`,
+    );
   }
   const nodes: FloatNode[] = [];
   /** TF.js layer name → node id of the value that layer outputs. */
   const valueOf = new Map<string, number>();
   const consumers = new Map<string, number>();
-  for (const layer of model.layers) for (const src of layer.inboundNodes.flatMap((n) => n.inboundLayers)) consumers.set(src.name, (consumers.get(src.name) ?? 0) + 1);
+  for (const layer of model.layers)
+    for (const src of layer.inboundNodes.flatMap((n) => n.inboundLayers))
+      consumers.set(src.name, (consumers.get(src.name) ?? 0) + 1);
 
   const add = (node: NewNode, layer: Layer): number => {
     const id = nodes.length;
@@ -118,7 +149,8 @@ export function floatGraphFromModel(model: tfl.LayersModel): FloatGraph {
   const inputOf = (layer: Layer, i = 0): number => {
     const src = inboundLayers(layer)[i];
     const id = src && valueOf.get(src.name);
-    if (id === undefined) throw new QuantizeError('unsupported_graph', `layer '${layer.name}' has no quantizable input`);
+    if (id === undefined)
+      throw new QuantizeError('unsupported_graph', `layer '${layer.name}' has no quantizable input`);
     return id;
   };
   /** The node producing this layer's single input, if only this layer consumes it (so it can absorb BN/ReLU). */
@@ -138,13 +170,27 @@ export function floatGraphFromModel(model: tfl.LayersModel): FloatGraph {
       case 'Conv2D': {
         const w = weightsByName(layer);
         const kernel = w.get('kernel')!;
-        const kernelShape = layer.weights.find((v) => v.originalName.endsWith('kernel'))!.shape as [number, number, number, number];
+        const kernelShape = layer.weights.find((v) => v.originalName.endsWith('kernel'))!.shape as [
+          number,
+          number,
+          number,
+          number,
+        ];
         const dilation = pair(cfg.dilationRate ?? 1);
-        if (dilation[0] !== 1 || dilation[1] !== 1) throw new QuantizeError('unsupported_layer', `Conv2D '${name}' is dilated`);
+        if (dilation[0] !== 1 || dilation[1] !== 1)
+          throw new QuantizeError('unsupported_layer', `Conv2D '${name}' is dilated`);
         add(
           {
-            kind: 'conv', name, shape: outShape(layer), input: inputOf(layer), kernel, kernelShape,
-            bias: w.get('bias') ?? new Float32Array(kernelShape[3]), strides: pair(cfg.strides), padding: cfg.padding as Padding, relu: activationOf(layer),
+            kind: 'conv',
+            name,
+            shape: outShape(layer),
+            input: inputOf(layer),
+            kernel,
+            kernelShape,
+            bias: w.get('bias') ?? new Float32Array(kernelShape[3]),
+            strides: pair(cfg.strides),
+            padding: cfg.padding as Padding,
+            relu: activationOf(layer),
           },
           layer,
         );
@@ -153,7 +199,10 @@ export function floatGraphFromModel(model: tfl.LayersModel): FloatGraph {
       case 'BatchNormalization': {
         const conv = fusableProducer(layer);
         if (conv?.kind !== 'conv' || conv.relu) {
-          throw new QuantizeError('unsupported_layer', `BatchNormalization '${name}' does not directly follow a linear Conv2D it alone consumes; it cannot be folded`);
+          throw new QuantizeError(
+            'unsupported_layer',
+            `BatchNormalization '${name}' does not directly follow a linear Conv2D it alone consumes; it cannot be folded`,
+          );
         }
         const folded = foldBatchNorm(conv.kernel, conv.bias, batchNormParams(layer));
         conv.kernel = folded.kernel;
@@ -165,11 +214,17 @@ export function floatGraphFromModel(model: tfl.LayersModel): FloatGraph {
       case 'Activation':
       case 'ReLU': {
         if (cls === 'Activation' && cfg.activation !== 'relu') {
-          throw new QuantizeError('unsupported_layer', `Activation '${name}' is '${String(cfg.activation)}'; only relu is fused (softmax/sigmoid belong to the runtime)`);
+          throw new QuantizeError(
+            'unsupported_layer',
+            `Activation '${name}' is '${String(cfg.activation)}'; only relu is fused (softmax/sigmoid belong to the runtime)`,
+          );
         }
         const producer = fusableProducer(layer);
         if (!producer || !('relu' in producer) || producer.relu) {
-          throw new QuantizeError('unsupported_layer', `ReLU '${name}' does not follow a conv, dense or add it alone consumes; it cannot be fused`);
+          throw new QuantizeError(
+            'unsupported_layer',
+            `ReLU '${name}' does not follow a conv, dense or add it alone consumes; it cannot be fused`,
+          );
         }
         producer.relu = true;
         producer.name = name;
@@ -180,19 +235,43 @@ export function floatGraphFromModel(model: tfl.LayersModel): FloatGraph {
         const w = weightsByName(layer);
         const kernel = w.get('kernel')!;
         const units = cfg.units as number;
-        add({ kind: 'dense', name, shape: [units], input: inputOf(layer), kernel, inUnits: kernel.length / units, bias: w.get('bias') ?? new Float32Array(units), relu: activationOf(layer) }, layer);
+        add(
+          {
+            kind: 'dense',
+            name,
+            shape: [units],
+            input: inputOf(layer),
+            kernel,
+            inUnits: kernel.length / units,
+            bias: w.get('bias') ?? new Float32Array(units),
+            relu: activationOf(layer),
+          },
+          layer,
+        );
         break;
       }
       case 'Add': {
         const ins = inboundLayers(layer);
-        if (ins.length !== 2) throw new QuantizeError('unsupported_layer', `Add '${name}' has ${ins.length} inputs; TFLite ADD takes two`);
-        add({ kind: 'add', name, shape: outShape(layer), inputs: [inputOf(layer, 0), inputOf(layer, 1)], relu: false }, layer);
+        if (ins.length !== 2)
+          throw new QuantizeError('unsupported_layer', `Add '${name}' has ${ins.length} inputs; TFLite ADD takes two`);
+        add(
+          { kind: 'add', name, shape: outShape(layer), inputs: [inputOf(layer, 0), inputOf(layer, 1)], relu: false },
+          layer,
+        );
         break;
       }
       case 'MaxPooling2D':
       case 'AveragePooling2D':
         add(
-          { kind: cls === 'MaxPooling2D' ? 'maxpool' : 'avgpool', name, shape: outShape(layer), input: inputOf(layer), pool: pair(cfg.poolSize), strides: pair(cfg.strides ?? cfg.poolSize), padding: cfg.padding as Padding },
+          {
+            kind: cls === 'MaxPooling2D' ? 'maxpool' : 'avgpool',
+            name,
+            shape: outShape(layer),
+            input: inputOf(layer),
+            pool: pair(cfg.poolSize),
+            strides: pair(cfg.strides ?? cfg.poolSize),
+            padding: cfg.padding as Padding,
+          },
           layer,
         );
         break;
@@ -201,8 +280,20 @@ export function floatGraphFromModel(model: tfl.LayersModel): FloatGraph {
         break;
       case 'Concatenate': {
         const axis = cfg.axis as number;
-        if (axis !== -1 && axis !== 3) throw new QuantizeError('unsupported_layer', `Concatenate '${name}' joins axis ${axis}; only the channel axis is supported`);
-        add({ kind: 'concat', name, shape: outShape(layer), inputs: inboundLayers(layer).map((_, i) => inputOf(layer, i)) }, layer);
+        if (axis !== -1 && axis !== 3)
+          throw new QuantizeError(
+            'unsupported_layer',
+            `Concatenate '${name}' joins axis ${axis}; only the channel axis is supported`,
+          );
+        add(
+          {
+            kind: 'concat',
+            name,
+            shape: outShape(layer),
+            inputs: inboundLayers(layer).map((_, i) => inputOf(layer, i)),
+          },
+          layer,
+        );
         break;
       }
       case 'Flatten':
@@ -213,11 +304,15 @@ export function floatGraphFromModel(model: tfl.LayersModel): FloatGraph {
         valueOf.set(name, inputOf(layer));
         break;
       default:
-        throw new QuantizeError('unsupported_layer', `layer '${name}' of type ${cls} has no int8 TFLite equivalent here`);
+        throw new QuantizeError(
+          'unsupported_layer',
+          `layer '${name}' of type ${cls} has no int8 TFLite equivalent here`,
+        );
     }
   }
   const input = valueOf.get(model.inputLayers[0]!.name)!;
   const output = valueOf.get(model.outputLayers[0]!.name);
-  if (output === undefined) throw new QuantizeError('unsupported_graph', 'the model output is not produced by a supported layer');
+  if (output === undefined)
+    throw new QuantizeError('unsupported_graph', 'the model output is not produced by a supported layer');
   return { nodes, input, output };
 }

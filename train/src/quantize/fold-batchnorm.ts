@@ -15,9 +15,14 @@ export interface BatchNormParams {
  * Folds BN into a conv kernel in HWIO layout (TF.js' layout; the output channel is the fastest-varying
  * index) and its bias (zeros when the conv had none). Returns new arrays; the inputs are not modified.
  */
-export function foldBatchNorm(kernelHWIO: Float32Array, bias: Float32Array | null, bn: BatchNormParams): { kernel: Float32Array; bias: Float32Array } {
+export function foldBatchNorm(
+  kernelHWIO: Float32Array,
+  bias: Float32Array | null,
+  bn: BatchNormParams,
+): { kernel: Float32Array; bias: Float32Array } {
   const out = bn.gamma.length;
-  if (kernelHWIO.length % out !== 0) throw new Error(`kernel of ${kernelHWIO.length} values does not end in ${out} output channels`);
+  if (kernelHWIO.length % out !== 0)
+    throw new Error(`kernel of ${kernelHWIO.length} values does not end in ${out} output channels`);
   // Computed in float64 and rounded once, so folding adds no error beyond float32 storage.
   const scale = new Float64Array(out);
   for (let o = 0; o < out; o++) scale[o] = bn.gamma[o]! / Math.sqrt(bn.variance[o]! + bn.epsilon);

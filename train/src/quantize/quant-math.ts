@@ -39,13 +39,18 @@ export function quantizeWeights(values: Float32Array, channels: number): { data:
     for (let i = c * per; i < (c + 1) * per; i++) maxAbs = Math.max(maxAbs, Math.abs(values[i]!));
     const scale = Math.max(maxAbs / 127, MIN_SCALE);
     scales.push(scale);
-    for (let i = c * per; i < (c + 1) * per; i++) data[i] = Math.max(-127, Math.min(127, Math.round(values[i]! / scale)));
+    for (let i = c * per; i < (c + 1) * per; i++)
+      data[i] = Math.max(-127, Math.min(127, Math.round(values[i]! / scale)));
   }
   return { data, scales };
 }
 
 /** int32 bias with scale inputScale × weightScale[c]. */
-export function quantizeBias(bias: Float32Array, inputScale: number, weightScales: number[]): { data: Int32Array; scales: number[] } {
+export function quantizeBias(
+  bias: Float32Array,
+  inputScale: number,
+  weightScales: number[],
+): { data: Int32Array; scales: number[] } {
   const scales = Array.from(bias, (_, c) => inputScale * weightScales[weightScales.length === 1 ? 0 : c]!);
   const data = Int32Array.from(bias, (b, c) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.round(b / scales[c]!))));
   return { data, scales };
@@ -57,7 +62,8 @@ export function hwioToOhwi(kernel: Float32Array, [kh, kw, cin, cout]: [number, n
   for (let h = 0; h < kh; h++)
     for (let w = 0; w < kw; w++)
       for (let i = 0; i < cin; i++)
-        for (let o = 0; o < cout; o++) out[((o * kh + h) * kw + w) * cin + i] = kernel[((h * kw + w) * cin + i) * cout + o]!;
+        for (let o = 0; o < cout; o++)
+          out[((o * kh + h) * kw + w) * cin + i] = kernel[((h * kw + w) * cin + i) * cout + o]!;
   return out;
 }
 

@@ -18,7 +18,8 @@ export interface QuantizedModel {
 export function batchesOf(images: tf.Tensor4D, batchSize: number): tf.Tensor4D[] {
   const n = images.shape[0];
   const out: tf.Tensor4D[] = [];
-  for (let i = 0; i < n; i += batchSize) out.push(tf.slice(images, [i, 0, 0, 0], [Math.min(batchSize, n - i), -1, -1, -1]));
+  for (let i = 0; i < n; i += batchSize)
+    out.push(tf.slice(images, [i, 0, 0, 0], [Math.min(batchSize, n - i), -1, -1, -1]));
   return out;
 }
 

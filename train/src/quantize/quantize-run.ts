@@ -43,7 +43,14 @@ export interface QuantizeRunResult {
    * float32WeightBytes: the folded graph's constants in float32; weightsRatio = float32WeightBytes / int8Bytes.
    * tflite: where the int8 file's bytes go.
    */
-  sizes: { floatBytes: number; int8Bytes: number; ratio: number; float32WeightBytes: number; weightsRatio: number; tflite: TfliteSizeReport };
+  sizes: {
+    floatBytes: number;
+    int8Bytes: number;
+    ratio: number;
+    float32WeightBytes: number;
+    weightsRatio: number;
+    tflite: TfliteSizeReport;
+  };
   calibration: { method: CalibrationMethod; samples: number; percentile?: number };
   /** How the int8 accuracy was measured. */
   int8Runtime: string;
@@ -52,13 +59,11 @@ export interface QuantizeRunResult {
   files: { model: string; manifest: string } | null;
 }
 
-
 async function floatModelBytes(run: string): Promise<number> {
   const dir = join(run, RUN_FILES.model);
   const sizes = await Promise.all([MODEL_JSON, WEIGHTS_BIN].map((f) => stat(join(dir, f)).then((s) => s.size)));
   return sizes.reduce((a, b) => a + b, 0);
 }
-
 
 export async function quantizeRun(opts: QuantizeRunOptions, io: { log(m: string): void }): Promise<QuantizeRunResult> {
   await ensureBackend(opts.backend ?? 'auto', io.log);
@@ -70,12 +75,17 @@ export async function quantizeRun(opts: QuantizeRunOptions, io: { log(m: string)
     const t0 = Date.now();
     const q = (() => {
       try {
-        return quantizeModel(model, images, { calibration: { method: opts.calibration, ...(percentile ? { percentile } : {}) }, description: `resnet-edge int8 ${info.arch}` });
+        return quantizeModel(model, images, {
+          calibration: { method: opts.calibration, ...(percentile ? { percentile } : {}) },
+          description: `resnet-edge int8 ${info.arch}`,
+        });
       } finally {
         images.dispose();
       }
     })();
-    io.log(`quantized ${info.arch}: ${q.graph.ops.length} ops, calibration (${opts.calibration}) took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    io.log(
+      `quantized ${info.arch}: ${q.graph.ops.length} ops, calibration (${opts.calibration}) took ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     const tflite = opts.writeTflite(q.graph);
 
     const held = await heldOutImages(info, io.log);
@@ -87,12 +97,24 @@ export async function quantizeRun(opts: QuantizeRunOptions, io: { log(m: string)
     const floatBytes = await floatModelBytes(opts.run);
     const tfliteSizes = sizeReport(q.graph, tflite.byteLength);
     const sizes = {
-      floatBytes, int8Bytes: tflite.byteLength, ratio: floatBytes / tflite.byteLength,
-      float32WeightBytes: tfliteSizes.float32WeightBytes, weightsRatio: tfliteSizes.float32WeightBytes / tflite.byteLength, tflite: tfliteSizes,
+      floatBytes,
+      int8Bytes: tflite.byteLength,
+      ratio: floatBytes / tflite.byteLength,
+      float32WeightBytes: tfliteSizes.float32WeightBytes,
+      weightsRatio: tfliteSizes.float32WeightBytes / tflite.byteLength,
+      tflite: tfliteSizes,
     };
     const calibration = { method: opts.calibration, samples: calib.count, ...(percentile ? { percentile } : {}) };
     const passed = comparison.dropPoints <= opts.maxDrop;
-    const base = { run: opts.run, arch: info.arch, heldOut: held.name, comparison, sizes, calibration, int8Runtime: `the shared int8 interpreter (${int8.kernels} kernels) on the written .tflite` };
+    const base = {
+      run: opts.run,
+      arch: info.arch,
+      heldOut: held.name,
+      comparison,
+      sizes,
+      calibration,
+      int8Runtime: `the shared int8 interpreter (${int8.kernels} kernels) on the written .tflite`,
+    };
     // The gate: a model that lost too much accuracy is reported, never written.
     if (!passed) return { ...base, passed, out: null, files: null };
     const out = opts.out ?? join(opts.run, 'quantized');

@@ -8,17 +8,33 @@ import type { LabelledArrays } from '../training/metrics.ts';
 import { Rng } from '../training/rng.ts';
 import { QuantizeError } from './errors.ts';
 
-export async function calibrationImages(info: RunInfo, count: number, log: (m: string) => void): Promise<LabelledArrays> {
+export async function calibrationImages(
+  info: RunInfo,
+  count: number,
+  log: (m: string) => void,
+): Promise<LabelledArrays> {
   const full = await loadDataset(info.data.train);
-  const { train } = info.data.validationFraction > 0 ? await splitDataset(full, { validationFraction: info.data.validationFraction, seed: info.data.seed }) : { train: full };
-  if (train.samples.length === 0) throw new QuantizeError('calibration_failed', `the run's training data '${full.name}' has no images left to calibrate on`);
+  const { train } =
+    info.data.validationFraction > 0
+      ? await splitDataset(full, { validationFraction: info.data.validationFraction, seed: info.data.seed })
+      : { train: full };
+  if (train.samples.length === 0)
+    throw new QuantizeError(
+      'calibration_failed',
+      `the run's training data '${full.name}' has no images left to calibrate on`,
+    );
   // A seeded sample spread over all classes rather than the first files of the first class.
-  const pick = Array.from(new Rng(info.data.seed ^ 0xca1b).permutation(train.samples.length).subarray(0, count)).sort((a, b) => a - b);
+  const pick = Array.from(new Rng(info.data.seed ^ 0xca1b).permutation(train.samples.length).subarray(0, count)).sort(
+    (a, b) => a - b,
+  );
   const m = await materialize({ ...train, samples: pick.map((i) => train.samples[i]!) }, info.preprocess);
   log(`calibrating on ${m.count} images from ${full.name}`);
   return { x: m.x, y: m.y, count: m.count, shape: m.shape };
 }
 
-export async function heldOutImages(info: RunInfo, log: (m: string) => void): Promise<{ name: string; arrays: LabelledArrays }> {
+export async function heldOutImages(
+  info: RunInfo,
+  log: (m: string) => void,
+): Promise<{ name: string; arrays: LabelledArrays }> {
   return loadEvalData(info, null, log);
 }

@@ -23,7 +23,10 @@ export interface TfliteSizeReport {
 }
 
 export function sizeReport(graph: GraphIR, fileBytes: number): TfliteSizeReport {
-  let int8WeightBytes = 0, int32BiasBytes = 0, quantParamBytes = 0, float32WeightBytes = 0;
+  let int8WeightBytes = 0,
+    int32BiasBytes = 0,
+    quantParamBytes = 0,
+    float32WeightBytes = 0;
   for (const t of graph.tensors) {
     if (t.quant) quantParamBytes += 4 * t.quant.scale.length + 8 * t.quant.zeroPoint.length;
     if (!t.data) continue;

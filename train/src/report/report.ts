@@ -15,18 +15,24 @@ function page(title: string, body: string): string {
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title><style>${STYLE}</style></head>\n<body>\n${body}\n</body></html>\n`;
 }
 
-const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)} %`);
+const pct = (v: number | null | undefined) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(1)} %`;
 
 export function perClassTable(m: EvalMetrics): string {
   const rows = m.perClass
-    .map((c) => `<tr><td>${escapeXml(c.label)}</td><td>${pct(c.precision)}</td><td>${pct(c.recall)}</td><td>${c.support}</td></tr>`)
+    .map(
+      (c) =>
+        `<tr><td>${escapeXml(c.label)}</td><td>${pct(c.precision)}</td><td>${pct(c.recall)}</td><td>${c.support}</td></tr>`,
+    )
     .join('\n');
   return `<table class="per-class"><thead><tr><th>class</th><th>precision</th><th>recall</th><th>images</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
 }
 
 function summaryTable(doc: MetricsDocument): string {
   const row = (name: string, m: EvalMetrics | null) =>
-    m ? `<tr><td>${name}</td><td>${m.count}</td><td>${m.loss.toFixed(4)}</td><td>${pct(m.top1)}</td><td>${m.top5 === undefined ? '—' : pct(m.top5)}</td></tr>` : '';
+    m
+      ? `<tr><td>${name}</td><td>${m.count}</td><td>${m.loss.toFixed(4)}</td><td>${pct(m.top1)}</td><td>${m.top5 === undefined ? '—' : pct(m.top5)}</td></tr>`
+      : '';
   return `<table class="summary"><thead><tr><th>set</th><th>images</th><th>loss</th><th>top-1</th><th>top-5</th></tr></thead><tbody>${row('validation', doc.final.validation)}${row('test', doc.final.test)}</tbody></table>`;
 }
 
@@ -34,11 +40,21 @@ export function renderRunReport(doc: MetricsDocument): string {
   const ep = doc.epochs;
   const lossSeries: Series[] = [
     { name: 'training loss', color: PALETTE[0]!, points: ep.map((e) => [e.epoch, e.train.loss]) },
-    { name: 'validation loss', color: PALETTE[1]!, dashed: true, points: ep.filter((e) => e.validation).map((e) => [e.epoch, e.validation!.loss]) },
+    {
+      name: 'validation loss',
+      color: PALETTE[1]!,
+      dashed: true,
+      points: ep.filter((e) => e.validation).map((e) => [e.epoch, e.validation!.loss]),
+    },
   ];
   const accSeries: Series[] = [
     { name: 'training top-1', color: PALETTE[0]!, points: ep.map((e) => [e.epoch, e.train.top1 * 100]) },
-    { name: 'validation top-1', color: PALETTE[1]!, dashed: true, points: ep.filter((e) => e.validation).map((e) => [e.epoch, e.validation!.top1 * 100]) },
+    {
+      name: 'validation top-1',
+      color: PALETTE[1]!,
+      dashed: true,
+      points: ep.filter((e) => e.validation).map((e) => [e.epoch, e.validation!.top1 * 100]),
+    },
   ];
   const evalForMatrix = doc.final.test ?? doc.final.validation;
   const matrixTitle = doc.final.test ? 'Confusion matrix (test)' : 'Confusion matrix (validation)';

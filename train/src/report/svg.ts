@@ -25,10 +25,23 @@ function niceTicks(lo: number, hi: number, count = 5, integer = false): number[]
 }
 
 function fmt(v: number): string {
-  return Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v * 100) / 100) : v.toPrecision(3).replace(/\.?0+$/, '');
+  return Math.abs(v) >= 100 || Number.isInteger(v)
+    ? String(Math.round(v * 100) / 100)
+    : v.toPrecision(3).replace(/\.?0+$/, '');
 }
 
-export function lineChart(series: Series[], opts: { title: string; xLabel: string; yLabel: string; yMin?: number; yMax?: number; width?: number; height?: number }): string {
+export function lineChart(
+  series: Series[],
+  opts: {
+    title: string;
+    xLabel: string;
+    yLabel: string;
+    yMin?: number;
+    yMax?: number;
+    width?: number;
+    height?: number;
+  },
+): string {
   const W = opts.width ?? 520;
   const H = opts.height ?? 300;
   const m = { left: 56, right: 16, top: 30, bottom: 64 };
@@ -43,9 +56,13 @@ export function lineChart(series: Series[], opts: { title: string; xLabel: strin
   const px = (x: number) => m.left + ((x - xMin) / (xMax - xMin || 1)) * (W - m.left - m.right);
   const py = (y: number) => H - m.bottom - ((y - yMin) / (yMax - yMin)) * (H - m.top - m.bottom);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+  );
   parts.push(`<title>${escapeXml(opts.title)}</title>`);
-  parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(opts.title)}</text>`);
+  parts.push(
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${escapeXml(opts.title)}</text>`,
+  );
   for (const t of niceTicks(yMin, yMax)) {
     parts.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${py(t)}" y2="${py(t)}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${m.left - 6}" y="${py(t) + 4}" text-anchor="end">${fmt(t)}</text>`);
@@ -56,20 +73,29 @@ export function lineChart(series: Series[], opts: { title: string; xLabel: strin
   }
   parts.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${H - m.bottom}" y2="${H - m.bottom}" stroke="#333"/>`);
   parts.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top}" y2="${H - m.bottom}" stroke="#333"/>`);
-  parts.push(`<text x="${(m.left + W - m.right) / 2}" y="${H - m.bottom + 32}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`);
-  parts.push(`<text transform="translate(14 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel)}</text>`);
+  parts.push(
+    `<text x="${(m.left + W - m.right) / 2}" y="${H - m.bottom + 32}" text-anchor="middle">${escapeXml(opts.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(14 ${(m.top + H - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel)}</text>`,
+  );
   series.forEach((s) => {
     const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
     if (pts.length === 0) return;
     const d = pts.map(([x, y], i) => `${i ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
-    parts.push(`<path class="series" data-name="${escapeXml(s.name)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
-    for (const [x, y] of pts) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
+    parts.push(
+      `<path class="series" data-name="${escapeXml(s.name)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
+    );
+    for (const [x, y] of pts)
+      parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
   });
   // Legend under the axis label, left to right.
   let lx = m.left;
   const ly = H - 14;
   for (const s of series) {
-    parts.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+    parts.push(
+      `<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
+    );
     parts.push(`<text x="${lx + 22}" y="${ly}">${escapeXml(s.name)}</text>`);
     lx += 30 + s.name.length * 6.5;
   }
@@ -78,7 +104,11 @@ export function lineChart(series: Series[], opts: { title: string; xLabel: strin
 }
 
 /** Confusion matrix as a heat-map: rows = actual, columns = predicted, shaded by row share. */
-export function confusionHeatmap(confusion: number[][], labels: string[], title = 'Confusion matrix (validation)'): string {
+export function confusionHeatmap(
+  confusion: number[][],
+  labels: string[],
+  title = 'Confusion matrix (validation)',
+): string {
   const k = labels.length;
   const cell = Math.max(22, Math.min(44, Math.floor(440 / Math.max(k, 1))));
   const labelW = Math.min(140, 12 + Math.max(...labels.map((l) => l.length), 4) * 7);
@@ -86,25 +116,38 @@ export function confusionHeatmap(confusion: number[][], labels: string[], title 
   const H = labelW + k * cell + 40;
   const top = labelW + 20;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" role="img" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="heatmap" role="img" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+  );
   parts.push(`<title>${escapeXml(title)}</title>`);
-  parts.push(`<text x="${labelW}" y="14" font-size="13" font-weight="bold">${escapeXml(title)} — rows: actual, columns: predicted</text>`);
+  parts.push(
+    `<text x="${labelW}" y="14" font-size="13" font-weight="bold">${escapeXml(title)} — rows: actual, columns: predicted</text>`,
+  );
   labels.forEach((l, j) => {
     const x = labelW + j * cell + cell / 2;
-    parts.push(`<text transform="translate(${x + 4} ${top - 6}) rotate(-60)" text-anchor="start">${escapeXml(l)}</text>`);
+    parts.push(
+      `<text transform="translate(${x + 4} ${top - 6}) rotate(-60)" text-anchor="start">${escapeXml(l)}</text>`,
+    );
   });
   confusion.forEach((row, i) => {
     const total = row.reduce((a, b) => a + b, 0) || 1;
     const y = top + i * cell;
-    parts.push(`<text x="${labelW - 6}" y="${y + cell / 2 + 4}" text-anchor="end">${escapeXml(labels[i] ?? String(i))}</text>`);
+    parts.push(
+      `<text x="${labelW - 6}" y="${y + cell / 2 + 4}" text-anchor="end">${escapeXml(labels[i] ?? String(i))}</text>`,
+    );
     row.forEach((v, j) => {
       const share = v / total;
       const light = Math.round(97 - share * 62);
       const hue = i === j ? 210 : 5;
       const fill = v === 0 ? '#fafafa' : `hsl(${hue} 70% ${light}%)`;
       const x = labelW + j * cell;
-      parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${fill}" stroke="#fff"><title>actual ${escapeXml(labels[i] ?? '')}, predicted ${escapeXml(labels[j] ?? '')}: ${v}</title></rect>`);
-      if (v > 0) parts.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${light < 60 ? '#fff' : '#222'}">${v}</text>`);
+      parts.push(
+        `<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${fill}" stroke="#fff"><title>actual ${escapeXml(labels[i] ?? '')}, predicted ${escapeXml(labels[j] ?? '')}: ${v}</title></rect>`,
+      );
+      if (v > 0)
+        parts.push(
+          `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${light < 60 ? '#fff' : '#222'}">${v}</text>`,
+        );
     });
   });
   parts.push('</svg>');

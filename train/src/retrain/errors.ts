@@ -2,7 +2,10 @@ export type RetrainErrorCode = 'no_champion' | 'labels_mismatch' | 'no_float_wei
 
 export class RetrainError extends Error {
   override name = 'RetrainError';
-  constructor(readonly code: RetrainErrorCode, message: string) {
+  constructor(
+    readonly code: RetrainErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -24,7 +24,9 @@ export async function downloadFeedback(
   dir: string,
   opts: { until?: string; log?: (m: string) => void } = {},
 ): Promise<FeedbackSet> {
-  const keys = (await store.list(feedbackPrefix(model))).filter((k) => isFeedbackMetaKey(k) && (!opts.until || k <= opts.until));
+  const keys = (await store.list(feedbackPrefix(model))).filter(
+    (k) => isFeedbackMetaKey(k) && (!opts.until || k <= opts.until),
+  );
   const perLabel: Record<string, number> = {};
   const skipped: FeedbackSet['skipped'] = [];
   for (const key of keys) {
@@ -32,12 +34,21 @@ export async function downloadFeedback(
     if (reason) skipped.push({ key, reason });
   }
   const count = Object.values(perLabel).reduce((a, b) => a + b, 0);
-  opts.log?.(`feedback: ${count} image(s) from ${store.describe}/${feedbackPrefix(model)}${skipped.length ? `, ${skipped.length} skipped` : ''}`);
+  opts.log?.(
+    `feedback: ${count} image(s) from ${store.describe}/${feedbackPrefix(model)}${skipped.length ? `, ${skipped.length} skipped` : ''}`,
+  );
   return { dir: count > 0 ? dir : null, count, perLabel, skipped };
 }
 
 /** Writes one feedback image into dir/<label>/; returns why it was skipped, or null. */
-async function fetchOne(store: ObjectStore, model: string, key: string, labels: string[], dir: string, perLabel: Record<string, number>): Promise<string | null> {
+async function fetchOne(
+  store: ObjectStore,
+  model: string,
+  key: string,
+  labels: string[],
+  dir: string,
+  perLabel: Record<string, number>,
+): Promise<string | null> {
   const meta = await store.get(key);
   if (!meta) return 'record vanished while listing';
   let record;

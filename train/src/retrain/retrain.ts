@@ -53,8 +53,8 @@ export interface RetrainOptions {
 }
 
 /** Which weights the challenger started from. */
-export type RetrainStart = { from: 'scratch' } | { from: 'champion'; version: string; weightsSha256: string; freeze: string; batchNorm: string };
-
+export type RetrainStart =
+  { from: 'scratch' } | { from: 'champion'; version: string; weightsSha256: string; freeze: string; batchNorm: string };
 
 export type Decision = 'promoted' | 'published_not_promoted' | 'rejected_by_quantization_gate';
 
@@ -63,9 +63,23 @@ export interface RetrainReport {
   decision: Decision;
   reason: string;
   champion: { version: string; int8Top1: number };
-  challenger: { version: string; floatTop1: number; int8Top1: number | null; run: string; trainImagesPerSecond: number; backend: string; start: RetrainStart };
+  challenger: {
+    version: string;
+    floatTop1: number;
+    int8Top1: number | null;
+    run: string;
+    trainImagesPerSecond: number;
+    backend: string;
+    start: RetrainStart;
+  };
   heldOut: { name: string; samples: number; fingerprint: string };
-  data: { base: string; baseImages: number; feedbackImages: number; feedbackPerLabel: Record<string, number>; feedbackSkipped: FeedbackSet['skipped'] };
+  data: {
+    base: string;
+    baseImages: number;
+    feedbackImages: number;
+    feedbackPerLabel: Record<string, number>;
+    feedbackSkipped: FeedbackSet['skipped'];
+  };
   margin: number;
   maxDrop: number;
   startedAt: string;
@@ -77,13 +91,21 @@ export async function retrain(opts: RetrainOptions, io: TrainIO): Promise<Retrai
   const startedAt = new Date().toISOString();
   await mkdir(opts.workdir, { recursive: true });
   const champion = await readModel(opts.store, opts.model).catch((err: unknown) => {
-    throw new RetrainError('no_champion', `cannot read the champion ${opts.model} from ${opts.store.describe}: ${(err as Error).message}; publish a first model with train → quantize → publish`);
+    throw new RetrainError(
+      'no_champion',
+      `cannot read the champion ${opts.model} from ${opts.store.describe}: ${(err as Error).message}; publish a first model with train → quantize → publish`,
+    );
   });
   const cm = champion.manifest;
-  io.log(`champion: ${opts.model}@${cm.version} (${cm.arch}, int8 top-1 ${pct(cm.accuracy.int8?.top1)} on its own held-out set)`);
+  io.log(
+    `champion: ${opts.model}@${cm.version} (${cm.arch}, int8 top-1 ${pct(cm.accuracy.int8?.top1)} on its own held-out set)`,
+  );
   const version = opts.version ?? nextVersion(await publishedVersions(opts.store, opts.model));
 
-  const feedback = await downloadFeedback(opts.store, opts.model, cm.labels, join(opts.workdir, 'feedback'), { ...(opts.feedbackUntil ? { until: opts.feedbackUntil } : {}), log: io.log });
+  const feedback = await downloadFeedback(opts.store, opts.model, cm.labels, join(opts.workdir, 'feedback'), {
+    ...(opts.feedbackUntil ? { until: opts.feedbackUntil } : {}),
+    log: io.log,
+  });
   const base = await loadDataset(opts.data);
   const trainData: DatasetOptions = feedback.dir
     ? { kind: 'union', labels: cm.labels, parts: [opts.data, { kind: 'folder', path: feedback.dir }] }
@@ -91,7 +113,9 @@ export async function retrain(opts: RetrainOptions, io: TrainIO): Promise<Retrai
 
   const start = await startFrom(champion, opts);
   const runDir = join(opts.workdir, 'run');
-  io.log(`challenger ${version}: training ${cm.arch} on ${base.samples.length} base + ${feedback.count} feedback images`);
+  io.log(
+    `challenger ${version}: training ${cm.arch} on ${base.samples.length} base + ${feedback.count} feedback images`,
+  );
   const trained = await train(
     {
       ...opts.recipe,
@@ -106,7 +130,16 @@ export async function retrain(opts: RetrainOptions, io: TrainIO): Promise<Retrai
   );
 
   const quantized = await quantizeRun(
-    { run: runDir, calibrationSamples: 200, calibration: 'minmax', maxDrop: opts.maxDrop, out: join(opts.workdir, 'quantized'), name: opts.model, version, writeTflite: opts.writeTflite },
+    {
+      run: runDir,
+      calibrationSamples: 200,
+      calibration: 'minmax',
+      maxDrop: opts.maxDrop,
+      out: join(opts.workdir, 'quantized'),
+      name: opts.model,
+      version,
+      writeTflite: opts.writeTflite,
+    },
     io,
   );
   const held = await heldOutSet(runDir, opts.heldOut, io.log);
@@ -123,9 +156,23 @@ export async function retrain(opts: RetrainOptions, io: TrainIO): Promise<Retrai
     decision,
     reason,
     champion: { version: cm.version, int8Top1: championTop1 },
-    challenger: { version, floatTop1: quantized.comparison.floatTop1, int8Top1: challengerTop1, run: runDir, trainImagesPerSecond: trained.trainImagesPerSecond, backend: trained.backend, start: start.record },
+    challenger: {
+      version,
+      floatTop1: quantized.comparison.floatTop1,
+      int8Top1: challengerTop1,
+      run: runDir,
+      trainImagesPerSecond: trained.trainImagesPerSecond,
+      backend: trained.backend,
+      start: start.record,
+    },
     heldOut: held.summary,
-    data: { base: base.name, baseImages: base.samples.length, feedbackImages: feedback.count, feedbackPerLabel: feedback.perLabel, feedbackSkipped: feedback.skipped },
+    data: {
+      base: base.name,
+      baseImages: base.samples.length,
+      feedbackImages: feedback.count,
+      feedbackPerLabel: feedback.perLabel,
+      feedbackSkipped: feedback.skipped,
+    },
     margin: opts.margin,
     maxDrop: opts.maxDrop,
     startedAt,
@@ -139,13 +186,19 @@ export async function retrain(opts: RetrainOptions, io: TrainIO): Promise<Retrai
 }
 
 /** Writes the champion's float weights into the workdir and asks the trainer to start from them. */
-async function startFrom(champion: Awaited<ReturnType<typeof readModel>>, opts: RetrainOptions): Promise<{ init?: InitRequest; record: RetrainStart }> {
+async function startFrom(
+  champion: Awaited<ReturnType<typeof readModel>>,
+  opts: RetrainOptions,
+): Promise<{ init?: InitRequest; record: RetrainStart }> {
   if ((opts.from ?? 'scratch') === 'scratch') return { record: { from: 'scratch' } };
   const cm = champion.manifest;
   const weights = champion.files[FLOAT_WEIGHTS_FILE];
   const entry = cm.files[FLOAT_WEIGHTS_FILE];
   if (!weights || !entry) {
-    throw new RetrainError('no_float_weights', `${opts.model}@${cm.version} was published without float weights (${FLOAT_WEIGHTS_FILE}); retrain it --from scratch, or publish a version quantized by this release first`);
+    throw new RetrainError(
+      'no_float_weights',
+      `${opts.model}@${cm.version} was published without float weights (${FLOAT_WEIGHTS_FILE}); retrain it --from scratch, or publish a version quantized by this release first`,
+    );
   }
   const dir = join(opts.workdir, 'champion');
   await mkdir(dir, { recursive: true });
@@ -154,17 +207,33 @@ async function startFrom(champion: Awaited<ReturnType<typeof readModel>>, opts: 
   const recipe = opts.fineTune ?? FINE_TUNE_DEFAULTS;
   return {
     init: { source: path, head: 'keep', recipe },
-    record: { from: 'champion', version: cm.version, weightsSha256: entry.sha256, freeze: freezeLabel(recipe.freeze), batchNorm: recipe.batchNorm },
+    record: {
+      from: 'champion',
+      version: cm.version,
+      weightsSha256: entry.sha256,
+      freeze: freezeLabel(recipe.freeze),
+      batchNorm: recipe.batchNorm,
+    },
   };
 }
 
-function decide(champion: number, challenger: number | null, q: QuantizeRunResult, opts: RetrainOptions): { decision: Decision; reason: string } {
+function decide(
+  champion: number,
+  challenger: number | null,
+  q: QuantizeRunResult,
+  opts: RetrainOptions,
+): { decision: Decision; reason: string } {
   if (challenger === null) {
-    return { decision: 'rejected_by_quantization_gate', reason: `int8 lost ${q.comparison.dropPoints.toFixed(2)} points against float (allowed ${opts.maxDrop}); nothing published` };
+    return {
+      decision: 'rejected_by_quantization_gate',
+      reason: `int8 lost ${q.comparison.dropPoints.toFixed(2)} points against float (allowed ${opts.maxDrop}); nothing published`,
+    };
   }
   const gain = (challenger - champion) * 100;
   const summary = `challenger ${pct(challenger)} vs champion ${pct(champion)} int8 top-1 on the held-out set (${gain >= 0 ? '+' : ''}${gain.toFixed(2)} points, margin ${opts.margin})`;
-  return gain >= opts.margin ? { decision: 'promoted', reason: summary } : { decision: 'published_not_promoted', reason: summary };
+  return gain >= opts.margin
+    ? { decision: 'promoted', reason: summary }
+    : { decision: 'published_not_promoted', reason: summary };
 }
 
 interface HeldOut {
@@ -176,7 +245,10 @@ interface HeldOut {
 async function heldOutSet(runDir: string, heldOut: DatasetOptions, log: (m: string) => void): Promise<HeldOut> {
   const info = await readRunInfo(runDir);
   const { name, arrays } = await loadEvalData(info, null, log);
-  return { arrays, summary: { name, samples: arrays.count, fingerprint: await fingerprint(await loadDataset(heldOut)) } };
+  return {
+    arrays,
+    summary: { name, samples: arrays.count, fingerprint: await fingerprint(await loadDataset(heldOut)) },
+  };
 }
 
 function evaluateInt8(tflite: Uint8Array, manifest: Manifest, held: HeldOut): number {
@@ -197,7 +269,11 @@ export function nextVersion(versions: string[]): string {
     const m = /^(\d+)\.(\d+)\.(\d+)/.exec(v);
     if (!m) continue;
     const parts = [Number(m[1]), Number(m[2]), Number(m[3])];
-    if (parts[0]! > best[0]! || (parts[0] === best[0] && (parts[1]! > best[1]! || (parts[1] === best[1] && parts[2]! > best[2]!)))) best = parts;
+    if (
+      parts[0]! > best[0]! ||
+      (parts[0] === best[0] && (parts[1]! > best[1]! || (parts[1] === best[1] && parts[2]! > best[2]!)))
+    )
+      best = parts;
   }
   return `${best[0]}.${best[1]! + 1}.0`;
 }

@@ -3,7 +3,14 @@
 // data module's API, so the training code sees nothing but LabelledArrays.
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_MAX_PIXELS, preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
-import { fingerprint, loadDataset, materialize, splitDataset, type Dataset, type DatasetOptions } from '../data/dataset.ts';
+import {
+  fingerprint,
+  loadDataset,
+  materialize,
+  splitDataset,
+  type Dataset,
+  type DatasetOptions,
+} from '../data/dataset.ts';
 import { bundledDatasetOptions, fashionMnistSpec } from '../data/presets.ts';
 import type { LabelledArrays } from '../training/metrics.ts';
 import { Rng } from '../training/rng.ts';
@@ -37,7 +44,12 @@ export interface RunData {
 
 /** The bundled Fashion-MNIST sample (official class order); its preprocessing comes from defaultPreprocess. */
 export function bundledDataRequest(validationFraction = 0.1): DataRequest {
-  return { train: bundledDatasetOptions('train'), test: bundledDatasetOptions('test'), validationFraction, implicit: true };
+  return {
+    train: bundledDatasetOptions('train'),
+    test: bundledDatasetOptions('test'),
+    validationFraction,
+    implicit: true,
+  };
 }
 
 /** Preprocessing when no spec was given: the bundled data's own, or 64×64 RGB in [-1, 1] for a user's data. */
@@ -68,7 +80,11 @@ export async function readSpecFile(path: string): Promise<PreprocessSpec> {
     throw new TrainError('bad_spec', `cannot read the preprocessing spec '${path}': ${(err as Error).message}`);
   }
   const parsed = preprocessSpecSchema.safeParse(raw);
-  if (!parsed.success) throw new TrainError('bad_spec', `'${path}' is not a preprocessing spec: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new TrainError(
+      'bad_spec',
+      `'${path}' is not a preprocessing spec: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -82,9 +98,15 @@ function toArrays(m: { x: Float32Array; y: Int32Array; count: number; shape: num
   return { x: m.x, y: m.y, count: m.count, shape: [s[0]!, s[1]!, s[2]!] };
 }
 
-function reportSkipped(name: string, skipped: { count: number; examples: { id: string; reason: string }[] } | undefined, log: (m: string) => void): void {
+function reportSkipped(
+  name: string,
+  skipped: { count: number; examples: { id: string; reason: string }[] } | undefined,
+  log: (m: string) => void,
+): void {
   if (!skipped || skipped.count === 0) return;
-  log(`${name}: skipped ${skipped.count} unreadable file(s), e.g. ${skipped.examples.map((e) => `${e.id} (${e.reason})`).join('; ')}`);
+  log(
+    `${name}: skipped ${skipped.count} unreadable file(s), e.g. ${skipped.examples.map((e) => `${e.id} (${e.reason})`).join('; ')}`,
+  );
 }
 
 /** A seeded sample of at most `max` images (0 = all), in the dataset's own order. */
@@ -100,12 +122,19 @@ export async function loadRunData(
 ): Promise<RunData> {
   const full = await loadDataset(req.train);
   reportSkipped(full.name, full.skipped, opts.log);
-  const split = req.validationFraction > 0 ? await splitDataset(full, { validationFraction: req.validationFraction, seed: opts.seed }) : { train: full, validation: null };
+  const split =
+    req.validationFraction > 0
+      ? await splitDataset(full, { validationFraction: req.validationFraction, seed: opts.seed })
+      : { train: full, validation: null };
   const trainDs = limit(split.train, opts.maxTrainSamples, opts.seed);
   const train = await materialize(trainDs, req.preprocess);
   if (train.skipped.count > full.skipped.count) reportSkipped(`${full.name} (decoding)`, train.skipped, opts.log);
-  if (train.count < 2) throw new TrainError('not_enough_data', `only ${train.count} training image(s) could be read from '${full.name}'`);
-  const validation = split.validation && split.validation.samples.length > 0 ? await materialize(split.validation, req.preprocess) : null;
+  if (train.count < 2)
+    throw new TrainError('not_enough_data', `only ${train.count} training image(s) could be read from '${full.name}'`);
+  const validation =
+    split.validation && split.validation.samples.length > 0
+      ? await materialize(split.validation, req.preprocess)
+      : null;
   let test: LabelledArrays | null = null;
   if (req.test) {
     const testDs = alignLabels(await loadDataset(req.test), full.labels);
@@ -118,7 +147,12 @@ export async function loadRunData(
     validation: validation ? toArrays(validation) : null,
     test,
     fingerprint: await fingerprint(trainDs),
-    record: { train: req.train, ...(req.test ? { test: req.test } : {}), validationFraction: req.validationFraction, seed: opts.seed },
+    record: {
+      train: req.train,
+      ...(req.test ? { test: req.test } : {}),
+      validationFraction: req.validationFraction,
+      seed: opts.seed,
+    },
     blackValue: blackValueOf(req.preprocess),
   };
 }
@@ -131,7 +165,10 @@ export function alignLabels(ds: Dataset, labels: string[]): Dataset {
   if (ds.labels.join('\u0000') === labels.join('\u0000')) return ds;
   const unknown = ds.labels.filter((l) => !labels.includes(l));
   if (unknown.length > 0) {
-    throw new TrainError('labels_mismatch', `dataset '${ds.name}' has classes the model does not know: ${unknown.join(', ')} (model classes: ${labels.join(', ')})`);
+    throw new TrainError(
+      'labels_mismatch',
+      `dataset '${ds.name}' has classes the model does not know: ${unknown.join(', ')} (model classes: ${labels.join(', ')})`,
+    );
   }
   const map = ds.labels.map((l) => labels.indexOf(l));
   return { ...ds, labels, samples: ds.samples.map((s) => ({ ...s, label: map[s.label]! })) };
@@ -159,7 +196,10 @@ export async function loadEvalData(
   const arrays = toArrays(m);
   const [h, w, c] = info.inputShape;
   if (arrays.shape.join() !== [h, w, c].join()) {
-    throw new TrainError('shape_mismatch', `the run expects ${h}×${w}×${c} inputs but the data came out ${arrays.shape.join('×')}`);
+    throw new TrainError(
+      'shape_mismatch',
+      `the run expects ${h}×${w}×${c} inputs but the data came out ${arrays.shape.join('×')}`,
+    );
   }
   return { name: ds.name, arrays };
 }

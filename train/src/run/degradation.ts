@@ -15,7 +15,14 @@ export interface DegradationResult {
   out: string;
   report: string;
   budget: string;
-  runs: { arch: string; run: string; finalTrainError: number; finalTrainLoss: number; validationTop1: number | null; imagesPerSecond: number }[];
+  runs: {
+    arch: string;
+    run: string;
+    finalTrainError: number;
+    finalTrainLoss: number;
+    validationTop1: number | null;
+    imagesPerSecond: number;
+  }[];
 }
 
 export function describeBudget(o: Omit<TrainOptions, 'arch' | 'out'>, trainImages: number): string {

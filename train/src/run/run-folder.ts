@@ -63,7 +63,10 @@ export async function readRunInfo(dir: string): Promise<RunInfo> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new TrainError('run_not_found', `no run at '${dir}': ${RUN_FILES.info} is missing (train one with \`resnet-edge train --out ${dir}\`)`);
+    throw new TrainError(
+      'run_not_found',
+      `no run at '${dir}': ${RUN_FILES.info} is missing (train one with \`resnet-edge train --out ${dir}\`)`,
+    );
   }
   const info = JSON.parse(text) as RunInfo;
   if (typeof info.arch !== 'string' || !Array.isArray(info.labels) || !Array.isArray(info.inputShape)) {

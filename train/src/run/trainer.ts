@@ -69,7 +69,10 @@ let activeBackend: BackendInfo | null = null;
 export async function ensureBackend(choice: BackendChoice, log: (m: string) => void): Promise<BackendInfo> {
   if (activeBackend) {
     if (choice !== 'auto' && choice !== activeBackend.name) {
-      throw new TrainError('backend_in_use', `this process already runs on backend ${activeBackend.name}; cannot switch to ${choice}`);
+      throw new TrainError(
+        'backend_in_use',
+        `this process already runs on backend ${activeBackend.name}; cannot switch to ${choice}`,
+      );
     }
     return activeBackend;
   }
@@ -77,7 +80,11 @@ export async function ensureBackend(choice: BackendChoice, log: (m: string) => v
   return activeBackend;
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResult> {
   const phases = new PhaseClock();
@@ -88,17 +95,28 @@ export async function train(opts: TrainOptions, io: TrainIO): Promise<TrainResul
   const checkpointDir = join(opts.out, RUN_FILES.lastCheckpoint);
   const previous = await guardRunFolder(opts);
 
-  if (previous?.preprocess && opts.data.preprocess && JSON.stringify(previous.preprocess) !== JSON.stringify(opts.data.preprocess)) {
-    throw new TrainError('preprocess_mismatch', `'${opts.out}' was trained with different preprocessing; resume without --spec/--input-size/--color`);
+  if (
+    previous?.preprocess &&
+    opts.data.preprocess &&
+    JSON.stringify(previous.preprocess) !== JSON.stringify(opts.data.preprocess)
+  ) {
+    throw new TrainError(
+      'preprocess_mismatch',
+      `'${opts.out}' was trained with different preprocessing; resume without --spec/--input-size/--color`,
+    );
   }
   // Pretrained weights load (and are checked) before anything is written: a bad source leaves no run folder.
   const init = opts.init && !previous ? await loadInitFor(opts.arch, opts.init, { log: (m) => io.log(m) }) : null;
-  const preprocess = previous?.preprocess ?? opts.data.preprocess ?? (init ? initPreprocess(init, defaultPreprocess(opts.data)) : defaultPreprocess(opts.data));
+  const preprocess =
+    previous?.preprocess ??
+    opts.data.preprocess ??
+    (init ? initPreprocess(init, defaultPreprocess(opts.data)) : defaultPreprocess(opts.data));
   const padding = previous?.padding ?? init?.padding ?? 'same';
   // A resumed run keeps its split: same seed and validation fraction as when it started.
   const seed = previous?.data?.seed ?? opts.seed;
   const validationFraction = previous?.data?.validationFraction ?? opts.data.validationFraction;
-  const maxTrainSamples = (previous?.training?.maxTrainSamples as number | undefined) ?? (previous ? 0 : opts.maxTrainSamples);
+  const maxTrainSamples =
+    (previous?.training?.maxTrainSamples as number | undefined) ?? (previous ? 0 : opts.maxTrainSamples);
   // Gradient workers load TF.js and the wasm backend while this thread reads the data.
   const launched = workers > 1 ? new LaunchedWorkers(workers) : null;
   try {
@@ -129,7 +147,10 @@ async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): P
   const { backend, workers, launched, phases, entered, checkpointDir, previous, init } = prepared;
   const { preprocess, padding, seed, validationFraction, maxTrainSamples } = prepared;
   // Resuming without dataset flags continues on the data the run recorded.
-  const sources = previous?.data && opts.data.implicit ? { train: previous.data.train, ...(previous.data.test ? { test: previous.data.test } : {}) } : opts.data;
+  const sources =
+    previous?.data && opts.data.implicit
+      ? { train: previous.data.train, ...(previous.data.test ? { test: previous.data.test } : {}) }
+      : opts.data;
   const data = await phases.time('data', () =>
     loadRunData(
       { train: sources.train, ...(sources.test ? { test: sources.test } : {}), validationFraction, preprocess },
@@ -143,7 +164,10 @@ async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): P
     );
   }
   if (opts.head === 'sigmoid' && data.labels.length !== 2) {
-    throw new TrainError('bad_head', `--head sigmoid is for two-class datasets; this one has ${data.labels.length} classes`);
+    throw new TrainError(
+      'bad_head',
+      `--head sigmoid is for two-class datasets; this one has ${data.labels.length} classes`,
+    );
   }
   const [h, w, c] = data.train.shape;
   const model = phases.timeSync('model', () =>
@@ -206,47 +230,54 @@ async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): P
   let final: { validation: EvalMetrics | null; test: EvalMetrics | null } = { validation: null, test: null };
   // The best model's validation metrics as this session measured them, just before saving that very model.
   let bestValidation: EvalMetrics | null = null;
-  const result = await trainLoop(model, { train: data.train, validation: data.validation }, loopConfig, checkpointDir, opts.resume, {
-    onProgress: (p) => progress.onProgress(p),
-    onEpoch: (r, improved) => {
-      if (improved) bestValidation = r.validation;
-      progress.onEpoch(r, improved, opts.epochs);
+  const result = await trainLoop(
+    model,
+    { train: data.train, validation: data.validation },
+    loopConfig,
+    checkpointDir,
+    opts.resume,
+    {
+      onProgress: (p) => progress.onProgress(p),
+      onEpoch: (r, improved) => {
+        if (improved) bestValidation = r.validation;
+        progress.onEpoch(r, improved, opts.epochs);
+      },
+      saveBest: (m) => saveModel(m, modelDir),
+      // The best model on the test set, by the step's workers when it has them; on validation too unless this session
+      // already evaluated exactly that model on exactly that data (a resumed run's best may predate it).
+      finish: async (evaluateOn, epochs) => {
+        if (epochs === 0) return;
+        final = await phases.time('finalEval', async () => {
+          const known = bestValidation;
+          if (known && !data.test) return { validation: known, test: null };
+          const best = await loadModel(modelDir);
+          try {
+            return {
+              validation: known ?? (data.validation ? await evaluateOn(best, data.validation) : null),
+              test: data.test ? await evaluateOn(best, data.test) : null,
+            };
+          } finally {
+            best.dispose();
+          }
+        });
+      },
+      ...(workers > 1
+        ? {
+            createStep: (m, optimizer) =>
+              createDataParallelStep(m, optimizer, {
+                workers,
+                launched: launched!,
+                head: opts.head,
+                labelSmoothing: opts.labelSmoothing,
+              }),
+          }
+        : backend.name === 'webgpu' && (opts.gpuStep ?? 'compiled') === 'compiled' && opts.head === 'softmax'
+          ? { createStep: (m, optimizer, loss) => compiledOrTfjsStep(m, optimizer, loss, opts, (msg) => io.log(msg)) }
+          : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+      phases,
     },
-    saveBest: (m) => saveModel(m, modelDir),
-    // The best model on the test set, by the step's workers when it has them; on validation too unless this session
-    // already evaluated exactly that model on exactly that data (a resumed run's best may predate it).
-    finish: async (evaluateOn, epochs) => {
-      if (epochs === 0) return;
-      final = await phases.time('finalEval', async () => {
-        const known = bestValidation;
-        if (known && !data.test) return { validation: known, test: null };
-        const best = await loadModel(modelDir);
-        try {
-          return {
-            validation: known ?? (data.validation ? await evaluateOn(best, data.validation) : null),
-            test: data.test ? await evaluateOn(best, data.test) : null,
-          };
-        } finally {
-          best.dispose();
-        }
-      });
-    },
-    ...(workers > 1
-      ? {
-          createStep: (m, optimizer) =>
-            createDataParallelStep(m, optimizer, {
-              workers,
-              launched: launched!,
-              head: opts.head,
-              labelSmoothing: opts.labelSmoothing,
-            }),
-        }
-      : backend.name === 'webgpu' && (opts.gpuStep ?? 'compiled') === 'compiled' && opts.head === 'softmax'
-        ? { createStep: (m, optimizer, loss) => compiledOrTfjsStep(m, optimizer, loss, opts, (msg) => io.log(msg)) }
-        : {}),
-    ...(io.signal ? { signal: io.signal } : {}),
-    phases,
-  });
+  );
   model.dispose();
   if (result.history.length === 0) {
     throw new TrainError('no_epoch', 'training stopped before finishing one epoch; nothing was saved');
@@ -274,7 +305,9 @@ async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): P
   const runPhases = { ...phases.snapshot(), total: round3((performance.now() - (io.startedAt ?? entered)) / 1000) };
   const metricsJson = JSON.stringify({ ...doc, phases: runPhases }, null, 2) + '\n';
   await writeFileAtomic(join(opts.out, RUN_FILES.metrics), metricsJson);
-  io.log(`run written to ${opts.out} (best epoch ${result.best?.epoch ?? '—'}${finalTest ? `, test top-1 ${(finalTest.top1 * 100).toFixed(1)} %` : ''})`);
+  io.log(
+    `run written to ${opts.out} (best epoch ${result.best?.epoch ?? '—'}${finalTest ? `, test top-1 ${(finalTest.top1 * 100).toFixed(1)} %` : ''})`,
+  );
   return {
     run: opts.out,
     arch: opts.arch,
@@ -312,17 +345,30 @@ async function guardRunFolder(opts: TrainOptions): Promise<RunInfo | null> {
   const state = await readCheckpointState(join(opts.out, RUN_FILES.lastCheckpoint));
   if (!opts.resume) {
     if (hasInfo || state) {
-      throw new TrainError('run_exists', `'${opts.out}' already holds a run; pass --resume to continue it or choose another --out`);
+      throw new TrainError(
+        'run_exists',
+        `'${opts.out}' already holds a run; pass --resume to continue it or choose another --out`,
+      );
     }
     return null;
   }
-  if (!state) throw new TrainError('checkpoint_not_found', `nothing to resume in '${opts.out}': ${RUN_FILES.lastCheckpoint} has no checkpoint`);
+  if (!state)
+    throw new TrainError(
+      'checkpoint_not_found',
+      `nothing to resume in '${opts.out}': ${RUN_FILES.lastCheckpoint} has no checkpoint`,
+    );
   const info = hasInfo ? await readRunInfo(opts.out) : null;
   if (state.arch !== opts.arch) {
-    throw new TrainError('checkpoint_mismatch', `'${opts.out}' holds a ${state.arch} checkpoint; resume it with --arch ${state.arch}`);
+    throw new TrainError(
+      'checkpoint_mismatch',
+      `'${opts.out}' holds a ${state.arch} checkpoint; resume it with --arch ${state.arch}`,
+    );
   }
   if (state.epoch >= opts.epochs) {
-    throw new TrainError('already_done', `'${opts.out}' already trained ${state.epoch} epoch(s); pass a larger --epochs to continue`);
+    throw new TrainError(
+      'already_done',
+      `'${opts.out}' already trained ${state.epoch} epoch(s); pass a larger --epochs to continue`,
+    );
   }
   return info ?? ({ labels: state.labels } as RunInfo);
 }
@@ -354,13 +400,24 @@ function recipeOf(o: TrainOptions): Record<string, unknown> {
 }
 
 /** The compiled WebGPU step, or the TF.js step with the reason logged when the planner refuses the model. */
-async function compiledOrTfjsStep(model: tfl.LayersModel, optimizer: Optimizer, loss: LossFn, opts: TrainOptions, log: (m: string) => void): Promise<TrainStep> {
+async function compiledOrTfjsStep(
+  model: tfl.LayersModel,
+  optimizer: Optimizer,
+  loss: LossFn,
+  opts: TrainOptions,
+  log: (m: string) => void,
+): Promise<TrainStep> {
   const { createCompiledStep } = await import('../gpu/train-step.ts');
   const { GpuStepError } = await import('../gpu/errors.ts');
   try {
-    const step = await createCompiledStep(model, optimizer, { batchSize: opts.batchSize, labelSmoothing: opts.labelSmoothing });
+    const step = await createCompiledStep(model, optimizer, {
+      batchSize: opts.batchSize,
+      labelSmoothing: opts.labelSmoothing,
+    });
     const s = step.trainer.stepStats;
-    log(`compiled WebGPU step: ${s.dispatchesPerStep} dispatches, 1 submit per step, ${(s.bufferBytes / 2 ** 20).toFixed(1)} MiB of GPU buffers`);
+    log(
+      `compiled WebGPU step: ${s.dispatchesPerStep} dispatches, 1 submit per step, ${(s.bufferBytes / 2 ** 20).toFixed(1)} MiB of GPU buffers`,
+    );
     return step;
   } catch (err) {
     if (!(err instanceof GpuStepError) || err.code !== 'gpu_unsupported_model') throw err;

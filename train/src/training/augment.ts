@@ -42,7 +42,14 @@ export function augmentBatch(x: Float32Array, shape: BatchShape, config: Augment
   return out;
 }
 
-function randomCrop(img: Float32Array, scratch: Float32Array, { h, w, c }: BatchShape, pad: number, fill: number, rng: Rng): void {
+function randomCrop(
+  img: Float32Array,
+  scratch: Float32Array,
+  { h, w, c }: BatchShape,
+  pad: number,
+  fill: number,
+  rng: Rng,
+): void {
   const dy = rng.int(2 * pad + 1) - pad;
   const dx = rng.int(2 * pad + 1) - pad;
   if (dy === 0 && dx === 0) return;

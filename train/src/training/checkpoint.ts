@@ -34,7 +34,12 @@ interface StateFile<H> extends CheckpointState<H> {
   optimizer: { kind: string; iterations: number; slots: { name: string; shape: number[]; offset: number }[] };
 }
 
-export async function saveCheckpoint<H>(dir: string, model: tfl.LayersModel, optimizer: Optimizer, state: CheckpointState<H>): Promise<void> {
+export async function saveCheckpoint<H>(
+  dir: string,
+  model: tfl.LayersModel,
+  optimizer: Optimizer,
+  state: CheckpointState<H>,
+): Promise<void> {
   const slots = optimizer.getState();
   const values = await Promise.all(slots.map((s) => s.tensor.data() as Promise<Float32Array>));
   const total = values.reduce((a, v) => a + v.length, 0);
@@ -63,7 +68,11 @@ export async function saveCheckpoint<H>(dir: string, model: tfl.LayersModel, opt
 }
 
 /** Restores weights into `model` and slots into `optimizer`; returns the saved state. */
-export async function loadCheckpoint<H>(dir: string, model: tfl.LayersModel, optimizer: Optimizer): Promise<CheckpointState<H>> {
+export async function loadCheckpoint<H>(
+  dir: string,
+  model: tfl.LayersModel,
+  optimizer: Optimizer,
+): Promise<CheckpointState<H>> {
   let file: StateFile<H>;
   try {
     file = JSON.parse(await readFile(join(dir, STATE_JSON), 'utf8'));
@@ -71,14 +80,23 @@ export async function loadCheckpoint<H>(dir: string, model: tfl.LayersModel, opt
     throw new TrainError('checkpoint_not_found', `no checkpoint to resume from at '${dir}'`);
   }
   if (file.optimizer.kind !== optimizer.config.kind) {
-    throw new TrainError('checkpoint_mismatch', `the checkpoint was trained with --optimizer ${file.optimizer.kind}, not ${optimizer.config.kind}`);
+    throw new TrainError(
+      'checkpoint_mismatch',
+      `the checkpoint was trained with --optimizer ${file.optimizer.kind}, not ${optimizer.config.kind}`,
+    );
   }
   const saved = await loadModel(dir);
   const savedWeights = saved.getWeights();
   const current = model.weights;
-  if (savedWeights.length !== current.length || savedWeights.some((w, i) => w.shape.join() !== current[i]!.shape.join())) {
+  if (
+    savedWeights.length !== current.length ||
+    savedWeights.some((w, i) => w.shape.join() !== current[i]!.shape.join())
+  ) {
     saved.dispose();
-    throw new TrainError('checkpoint_mismatch', `the checkpoint at '${dir}' holds a different architecture than ${file.arch}`);
+    throw new TrainError(
+      'checkpoint_mismatch',
+      `the checkpoint at '${dir}' holds a different architecture than ${file.arch}`,
+    );
   }
   model.setWeights(savedWeights);
   saved.dispose();

@@ -67,7 +67,11 @@ export interface LoopHooks {
   /** Charged with the loop's phases (step setup, batches, steps, validation, checkpoints). */
   phases?: PhaseClock;
   /** A different way to compute a step (e.g. data-parallel workers); defaults to createLocalStep. */
-  createStep?(model: tfl.LayersModel, optimizer: Optimizer, loss: ReturnType<typeof lossFor>): TrainStep | Promise<TrainStep>;
+  createStep?(
+    model: tfl.LayersModel,
+    optimizer: Optimizer,
+    loss: ReturnType<typeof lossFor>,
+  ): TrainStep | Promise<TrainStep>;
 }
 
 /** Evaluates any model of the trained topology, on the step's threads when it has its own. */
@@ -139,7 +143,8 @@ export async function trainLoop(
         stopped = 'early_stopping';
         break;
       }
-      if (config.lrScale) optimizer.setLrScales(model.trainableWeights.map((w) => config.lrScale!(w.originalName, epoch + 1)));
+      if (config.lrScale)
+        optimizer.setLrScales(model.trainableWeights.map((w) => config.lrScale!(w.originalName, epoch + 1)));
       const epochStart = Date.now();
       const order = rng.permutation(train.count);
       const augRng = rng.fork();
@@ -166,7 +171,10 @@ export async function trainLoop(
         lr = schedule(state.step);
         const r = await phases.time('step', () => step.step(batch, lr));
         if (!Number.isFinite(r.loss)) {
-          throw new TrainError('diverged', `the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1} (learning rate ${lr.toPrecision(3)}): lower --lr`);
+          throw new TrainError(
+            'diverged',
+            `the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1} (learning rate ${lr.toPrecision(3)}): lower --lr`,
+          );
         }
         state.step++;
         lossSum += r.loss * n;
@@ -175,8 +183,17 @@ export async function trainLoop(
         imagesThisSession += n;
         const elapsed = (Date.now() - started) / 1000;
         const ips = imagesThisSession / Math.max(elapsed, 1e-3);
-        const remainingImages = (steps - b - 1) * config.batchSize + (config.epochs - epoch - 1) * steps * config.batchSize;
-        hooks.onProgress?.({ epoch: epoch + 1, epochs: config.epochs, batch: b + 1, batches: steps, loss: r.loss, imagesPerSecond: ips, etaSeconds: remainingImages / ips });
+        const remainingImages =
+          (steps - b - 1) * config.batchSize + (config.epochs - epoch - 1) * steps * config.batchSize;
+        hooks.onProgress?.({
+          epoch: epoch + 1,
+          epochs: config.epochs,
+          batch: b + 1,
+          batches: steps,
+          loss: r.loss,
+          imagesPerSecond: ips,
+          etaSeconds: remainingImages / ips,
+        });
       }
       if (stopped === 'interrupted') break;
 
@@ -195,7 +212,11 @@ export async function trainLoop(
       };
       const improved = isBetter(validation, state.best);
       if (improved) {
-        state.best = { epoch: epoch + 1, top1: validation?.top1 ?? record.train.top1, loss: validation?.loss ?? record.train.loss };
+        state.best = {
+          epoch: epoch + 1,
+          top1: validation?.top1 ?? record.train.top1,
+          loss: validation?.loss ?? record.train.loss,
+        };
         state.sinceBest = 0;
         await phases.time('saveBest', async () => hooks.saveBest?.(model, record));
       } else {

@@ -41,7 +41,8 @@ export function lossFor(head: 'softmax' | 'sigmoid', smoothing: number): LossFn 
 /** Class scores from logits, one column per class (a one-logit sigmoid head becomes [1-p, p]). */
 export function probabilities(logits: tf.Tensor2D, head: 'softmax' | 'sigmoid'): tf.Tensor2D {
   return tf.tidy(() => {
-    if (head === 'softmax' || logits.shape[1] !== 1) return head === 'softmax' ? tf.softmax(logits) : tf.sigmoid(logits);
+    if (head === 'softmax' || logits.shape[1] !== 1)
+      return head === 'softmax' ? tf.softmax(logits) : tf.sigmoid(logits);
     const p = tf.sigmoid(logits);
     return tf.concat([tf.sub(1, p), p], 1) as tf.Tensor2D;
   });

@@ -57,7 +57,8 @@ export class Optimizer {
   }
 
   setLrScales(scales: number[] | null): void {
-    if (scales && scales.length !== this.vars.length) throw new Error(`expected ${this.vars.length} learning-rate factors, got ${scales.length}`);
+    if (scales && scales.length !== this.vars.length)
+      throw new Error(`expected ${this.vars.length} learning-rate factors, got ${scales.length}`);
     this.lrScales = scales;
   }
 
@@ -109,7 +110,8 @@ export class Optimizer {
     this.slots.forEach((slots, i) =>
       slots.forEach((s, j) => {
         const t = byName.get(`${i}/${j}`);
-        if (!t || t.shape.join() !== s.shape.join()) throw new Error(`optimizer state ${i}/${j} is missing or has the wrong shape`);
+        if (!t || t.shape.join() !== s.shape.join())
+          throw new Error(`optimizer state ${i}/${j} is missing or has the wrong shape`);
         s.assign(t);
       }),
     );

@@ -26,11 +26,16 @@ export function progressBar(p: Progress, width = 24): string {
 
 export function epochLine(r: EpochRecord, epochs: number, improved: boolean): string {
   const v = r.validation;
-  const val = v ? ` · val loss ${v.loss.toFixed(4)} top-1 ${(v.top1 * 100).toFixed(1)} %${v.top5 !== undefined ? ` top-5 ${(v.top5 * 100).toFixed(1)} %` : ''}` : '';
+  const val = v
+    ? ` · val loss ${v.loss.toFixed(4)} top-1 ${(v.top1 * 100).toFixed(1)} %${v.top5 !== undefined ? ` top-5 ${(v.top5 * 100).toFixed(1)} %` : ''}`
+    : '';
   return `epoch ${r.epoch}/${epochs} · lr ${r.lr.toPrecision(3)} · train loss ${r.train.loss.toFixed(4)} top-1 ${(r.train.top1 * 100).toFixed(1)} %${val} · ${r.imagesPerSecond.toFixed(1)} img/s · ${formatDuration(r.seconds)}${improved && v ? ' · best' : ''}`;
 }
 
-export function createProgressReporter(sink: ProgressSink): { onProgress(p: Progress): void; onEpoch(r: EpochRecord, improved: boolean, epochs: number): void } {
+export function createProgressReporter(sink: ProgressSink): {
+  onProgress(p: Progress): void;
+  onEpoch(r: EpochRecord, improved: boolean, epochs: number): void;
+} {
   let lastLog = 0;
   return {
     onProgress(p) {
@@ -42,7 +47,9 @@ export function createProgressReporter(sink: ProgressSink): { onProgress(p: Prog
       const now = Date.now();
       if (now - lastLog >= 10_000 && p.batch < p.batches) {
         lastLog = now;
-        sink.log(`epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} · ${p.imagesPerSecond.toFixed(1)} img/s · ETA ${formatDuration(p.etaSeconds)}`);
+        sink.log(
+          `epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} · ${p.imagesPerSecond.toFixed(1)} img/s · ETA ${formatDuration(p.etaSeconds)}`,
+        );
       }
     },
     onEpoch(r, improved, epochs) {

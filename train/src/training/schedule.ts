@@ -3,7 +3,10 @@
 
 export type Schedule = (step: number) => number;
 
-export const constant = (lr: number): Schedule => () => lr;
+export const constant =
+  (lr: number): Schedule =>
+  () =>
+    lr;
 
 /** Multiply by `gamma` every `everySteps` steps (He et al. divide by 10 at fixed points). */
 export function stepDecay(lr: number, everySteps: number, gamma = 0.1): Schedule {

@@ -44,7 +44,10 @@ export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
 
 export function countCorrect(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
-    const predicted = logits.shape[1] === 1 ? tf.cast(tf.greater(tf.reshape(logits, [-1]), 0), 'int32') : tf.cast(tf.argMax(logits, 1), 'int32');
+    const predicted =
+      logits.shape[1] === 1
+        ? tf.cast(tf.greater(tf.reshape(logits, [-1]), 0), 'int32')
+        : tf.cast(tf.argMax(logits, 1), 'int32');
     return tf.sum(tf.equal(predicted, labels)) as tf.Scalar;
   });
 }
@@ -68,7 +71,12 @@ export function computeGradients(model: tfl.LayersModel, vars: tf.Variable[], lo
     correct = tf.keep(countCorrect(logits, y));
     return loss(logits, y);
   }, vars);
-  return { loss: value, correct: correct!, grads, dispose: () => tf.dispose([x, y, value, correct!, ...Object.values(grads)]) };
+  return {
+    loss: value,
+    correct: correct!,
+    grads,
+    dispose: () => tf.dispose([x, y, value, correct!, ...Object.values(grads)]),
+  };
 }
 
 export function createLocalStep(model: tfl.LayersModel, optimizer: Optimizer, loss: LossFn): TrainStep {
@@ -76,7 +84,10 @@ export function createLocalStep(model: tfl.LayersModel, optimizer: Optimizer, lo
   return {
     async step(batch, lr) {
       const g = computeGradients(model, vars, loss, batch);
-      optimizer.apply(vars.map((v) => g.grads[v.name]!), lr);
+      optimizer.apply(
+        vars.map((v) => g.grads[v.name]!),
+        lr,
+      );
       const [lossValue, correct] = await Promise.all([g.loss.data(), g.correct.data()]);
       g.dispose();
       return { loss: lossValue[0]!, correct: correct[0]! };

@@ -36,16 +36,25 @@ export function applyStateDict(model: tfl.LayersModel, dict: StateDict, opts: Ap
     if (isHead(name) && opts.head === 'replace') continue;
     const target = targets.get(name);
     if (!target) {
-      throw new TransferError('weights_mismatch', `${opts.source}: tensor '${fileName(name)}' has no place in this model (no weight '${name}'): the file is for another architecture`);
+      throw new TransferError(
+        'weights_mismatch',
+        `${opts.source}: tensor '${fileName(name)}' has no place in this model (no weight '${name}'): the file is for another architecture`,
+      );
     }
     const want = target.shape as number[];
     const fitted = fit(t, want);
     if (!fitted) {
       const detail = `'${fileName(name)}' is [${t.shape.join(', ')}] where the model's '${name}' is [${want.join(', ')}]`;
       if (isHead(name)) {
-        throw new TransferError('head_mismatch', `${opts.source}: the head does not fit: ${detail}; train new labels with --init-head replace`);
+        throw new TransferError(
+          'head_mismatch',
+          `${opts.source}: the head does not fit: ${detail}; train new labels with --init-head replace`,
+        );
       }
-      throw new TransferError('weights_mismatch', `${opts.source}: ${detail}: the file is for another architecture, input channel count or width`);
+      throw new TransferError(
+        'weights_mismatch',
+        `${opts.source}: ${detail}: the file is for another architecture, input channel count or width`,
+      );
     }
     plan.push([target, fitted]);
   }
@@ -56,7 +65,10 @@ export function applyStateDict(model: tfl.LayersModel, dict: StateDict, opts: Ap
       kept.push(name);
       continue;
     }
-    throw new TransferError('weights_mismatch', `${opts.source} has no tensor for the model's '${name}': the file is for another architecture`);
+    throw new TransferError(
+      'weights_mismatch',
+      `${opts.source} has no tensor for the model's '${name}': the file is for another architecture`,
+    );
   }
   for (const [v, t] of plan) {
     const value = tf.tensor(t.data, t.shape);
@@ -70,13 +82,22 @@ export function applyStateDict(model: tfl.LayersModel, dict: StateDict, opts: Ap
 function fit(t: HostTensor, want: number[]): HostTensor | null {
   if (t.shape.length === want.length && t.shape.every((d, i) => d === want[i])) return t;
   const [h, w, ci, co] = t.shape;
-  if (want.length === 4 && t.shape.length === 4 && want[0] === h! + 1 && want[1] === w! + 1 && want[2] === ci && want[3] === co) return padKernel(t, want[0]!, want[1]!);
+  if (
+    want.length === 4 &&
+    t.shape.length === 4 &&
+    want[0] === h! + 1 &&
+    want[1] === w! + 1 &&
+    want[2] === ci &&
+    want[3] === co
+  )
+    return padKernel(t, want[0]!, want[1]!);
   return null;
 }
 
 /** The model's weights as a state dict in our names (what publish stores beside the int8 model). */
 export function stateDictOf(model: tfl.LayersModel): StateDict {
   const out: StateDict = new Map();
-  for (const w of model.weights) out.set(w.originalName, { shape: w.shape as number[], data: w.read().dataSync() as Float32Array });
+  for (const w of model.weights)
+    out.set(w.originalName, { shape: w.shape as number[], data: w.read().dataSync() as Float32Array });
   return out;
 }

@@ -39,7 +39,10 @@ export async function loadInitFor(arch: string, req: InitRequest, io: SourceIO):
     ? await loadPublished(req.source, req.store, (m) => io.log(m))
     : await loadInit(req.source, io);
   if (init.arch && init.arch !== arch) {
-    throw new TransferError('weights_mismatch', `${init.source} holds ${init.arch} weights but --arch is ${arch}; pass --arch ${init.arch}`);
+    throw new TransferError(
+      'weights_mismatch',
+      `${init.source} holds ${init.arch} weights but --arch is ${arch}; pass --arch ${init.arch}`,
+    );
   }
   return init;
 }
@@ -47,18 +50,37 @@ export async function loadInitFor(arch: string, req: InitRequest, io: SourceIO):
 /** The spec a run uses: the flags' own, else the source's whole spec (our runs), else the default with the source's normalisation. */
 export function initPreprocess(init: InitWeights, fallback: PreprocessSpec): PreprocessSpec {
   if (init.preprocess) return init.preprocess;
-  if (init.normalize?.kind === 'mean_std' && init.normalize.mean.length === channelsOf(fallback)) return { ...fallback, normalize: init.normalize };
+  if (init.normalize?.kind === 'mean_std' && init.normalize.mean.length === channelsOf(fallback))
+    return { ...fallback, normalize: init.normalize };
   return fallback;
 }
 
-export function applyInit(model: tfl.LayersModel, init: InitWeights, req: InitRequest, labels: string[], log: (m: string) => void): InitRecord {
+export function applyInit(
+  model: tfl.LayersModel,
+  init: InitWeights,
+  req: InitRequest,
+  labels: string[],
+  log: (m: string) => void,
+): InitRecord {
   const sameLabels = init.labels !== undefined && init.labels.join('\u0000') === labels.join('\u0000');
   const head: HeadChoice = req.head === 'auto' ? (sameLabels ? 'keep' : 'replace') : req.head;
-  const r = applyStateDict(model, init.weights, { head, source: init.source, ...(init.origin ? { origin: init.origin } : {}) });
-  log(`init: ${r.loaded} tensors from ${init.source} (${init.format}); head ${head === 'keep' ? 'kept' : `replaced (${labels.length} new labels)`}`);
+  const r = applyStateDict(model, init.weights, {
+    head,
+    source: init.source,
+    ...(init.origin ? { origin: init.origin } : {}),
+  });
+  log(
+    `init: ${r.loaded} tensors from ${init.source} (${init.format}); head ${head === 'keep' ? 'kept' : `replaced (${labels.length} new labels)`}`,
+  );
   const { freeze, unfreezeAt, backboneLr, batchNorm } = req.recipe;
   return {
-    source: init.source, format: init.format, head, freeze: freezeLabel(freeze), unfreezeAt, backboneLr, batchNorm,
+    source: init.source,
+    format: init.format,
+    head,
+    freeze: freezeLabel(freeze),
+    unfreezeAt,
+    backboneLr,
+    batchNorm,
     loadedTensors: r.loaded,
     ...(init.sha256 ? { sha256: init.sha256 } : {}),
   };

@@ -53,7 +53,8 @@ function reverseInputChannels(data: Float32Array, shape: number[]) {
   const [h, w, ci, co] = shape as [number, number, number, number];
   const out = new Float32Array(data.length);
   for (let p = 0; p < h * w; p++) {
-    for (let c = 0; c < ci; c++) out.set(data.subarray((p * ci + c) * co, (p * ci + c + 1) * co), (p * ci + (ci - 1 - c)) * co);
+    for (let c = 0; c < ci; c++)
+      out.set(data.subarray((p * ci + c) * co, (p * ci + c + 1) * co), (p * ci + (ci - 1 - c)) * co);
   }
   return { shape, data: out };
 }

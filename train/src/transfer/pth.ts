@@ -7,7 +7,18 @@ import { halfToFloat } from './safetensors.ts';
 import { PickleDict, unpickle, type PickleValue, type StorageDtype, type TensorRef } from './pickle.ts';
 import { sizeOf, type StateDict } from './tensors.ts';
 
-const BYTES: Record<StorageDtype, number> = { float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 };
+const BYTES: Record<StorageDtype, number> = {
+  float32: 4,
+  float64: 8,
+  float16: 2,
+  bfloat16: 2,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+};
 
 export function isZip(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
@@ -15,7 +26,10 @@ export function isZip(bytes: Uint8Array): boolean {
 
 export function readPth(bytes: Uint8Array, what = '.pth file'): StateDict {
   if (!isZip(bytes)) {
-    throw new TransferError('bad_weights_file', `${what} is not a zip: only torch.save's zip format (PyTorch ≥ 1.6) is read, not the legacy pickle-only format`);
+    throw new TransferError(
+      'bad_weights_file',
+      `${what} is not a zip: only torch.save's zip format (PyTorch ≥ 1.6) is read, not the legacy pickle-only format`,
+    );
   }
   let files: Record<string, Uint8Array>;
   try {
@@ -36,7 +50,11 @@ export function readPth(bytes: Uint8Array, what = '.pth file'): StateDict {
     }
     const t = v as TensorRef;
     const storage = files[`${root}data/${t.storage.key}`];
-    if (!storage) throw new TransferError('bad_weights_file', `${what}: tensor '${k}' points at storage ${t.storage.key}, which the zip lacks`);
+    if (!storage)
+      throw new TransferError(
+        'bad_weights_file',
+        `${what}: tensor '${k}' points at storage ${t.storage.key}, which the zip lacks`,
+      );
     out.set(k, { shape: t.size, data: gather(t, storage, k, what) });
   }
   return out;
@@ -59,7 +77,10 @@ function gather(t: TensorRef, storage: Uint8Array, name: string, what: string): 
   let last = t.offset;
   t.size.forEach((s, i) => (last += (s - 1) * t.stride[i]!));
   if (n > 0 && (t.offset < 0 || last >= elements)) {
-    throw new TransferError('bad_weights_file', `${what}: tensor '${name}' reaches element ${last} of a ${elements}-element storage (truncated?)`);
+    throw new TransferError(
+      'bad_weights_file',
+      `${what}: tensor '${name}' reaches element ${last} of a ${elements}-element storage (truncated?)`,
+    );
   }
   const values = decodeStorage(t.storage.dtype, storage.slice());
   const out = new Float32Array(n);
@@ -79,19 +100,28 @@ function gather(t: TensorRef, storage: Uint8Array, name: string, what: string): 
 
 function decodeStorage(dtype: StorageDtype, b: Uint8Array): ArrayLike<number> {
   switch (dtype) {
-    case 'float32': return new Float32Array(b.buffer, 0, b.byteLength / 4);
-    case 'float64': return new Float64Array(b.buffer, 0, b.byteLength / 8);
-    case 'float16': return halfToFloat(new Uint16Array(b.buffer, 0, b.byteLength / 2));
+    case 'float32':
+      return new Float32Array(b.buffer, 0, b.byteLength / 4);
+    case 'float64':
+      return new Float64Array(b.buffer, 0, b.byteLength / 8);
+    case 'float16':
+      return halfToFloat(new Uint16Array(b.buffer, 0, b.byteLength / 2));
     case 'bfloat16': {
       const src = new Uint16Array(b.buffer, 0, b.byteLength / 2);
       const u = new Uint32Array(src.length);
       for (let i = 0; i < src.length; i++) u[i] = src[i]! << 16;
       return new Float32Array(u.buffer);
     }
-    case 'int64': return Float64Array.from(new BigInt64Array(b.buffer, 0, b.byteLength / 8), (v) => Number(v));
-    case 'int32': return new Int32Array(b.buffer, 0, b.byteLength / 4);
-    case 'int16': return new Int16Array(b.buffer, 0, b.byteLength / 2);
-    case 'int8': return new Int8Array(b.buffer);
-    case 'uint8': case 'bool': return b;
+    case 'int64':
+      return Float64Array.from(new BigInt64Array(b.buffer, 0, b.byteLength / 8), (v) => Number(v));
+    case 'int32':
+      return new Int32Array(b.buffer, 0, b.byteLength / 4);
+    case 'int16':
+      return new Int16Array(b.buffer, 0, b.byteLength / 2);
+    case 'int8':
+      return new Int8Array(b.buffer);
+    case 'uint8':
+    case 'bool':
+      return b;
   }
 }

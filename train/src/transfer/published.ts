@@ -44,7 +44,10 @@ export async function loadPublished(
 ): Promise<InitWeights> {
   const ref = parsePublishedRef(source);
   if (!store) {
-    throw new TransferError('init_no_store', `--init ${source} names a published version, but no model store was given (--store URL)`);
+    throw new TransferError(
+      'init_no_store',
+      `--init ${source} names a published version, but no model store was given (--store URL)`,
+    );
   }
   let model;
   try {
@@ -57,7 +60,10 @@ export async function loadPublished(
         : err.code === 'model_not_found' || err.code === 'version_not_found'
           ? 'init_not_found'
           : 'init_fetch_failed';
-    throw new TransferError(code, `--init ${source}: ${err.message}${code === 'init_integrity_error' ? '; nothing was used' : ''}`);
+    throw new TransferError(
+      code,
+      `--init ${source}: ${err.message}${code === 'init_integrity_error' ? '; nothing was used' : ''}`,
+    );
   }
   const { manifest } = model;
   const at = `${PUBLISHED_PREFIX}${manifest.name}@${manifest.version}`;
@@ -72,7 +78,10 @@ export async function loadPublished(
   log(`init: ${at} from ${store.describe}, ${FLOAT_WEIGHTS_FILE} sha256 ${sha256.slice(0, 12)}… verified`);
   const init = fromWeightsFile(bytes, at);
   if (init.format !== 'resnet-edge-weights') {
-    throw new TransferError('bad_weights_file', `--init ${at}: its ${FLOAT_WEIGHTS_FILE} is not a resnet-edge weights file`);
+    throw new TransferError(
+      'bad_weights_file',
+      `--init ${at}: its ${FLOAT_WEIGHTS_FILE} is not a resnet-edge weights file`,
+    );
   }
   if (init.arch && init.arch !== manifest.arch) {
     const why = `the manifest says ${manifest.arch} but its weights are ${init.arch}`;

@@ -49,9 +49,13 @@ function frozenBy(f: FreezeSpec, layer: string): boolean {
 export function prepareFineTune(model: tfl.LayersModel, r: FineTuneRecipe): (weight: string, epoch: number) => number {
   const layers = model.layers.map((l) => l.name);
   if ((r.freeze.kind === 'stem' || r.freeze.kind === 'stages') && !layers.some(isStem)) {
-    throw new TransferError('bad_freeze', `--freeze ${freezeLabel(r.freeze)} needs a ResNet-style model (layers conv1_…); use none or backbone`);
+    throw new TransferError(
+      'bad_freeze',
+      `--freeze ${freezeLabel(r.freeze)} needs a ResNet-style model (layers conv1_…); use none or backbone`,
+    );
   }
-  if (r.batchNorm === 'frozen') for (const l of model.layers) if (l.getClassName() === 'BatchNormalization') l.trainable = false;
+  if (r.batchNorm === 'frozen')
+    for (const l of model.layers) if (l.getClassName() === 'BatchNormalization') l.trainable = false;
   return (weight, epoch) => {
     const layer = layerOf(weight);
     const unfrozen = r.unfreezeAt > 0 && epoch >= r.unfreezeAt;
@@ -59,4 +63,3 @@ export function prepareFineTune(model: tfl.LayersModel, r: FineTuneRecipe): (wei
     return layer === HEAD_LAYER ? 1 : r.backboneLr;
   };
 }
-

@@ -18,15 +18,21 @@ export interface SafetensorsFile {
 }
 
 export function readSafetensors(bytes: Uint8Array, what = 'safetensors file'): SafetensorsFile {
-  if (bytes.byteLength < 8) throw new TransferError('bad_weights_file', `${what} is truncated: ${bytes.byteLength} bytes, no header`);
+  if (bytes.byteLength < 8)
+    throw new TransferError('bad_weights_file', `${what} is truncated: ${bytes.byteLength} bytes, no header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
   if (headerLength > MAX_HEADER || 8 + headerLength > bytes.byteLength) {
-    throw new TransferError('bad_weights_file', `${what} is truncated or not safetensors: header of ${headerLength} bytes in a ${bytes.byteLength}-byte file`);
+    throw new TransferError(
+      'bad_weights_file',
+      `${what} is truncated or not safetensors: header of ${headerLength} bytes in a ${bytes.byteLength}-byte file`,
+    );
   }
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength))) as Record<string, unknown>;
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)),
+    ) as Record<string, unknown>;
   } catch (err) {
     throw new TransferError('bad_weights_file', `${what}: the header is not JSON (${(err as Error).message})`);
   }
@@ -44,7 +50,10 @@ export function readSafetensors(bytes: Uint8Array, what = 'safetensors file'): S
     }
     const [begin, end] = e.data_offsets;
     if (!(Number.isInteger(begin) && Number.isInteger(end) && 0 <= begin && begin <= end && end <= body.byteLength)) {
-      throw new TransferError('bad_weights_file', `${what} is truncated: '${name}' needs bytes ${begin}–${end} of a ${body.byteLength}-byte body`);
+      throw new TransferError(
+        'bad_weights_file',
+        `${what} is truncated: '${name}' needs bytes ${begin}–${end} of a ${body.byteLength}-byte body`,
+      );
     }
     tensors.set(name, hostTensor(e.shape, decode(e.dtype, body.subarray(begin, end), name, what), name));
   }
@@ -72,7 +81,10 @@ function decode(dtype: string, raw: Uint8Array, name: string, what: string): Flo
       return Float32Array.from(src, (v) => Number(v));
     }
     default:
-      throw new TransferError('bad_weights_file', `${what}: tensor '${name}' has dtype ${dtype}; only F32, F64, F16, BF16 and I64 are read`);
+      throw new TransferError(
+        'bad_weights_file',
+        `${what}: tensor '${name}' has dtype ${dtype}; only F32, F64, F16, BF16 and I64 are read`,
+      );
   }
 }
 
@@ -83,7 +95,14 @@ export function halfToFloat(h: Uint16Array): Float32Array {
     const sign = v & 0x8000 ? -1 : 1;
     const exp = (v >> 10) & 0x1f;
     const frac = v & 0x3ff;
-    out[i] = exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
+    out[i] =
+      exp === 0
+        ? sign * 2 ** -14 * (frac / 1024)
+        : exp === 31
+          ? frac
+            ? NaN
+            : sign * Infinity
+          : sign * 2 ** (exp - 15) * (1 + frac / 1024);
   }
   return out;
 }
@@ -93,7 +112,8 @@ export function writeSafetensors(tensors: StateDict, metadata: Record<string, st
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, t] of tensors) {
-    if (t.data.length !== sizeOf(t.shape)) throw new TransferError('bad_weights_file', `tensor '${name}' does not match its shape`);
+    if (t.data.length !== sizeOf(t.shape))
+      throw new TransferError('bad_weights_file', `tensor '${name}' does not match its shape`);
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
   }

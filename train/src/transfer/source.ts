@@ -18,10 +18,15 @@ import type { StateDict } from './tensors.ts';
 import { parseModelJson, readTfjsWeights } from './tfjs-layers.ts';
 import { fromTorchvision, torchvisionArch } from './torchvision.ts';
 
-export type InitFormat = 'torchvision-safetensors' | 'torchvision-pth' | 'keras-tfjs' | 'resnet-edge-run' | 'resnet-edge-weights';
+export type InitFormat =
+  'torchvision-safetensors' | 'torchvision-pth' | 'keras-tfjs' | 'resnet-edge-run' | 'resnet-edge-weights';
 
 /** torchvision's ImageNet transforms: ToTensor() then Normalize(mean, std). */
-export const IMAGENET_NORMALIZE: Normalize = { kind: 'mean_std', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+export const IMAGENET_NORMALIZE: Normalize = {
+  kind: 'mean_std',
+  mean: [0.485, 0.456, 0.406],
+  std: [0.229, 0.224, 0.225],
+};
 
 /** Written into our own weights.safetensors so a published version can seed a run on its own. */
 export const WEIGHTS_FORMAT_TAG = 'resnet-edge-weights';
@@ -57,7 +62,8 @@ export async function loadInit(source: string, io: SourceIO): Promise<InitWeight
   const info = await stat(source).catch(() => null);
   if (!info) throw new TransferError('init_not_found', `--init: no file or folder at '${source}'`);
   if (info.isDirectory()) return loadFolder(source);
-  if (source.endsWith('.json')) return loadModelJson(await readFile(source), source, (p) => readLocal(join(dirname(source), p)));
+  if (source.endsWith('.json'))
+    return loadModelJson(await readFile(source), source, (p) => readLocal(join(dirname(source), p)));
   return fromWeightsFile(new Uint8Array(await readFile(source)), source);
 }
 
@@ -70,21 +76,61 @@ async function readLocal(path: string): Promise<Uint8Array> {
 }
 
 async function loadFolder(dir: string): Promise<InitWeights> {
-  const has = (f: string) => stat(join(dir, f)).then(() => true, () => false);
+  const has = (f: string) =>
+    stat(join(dir, f)).then(
+      () => true,
+      () => false,
+    );
   if (await has('run.json')) {
-    const info = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { arch: string; labels: string[]; preprocess: PreprocessSpec; head: 'softmax' | 'sigmoid'; padding?: PaddingStyle };
+    const info = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as {
+      arch: string;
+      labels: string[];
+      preprocess: PreprocessSpec;
+      head: 'softmax' | 'sigmoid';
+      padding?: PaddingStyle;
+    };
     const model = join(dir, 'model');
-    const w = await loadModelJson(await readLocal(join(model, 'model.json')), join(model, 'model.json'), (p) => readLocal(join(model, p)));
-    return { ...w, source: dir, format: 'resnet-edge-run', arch: info.arch, labels: info.labels, preprocess: info.preprocess, head: info.head, padding: info.padding ?? 'same', normalize: info.preprocess.normalize };
+    const w = await loadModelJson(await readLocal(join(model, 'model.json')), join(model, 'model.json'), (p) =>
+      readLocal(join(model, p)),
+    );
+    return {
+      ...w,
+      source: dir,
+      format: 'resnet-edge-run',
+      arch: info.arch,
+      labels: info.labels,
+      preprocess: info.preprocess,
+      head: info.head,
+      padding: info.padding ?? 'same',
+      normalize: info.preprocess.normalize,
+    };
   }
-  if (await has('weights.safetensors')) return fromWeightsFile(await readLocal(join(dir, 'weights.safetensors')), join(dir, 'weights.safetensors'));
-  if (await has('model.json')) return loadModelJson(await readLocal(join(dir, 'model.json')), join(dir, 'model.json'), (p) => readLocal(join(dir, p)));
-  throw new TransferError('unknown_weights_format', `--init: '${dir}' is neither a run folder (run.json), a model folder (model.json) nor a version folder (weights.safetensors)`);
+  if (await has('weights.safetensors'))
+    return fromWeightsFile(await readLocal(join(dir, 'weights.safetensors')), join(dir, 'weights.safetensors'));
+  if (await has('model.json'))
+    return loadModelJson(await readLocal(join(dir, 'model.json')), join(dir, 'model.json'), (p) =>
+      readLocal(join(dir, p)),
+    );
+  throw new TransferError(
+    'unknown_weights_format',
+    `--init: '${dir}' is neither a run folder (run.json), a model folder (model.json) nor a version folder (weights.safetensors)`,
+  );
 }
 
-async function loadModelJson(bytes: Uint8Array, what: string, read: (path: string) => Promise<Uint8Array>): Promise<InitWeights> {
+async function loadModelJson(
+  bytes: Uint8Array,
+  what: string,
+  read: (path: string) => Promise<Uint8Array>,
+): Promise<InitWeights> {
   const dict = await readTfjsWeights(parseModelJson(bytes, what), read, what);
-  if (isKerasApplication(dict)) return { source: what, format: 'keras-tfjs', weights: fromKeras(dict), padding: 'torchvision', normalize: KERAS_RESNET_NORMALIZE };
+  if (isKerasApplication(dict))
+    return {
+      source: what,
+      format: 'keras-tfjs',
+      weights: fromKeras(dict),
+      padding: 'torchvision',
+      normalize: KERAS_RESNET_NORMALIZE,
+    };
   return { source: what, format: 'resnet-edge-run', weights: dict, padding: paddingOf(dict) };
 }
 
@@ -104,7 +150,10 @@ export function fromWeightsFile(bytes: Uint8Array, what: string): InitWeights {
     const json = <T>(k: string): T | undefined => (metadata[k] ? (JSON.parse(metadata[k]!) as T) : undefined);
     const preprocess = json<PreprocessSpec>('preprocess');
     return {
-      source: what, format: 'resnet-edge-weights', weights: tensors, padding: (metadata['padding'] as PaddingStyle | undefined) ?? 'same',
+      source: what,
+      format: 'resnet-edge-weights',
+      weights: tensors,
+      padding: (metadata['padding'] as PaddingStyle | undefined) ?? 'same',
       ...(metadata['arch'] ? { arch: metadata['arch'] } : {}),
       ...(preprocess ? { preprocess, normalize: preprocess.normalize } : {}),
       ...(json<string[]>('labels') ? { labels: json<string[]>('labels')! } : {}),
@@ -117,7 +166,15 @@ export function fromWeightsFile(bytes: Uint8Array, what: string): InitWeights {
 function torchvisionInit(dict: StateDict, what: string, format: InitFormat): InitWeights {
   const arch = torchvisionArch(dict);
   const { weights, origin } = fromTorchvision(dict);
-  return { source: what, format, weights, origin, padding: 'torchvision', normalize: IMAGENET_NORMALIZE, ...(arch ? { arch } : {}) };
+  return {
+    source: what,
+    format,
+    weights,
+    origin,
+    padding: 'torchvision',
+    normalize: IMAGENET_NORMALIZE,
+    ...(arch ? { arch } : {}),
+  };
 }
 
 async function loadFromUrl(url: string, io: SourceIO): Promise<InitWeights> {
@@ -134,9 +191,13 @@ export async function download(url: string, io: SourceIO): Promise<Uint8Array> {
   try {
     res = await doFetch(url, { redirect: 'follow' });
   } catch (err) {
-    throw new TransferError('init_fetch_failed', `--init: cannot fetch ${url}: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`);
+    throw new TransferError(
+      'init_fetch_failed',
+      `--init: cannot fetch ${url}: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}`,
+    );
   }
-  if (!res.ok || !res.body) throw new TransferError('init_fetch_failed', `--init: ${url} answered ${res.status} ${res.statusText}`);
+  if (!res.ok || !res.body)
+    throw new TransferError('init_fetch_failed', `--init: ${url} answered ${res.status} ${res.statusText}`);
   const total = Number(res.headers.get('content-length') ?? 0);
   const chunks: Uint8Array[] = [];
   let received = 0;
@@ -154,9 +215,13 @@ export async function download(url: string, io: SourceIO): Promise<Uint8Array> {
       }
     }
   } catch (err) {
-    throw new TransferError('init_fetch_failed', `--init: the download of ${url} broke off after ${received} bytes: ${(err as Error).message}`);
+    throw new TransferError(
+      'init_fetch_failed',
+      `--init: the download of ${url} broke off after ${received} bytes: ${(err as Error).message}`,
+    );
   }
-  if (total > 0 && received !== total) throw new TransferError('init_fetch_failed', `--init: ${url} sent ${received} of ${total} bytes`);
+  if (total > 0 && received !== total)
+    throw new TransferError('init_fetch_failed', `--init: ${url} sent ${received} of ${total} bytes`);
   const out = new Uint8Array(received);
   let at = 0;
   for (const c of chunks) {

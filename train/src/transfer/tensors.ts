@@ -13,7 +13,10 @@ export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) 
 
 export function hostTensor(shape: number[], data: Float32Array, name: string): HostTensor {
   if (data.length !== sizeOf(shape)) {
-    throw new TransferError('bad_weights_file', `tensor '${name}' has ${data.length} values but shape [${shape.join(', ')}] needs ${sizeOf(shape)}`);
+    throw new TransferError(
+      'bad_weights_file',
+      `tensor '${name}' has ${data.length} values but shape [${shape.join(', ')}] needs ${sizeOf(shape)}`,
+    );
   }
   return { shape, data };
 }
@@ -50,6 +53,7 @@ export function padKernel(t: HostTensor, kh: number, kw: number): HostTensor {
   const [h, w, ci, co] = t.shape as [number, number, number, number];
   const out = new Float32Array(kh * kw * ci * co);
   const row = ci * co;
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out.set(t.data.subarray((y * w + x) * row, (y * w + x + 1) * row), (y * kw + x) * row);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) out.set(t.data.subarray((y * w + x) * row, (y * w + x + 1) * row), (y * kw + x) * row);
   return { shape: [kh, kw, ci, co], data: out };
 }

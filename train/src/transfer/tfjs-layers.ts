@@ -12,7 +12,10 @@ interface ManifestEntry {
 }
 
 export interface ModelJson {
-  modelTopology?: { model_config?: { config?: { name?: string } }; config?: { name?: string } } & Record<string, unknown>;
+  modelTopology?: { model_config?: { config?: { name?: string } }; config?: { name?: string } } & Record<
+    string,
+    unknown
+  >;
   weightsManifest: { paths: string[]; weights: ManifestEntry[] }[];
 }
 
@@ -23,12 +26,17 @@ export function parseModelJson(bytes: Uint8Array, what: string): ModelJson {
   } catch (err) {
     throw new TransferError('bad_weights_file', `${what} is not JSON (${(err as Error).message})`);
   }
-  if (!json || !Array.isArray(json.weightsManifest)) throw new TransferError('bad_weights_file', `${what} has no weightsManifest: not a TF.js layers model`);
+  if (!json || !Array.isArray(json.weightsManifest))
+    throw new TransferError('bad_weights_file', `${what} has no weightsManifest: not a TF.js layers model`);
   return json;
 }
 
 /** `read(path)` returns a shard's bytes (path relative to model.json). */
-export async function readTfjsWeights(json: ModelJson, read: (path: string) => Promise<Uint8Array>, what: string): Promise<StateDict> {
+export async function readTfjsWeights(
+  json: ModelJson,
+  read: (path: string) => Promise<Uint8Array>,
+  what: string,
+): Promise<StateDict> {
   const out: StateDict = new Map();
   for (const group of json.weightsManifest) {
     const shards = await Promise.all(group.paths.map(read));
@@ -42,10 +50,17 @@ export async function readTfjsWeights(json: ModelJson, read: (path: string) => P
     let offset = 0;
     for (const w of group.weights) {
       if (w.dtype !== 'float32' || w.quantization) {
-        throw new TransferError('bad_weights_file', `${what}: weight '${w.name}' is ${w.quantization ? 'quantized' : w.dtype}; only float32 weights are imported`);
+        throw new TransferError(
+          'bad_weights_file',
+          `${what}: weight '${w.name}' is ${w.quantization ? 'quantized' : w.dtype}; only float32 weights are imported`,
+        );
       }
       const bytes = sizeOf(w.shape) * 4;
-      if (offset + bytes > data.byteLength) throw new TransferError('bad_weights_file', `${what} is truncated: '${w.name}' needs bytes ${offset}–${offset + bytes} of ${data.byteLength}`);
+      if (offset + bytes > data.byteLength)
+        throw new TransferError(
+          'bad_weights_file',
+          `${what} is truncated: '${w.name}' needs bytes ${offset}–${offset + bytes} of ${data.byteLength}`,
+        );
       const name = w.name.replace(/:\d+$/, '').split('/').slice(-2).join('/');
       out.set(name, hostTensor(w.shape, new Float32Array(data.slice(offset, offset + bytes).buffer), w.name));
       offset += bytes;

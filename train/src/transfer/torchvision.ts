@@ -6,7 +6,12 @@
 import { TransferError } from './errors.ts';
 import { transpose, type StateDict } from './tensors.ts';
 
-const BN: Record<string, string> = { weight: 'gamma', bias: 'beta', running_mean: 'moving_mean', running_var: 'moving_variance' };
+const BN: Record<string, string> = {
+  weight: 'gamma',
+  bias: 'beta',
+  running_mean: 'moving_mean',
+  running_var: 'moving_variance',
+};
 
 /** Our name for one torchvision key; null for bookkeeping tensors (num_batches_tracked). */
 export function torchvisionName(key: string): string | null {
@@ -40,7 +45,10 @@ export function torchvisionName(key: string): string | null {
 }
 
 const unknownKey = (key: string) =>
-  new TransferError('weights_mismatch', `tensor '${key}' is not part of a torchvision ResNet (resnet18 … resnet152); is this another architecture?`);
+  new TransferError(
+    'weights_mismatch',
+    `tensor '${key}' is not part of a torchvision ResNet (resnet18 … resnet152); is this another architecture?`,
+  );
 
 /** Renamed and re-laid-out; `origin` maps each of our names back to the file's key, for error messages. */
 export function fromTorchvision(dict: StateDict): { weights: StateDict; origin: Map<string, string> } {
@@ -69,6 +77,12 @@ export function torchvisionArch(dict: StateDict): string | null {
     if (s >= 0 && s < 4) blocks[s] = Math.max(blocks[s]!, Number(m[2]) + 1);
     if (m[3] === '3') bottleneck = true;
   }
-  const table: Record<string, string> = { 'b2-2-2-2': 'resnet18', 'b3-4-6-3': 'resnet34', 'B3-4-6-3': 'resnet50', 'B3-4-23-3': 'resnet101', 'B3-8-36-3': 'resnet152' };
+  const table: Record<string, string> = {
+    'b2-2-2-2': 'resnet18',
+    'b3-4-6-3': 'resnet34',
+    'B3-4-6-3': 'resnet50',
+    'B3-4-23-3': 'resnet101',
+    'B3-8-36-3': 'resnet152',
+  };
   return table[`${bottleneck ? 'B' : 'b'}${blocks.join('-')}`] ?? null;
 }

@@ -28,7 +28,14 @@ export interface Plane {
 }
 
 /** Writes output row `y` (width × channels samples) from the planes. */
-export function convertRow(model: ColorModel, planes: Plane[], y: number, width: number, out: Uint8Array, at: number): void {
+export function convertRow(
+  model: ColorModel,
+  planes: Plane[],
+  y: number,
+  width: number,
+  out: Uint8Array,
+  at: number,
+): void {
   const rows = planes.map((p) => p.rowOf[y]! * p.stride);
   if (model === 'gray') {
     const p = planes[0]!;
@@ -75,10 +82,22 @@ export function convertRow(model: ColorModel, planes: Plane[], y: number, width:
 
 /** The common case (photos) on its own, with every lookup hoisted: the same arithmetic as convertRow's general loop. */
 function ycbcrRow(
-  py: Plane, pb: Plane, pr: Plane, ry: number, rb: number, rr: number, width: number, out: Uint8Array, at: number,
+  py: Plane,
+  pb: Plane,
+  pr: Plane,
+  ry: number,
+  rb: number,
+  rr: number,
+  width: number,
+  out: Uint8Array,
+  at: number,
 ): void {
-  const yData = py.data, bData = pb.data, rData = pr.data;
-  const yCol = py.columnOf, bCol = pb.columnOf, rCol = pr.columnOf;
+  const yData = py.data,
+    bData = pb.data,
+    rData = pr.data;
+  const yCol = py.columnOf,
+    bCol = pb.columnOf,
+    rCol = pr.columnOf;
   for (let x = 0, o = at; x < width; x++, o += 3) {
     const a = yData[ry + yCol[x]!]!;
     const b = bData[rb + bCol[x]!]!;

@@ -8,7 +8,16 @@ import { applyOrientation, readExifOrientation, type Orientation } from '../exif
 import type { RawImage } from '../types.ts';
 import { BitReader, endOfScanData } from './bit-reader.ts';
 import { convertRow, type ColorModel, type Plane } from './color.ts';
-import { corrupt, newTables, readFrame, readHuffmanTables, readQuantTables, storeBytes, type Frame, type Tables } from './frame.ts';
+import {
+  corrupt,
+  newTables,
+  readFrame,
+  readHuffmanTables,
+  readQuantTables,
+  storeBytes,
+  type Frame,
+  type Tables,
+} from './frame.ts';
 import { coefficientsFor, dcPlane, idctBlock } from './idct.ts';
 import { decodeScan, type Scan } from './scan.ts';
 import { decodeScanFast, hasFastPath } from './scan-fast.ts';
@@ -20,13 +29,29 @@ export function scaledSize(width: number, height: number, scale: JpegScale): { w
   return { width: Math.ceil(width / scale), height: Math.ceil(height / scale) };
 }
 
-const SOF_BASELINE = 0xc0, SOF_EXTENDED = 0xc1, SOF_PROGRESSIVE = 0xc2;
-const DHT = 0xc4, SOI = 0xd8, EOI = 0xd9, SOS = 0xda, DQT = 0xdb, DRI = 0xdd, APP1 = 0xe1, APP14 = 0xee;
+const SOF_BASELINE = 0xc0,
+  SOF_EXTENDED = 0xc1,
+  SOF_PROGRESSIVE = 0xc2;
+const DHT = 0xc4,
+  SOI = 0xd8,
+  EOI = 0xd9,
+  SOS = 0xda,
+  DQT = 0xdb,
+  DRI = 0xdd,
+  APP1 = 0xe1,
+  APP14 = 0xee;
 
 function unsupportedFrame(marker: number): ImageError {
-  const kind = marker === 0xc3 || marker === 0xc7 || marker === 0xcb || marker === 0xcf ? 'lossless'
-    : marker >= 0xc9 ? 'arithmetic-coded' : 'hierarchical';
-  return new ImageError('unsupported_format', `${kind} JPEG (SOF 0x${marker.toString(16)}) is not supported; send baseline or progressive JPEG`);
+  const kind =
+    marker === 0xc3 || marker === 0xc7 || marker === 0xcb || marker === 0xcf
+      ? 'lossless'
+      : marker >= 0xc9
+        ? 'arithmetic-coded'
+        : 'hierarchical';
+  return new ImageError(
+    'unsupported_format',
+    `${kind} JPEG (SOF 0x${marker.toString(16)}) is not supported; send baseline or progressive JPEG`,
+  );
 }
 
 function readScanHeader(body: Uint8Array, frame: Frame, tables: Tables): Scan {
@@ -45,7 +70,10 @@ function readScanHeader(body: Uint8Array, frame: Frame, tables: Tables): Scan {
   const scan: Scan = { components, ss: body[at]!, se: body[at + 1]!, ah: body[at + 2]! >> 4, al: body[at + 2]! & 15 };
   if (scan.ss > scan.se || scan.se > 63) throw corrupt(`spectral selection ${scan.ss}..${scan.se}`);
   for (const c of components) {
-    if ((scan.ss === 0 && scan.ah === 0 && !c.dcTable) || (scan.se > 0 && !c.acTable && (!frame.progressive || scan.ss > 0))) {
+    if (
+      (scan.ss === 0 && scan.ah === 0 && !c.dcTable) ||
+      (scan.se > 0 && !c.acTable && (!frame.progressive || scan.ss > 0))
+    ) {
       throw corrupt('scan uses a Huffman table that was never defined');
     }
   }
@@ -66,7 +94,14 @@ function colorModelOf(frame: Frame, tables: Tables): ColorModel {
 }
 
 /** Inverse DCT of every stored block into one plane per component, at N = 8 / scale samples per block side. */
-function buildPlanes(frame: Frame, tables: Tables, scale: JpegScale, perBlock: number, budget: MemoryBudget, out: { width: number; height: number }): Plane[] {
+function buildPlanes(
+  frame: Frame,
+  tables: Tables,
+  scale: JpegScale,
+  perBlock: number,
+  budget: MemoryBudget,
+  out: { width: number; height: number },
+): Plane[] {
   const n = 8 / scale;
   const work = new Float64Array(64);
   return frame.components.map((c) => {
@@ -100,7 +135,10 @@ export interface JpegDecodeOptions {
 }
 
 export function decodeJpegScaled(
-  bytes: Uint8Array, scale: JpegScale, budget: MemoryBudget, opts: JpegDecodeOptions = {},
+  bytes: Uint8Array,
+  scale: JpegScale,
+  budget: MemoryBudget,
+  opts: JpegDecodeOptions = {},
 ): RawImage {
   if (bytes[0] !== 0xff || bytes[1] !== SOI) throw corrupt('no start-of-image marker');
   const tables = newTables();
@@ -124,14 +162,16 @@ export function decodeJpegScaled(
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue;
     if (pos + 2 > bytes.length) break;
     const length = (bytes[pos]! << 8) | bytes[pos + 1]!;
-    if (length < 2 || pos + length > bytes.length) throw corrupt(`segment 0x${marker.toString(16)} runs past the end of the file`);
+    if (length < 2 || pos + length > bytes.length)
+      throw corrupt(`segment 0x${marker.toString(16)} runs past the end of the file`);
     const body = bytes.subarray(pos + 2, pos + length);
     pos += length;
     if (marker === DQT) readQuantTables(body, tables);
     else if (marker === DHT) readHuffmanTables(body, tables);
     else if (marker === DRI) tables.restartInterval = body.length >= 2 ? (body[0]! << 8) | body[1]! : 0;
     else if (marker === APP1) orientation = readExifOrientation(body) ?? orientation;
-    else if (marker === APP14 && body.length >= 12 && body[0] === 0x41 && body[1] === 0x64) tables.adobeTransform = body[11]!; // "Adobe"
+    else if (marker === APP14 && body.length >= 12 && body[0] === 0x41 && body[1] === 0x64)
+      tables.adobeTransform = body[11]!; // "Adobe"
     else if (marker === SOF_BASELINE || marker === SOF_EXTENDED || marker === SOF_PROGRESSIVE) {
       if (frame) throw corrupt('more than one frame header');
       frame = readFrame(marker, body);
@@ -139,8 +179,9 @@ export function decodeJpegScaled(
       perBlock = frame.progressive && scale !== 8 ? 64 : coefficientsFor(8 / scale);
       budget.charge(storeBytes(frame, perBlock), 'JPEG coefficients'); // refused here, before any scan is decoded
       budget.release(storeBytes(frame, perBlock));
-      for (const c of frame.components) c.coeffs = budget.i16(c.blocksPerLine * c.blocksPerColumn * perBlock, 'JPEG coefficients');
-    } else if ((marker >= 0xc3 && marker <= 0xcf) && marker !== DHT && marker !== 0xc8 && marker !== 0xcc) {
+      for (const c of frame.components)
+        c.coeffs = budget.i16(c.blocksPerLine * c.blocksPerColumn * perBlock, 'JPEG coefficients');
+    } else if (marker >= 0xc3 && marker <= 0xcf && marker !== DHT && marker !== 0xc8 && marker !== 0xcc) {
       throw unsupportedFrame(marker);
     } else if (marker === SOS) {
       if (!frame) throw corrupt('scan before the frame header');

@@ -45,7 +45,13 @@ export function corrupt(what: string): ImageError {
 }
 
 export function newTables(): Tables {
-  return { quant: [null, null, null, null], dc: [null, null, null, null], ac: [null, null, null, null], restartInterval: 0, adobeTransform: null };
+  return {
+    quant: [null, null, null, null],
+    dc: [null, null, null, null],
+    ac: [null, null, null, null],
+    restartInterval: 0,
+    adobeTransform: null,
+  };
 }
 
 export function readQuantTables(body: Uint8Array, tables: Tables): void {
@@ -58,7 +64,8 @@ export function readQuantTables(body: Uint8Array, tables: Tables): void {
     const size = precision === 0 ? 64 : 128;
     if (p + size > body.length) throw corrupt('quantization table cut short');
     const table = new Uint16Array(64);
-    for (let k = 0; k < 64; k++) table[k] = precision === 0 ? body[p + k]! : (body[p + 2 * k]! << 8) | body[p + 2 * k + 1]!;
+    for (let k = 0; k < 64; k++)
+      table[k] = precision === 0 ? body[p + k]! : (body[p + 2 * k]! << 8) | body[p + 2 * k + 1]!;
     tables.quant[id] = table;
     p += size;
   }
@@ -83,7 +90,8 @@ export function readHuffmanTables(body: Uint8Array, tables: Tables): void {
 
 export function readFrame(marker: number, body: Uint8Array): Frame {
   if (body.length < 6) throw corrupt('frame header too short');
-  if (body[0] !== 8) throw new ImageError('unsupported_format', `JPEG with ${body[0]}-bit samples is not supported (8-bit only)`);
+  if (body[0] !== 8)
+    throw new ImageError('unsupported_format', `JPEG with ${body[0]}-bit samples is not supported (8-bit only)`);
   const height = (body[1]! << 8) | body[2]!;
   const width = (body[3]! << 8) | body[4]!;
   const count = body[5]!;
@@ -96,9 +104,18 @@ export function readFrame(marker: number, body: Uint8Array): Frame {
     const v = body[at + 1]! & 15;
     if (h < 1 || h > 4 || v < 1 || v > 4) throw corrupt(`sampling factors ${h}×${v}`);
     components.push({
-      id: body[at]!, h, v, quantId: body[at + 2]! & 3,
-      blocksPerLine: 0, blocksPerColumn: 0, ownBlocksPerLine: 0, ownBlocksPerColumn: 0,
-      coeffs: new Int16Array(0), dcTable: null, acTable: null, pred: 0,
+      id: body[at]!,
+      h,
+      v,
+      quantId: body[at + 2]! & 3,
+      blocksPerLine: 0,
+      blocksPerColumn: 0,
+      ownBlocksPerLine: 0,
+      ownBlocksPerColumn: 0,
+      coeffs: new Int16Array(0),
+      dcTable: null,
+      acTable: null,
+      pred: 0,
     });
   }
   const hMax = Math.max(...components.map((c) => c.h));

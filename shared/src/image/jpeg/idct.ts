@@ -4,9 +4,9 @@
 // so N = 1 is the block's mean (DC / 8). Basis values are fixed point (×2¹⁵) and every sum is an integer
 // below 2⁵³, so each runtime computes the same bytes.
 export const ZIGZAG_TO_NATURAL = new Uint8Array([
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
-  28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54,
-  47, 55, 62, 63,
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47,
+  55, 62, 63,
 ]);
 
 const FRACTION_BITS = 15;
@@ -95,7 +95,11 @@ export function idctBlock(
  * term alone (`coeffs[i · perBlock]`), with exactly idctBlock's N = 1 arithmetic, without a call per block.
  */
 export function dcPlane(
-  coeffs: Int16Array, perBlock: number, blocks: number, quant: Uint16Array, out: Uint8Array,
+  coeffs: Int16Array,
+  perBlock: number,
+  blocks: number,
+  quant: Uint16Array,
+  out: Uint8Array,
 ): void {
   const tt = BASES[1]![0]! * BASES[1]![0]!;
   const q = quant[0]!;

@@ -8,7 +8,14 @@
 // which stays the reference (and decodes progressive AC scans).
 import { corrupt, type Frame } from './frame.ts';
 import {
-  fastAcTable, FAST_AC_BITS, FAST_AC_EOB, LOOKAHEAD_BITS, skipAcTable, SKIP_AC_BITS, SKIP_AC_EOB, type HuffmanTable,
+  fastAcTable,
+  FAST_AC_BITS,
+  FAST_AC_EOB,
+  LOOKAHEAD_BITS,
+  skipAcTable,
+  SKIP_AC_BITS,
+  SKIP_AC_EOB,
+  type HuffmanTable,
 } from './huffman.ts';
 import type { Scan } from './scan.ts';
 
@@ -186,7 +193,7 @@ export function decodeScanFast(
         const fast = fastTables[ci]!;
         const skip = skipTables[ci]!;
         const ac = acTables[ci]!;
-        for (let k = 1; k < 64; ) {
+        for (let k = 1; k < 64;) {
           if (count < 16) {
             while (count <= 24) {
               let byte = 0;

@@ -22,7 +22,7 @@ function baseline(reader: BitReader, perBlock: number): BlockDecoder {
     const store = c.coeffs;
     store[off] = c.pred;
     const ac = c.acTable!;
-    for (let k = 1; k < 64; ) {
+    for (let k = 1; k < 64;) {
       const rs = reader.decode(ac);
       const s = rs & 15;
       const run = rs >> 4;
@@ -131,7 +131,13 @@ function blockDecoder(reader: BitReader, frame: Frame, scan: Scan, perBlock: num
 }
 
 /** Decodes every MCU of the scan; restart markers reset the predictors and the EOB run. */
-export function decodeScan(reader: BitReader, frame: Frame, scan: Scan, perBlock: number, restartInterval: number): void {
+export function decodeScan(
+  reader: BitReader,
+  frame: Frame,
+  scan: Scan,
+  perBlock: number,
+  restartInterval: number,
+): void {
   const eob: EobRun = { n: 0 };
   const decode = blockDecoder(reader, frame, scan, perBlock, eob);
   const single = scan.components.length === 1 ? scan.components[0]! : null;

@@ -35,7 +35,8 @@ export function* pngChunks(bytes: Uint8Array): Generator<Chunk> {
     const type = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!, bytes[pos + 6]!, bytes[pos + 7]!);
     const dataStart = pos + 8;
     const dataEnd = dataStart + length;
-    if (dataEnd + 4 > bytes.length) throw new ImageError('corrupt_image', `PNG is truncated: chunk ${type} runs past the end of the file`);
+    if (dataEnd + 4 > bytes.length)
+      throw new ImageError('corrupt_image', `PNG is truncated: chunk ${type} runs past the end of the file`);
     const critical = (bytes[pos + 4]! & 0x20) === 0;
     if (READ.has(type)) {
       if (crc32(bytes, pos + 4, dataEnd) !== view.getUint32(dataEnd)) {

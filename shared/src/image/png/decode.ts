@@ -9,7 +9,15 @@ import type { MemoryBudget } from '../budget.ts';
 import { ImageError } from '../errors.ts';
 import { readPngHeader } from '../png-header.ts';
 import { pngChunks } from './chunks.ts';
-import { checkFormat, filterStep, outputChannels, scanlineBytes, toOutputRow, unfilter, type PngFormat } from './scanline.ts';
+import {
+  checkFormat,
+  filterStep,
+  outputChannels,
+  scanlineBytes,
+  toOutputRow,
+  unfilter,
+  type PngFormat,
+} from './scanline.ts';
 
 /** Compressed bytes per inflater call: deflate expands at most ≈1032×, so one call yields ≤ ≈2 MB. */
 const SLICE = 2048;
@@ -24,7 +32,15 @@ export interface PngInfo {
 }
 
 // Adam7 passes: x start, y start, x step, y step.
-const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
 
 interface Pass {
   x0: number;
@@ -38,7 +54,10 @@ interface Pass {
 function passesOf(format: PngFormat): Pass[] {
   if (!format.interlaced) return [{ x0: 0, y0: 0, dx: 1, dy: 1, width: format.width, height: format.height }];
   return ADAM7.map(([x0, y0, dx, dy]) => ({
-    x0, y0, dx, dy,
+    x0,
+    y0,
+    dx,
+    dy,
     width: Math.ceil(Math.max(0, format.width - x0) / dx),
     height: Math.ceil(Math.max(0, format.height - y0) / dy),
   })).filter((p) => p.width > 0 && p.height > 0);
@@ -120,7 +139,10 @@ export function decodePngRows(bytes: Uint8Array, budget: MemoryBudget, onRow: Ro
   const inflater = new Inflate((chunk) => {
     produced += chunk.length;
     if (produced > needed) {
-      throw new ImageError('inflation_limit', `PNG image data inflates past the ${needed} bytes a ${width}×${height} image needs; refusing it`);
+      throw new ImageError(
+        'inflation_limit',
+        `PNG image data inflates past the ${needed} bytes a ${width}×${height} image needs; refusing it`,
+      );
     }
     let at = 0;
     while (at < chunk.length) {
@@ -148,15 +170,21 @@ export function decodePngRows(bytes: Uint8Array, budget: MemoryBudget, onRow: Ro
       if (!sawData) {
         sawData = true;
         if (format.colorType === 3) {
-          if (!plte) throw new ImageError('missing_palette', 'PNG is a palette image without a PLTE chunk: its samples have no colours');
+          if (!plte)
+            throw new ImageError(
+              'missing_palette',
+              'PNG is a palette image without a PLTE chunk: its samples have no colours',
+            );
           format.palette = readPalette(plte, trns);
         }
       }
       let data = chunk.data;
       // The zlib stream's 2-byte header (RFC 1950) may straddle IDAT chunks.
       while (zlibHeader < 2 && data.length > 0) {
-        if (zlibHeader === 0 && (data[0]! & 0x0f) !== 8) throw new ImageError('corrupt_image', 'PNG image data is not a deflate stream');
-        if (zlibHeader === 1 && (data[0]! & 0x20) !== 0) throw new ImageError('corrupt_image', 'PNG image data asks for a preset dictionary');
+        if (zlibHeader === 0 && (data[0]! & 0x0f) !== 8)
+          throw new ImageError('corrupt_image', 'PNG image data is not a deflate stream');
+        if (zlibHeader === 1 && (data[0]! & 0x20) !== 0)
+          throw new ImageError('corrupt_image', 'PNG image data asks for a preset dictionary');
         zlibHeader++;
         data = data.subarray(1);
       }
@@ -169,7 +197,8 @@ export function decodePngRows(bytes: Uint8Array, budget: MemoryBudget, onRow: Ro
   if (passIndex < passes.length) {
     throw new ImageError('corrupt_image', `PNG is truncated: image data ends after ${produced} of ${needed} bytes`);
   }
-  if (gathered) for (let y = 0; y < height; y++) onRow(gathered.subarray(y * width * channels, (y + 1) * width * channels), y);
+  if (gathered)
+    for (let y = 0; y < height; y++) onRow(gathered.subarray(y * width * channels, (y + 1) * width * channels), y);
   budget.release(INFLATE_WORKING_BYTES);
   for (const b of [line, previous, row]) budget.free(b);
   if (gathered) budget.free(gathered);

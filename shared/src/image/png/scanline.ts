@@ -16,11 +16,20 @@ export interface PngFormat {
 }
 
 const SAMPLES_PER_PIXEL: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-const VALID_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const VALID_DEPTHS: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 
 export function checkFormat(colorType: number, bitDepth: number): void {
   if (!VALID_DEPTHS[colorType]?.includes(bitDepth)) {
-    throw new ImageError('corrupt_image', `PNG declares colour type ${colorType} with bit depth ${bitDepth}, which the format does not allow`);
+    throw new ImageError(
+      'corrupt_image',
+      `PNG declares colour type ${colorType} with bit depth ${bitDepth}, which the format does not allow`,
+    );
   }
 }
 

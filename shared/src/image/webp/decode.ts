@@ -50,7 +50,9 @@ export function decodeWebpRgbaRows(bytes: Uint8Array, budget: MemoryBudget, onRo
 
 /** Rows of RGB, transparent pixels composited over white as the PNG path does (the model has no alpha). */
 export function decodeWebpRows(
-  bytes: Uint8Array, budget: MemoryBudget, onRow: RgbRowSink,
+  bytes: Uint8Array,
+  budget: MemoryBudget,
+  onRow: RgbRowSink,
 ): { width: number; height: number; channels: 3 } {
   const still = parseWebp(bytes);
   if (still.kind === 'lossy' && !still.alpha) {

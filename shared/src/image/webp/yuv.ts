@@ -19,8 +19,13 @@ const CLIP = Uint8Array.from({ length: CLIP_OFFSET + 538 }, (_, i) => Math.max(0
 
 /** One row: luma `y`, its chroma rows `u`/`v` → RGBA (alpha from `alpha` at `alphaAt`, else opaque). */
 export function yuvRowToRgba(
-  y: Uint8Array, u: Uint8Array, v: Uint8Array, width: number, out: Uint8Array,
-  alpha: Uint8Array | null, alphaAt: number,
+  y: Uint8Array,
+  u: Uint8Array,
+  v: Uint8Array,
+  width: number,
+  out: Uint8Array,
+  alpha: Uint8Array | null,
+  alphaAt: number,
 ): void {
   for (let x = 0, o = 0; x < width; x++, o += 4) {
     const luma = LUMA[y[x]!]!;

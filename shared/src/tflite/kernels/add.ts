@@ -10,37 +10,73 @@ const LEFT_SHIFT = 20;
 
 /** Everything an ADD kernel needs, computed once. */
 export interface AddOpData {
-  input1: Int8Array; input2: Int8Array; output: Int8Array; size: number;
+  input1: Int8Array;
+  input2: Int8Array;
+  output: Int8Array;
+  size: number;
   /** −zero point of each input; the output zero point. */
-  input1Offset: number; input2Offset: number; outputOffset: number;
+  input1Offset: number;
+  input2Offset: number;
+  outputOffset: number;
   leftShift: number;
   /** Rescale each input to twice the larger input scale, and the sum from there to the output scale. */
-  input1Multiplier: number; input1Shift: number; input2Multiplier: number; input2Shift: number;
-  outputMultiplier: number; outputShift: number;
-  actMin: number; actMax: number;
+  input1Multiplier: number;
+  input1Shift: number;
+  input2Multiplier: number;
+  input2Shift: number;
+  outputMultiplier: number;
+  outputShift: number;
+  actMin: number;
+  actMax: number;
 }
 
 export function prepareAdd(op: OpIR, ctx: PrepareContext): AddOpData {
   if (op.op !== 'ADD') return invalidOp(op, 'wrong kernel');
-  const aT = ctx.tensor(op.inputs[0]), bT = ctx.tensor(op.inputs[1]), outT = ctx.tensor(op.outputs[0]);
+  const aT = ctx.tensor(op.inputs[0]),
+    bT = ctx.tensor(op.inputs[1]),
+    outT = ctx.tensor(op.outputs[0]);
   const same = (s: number[]) => s.length === outT.shape.length && s.every((d, i) => d === outT.shape[i]);
-  if (!same(aT.shape) || !same(bT.shape)) invalidOp(op, `broadcasting is not supported: [${aT.shape.join(', ')}] + [${bT.shape.join(', ')}] → [${outT.shape.join(', ')}]`);
-  const aQ = affine(op, aT), bQ = affine(op, bT), outQ = affine(op, outT);
+  if (!same(aT.shape) || !same(bT.shape))
+    invalidOp(
+      op,
+      `broadcasting is not supported: [${aT.shape.join(', ')}] + [${bT.shape.join(', ')}] → [${outT.shape.join(', ')}]`,
+    );
+  const aQ = affine(op, aT),
+    bQ = affine(op, bT),
+    outQ = affine(op, outT);
   const twiceMax = 2 * Math.max(aQ.scale, bQ.scale);
   const input1 = quantizeMultiplier(aQ.scale / twiceMax);
   const input2 = quantizeMultiplier(bQ.scale / twiceMax);
   const output = quantizeMultiplier(twiceMax / ((1 << LEFT_SHIFT) * outQ.scale));
   const act = activationRange(op.options.fusedActivation, outQ.scale, outQ.zeroPoint);
   return {
-    input1: int8Of(op, ctx, op.inputs[0]), input2: int8Of(op, ctx, op.inputs[1]), output: int8Of(op, ctx, op.outputs[0]), size: numElements(outT.shape),
-    input1Offset: -aQ.zeroPoint, input2Offset: -bQ.zeroPoint, outputOffset: outQ.zeroPoint, leftShift: LEFT_SHIFT,
-    input1Multiplier: input1.multiplier, input1Shift: input1.shift, input2Multiplier: input2.multiplier, input2Shift: input2.shift,
-    outputMultiplier: output.multiplier, outputShift: output.shift, actMin: act.min, actMax: act.max,
+    input1: int8Of(op, ctx, op.inputs[0]),
+    input2: int8Of(op, ctx, op.inputs[1]),
+    output: int8Of(op, ctx, op.outputs[0]),
+    size: numElements(outT.shape),
+    input1Offset: -aQ.zeroPoint,
+    input2Offset: -bQ.zeroPoint,
+    outputOffset: outQ.zeroPoint,
+    leftShift: LEFT_SHIFT,
+    input1Multiplier: input1.multiplier,
+    input1Shift: input1.shift,
+    input2Multiplier: input2.multiplier,
+    input2Shift: input2.shift,
+    outputMultiplier: output.multiplier,
+    outputShift: output.shift,
+    actMin: act.min,
+    actMax: act.max,
   };
 }
 
 /** One input value (input + offset) · 2^leftShift, rescaled to the common scale. */
-export function rescaleInput(value: number, offset: number, leftShift: number, multiplier: number, shift: number): number {
+export function rescaleInput(
+  value: number,
+  offset: number,
+  leftShift: number,
+  multiplier: number,
+  shift: number,
+): number {
   return multiplyByQuantizedMultiplier(Math.imul(value + offset, 1 << leftShift), multiplier, shift);
 }
 

@@ -14,9 +14,11 @@ export const averagePool2d: Kernel<PoolParams> = {
     const { input, output, inH, inW, channels: C } = p;
     let outIdx = 0;
     for (let oy = 0; oy < p.outH; oy++) {
-      const y0 = Math.max(0, oy * p.strideH - p.padTop), y1 = Math.min(inH, oy * p.strideH - p.padTop + p.filterH);
+      const y0 = Math.max(0, oy * p.strideH - p.padTop),
+        y1 = Math.min(inH, oy * p.strideH - p.padTop + p.filterH);
       for (let ox = 0; ox < p.outW; ox++) {
-        const x0 = Math.max(0, ox * p.strideW - p.padLeft), x1 = Math.min(inW, ox * p.strideW - p.padLeft + p.filterW);
+        const x0 = Math.max(0, ox * p.strideW - p.padLeft),
+          x1 = Math.min(inW, ox * p.strideW - p.padLeft + p.filterW);
         const count = (y1 - y0) * (x1 - x0);
         const half = (count / 2) | 0;
         for (let c = 0; c < C; c++) {

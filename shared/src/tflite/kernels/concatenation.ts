@@ -4,8 +4,21 @@
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point.ts';
 import { affine, int8Of, invalidOp, numElements, type Kernel } from './kernel.ts';
 
-interface Part { data: Int8Array; inner: number; copy: boolean; inputZeroPoint: number; multiplier: number; shift: number }
-interface ConcatParams { parts: Part[]; output: Int8Array; outer: number; outInner: number; outputZeroPoint: number }
+interface Part {
+  data: Int8Array;
+  inner: number;
+  copy: boolean;
+  inputZeroPoint: number;
+  multiplier: number;
+  shift: number;
+}
+interface ConcatParams {
+  parts: Part[];
+  output: Int8Array;
+  outer: number;
+  outInner: number;
+  outputZeroPoint: number;
+}
 
 export const concatenation: Kernel<ConcatParams> = {
   op: 'CONCATENATION',
@@ -21,27 +34,53 @@ export const concatenation: Kernel<ConcatParams> = {
     let axisTotal = 0;
     const parts = op.inputs.map((index): Part => {
       const t = ctx.tensor(index);
-      if (t.shape.length !== rank || t.shape.some((d, i) => i !== axis && d !== outT.shape[i])) invalidOp(op, `input [${t.shape.join(', ')}] does not fit output [${outT.shape.join(', ')}] along axis ${axis}`);
+      if (t.shape.length !== rank || t.shape.some((d, i) => i !== axis && d !== outT.shape[i]))
+        invalidOp(
+          op,
+          `input [${t.shape.join(', ')}] does not fit output [${outT.shape.join(', ')}] along axis ${axis}`,
+        );
       axisTotal += t.shape[axis]!;
       const q = affine(op, t);
       const m = quantizeMultiplier(q.scale / outQ.scale);
-      return { data: int8Of(op, ctx, index), inner: numElements(t.shape.slice(axis)), copy: q.scale === outQ.scale && q.zeroPoint === outQ.zeroPoint, inputZeroPoint: q.zeroPoint, multiplier: m.multiplier, shift: m.shift };
+      return {
+        data: int8Of(op, ctx, index),
+        inner: numElements(t.shape.slice(axis)),
+        copy: q.scale === outQ.scale && q.zeroPoint === outQ.zeroPoint,
+        inputZeroPoint: q.zeroPoint,
+        multiplier: m.multiplier,
+        shift: m.shift,
+      };
     });
-    if (axisTotal !== outT.shape[axis]) invalidOp(op, `inputs sum to ${axisTotal} along axis ${axis}, output has ${outT.shape[axis]}`);
+    if (axisTotal !== outT.shape[axis])
+      invalidOp(op, `inputs sum to ${axisTotal} along axis ${axis}, output has ${outT.shape[axis]}`);
     const outInner = numElements(outT.shape.slice(axis));
-    return { parts, output: int8Of(op, ctx, op.outputs[0]), outer: numElements(outT.shape) / outInner, outInner, outputZeroPoint: outQ.zeroPoint };
+    return {
+      parts,
+      output: int8Of(op, ctx, op.outputs[0]),
+      outer: numElements(outT.shape) / outInner,
+      outInner,
+      outputZeroPoint: outQ.zeroPoint,
+    };
   },
   evaluate(p) {
     let offset = 0;
     for (const part of p.parts) {
       for (let o = 0; o < p.outer; o++) {
-        const src = o * part.inner, dst = o * p.outInner + offset;
+        const src = o * part.inner,
+          dst = o * p.outInner + offset;
         if (part.copy) {
           p.output.set(part.data.subarray(src, src + part.inner), dst);
           continue;
         }
         for (let i = 0; i < part.inner; i++) {
-          const v = (multiplyByQuantizedMultiplier((part.data[src + i]! - part.inputZeroPoint) | 0, part.multiplier, part.shift) + p.outputZeroPoint) | 0;
+          const v =
+            (multiplyByQuantizedMultiplier(
+              (part.data[src + i]! - part.inputZeroPoint) | 0,
+              part.multiplier,
+              part.shift,
+            ) +
+              p.outputZeroPoint) |
+            0;
           p.output[dst + i] = v < -128 ? -128 : v > 127 ? 127 : v;
         }
       }

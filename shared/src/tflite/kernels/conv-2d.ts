@@ -3,37 +3,78 @@
 // (reference_integer_ops::ConvPerChannel). The optimized and wasm kernels start from the same prepare.
 import { multiplyByQuantizedMultiplier, quantizeMultiplier } from '../fixed-point.ts';
 import type { OpIR } from '../ir.ts';
-import { activationRange, affine, expectShape, int32Of, int8Of, invalidOp, padding, type Kernel, type PrepareContext } from './kernel.ts';
+import {
+  activationRange,
+  affine,
+  expectShape,
+  int32Of,
+  int8Of,
+  invalidOp,
+  padding,
+  type Kernel,
+  type PrepareContext,
+} from './kernel.ts';
 
 /** Tensor index constants of CONV_2D, as TFLite names them. */
-const INPUT = 0, FILTER = 1, BIAS = 2, OUTPUT = 0;
+const INPUT = 0,
+  FILTER = 1,
+  BIAS = 2,
+  OUTPUT = 0;
 
 /** Everything a CONV_2D kernel needs, computed once. Filter layout OHWI, tensors NHWC with batch 1. */
 export interface Conv2dOpData {
-  input: Int8Array; filter: Int8Array; bias: Int32Array; output: Int8Array;
-  inH: number; inW: number; inC: number; outH: number; outW: number; outC: number; kH: number; kW: number;
-  strideH: number; strideW: number; dilationH: number; dilationW: number; padTop: number; padLeft: number;
+  input: Int8Array;
+  filter: Int8Array;
+  bias: Int32Array;
+  output: Int8Array;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padTop: number;
+  padLeft: number;
   /** −input zero point, added to every input value; the output zero point, added after requantization. */
-  inputOffset: number; outputOffset: number;
-  multipliers: Int32Array; shifts: Int32Array; actMin: number; actMax: number;
+  inputOffset: number;
+  outputOffset: number;
+  multipliers: Int32Array;
+  shifts: Int32Array;
+  actMin: number;
+  actMax: number;
 }
 
 export function prepareConv2d(op: OpIR, ctx: PrepareContext): Conv2dOpData {
   if (op.op !== 'CONV_2D') return invalidOp(op, 'wrong kernel');
-  const inIdx = op.inputs[INPUT], fIdx = op.inputs[FILTER], bIdx = op.inputs[BIAS], outIdx = op.outputs[OUTPUT];
-  const inT = ctx.tensor(inIdx), fT = ctx.tensor(fIdx), outT = ctx.tensor(outIdx);
+  const inIdx = op.inputs[INPUT],
+    fIdx = op.inputs[FILTER],
+    bIdx = op.inputs[BIAS],
+    outIdx = op.outputs[OUTPUT];
+  const inT = ctx.tensor(inIdx),
+    fT = ctx.tensor(fIdx),
+    outT = ctx.tensor(outIdx);
   const [batch, inH, inW, inC] = inT.shape as [number, number, number, number];
   const [outC, kH, kW, fC] = fT.shape as [number, number, number, number];
-  if (inT.shape.length !== 4 || fT.shape.length !== 4 || batch !== 1 || fC !== inC) invalidOp(op, `input [${inT.shape.join(', ')}] and filter [${fT.shape.join(', ')}] do not fit (batch 1, OHWI)`);
+  if (inT.shape.length !== 4 || fT.shape.length !== 4 || batch !== 1 || fC !== inC)
+    invalidOp(op, `input [${inT.shape.join(', ')}] and filter [${fT.shape.join(', ')}] do not fit (batch 1, OHWI)`);
   const o = op.options;
   const h = padding(o.padding, inH, kH, o.strideH, o.dilationH);
   const w = padding(o.padding, inW, kW, o.strideW, o.dilationW);
   expectShape(op, outT, [1, h.out, w.out, outC]);
   expectShape(op, ctx.tensor(bIdx), [outC]);
-  const inQ = affine(op, inT), outQ = affine(op, outT);
+  const inQ = affine(op, inT),
+    outQ = affine(op, outT);
   const filterScales = fT.quant?.scale ?? [];
-  if (filterScales.length !== 1 && filterScales.length !== outC) invalidOp(op, `filter has ${filterScales.length} scales for ${outC} output channels`);
-  const multipliers = new Int32Array(outC), shifts = new Int32Array(outC);
+  if (filterScales.length !== 1 && filterScales.length !== outC)
+    invalidOp(op, `filter has ${filterScales.length} scales for ${outC} output channels`);
+  const multipliers = new Int32Array(outC),
+    shifts = new Int32Array(outC);
   for (let c = 0; c < outC; c++) {
     const fs = Math.fround(filterScales[filterScales.length === 1 ? 0 : c]!);
     const m = quantizeMultiplier((inQ.scale * fs) / outQ.scale);
@@ -42,9 +83,30 @@ export function prepareConv2d(op: OpIR, ctx: PrepareContext): Conv2dOpData {
   }
   const act = activationRange(o.fusedActivation, outQ.scale, outQ.zeroPoint);
   return {
-    input: int8Of(op, ctx, inIdx), filter: int8Of(op, ctx, fIdx), bias: int32Of(op, ctx, bIdx), output: int8Of(op, ctx, outIdx),
-    inH, inW, inC, outH: h.out, outW: w.out, outC, kH, kW, strideH: o.strideH, strideW: o.strideW, dilationH: o.dilationH, dilationW: o.dilationW,
-    padTop: h.before, padLeft: w.before, inputOffset: -inQ.zeroPoint, outputOffset: outQ.zeroPoint, multipliers, shifts, actMin: act.min, actMax: act.max,
+    input: int8Of(op, ctx, inIdx),
+    filter: int8Of(op, ctx, fIdx),
+    bias: int32Of(op, ctx, bIdx),
+    output: int8Of(op, ctx, outIdx),
+    inH,
+    inW,
+    inC,
+    outH: h.out,
+    outW: w.out,
+    outC,
+    kH,
+    kW,
+    strideH: o.strideH,
+    strideW: o.strideW,
+    dilationH: o.dilationH,
+    dilationW: o.dilationW,
+    padTop: h.before,
+    padLeft: w.before,
+    inputOffset: -inQ.zeroPoint,
+    outputOffset: outQ.zeroPoint,
+    multipliers,
+    shifts,
+    actMin: act.min,
+    actMax: act.max,
   };
 }
 
@@ -86,4 +148,9 @@ export function convPerChannel(d: Conv2dOpData): void {
   }
 }
 
-export const conv2d: Kernel<Conv2dOpData> = { op: 'CONV_2D', path: 'reference', prepare: prepareConv2d, evaluate: convPerChannel };
+export const conv2d: Kernel<Conv2dOpData> = {
+  op: 'CONV_2D',
+  path: 'reference',
+  prepare: prepareConv2d,
+  evaluate: convPerChannel,
+};

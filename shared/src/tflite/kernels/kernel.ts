@@ -60,12 +60,17 @@ export function int32Of(op: OpIR, ctx: PrepareContext, index: number): Int32Arra
 export function affine(op: OpIR, t: TensorIR): { scale: number; zeroPoint: number } {
   const scale = t.quant?.scale[0];
   const zeroPoint = t.quant?.zeroPoint[0];
-  if (scale === undefined || zeroPoint === undefined || !(scale > 0)) invalidOp(op, `tensor '${t.name}' lacks a positive quantization scale`);
+  if (scale === undefined || zeroPoint === undefined || !(scale > 0))
+    invalidOp(op, `tensor '${t.name}' lacks a positive quantization scale`);
   return { scale: Math.fround(scale), zeroPoint };
 }
 
 /** CalculateActivationRangeQuantized: the int8 clamp a fused activation implies. */
-export function activationRange(fused: FusedActivation, scale: number, zeroPoint: number): { min: number; max: number } {
+export function activationRange(
+  fused: FusedActivation,
+  scale: number,
+  zeroPoint: number,
+): { min: number; max: number } {
   const q = (x: number) => zeroPoint + roundHalf(Math.fround(x / scale));
   switch (fused) {
     case 'NONE':
@@ -86,7 +91,13 @@ export function numElements(shape: readonly number[]): number {
 }
 
 /** ComputePaddingHeightWidth for one axis: output size and the padding before the first element. */
-export function padding(kind: 'SAME' | 'VALID', inSize: number, filter: number, stride: number, dilation: number): { out: number; before: number } {
+export function padding(
+  kind: 'SAME' | 'VALID',
+  inSize: number,
+  filter: number,
+  stride: number,
+  dilation: number,
+): { out: number; before: number } {
   const effective = (filter - 1) * dilation + 1;
   const out = kind === 'SAME' ? Math.ceil(inSize / stride) : Math.floor((inSize - effective + stride) / stride);
   const total = Math.max((out - 1) * stride + effective - inSize, 0);

@@ -14,15 +14,18 @@ export function maxPool(p: PoolParams): void {
   const { input, output, inH, inW, channels, outH, outW, filterH, filterW } = p;
   for (let outY = 0; outY < outH; outY++) {
     const inYOrigin = outY * p.strideH - p.padTop;
-    const filterYStart = Math.max(0, -inYOrigin), filterYEnd = Math.min(filterH, inH - inYOrigin);
+    const filterYStart = Math.max(0, -inYOrigin),
+      filterYEnd = Math.min(filterH, inH - inYOrigin);
     for (let outX = 0; outX < outW; outX++) {
       const inXOrigin = outX * p.strideW - p.padLeft;
-      const filterXStart = Math.max(0, -inXOrigin), filterXEnd = Math.min(filterW, inW - inXOrigin);
+      const filterXStart = Math.max(0, -inXOrigin),
+        filterXEnd = Math.min(filterW, inW - inXOrigin);
       for (let channel = 0; channel < channels; channel++) {
         let max = -128;
         for (let filterY = filterYStart; filterY < filterYEnd; filterY++) {
           for (let filterX = filterXStart; filterX < filterXEnd; filterX++) {
-            const inY = inYOrigin + filterY, inX = inXOrigin + filterX;
+            const inY = inYOrigin + filterY,
+              inX = inXOrigin + filterX;
             max = Math.max(max, input[(inY * inW + inX) * channels + channel]!);
           }
         }
@@ -34,4 +37,9 @@ export function maxPool(p: PoolParams): void {
   }
 }
 
-export const maxPool2d: Kernel<PoolParams> = { op: 'MAX_POOL_2D', path: 'reference', prepare: prepareMaxPool2d, evaluate: maxPool };
+export const maxPool2d: Kernel<PoolParams> = {
+  op: 'MAX_POOL_2D',
+  path: 'reference',
+  prepare: prepareMaxPool2d,
+  evaluate: maxPool,
+};

@@ -4,15 +4,28 @@
 import type { OpIR } from '../ir.ts';
 import { affine, float32Of, int8Of, invalidOp, numElements, type Kernel, type PrepareContext } from './kernel.ts';
 
-export interface QuantizeOpData { input: Float32Array; output: Int8Array; size: number; scale: number; zeroPoint: number }
+export interface QuantizeOpData {
+  input: Float32Array;
+  output: Int8Array;
+  size: number;
+  scale: number;
+  zeroPoint: number;
+}
 
 export function prepareQuantize(op: OpIR, ctx: PrepareContext): QuantizeOpData {
   if (op.op !== 'QUANTIZE') return invalidOp(op, 'wrong kernel');
-  const inT = ctx.tensor(op.inputs[0]), outT = ctx.tensor(op.outputs[0]);
+  const inT = ctx.tensor(op.inputs[0]),
+    outT = ctx.tensor(op.outputs[0]);
   if (numElements(inT.shape) !== numElements(outT.shape)) invalidOp(op, 'input and output sizes differ');
   const q = affine(op, outT);
   // The file stores the scale as float32; a GraphIR built in memory may hold a double: use what TFLite would.
-  return { input: float32Of(op, ctx, op.inputs[0]), output: int8Of(op, ctx, op.outputs[0]), size: numElements(outT.shape), scale: Math.fround(q.scale), zeroPoint: q.zeroPoint };
+  return {
+    input: float32Of(op, ctx, op.inputs[0]),
+    output: int8Of(op, ctx, op.outputs[0]),
+    size: numElements(outT.shape),
+    scale: Math.fround(q.scale),
+    zeroPoint: q.zeroPoint,
+  };
 }
 
 export function affineQuantize(p: QuantizeOpData): void {
@@ -25,4 +38,9 @@ export function affineQuantize(p: QuantizeOpData): void {
   }
 }
 
-export const quantize: Kernel<QuantizeOpData> = { op: 'QUANTIZE', path: 'reference', prepare: prepareQuantize, evaluate: affineQuantize };
+export const quantize: Kernel<QuantizeOpData> = {
+  op: 'QUANTIZE',
+  path: 'reference',
+  prepare: prepareQuantize,
+  evaluate: affineQuantize,
+};

@@ -15,7 +15,8 @@ export const batchNormGradConfig: GradConfig = {
     const [x, mean, variance, scale] = saved as [Tensor, Tensor, Tensor, Tensor | undefined];
     const scaleValue = scale ?? tf.scalar(1);
     const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
-    const channel = (t: Tensor) => (axes.length > 0 ? tf.reshape(tf.sum(t, axes), mean.shape) : tf.reshape(t, mean.shape));
+    const channel = (t: Tensor) =>
+      axes.length > 0 ? tf.reshape(tf.sum(t, axes), mean.shape) : tf.reshape(t, mean.shape);
 
     // The engine runs each input's gradient closure inside its own tidy(), so values the closures share
     // are computed here, in the backprop scope, and each closure returns a fresh tensor.

@@ -22,7 +22,14 @@ const forward: KernelFunc = ({ inputs, attrs, backend: b }) => {
   const scratch = backend.makeOutput([3 * channels], 'float32');
   const affine = backend.makeOutput([2 * channels], 'float32');
   const y = backend.makeOutput(x.shape, 'float32');
-  k.bnStats(offsetOf(backend, x), pixels, channels, offsetOf(backend, mean), offsetOf(backend, variance), offsetOf(backend, scratch));
+  k.bnStats(
+    offsetOf(backend, x),
+    pixels,
+    channels,
+    offsetOf(backend, mean),
+    offsetOf(backend, variance),
+    offsetOf(backend, scratch),
+  );
   // Views only after the last allocation: a grown heap detaches earlier ones.
   const m = backend.typedArrayFromHeap(mean) as Float32Array;
   const v = backend.typedArrayFromHeap(variance) as Float32Array;
@@ -52,8 +59,19 @@ const gradient: KernelFunc = ({ inputs, attrs, backend: b }) => {
   const scratch = backend.makeOutput([6 * channels], 'float32');
   const factors = backend.makeOutput([3 * channels], 'float32');
   const dx = backend.makeOutput(x.shape, 'float32');
-  const xAt = offsetOf(backend, x), dyAt = offsetOf(backend, dy), meanAt = offsetOf(backend, mean);
-  k.bnGradSums(xAt, dyAt, pixels, channels, meanAt, offsetOf(backend, sumDy), offsetOf(backend, sumDyXc), offsetOf(backend, scratch));
+  const xAt = offsetOf(backend, x),
+    dyAt = offsetOf(backend, dy),
+    meanAt = offsetOf(backend, mean);
+  k.bnGradSums(
+    xAt,
+    dyAt,
+    pixels,
+    channels,
+    meanAt,
+    offsetOf(backend, sumDy),
+    offsetOf(backend, sumDyXc),
+    offsetOf(backend, scratch),
+  );
   const v = backend.typedArrayFromHeap(variance) as Float32Array;
   const g = backend.typedArrayFromHeap(scale) as Float32Array;
   const sDy = backend.typedArrayFromHeap(sumDy) as Float32Array;
@@ -69,10 +87,28 @@ const gradient: KernelFunc = ({ inputs, attrs, backend: b }) => {
     ds[c] = sDyXc[c]! * invStd;
   }
   const fAt = offsetOf(backend, factors);
-  k.bnGradInput(xAt, dyAt, pixels, channels, meanAt, fAt, fAt + 4 * channels, fAt + 8 * channels, offsetOf(backend, dx));
+  k.bnGradInput(
+    xAt,
+    dyAt,
+    pixels,
+    channels,
+    meanAt,
+    fAt,
+    fAt + 4 * channels,
+    fAt + 8 * channels,
+    offsetOf(backend, dx),
+  );
   release(backend, sumDyXc, scratch, factors);
   return [dx, dScale, sumDy];
 };
 
-export const batchNormTrainConfig: KernelConfig = { kernelName: BATCH_NORM_TRAIN, backendName: 'wasm', kernelFunc: forward };
-export const batchNormTrainGradConfig: KernelConfig = { kernelName: BATCH_NORM_TRAIN_GRAD, backendName: 'wasm', kernelFunc: gradient };
+export const batchNormTrainConfig: KernelConfig = {
+  kernelName: BATCH_NORM_TRAIN,
+  backendName: 'wasm',
+  kernelFunc: forward,
+};
+export const batchNormTrainGradConfig: KernelConfig = {
+  kernelName: BATCH_NORM_TRAIN_GRAD,
+  backendName: 'wasm',
+  kernelFunc: gradient,
+};

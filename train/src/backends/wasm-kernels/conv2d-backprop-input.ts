@@ -84,14 +84,24 @@ export function makeConv2DBackpropInputConfig(shipped: KernelFunc): KernelConfig
     const strided = info.strideHeight > 1 || info.strideWidth > 1;
     const up = strided ? upsample(backend, dy, info.strideHeight, info.strideWidth) : dy;
     const flipped = flipFilter(backend, filter);
-    const explicit: ExplicitPad = [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]];
-    const dx = runWasmKernel('Conv2D', backend, { x: up, filter: flipped }, {
-      strides: [1, 1],
-      pad: explicit,
-      dataFormat: 'NHWC',
-      dilations: [1, 1],
-      dimRoundingMode: undefined as unknown as string,
-    });
+    const explicit: ExplicitPad = [
+      [0, 0],
+      [padTop, padBottom],
+      [padLeft, padRight],
+      [0, 0],
+    ];
+    const dx = runWasmKernel(
+      'Conv2D',
+      backend,
+      { x: up, filter: flipped },
+      {
+        strides: [1, 1],
+        pad: explicit,
+        dataFormat: 'NHWC',
+        dilations: [1, 1],
+        dimRoundingMode: undefined as unknown as string,
+      },
+    );
     release(backend, flipped, ...(strided ? [up] : []));
     return dx;
   };

@@ -62,10 +62,35 @@ export function convolve(backend: BackendWasm, x: TensorInfo, g: ConvGeometry, f
   const params = backend.makeOutput([14], 'int32');
   const packed = packFilter(backend, g, filter);
   const k = trainKernels(backend);
-  k.spread(offsetOf(backend, x), g.batch, g.inH, g.inW, g.inC, g.spreadH, g.spreadW, g.top, g.left, hp, wp, offsetOf(backend, padded));
+  k.spread(
+    offsetOf(backend, x),
+    g.batch,
+    g.inH,
+    g.inW,
+    g.inC,
+    g.spreadH,
+    g.spreadW,
+    g.top,
+    g.left,
+    hp,
+    wp,
+    offsetOf(backend, padded),
+  );
   (backend.typedArrayFromHeap(params) as Int32Array).set([
-    g.batch, hp, wp, g.inC, g.outH, g.outW, g.outC, g.kH, g.kW, g.strideH, g.strideW,
-    offsetOf(backend, padded), offsetOf(backend, packed), offsetOf(backend, out),
+    g.batch,
+    hp,
+    wp,
+    g.inC,
+    g.outH,
+    g.outW,
+    g.outC,
+    g.kH,
+    g.kW,
+    g.strideH,
+    g.strideW,
+    offsetOf(backend, padded),
+    offsetOf(backend, packed),
+    offsetOf(backend, out),
   ]);
   k.convForward(offsetOf(backend, params));
   release(backend, padded, params, packed);
@@ -75,42 +100,73 @@ export function convolve(backend: BackendWasm, x: TensorInfo, g: ConvGeometry, f
 /** A forward convolution's geometry from tfjs' own shape arithmetic. */
 export function forwardGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
   return {
-    batch: info.batchSize, inH: info.inHeight, inW: info.inWidth, inC: info.inChannels,
-    outH: info.outHeight, outW: info.outWidth, outC: info.outChannels, kH: info.filterHeight, kW: info.filterWidth,
-    strideH: info.strideHeight, strideW: info.strideWidth, spreadH: 1, spreadW: 1, top: info.padInfo.top, left: info.padInfo.left,
+    batch: info.batchSize,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    kH: info.filterHeight,
+    kW: info.filterWidth,
+    strideH: info.strideHeight,
+    strideW: info.strideWidth,
+    spreadH: 1,
+    spreadW: 1,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
   };
 }
 
 /** dx as a convolution of dy: spread by the stride, padded by k − 1 − pad, flipped filter with Cin ↔ Cout. */
 export function inputGradientGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
   return {
-    batch: info.batchSize, inH: info.outHeight, inW: info.outWidth, inC: info.outChannels,
-    outH: info.inHeight, outW: info.inWidth, outC: info.inChannels, kH: info.filterHeight, kW: info.filterWidth,
-    strideH: 1, strideW: 1, spreadH: info.strideHeight, spreadW: info.strideWidth,
-    top: info.filterHeight - 1 - info.padInfo.top, left: info.filterWidth - 1 - info.padInfo.left,
+    batch: info.batchSize,
+    inH: info.outHeight,
+    inW: info.outWidth,
+    inC: info.outChannels,
+    outH: info.inHeight,
+    outW: info.inWidth,
+    outC: info.inChannels,
+    kH: info.filterHeight,
+    kW: info.filterWidth,
+    strideH: 1,
+    strideW: 1,
+    spreadH: info.strideHeight,
+    spreadW: info.strideWidth,
+    top: info.filterHeight - 1 - info.padInfo.top,
+    left: info.filterWidth - 1 - info.padInfo.left,
   };
 }
 
 /** Our forward convolution as the wasm kernel `kernelName`; what it does not cover goes to the shipped kernel. */
-export const makeConv2DConfig = (kernelName: 'Conv2D' | 'FusedConv2D') => (shipped: KernelFunc): KernelConfig => {
-  const conv2D: KernelFunc = (args) => {
-    const { inputs, attrs } = args;
-    const backend = args.backend as BackendWasm;
-    const { x, filter, bias, preluActivationWeights } = inputs as Record<string, TensorInfo | undefined>;
-    const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = attrs as unknown as FusedConv2DAttrs;
-    const plain = bias == null && preluActivationWeights == null && (activation === 'linear' || activation == null);
-    if (!plain || dataFormat !== 'NHWC' || x!.dtype !== 'float32' || !backend_util.tupleValuesAreOne(dilations)) return shipped(args);
-    const info = backend_util.computeConv2DInfo(
-      x!.shape as [number, number, number, number],
-      filter!.shape as [number, number, number, number],
-      strides, dilations, pad, dimRoundingMode, false, 'channelsLast',
-    );
-    if (info.outChannels % 8 !== 0) return shipped(args);
-    const { inChannels: ci, outChannels: co, filterWidth: fw } = info;
-    return convolve(backend, x!, forwardGeometry(info), () => {
-      const w = backend.typedArrayFromHeap(filter!) as Float32Array;
-      return (kh, kw, c, o) => w[((kh * fw + kw) * ci + c) * co + o]!;
-    });
+export const makeConv2DConfig =
+  (kernelName: 'Conv2D' | 'FusedConv2D') =>
+  (shipped: KernelFunc): KernelConfig => {
+    const conv2D: KernelFunc = (args) => {
+      const { inputs, attrs } = args;
+      const backend = args.backend as BackendWasm;
+      const { x, filter, bias, preluActivationWeights } = inputs as Record<string, TensorInfo | undefined>;
+      const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = attrs as unknown as FusedConv2DAttrs;
+      const plain = bias == null && preluActivationWeights == null && (activation === 'linear' || activation == null);
+      if (!plain || dataFormat !== 'NHWC' || x!.dtype !== 'float32' || !backend_util.tupleValuesAreOne(dilations))
+        return shipped(args);
+      const info = backend_util.computeConv2DInfo(
+        x!.shape as [number, number, number, number],
+        filter!.shape as [number, number, number, number],
+        strides,
+        dilations,
+        pad,
+        dimRoundingMode,
+        false,
+        'channelsLast',
+      );
+      if (info.outChannels % 8 !== 0) return shipped(args);
+      const { inChannels: ci, outChannels: co, filterWidth: fw } = info;
+      return convolve(backend, x!, forwardGeometry(info), () => {
+        const w = backend.typedArrayFromHeap(filter!) as Float32Array;
+        return (kh, kw, c, o) => w[((kh * fw + kw) * ci + c) * co + o]!;
+      });
+    };
+    return { kernelName, backendName: 'wasm', kernelFunc: conv2D };
   };
-  return { kernelName, backendName: 'wasm', kernelFunc: conv2D };
-};

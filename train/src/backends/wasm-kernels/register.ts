@@ -13,7 +13,14 @@ import { batchNormTrainConfig, batchNormTrainGradConfig } from './batch-norm-tra
 import { reluGradConfig, reluGradKernelConfig } from './relu-grad.ts';
 import { makeConv2DConfig } from './conv2d.ts';
 
-export const PATCHED_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Cast'] as const;
+export const PATCHED_KERNELS = [
+  'Conv2D',
+  'FusedConv2D',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'Identity',
+  'Cast',
+] as const;
 export const ADDED_KERNELS = ['BatchNorm training (forward, gradient)', 'ReLU gradient'] as const;
 export const PATCHED_GRADIENTS = ['FusedBatchNorm', 'Relu'] as const;
 

@@ -1,7 +1,14 @@
 // ReLU's gradient as one pass on the wasm backend (tfjs-core's is Step, Cast and Multiply). The gradient
 // registry is global, so the override checks for the kernel and keeps tfjs-core's formula elsewhere.
 import * as tf from '@tensorflow/tfjs-core';
-import { Relu, type GradConfig, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  Relu,
+  type GradConfig,
+  type KernelConfig,
+  type KernelFunc,
+  type Tensor,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { offsetOf, trainKernels } from './train-module.ts';
 

@@ -1,7 +1,13 @@
 // Runs another wasm kernel from inside a kernel. Inside a kernel the engine's tape is off and tensors do
 // not exist, only TensorInfos, so composite kernels call their parts' kernel functions directly and free
 // intermediates themselves.
-import { getKernel, type KernelBackend, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  type KernelBackend,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 export function runWasmKernel(
   name: string,

@@ -14,12 +14,44 @@ import type { DataId, TensorInfo } from '@tensorflow/tfjs-core';
 export interface TrainKernels {
   bnStats(x: number, pixels: number, channels: number, mean: number, variance: number, scratch: number): void;
   channelAffine(x: number, pixels: number, channels: number, scale: number, shift: number, y: number): void;
-  bnGradSums(x: number, dy: number, pixels: number, channels: number, mean: number, sumDy: number, sumDyXc: number, scratch: number): void;
-  bnGradInput(x: number, dy: number, pixels: number, channels: number, mean: number, a: number, b: number, k: number, dx: number): void;
+  bnGradSums(
+    x: number,
+    dy: number,
+    pixels: number,
+    channels: number,
+    mean: number,
+    sumDy: number,
+    sumDyXc: number,
+    scratch: number,
+  ): void;
+  bnGradInput(
+    x: number,
+    dy: number,
+    pixels: number,
+    channels: number,
+    mean: number,
+    a: number,
+    b: number,
+    k: number,
+    dx: number,
+  ): void;
   reluGrad(x: number, dy: number, size: number, dx: number): void;
   convBackpropFilter(params: number): void;
   convForward(params: number): void;
-  spread(x: number, n: number, h: number, w: number, c: number, sh: number, sw: number, top: number, left: number, hp: number, wp: number, out: number): void;
+  spread(
+    x: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    sh: number,
+    sw: number,
+    top: number,
+    left: number,
+    hp: number,
+    wp: number,
+    out: number,
+  ): void;
 }
 
 let compiled: { module: WebAssembly.Module; fusedMultiplyAdd: boolean } | undefined;

@@ -214,8 +214,14 @@ export function gemmShader(spec: GemmSpec): Kernel {
   const bn = gemmTileN(spec);
   const layer = gemmLayer(spec);
   const cols = spec.mode === 'dgrad' ? 'L.ci' : 'L.co';
-  const rows = spec.mode === 'forward' ? 'step.n * L.ho * L.wo' : spec.mode === 'dgrad' ? 'step.n * L.h * L.w' : 'L.k * L.k * L.ci';
-  const depth = spec.mode === 'forward' ? 'L.k * L.k * L.ci' : spec.mode === 'dgrad' ? 'L.k * L.k * L.co' : 'step.n * L.ho * L.wo';
+  const rows =
+    spec.mode === 'forward'
+      ? 'step.n * L.ho * L.wo'
+      : spec.mode === 'dgrad'
+        ? 'step.n * L.h * L.w'
+        : 'L.k * L.k * L.ci';
+  const depth =
+    spec.mode === 'forward' ? 'L.k * L.k * L.ci' : spec.mode === 'dgrad' ? 'L.k * L.k * L.co' : 'step.n * L.ho * L.wo';
   // Which operand index runs along contiguous memory decides how threads walk a tile (coalesced loads).
   const aAlongRows = spec.mode === 'wgrad';
   const bAlongCols = spec.mode !== 'dgrad';

@@ -15,7 +15,10 @@ export function optimizerShader(config: OptimizerConfig, paramCount: number, spl
   const l2 = config.kind !== 'adamw' && wd > 0 ? `g = fma(${f(wd)} * decayMask[i], w, g);` : '';
   let update: string;
   if (config.kind === 'sgd') {
-    update = config.momentum > 0 ? `let v = fma(${f(config.momentum)}, slot0[i], g);\n  slot0[i] = v;\n  params[i] = w - step.lr * v;` : 'params[i] = w - step.lr * g;';
+    update =
+      config.momentum > 0
+        ? `let v = fma(${f(config.momentum)}, slot0[i], g);\n  slot0[i] = v;\n  params[i] = w - step.lr * v;`
+        : 'params[i] = w - step.lr * g;';
   } else {
     const decoupled = config.kind === 'adamw' && wd > 0 ? ` - step.lr * ${f(wd)} * decayMask[i] * w` : '';
     update = `let m = fma(${f(b1)}, slot0[i], ${f(1 - b1)} * g);

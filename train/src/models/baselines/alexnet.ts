@@ -40,5 +40,10 @@ export function alexnetParams(opts: NetworkOptions): number {
     total += convParams(c.kernel, prev, c.filters, true);
     prev = c.filters;
   }
-  return total + denseParams(side(h) * side(w) * prev, 4096) + denseParams(4096, 4096) + denseParams(4096, headUnits(opts.numClasses, opts.head));
+  return (
+    total +
+    denseParams(side(h) * side(w) * prev, 4096) +
+    denseParams(4096, 4096) +
+    denseParams(4096, headUnits(opts.numClasses, opts.head))
+  );
 }

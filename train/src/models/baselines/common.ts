@@ -14,14 +14,30 @@ export function smallestInput(featureSide: (n: number) => number): number {
   throw new Error('no input size up to 4096 works');
 }
 
-export const convParams = (k: number, cin: number, cout: number, bias: boolean) => k * k * cin * cout + (bias ? cout : 0);
+export const convParams = (k: number, cin: number, cout: number, bias: boolean) =>
+  k * k * cin * cout + (bias ? cout : 0);
 export const denseParams = (cin: number, cout: number) => cin * cout + cout;
 /** Trainable BatchNorm parameters (gamma, beta); the moving statistics are not parameters. */
 export const bnParams = (c: number) => 2 * c;
 
-export function convRelu(x: Tensor, filters: number, kernel: number, stride: number, name: string, padding: 'same' | 'valid' = 'same'): Tensor {
+export function convRelu(
+  x: Tensor,
+  filters: number,
+  kernel: number,
+  stride: number,
+  name: string,
+  padding: 'same' | 'valid' = 'same',
+): Tensor {
   return tfl.layers
-    .conv2d({ filters, kernelSize: kernel, strides: stride, padding, activation: 'relu', kernelInitializer: 'heNormal', name })
+    .conv2d({
+      filters,
+      kernelSize: kernel,
+      strides: stride,
+      padding,
+      activation: 'relu',
+      kernelInitializer: 'heNormal',
+      name,
+    })
     .apply(x) as Tensor;
 }
 

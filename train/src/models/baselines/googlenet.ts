@@ -9,7 +9,16 @@ import type { NetworkOptions } from '../resnet.ts';
 import { bnParams, convParams, denseParams, dropout } from './common.ts';
 
 /** Table 1 of the paper: #1×1, #3×3 reduce, #3×3, #5×5 reduce, #5×5, pool proj. `poolBefore`: 3×3/2 max-pool first. */
-interface InceptionSpec { name: string; poolBefore: boolean; b1: number; b2r: number; b2: number; b3r: number; b3: number; b4: number }
+interface InceptionSpec {
+  name: string;
+  poolBefore: boolean;
+  b1: number;
+  b2r: number;
+  b2: number;
+  b3r: number;
+  b3: number;
+  b4: number;
+}
 
 const INCEPTION: InceptionSpec[] = [
   { name: 'inception3a', poolBefore: false, b1: 64, b2r: 96, b2: 128, b3r: 16, b3: 32, b4: 32 },
@@ -54,7 +63,13 @@ export function googlenetParams(opts: NetworkOptions): number {
   let total = cbr(7, opts.inputShape[2], 64) + cbr(1, 64, 64) + cbr(3, 64, 192);
   let c = 192;
   for (const s of INCEPTION) {
-    total += cbr(1, c, s.b1) + cbr(1, c, s.b2r) + cbr(3, s.b2r, s.b2) + cbr(1, c, s.b3r) + cbr(5, s.b3r, s.b3) + cbr(1, c, s.b4);
+    total +=
+      cbr(1, c, s.b1) +
+      cbr(1, c, s.b2r) +
+      cbr(3, s.b2r, s.b2) +
+      cbr(1, c, s.b3r) +
+      cbr(5, s.b3r, s.b3) +
+      cbr(1, c, s.b4);
     c = s.b1 + s.b2 + s.b3 + s.b4;
   }
   return total + denseParams(c, headUnits(opts.numClasses, opts.head));

@@ -6,7 +6,8 @@ import type { Tensor } from '../layers.ts';
 import type { NetworkOptions } from '../resnet.ts';
 import { convParams, convRelu, denseParams, denseRelu, flatten, outSize, smallestInput } from './common.ts';
 
-const side = (n: number) => outSize(outSize(outSize(outSize(n, 5, 1, 'valid'), 2, 2, 'valid'), 5, 1, 'valid'), 2, 2, 'valid');
+const side = (n: number) =>
+  outSize(outSize(outSize(outSize(n, 5, 1, 'valid'), 2, 2, 'valid'), 5, 1, 'valid'), 2, 2, 'valid');
 
 export const LENET_MIN_INPUT = smallestInput(side);
 
@@ -26,5 +27,11 @@ export function lenet(opts: NetworkOptions): tfl.LayersModel {
 export function lenetParams(opts: NetworkOptions): number {
   const [h, w, c] = opts.inputShape;
   const flat = side(h) * side(w) * 16;
-  return convParams(5, c, 6, true) + convParams(5, 6, 16, true) + denseParams(flat, 120) + denseParams(120, 84) + denseParams(84, headUnits(opts.numClasses, opts.head));
+  return (
+    convParams(5, c, 6, true) +
+    convParams(5, 6, 16, true) +
+    denseParams(flat, 120) +
+    denseParams(120, 84) +
+    denseParams(84, headUnits(opts.numClasses, opts.head))
+  );
 }

@@ -42,5 +42,10 @@ export function vgg16Params(opts: NetworkOptions): number {
       prev = filters;
     }
   }
-  return total + denseParams(side(h) * side(w) * prev, 4096) + denseParams(4096, 4096) + denseParams(4096, headUnits(opts.numClasses, opts.head));
+  return (
+    total +
+    denseParams(side(h) * side(w) * prev, 4096) +
+    denseParams(4096, 4096) +
+    denseParams(4096, headUnits(opts.numClasses, opts.head))
+  );
 }

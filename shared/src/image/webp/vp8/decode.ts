@@ -9,8 +9,17 @@ import { readFrameHeader, type FilterStrength } from './frame-header.ts';
 import { inverseDcAdd, inverseDctAdd, inverseWalshHadamard } from './idct.ts';
 import { filterMacroblock, type BandPlanes } from './loop-filter.ts';
 import {
-  B_DC, BPS as WORK_STRIDE, DC_NO_LEFT, DC_NO_TOP, DC_NO_TOP_LEFT, DC_PRED, H_PRED, predictBlock, predictSubblock,
-  TM_PRED, V_PRED,
+  B_DC,
+  BPS as WORK_STRIDE,
+  DC_NO_LEFT,
+  DC_NO_TOP,
+  DC_NO_TOP_LEFT,
+  DC_PRED,
+  H_PRED,
+  predictBlock,
+  predictSubblock,
+  TM_PRED,
+  V_PRED,
 } from './predict.ts';
 import { readCoefficients, TYPE_CHROMA, TYPE_Y2, TYPE_Y_AFTER_Y2, TYPE_Y_WITH_DC } from './residuals.ts';
 import { BMODE_PROBS as BMODE_TABLE } from './tables.ts';
@@ -54,7 +63,9 @@ function addResidual(code: number, coeffs: Int16Array, c: number, buf: Uint8Arra
 }
 
 export function decodeLossyRows(
-  frame: Uint8Array, budget: MemoryBudget, onRow: YuvRowSink,
+  frame: Uint8Array,
+  budget: MemoryBudget,
+  onRow: YuvRowSink,
 ): { width: number; height: number } {
   const h = readFrameHeader(frame);
   const { width, height, mbWide, mbHigh, modes, filterType } = h;
@@ -69,7 +80,13 @@ export function decodeLossyRows(
   const uBand = new Uint8Array((EXTRA_UV + 8) * uvStride);
   const vBand = new Uint8Array((EXTRA_UV + 8) * uvStride);
   const planes: BandPlanes = {
-    y: yBand, u: uBand, v: vBand, yStride, uvStride, yRow: EXTRA_Y * yStride, uvRow: EXTRA_UV * uvStride,
+    y: yBand,
+    u: uBand,
+    v: vBand,
+    yStride,
+    uvStride,
+    yRow: EXTRA_Y * yStride,
+    uvRow: EXTRA_UV * uvStride,
   };
 
   // Above-row context, per macroblock column: unfiltered bottom samples, sub-block modes, non-zero flags.
@@ -117,13 +134,15 @@ export function decodeLossyRows(
     for (let mbx = 0; mbx < mbWide; mbx++) {
       // --- modes (first partition)
       const segment = h.updateSegmentMap
-        ? (!modes.bit(h.segmentProbs[0]!) ? modes.bit(h.segmentProbs[1]!) : 2 + modes.bit(h.segmentProbs[2]!))
+        ? !modes.bit(h.segmentProbs[0]!)
+          ? modes.bit(h.segmentProbs[1]!)
+          : 2 + modes.bit(h.segmentProbs[2]!)
         : 0;
       const skip = h.skipProb >= 0 ? modes.bit(h.skipProb) : 0;
       const is4x4 = !modes.bit(145);
       let yMode = DC_PRED;
       if (!is4x4) {
-        yMode = modes.bit(156) ? (modes.bit(128) ? TM_PRED : H_PRED) : (modes.bit(163) ? V_PRED : DC_PRED);
+        yMode = modes.bit(156) ? (modes.bit(128) ? TM_PRED : H_PRED) : modes.bit(163) ? V_PRED : DC_PRED;
         intraTop.fill(yMode, mbx * 4, mbx * 4 + 4); // the 16×16 modes share their numbers with B_DC..B_HE
         intraLeft.fill(yMode);
       } else {
@@ -131,14 +150,25 @@ export function decodeLossyRows(
           let left = intraLeft[by]!;
           for (let bx = 0; bx < 4; bx++) {
             const p = (intraTop[mbx * 4 + bx]! * 10 + left) * 9;
-            const m = !modes.bit(BMODE_PROBS[p]!) ? 0
-              : !modes.bit(BMODE_PROBS[p + 1]!) ? 1
-              : !modes.bit(BMODE_PROBS[p + 2]!) ? 2
-              : !modes.bit(BMODE_PROBS[p + 3]!)
-                ? (!modes.bit(BMODE_PROBS[p + 4]!) ? 3 : !modes.bit(BMODE_PROBS[p + 5]!) ? 4 : 5)
-                : !modes.bit(BMODE_PROBS[p + 6]!) ? 6
-                : !modes.bit(BMODE_PROBS[p + 7]!) ? 7
-                : !modes.bit(BMODE_PROBS[p + 8]!) ? 8 : 9;
+            const m = !modes.bit(BMODE_PROBS[p]!)
+              ? 0
+              : !modes.bit(BMODE_PROBS[p + 1]!)
+                ? 1
+                : !modes.bit(BMODE_PROBS[p + 2]!)
+                  ? 2
+                  : !modes.bit(BMODE_PROBS[p + 3]!)
+                    ? !modes.bit(BMODE_PROBS[p + 4]!)
+                      ? 3
+                      : !modes.bit(BMODE_PROBS[p + 5]!)
+                        ? 4
+                        : 5
+                    : !modes.bit(BMODE_PROBS[p + 6]!)
+                      ? 6
+                      : !modes.bit(BMODE_PROBS[p + 7]!)
+                        ? 7
+                        : !modes.bit(BMODE_PROBS[p + 8]!)
+                          ? 8
+                          : 9;
             subModes[by * 4 + bx] = m;
             intraTop[mbx * 4 + bx] = m;
             left = m;

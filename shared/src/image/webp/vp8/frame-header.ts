@@ -65,8 +65,13 @@ function readQuantizers(br: BoolDecoder, segmentQ: number[] | null, absolute: bo
 }
 
 function filterStrengths(
-  filterType: number, level: number, sharpness: number, segmentLevels: number[] | null, absolute: boolean,
-  refDelta: number, modeDelta: number,
+  filterType: number,
+  level: number,
+  sharpness: number,
+  segmentLevels: number[] | null,
+  absolute: boolean,
+  refDelta: number,
+  modeDelta: number,
 ): FilterStrength[][] {
   const out: FilterStrength[][] = [];
   for (let s = 0; s < 4; s++) {
@@ -185,8 +190,18 @@ export function readFrameHeader(frame: Uint8Array): FrameHeader {
   if (br.eof) throw new ImageError('corrupt_image', 'WebP lossy data is truncated inside its frame header');
 
   return {
-    width, height, mbWide: (width + 15) >> 4, mbHigh: (height + 15) >> 4, modes: br, partitions,
-    filterType, filters: filterStrengths(filterType, level, sharpness, segmentLevels, absolute, refDelta, modeDelta),
-    updateSegmentMap, segmentProbs, quantizers, coeffProbs, skipProb,
+    width,
+    height,
+    mbWide: (width + 15) >> 4,
+    mbHigh: (height + 15) >> 4,
+    modes: br,
+    partitions,
+    filterType,
+    filters: filterStrengths(filterType, level, sharpness, segmentLevels, absolute, refDelta, modeDelta),
+    updateSegmentMap,
+    segmentProbs,
+    quantizers,
+    coeffProbs,
+    skipProb,
   };
 }

@@ -10,7 +10,10 @@ const clip255 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
 
 /** The common adjustment of p0/q0 using the outer taps (simple filter, and high-variance edges). */
 function filter2(b: Uint8Array, at: number, step: number): void {
-  const p1 = b[at - 2 * step]!, p0 = b[at - step]!, q0 = b[at]!, q1 = b[at + step]!;
+  const p1 = b[at - 2 * step]!,
+    p0 = b[at - step]!,
+    q0 = b[at]!,
+    q1 = b[at + step]!;
   const a = 3 * (q0 - p0) + sclamp128(p1 - q1);
   const a1 = sclamp16((a + 4) >> 3);
   const a2 = sclamp16((a + 3) >> 3);
@@ -20,7 +23,10 @@ function filter2(b: Uint8Array, at: number, step: number): void {
 
 /** Inner edge without high variance: p1..q1 adjusted. */
 function filter4(b: Uint8Array, at: number, step: number): void {
-  const p1 = b[at - 2 * step]!, p0 = b[at - step]!, q0 = b[at]!, q1 = b[at + step]!;
+  const p1 = b[at - 2 * step]!,
+    p0 = b[at - step]!,
+    q0 = b[at]!,
+    q1 = b[at + step]!;
   const a = 3 * (q0 - p0);
   const a1 = sclamp16((a + 4) >> 3);
   const a2 = sclamp16((a + 3) >> 3);
@@ -33,8 +39,12 @@ function filter4(b: Uint8Array, at: number, step: number): void {
 
 /** Macroblock edge without high variance: p2..q2 adjusted with weights 27, 18, 9. */
 function filter6(b: Uint8Array, at: number, step: number): void {
-  const p2 = b[at - 3 * step]!, p1 = b[at - 2 * step]!, p0 = b[at - step]!;
-  const q0 = b[at]!, q1 = b[at + step]!, q2 = b[at + 2 * step]!;
+  const p2 = b[at - 3 * step]!,
+    p1 = b[at - 2 * step]!,
+    p0 = b[at - step]!;
+  const q0 = b[at]!,
+    q1 = b[at + step]!,
+    q2 = b[at + 2 * step]!;
   const a = sclamp128(3 * (q0 - p0) + sclamp128(p1 - q1));
   const a1 = (27 * a + 63) >> 7;
   const a2 = (18 * a + 63) >> 7;
@@ -51,7 +61,10 @@ function filter6(b: Uint8Array, at: number, step: number): void {
 function simpleEdge(b: Uint8Array, at: number, step: number, along: number, count: number, thresh: number): void {
   const thresh2 = 2 * thresh + 1;
   for (let i = 0; i < count; i++, at += along) {
-    const p1 = b[at - 2 * step]!, p0 = b[at - step]!, q0 = b[at]!, q1 = b[at + step]!;
+    const p1 = b[at - 2 * step]!,
+      p0 = b[at - step]!,
+      q0 = b[at]!,
+      q1 = b[at + step]!;
     if (4 * Math.abs(p0 - q0) + Math.abs(p1 - q1) <= thresh2) filter2(b, at, step);
   }
 }
@@ -62,14 +75,27 @@ function simpleEdge(b: Uint8Array, at: number, step: number, along: number, coun
  * outer taps. All eight samples are read once, before anything is written.
  */
 function normalEdge(
-  b: Uint8Array, at: number, step: number, along: number, count: number, thresh: number, interior: number, hev: number,
+  b: Uint8Array,
+  at: number,
+  step: number,
+  along: number,
+  count: number,
+  thresh: number,
+  interior: number,
+  hev: number,
   macroblockEdge: boolean,
 ): void {
   const thresh2 = 2 * thresh + 1;
   for (let i = 0; i < count; i++, at += along) {
-    const p1 = b[at - 2 * step]!, p0 = b[at - step]!, q0 = b[at]!, q1 = b[at + step]!;
+    const p1 = b[at - 2 * step]!,
+      p0 = b[at - step]!,
+      q0 = b[at]!,
+      q1 = b[at + step]!;
     if (4 * Math.abs(p0 - q0) + Math.abs(p1 - q1) > thresh2) continue;
-    const p3 = b[at - 4 * step]!, p2 = b[at - 3 * step]!, q2 = b[at + 2 * step]!, q3 = b[at + 3 * step]!;
+    const p3 = b[at - 4 * step]!,
+      p2 = b[at - 3 * step]!,
+      q2 = b[at + 2 * step]!,
+      q3 = b[at + 3 * step]!;
     if (Math.abs(p3 - p2) > interior || Math.abs(p2 - p1) > interior || Math.abs(p1 - p0) > interior) continue;
     if (Math.abs(q3 - q2) > interior || Math.abs(q2 - q1) > interior || Math.abs(q1 - q0) > interior) continue;
     if (Math.abs(p1 - p0) > hev || Math.abs(q1 - q0) > hev) filter2(b, at, step);
@@ -91,8 +117,13 @@ export interface BandPlanes {
 
 /** Filters macroblock `mbx` of the row in `planes`. `inner` says whether its inner edges are filtered. */
 export function filterMacroblock(
-  planes: BandPlanes, mbx: number, filterType: 1 | 2, f: FilterStrength,
-  inner: boolean, hasLeft: boolean, hasTop: boolean,
+  planes: BandPlanes,
+  mbx: number,
+  filterType: 1 | 2,
+  f: FilterStrength,
+  inner: boolean,
+  hasLeft: boolean,
+  hasTop: boolean,
 ): void {
   const { y, yStride } = planes;
   const yAt = planes.yRow + mbx * 16;

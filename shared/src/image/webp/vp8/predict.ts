@@ -13,7 +13,16 @@ export const DC_NO_LEFT = 5;
 export const DC_NO_TOP_LEFT = 6;
 
 /** Sub-block modes, in the order BMODE_PROBS uses. */
-export const B_DC = 0, B_TM = 1, B_VE = 2, B_HE = 3, B_RD = 4, B_VR = 5, B_LD = 6, B_VL = 7, B_HD = 8, B_HU = 9;
+export const B_DC = 0,
+  B_TM = 1,
+  B_VE = 2,
+  B_HE = 3,
+  B_RD = 4,
+  B_VR = 5,
+  B_LD = 6,
+  B_VL = 7,
+  B_HD = 8,
+  B_HU = 9;
 
 const clip255 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
 
@@ -72,10 +81,19 @@ const avg2 = (a: number, b: number): number => (a + b + 1) >> 1;
 /** One 4×4 luma sub-block predicted by sub-block mode `mode` (uses 8 samples above, incl. above-right). */
 export function predictSubblock(buf: Uint8Array, at: number, mode: number): void {
   const top = at - BPS;
-  const A = buf[top]!, B = buf[top + 1]!, C = buf[top + 2]!, D = buf[top + 3]!;
-  const E = buf[top + 4]!, F = buf[top + 5]!, G = buf[top + 6]!, H = buf[top + 7]!;
+  const A = buf[top]!,
+    B = buf[top + 1]!,
+    C = buf[top + 2]!,
+    D = buf[top + 3]!;
+  const E = buf[top + 4]!,
+    F = buf[top + 5]!,
+    G = buf[top + 6]!,
+    H = buf[top + 7]!;
   const X = buf[top - 1]!;
-  const I = buf[at - 1]!, J = buf[at + BPS - 1]!, K = buf[at + 2 * BPS - 1]!, L = buf[at + 3 * BPS - 1]!;
+  const I = buf[at - 1]!,
+    J = buf[at + BPS - 1]!,
+    K = buf[at + 2 * BPS - 1]!,
+    L = buf[at + 3 * BPS - 1]!;
   switch (mode) {
     case B_DC: {
       const dc = (A + B + C + D + I + J + K + L + 4) >> 3;
@@ -86,7 +104,10 @@ export function predictSubblock(buf: Uint8Array, at: number, mode: number): void
       trueMotion(buf, at, 4);
       break;
     case B_VE: {
-      const v0 = avg3(X, A, B), v1 = avg3(A, B, C), v2 = avg3(B, C, D), v3 = avg3(C, D, E);
+      const v0 = avg3(X, A, B),
+        v1 = avg3(A, B, C),
+        v2 = avg3(B, C, D),
+        v3 = avg3(C, D, E);
       for (let y = 0, o = at; y < 4; y++, o += BPS) {
         buf[o] = v0;
         buf[o + 1] = v1;
@@ -104,67 +125,110 @@ export function predictSubblock(buf: Uint8Array, at: number, mode: number): void
     }
     case B_RD:
       buf[at + 96] = avg3(J, K, L);
-      buf[at + 97] = avg3(I, J, K); buf[at + 64] = avg3(I, J, K);
-      buf[at + 98] = avg3(X, I, J); buf[at + 65] = avg3(X, I, J); buf[at + 32] = avg3(X, I, J);
-      buf[at + 99] = avg3(A, X, I); buf[at + 66] = avg3(A, X, I);
-      buf[at + 33] = avg3(A, X, I); buf[at + 0] = avg3(A, X, I);
-      buf[at + 67] = avg3(B, A, X); buf[at + 34] = avg3(B, A, X); buf[at + 1] = avg3(B, A, X);
-      buf[at + 35] = avg3(C, B, A); buf[at + 2] = avg3(C, B, A);
+      buf[at + 97] = avg3(I, J, K);
+      buf[at + 64] = avg3(I, J, K);
+      buf[at + 98] = avg3(X, I, J);
+      buf[at + 65] = avg3(X, I, J);
+      buf[at + 32] = avg3(X, I, J);
+      buf[at + 99] = avg3(A, X, I);
+      buf[at + 66] = avg3(A, X, I);
+      buf[at + 33] = avg3(A, X, I);
+      buf[at + 0] = avg3(A, X, I);
+      buf[at + 67] = avg3(B, A, X);
+      buf[at + 34] = avg3(B, A, X);
+      buf[at + 1] = avg3(B, A, X);
+      buf[at + 35] = avg3(C, B, A);
+      buf[at + 2] = avg3(C, B, A);
       buf[at + 3] = avg3(D, C, B);
       break;
     case B_LD:
       buf[at + 0] = avg3(A, B, C);
-      buf[at + 1] = avg3(B, C, D); buf[at + 32] = avg3(B, C, D);
-      buf[at + 2] = avg3(C, D, E); buf[at + 33] = avg3(C, D, E); buf[at + 64] = avg3(C, D, E);
-      buf[at + 3] = avg3(D, E, F); buf[at + 34] = avg3(D, E, F);
-      buf[at + 65] = avg3(D, E, F); buf[at + 96] = avg3(D, E, F);
-      buf[at + 35] = avg3(E, F, G); buf[at + 66] = avg3(E, F, G); buf[at + 97] = avg3(E, F, G);
-      buf[at + 67] = avg3(F, G, H); buf[at + 98] = avg3(F, G, H);
+      buf[at + 1] = avg3(B, C, D);
+      buf[at + 32] = avg3(B, C, D);
+      buf[at + 2] = avg3(C, D, E);
+      buf[at + 33] = avg3(C, D, E);
+      buf[at + 64] = avg3(C, D, E);
+      buf[at + 3] = avg3(D, E, F);
+      buf[at + 34] = avg3(D, E, F);
+      buf[at + 65] = avg3(D, E, F);
+      buf[at + 96] = avg3(D, E, F);
+      buf[at + 35] = avg3(E, F, G);
+      buf[at + 66] = avg3(E, F, G);
+      buf[at + 97] = avg3(E, F, G);
+      buf[at + 67] = avg3(F, G, H);
+      buf[at + 98] = avg3(F, G, H);
       buf[at + 99] = avg3(G, H, H);
       break;
     case B_VR:
-      buf[at + 0] = avg2(X, A); buf[at + 65] = avg2(X, A);
-      buf[at + 1] = avg2(A, B); buf[at + 66] = avg2(A, B);
-      buf[at + 2] = avg2(B, C); buf[at + 67] = avg2(B, C);
+      buf[at + 0] = avg2(X, A);
+      buf[at + 65] = avg2(X, A);
+      buf[at + 1] = avg2(A, B);
+      buf[at + 66] = avg2(A, B);
+      buf[at + 2] = avg2(B, C);
+      buf[at + 67] = avg2(B, C);
       buf[at + 3] = avg2(C, D);
       buf[at + 96] = avg3(K, J, I);
       buf[at + 64] = avg3(J, I, X);
-      buf[at + 32] = avg3(I, X, A); buf[at + 97] = avg3(I, X, A);
-      buf[at + 33] = avg3(X, A, B); buf[at + 98] = avg3(X, A, B);
-      buf[at + 34] = avg3(A, B, C); buf[at + 99] = avg3(A, B, C);
+      buf[at + 32] = avg3(I, X, A);
+      buf[at + 97] = avg3(I, X, A);
+      buf[at + 33] = avg3(X, A, B);
+      buf[at + 98] = avg3(X, A, B);
+      buf[at + 34] = avg3(A, B, C);
+      buf[at + 99] = avg3(A, B, C);
       buf[at + 35] = avg3(B, C, D);
       break;
     case B_VL:
       buf[at + 0] = avg2(A, B);
-      buf[at + 1] = avg2(B, C); buf[at + 64] = avg2(B, C);
-      buf[at + 2] = avg2(C, D); buf[at + 65] = avg2(C, D);
-      buf[at + 3] = avg2(D, E); buf[at + 66] = avg2(D, E);
+      buf[at + 1] = avg2(B, C);
+      buf[at + 64] = avg2(B, C);
+      buf[at + 2] = avg2(C, D);
+      buf[at + 65] = avg2(C, D);
+      buf[at + 3] = avg2(D, E);
+      buf[at + 66] = avg2(D, E);
       buf[at + 32] = avg3(A, B, C);
-      buf[at + 33] = avg3(B, C, D); buf[at + 96] = avg3(B, C, D);
-      buf[at + 34] = avg3(C, D, E); buf[at + 97] = avg3(C, D, E);
-      buf[at + 35] = avg3(D, E, F); buf[at + 98] = avg3(D, E, F);
+      buf[at + 33] = avg3(B, C, D);
+      buf[at + 96] = avg3(B, C, D);
+      buf[at + 34] = avg3(C, D, E);
+      buf[at + 97] = avg3(C, D, E);
+      buf[at + 35] = avg3(D, E, F);
+      buf[at + 98] = avg3(D, E, F);
       buf[at + 67] = avg3(E, F, G);
       buf[at + 99] = avg3(F, G, H);
       break;
     case B_HU:
       buf[at + 0] = avg2(I, J);
-      buf[at + 2] = avg2(J, K); buf[at + 32] = avg2(J, K);
-      buf[at + 34] = avg2(K, L); buf[at + 64] = avg2(K, L);
+      buf[at + 2] = avg2(J, K);
+      buf[at + 32] = avg2(J, K);
+      buf[at + 34] = avg2(K, L);
+      buf[at + 64] = avg2(K, L);
       buf[at + 1] = avg3(I, J, K);
-      buf[at + 3] = avg3(J, K, L); buf[at + 33] = avg3(J, K, L);
-      buf[at + 35] = avg3(K, L, L); buf[at + 65] = avg3(K, L, L);
-      buf[at + 67] = L; buf[at + 66] = L; buf[at + 96] = L; buf[at + 97] = L; buf[at + 98] = L; buf[at + 99] = L;
+      buf[at + 3] = avg3(J, K, L);
+      buf[at + 33] = avg3(J, K, L);
+      buf[at + 35] = avg3(K, L, L);
+      buf[at + 65] = avg3(K, L, L);
+      buf[at + 67] = L;
+      buf[at + 66] = L;
+      buf[at + 96] = L;
+      buf[at + 97] = L;
+      buf[at + 98] = L;
+      buf[at + 99] = L;
       break;
     case B_HD:
-      buf[at + 0] = avg2(I, X); buf[at + 34] = avg2(I, X);
-      buf[at + 32] = avg2(J, I); buf[at + 66] = avg2(J, I);
-      buf[at + 64] = avg2(K, J); buf[at + 98] = avg2(K, J);
+      buf[at + 0] = avg2(I, X);
+      buf[at + 34] = avg2(I, X);
+      buf[at + 32] = avg2(J, I);
+      buf[at + 66] = avg2(J, I);
+      buf[at + 64] = avg2(K, J);
+      buf[at + 98] = avg2(K, J);
       buf[at + 96] = avg2(L, K);
       buf[at + 3] = avg3(A, B, C);
       buf[at + 2] = avg3(X, A, B);
-      buf[at + 1] = avg3(I, X, A); buf[at + 35] = avg3(I, X, A);
-      buf[at + 33] = avg3(J, I, X); buf[at + 67] = avg3(J, I, X);
-      buf[at + 65] = avg3(K, J, I); buf[at + 99] = avg3(K, J, I);
+      buf[at + 1] = avg3(I, X, A);
+      buf[at + 35] = avg3(I, X, A);
+      buf[at + 33] = avg3(J, I, X);
+      buf[at + 67] = avg3(J, I, X);
+      buf[at + 65] = avg3(K, J, I);
+      buf[at + 99] = avg3(K, J, I);
       buf[at + 97] = avg3(L, K, J);
       break;
   }

@@ -35,8 +35,15 @@ function largeValue(br: BoolDecoder, probs: Uint8Array, p: number): number {
 
 /** Tokens of one block starting at position `first` (1 for luma after a Y2 block), into out[at..at+16). */
 export function readCoefficients(
-  br: BoolDecoder, probs: Uint8Array, type: number, context: number, dcStep: number, acStep: number, first: number,
-  out: Int16Array, at: number,
+  br: BoolDecoder,
+  probs: Uint8Array,
+  type: number,
+  context: number,
+  dcStep: number,
+  acStep: number,
+  first: number,
+  out: Int16Array,
+  at: number,
 ): number {
   const typeBase = type * 8;
   let n = first;

@@ -157,7 +157,7 @@ export function readPrefixCode(br: LosslessBitReader, alphabet: number): PrefixC
     if (maxSymbol > alphabet) throw corrupt(`a prefix code reads ${maxSymbol} lengths for ${alphabet} symbols`);
   }
   let previous = 8;
-  for (let symbol = 0; symbol < alphabet; ) {
+  for (let symbol = 0; symbol < alphabet;) {
     if (maxSymbol-- === 0) break;
     const len = lengthCode.read(br);
     if (len < 16) {

@@ -54,26 +54,44 @@ function predict(mode: number, data: Uint32Array, pos: number, width: number): n
   const left = data[pos - 1]!;
   const top = data[pos - width]!;
   switch (mode) {
-    case 1: return left;
-    case 2: return top;
-    case 3: return data[pos - width + 1]!;
-    case 4: return data[pos - width - 1]!;
-    case 5: return average2(average2(left, data[pos - width + 1]!), top);
-    case 6: return average2(left, data[pos - width - 1]!);
-    case 7: return average2(left, top);
-    case 8: return average2(data[pos - width - 1]!, top);
-    case 9: return average2(top, data[pos - width + 1]!);
-    case 10: return average2(average2(left, data[pos - width - 1]!), average2(top, data[pos - width + 1]!));
-    case 11: return select(left, top, data[pos - width - 1]!);
-    case 12: return clampAddSubtractFull(left, top, data[pos - width - 1]!);
-    case 13: return clampAddSubtractHalf(average2(left, top), data[pos - width - 1]!);
-    default: return BLACK; // 0, and 14/15 which the format leaves to mean the same
+    case 1:
+      return left;
+    case 2:
+      return top;
+    case 3:
+      return data[pos - width + 1]!;
+    case 4:
+      return data[pos - width - 1]!;
+    case 5:
+      return average2(average2(left, data[pos - width + 1]!), top);
+    case 6:
+      return average2(left, data[pos - width - 1]!);
+    case 7:
+      return average2(left, top);
+    case 8:
+      return average2(data[pos - width - 1]!, top);
+    case 9:
+      return average2(top, data[pos - width + 1]!);
+    case 10:
+      return average2(average2(left, data[pos - width - 1]!), average2(top, data[pos - width + 1]!));
+    case 11:
+      return select(left, top, data[pos - width - 1]!);
+    case 12:
+      return clampAddSubtractFull(left, top, data[pos - width - 1]!);
+    case 13:
+      return clampAddSubtractHalf(average2(left, top), data[pos - width - 1]!);
+    default:
+      return BLACK; // 0, and 14/15 which the format leaves to mean the same
   }
 }
 
 /** Predictor transform: each pixel is its residual plus the prediction its block's mode makes. */
 export function undoPredictor(
-  data: Uint32Array, width: number, height: number, bits: number, modes: Uint32Array,
+  data: Uint32Array,
+  width: number,
+  height: number,
+  bits: number,
+  modes: Uint32Array,
 ): void {
   const blocksWide = Math.ceil(width / (1 << bits));
   data[0] = addPixels(data[0]!, BLACK);
@@ -96,7 +114,11 @@ function delta(t: number, c: number): number {
 
 /** Colour (cross-colour) transform: red and blue get back what was predicted from green (and red). */
 export function undoColorTransform(
-  data: Uint32Array, width: number, height: number, bits: number, elements: Uint32Array,
+  data: Uint32Array,
+  width: number,
+  height: number,
+  bits: number,
+  elements: Uint32Array,
 ): void {
   const blocksWide = Math.ceil(width / (1 << bits));
   for (let y = 0; y < height; y++) {
@@ -130,7 +152,12 @@ export function undoSubtractGreen(data: Uint32Array): void {
  * first) when the palette is small. Indices past the palette's end are transparent black, as the format says.
  */
 export function undoColorIndexing(
-  packed: Uint32Array, packedWidth: number, out: Uint32Array, width: number, height: number, bits: number,
+  packed: Uint32Array,
+  packedWidth: number,
+  out: Uint32Array,
+  width: number,
+  height: number,
+  bits: number,
   palette: Uint32Array,
 ): void {
   const full = new Uint32Array(256);

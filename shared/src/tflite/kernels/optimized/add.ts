@@ -8,13 +8,15 @@ export const ADD_TABLE_BYTES = 65536;
 
 /** reference_integer_ops::Add for every pair of int8 codes. */
 export function addTable(d: AddOpData): Int8Array {
-  const rescaled1 = new Int32Array(256), rescaled2 = new Int32Array(256);
+  const rescaled1 = new Int32Array(256),
+    rescaled2 = new Int32Array(256);
   for (let v = -128; v < 128; v++) {
     rescaled1[v + 128] = rescaleInput(v, d.input1Offset, d.leftShift, d.input1Multiplier, d.input1Shift);
     rescaled2[v + 128] = rescaleInput(v, d.input2Offset, d.leftShift, d.input2Multiplier, d.input2Shift);
   }
   const table = new Int8Array(ADD_TABLE_BYTES);
-  for (let a = 0; a < 256; a++) for (let b = 0; b < 256; b++) table[(a << 8) | b] = requantizeSum(d, rescaled1[a]!, rescaled2[b]!);
+  for (let a = 0; a < 256; a++)
+    for (let b = 0; b < 256; b++) table[(a << 8) | b] = requantizeSum(d, rescaled1[a]!, rescaled2[b]!);
   return table;
 }
 

@@ -59,8 +59,10 @@ const PACK_MAX_DEPTH = Math.floor((2 ** 26 - 1) / (255 * 127));
  * padded positions then contribute nothing, exactly as the reference kernel skips them. */
 function fillPatch(p: ConvParams, q: number, patch: Int32Array): void {
   const { input, inH, inW, inC, kH, kW, inputOffset } = p;
-  const oy = Math.floor(q / p.outW), ox = q - oy * p.outW;
-  const inY0 = oy * p.strideH - p.padTop, inX0 = ox * p.strideW - p.padLeft;
+  const oy = Math.floor(q / p.outW),
+    ox = q - oy * p.outW;
+  const inY0 = oy * p.strideH - p.padTop,
+    inX0 = ox * p.strideW - p.padLeft;
   let j = 0;
   for (let ky = 0; ky < kH; ky++) {
     const iy = inY0 + ky * p.dilationH;
@@ -81,8 +83,14 @@ function convPixel(p: ConvParams, patch: Int32Array, depth: number, out: number)
   const { filter, bias, output, outC } = p;
   let oc = 0;
   for (; oc + 4 <= outC; oc += 4) {
-    const f0 = oc * depth, f1 = f0 + depth, f2 = f1 + depth, f3 = f2 + depth;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    const f0 = oc * depth,
+      f1 = f0 + depth,
+      f2 = f1 + depth,
+      f3 = f2 + depth;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0;
     for (let k = 0; k < depth; k++) {
       const x = patch[k]!;
       a0 = (a0 + Math.imul(x, filter[f0 + k]!)) | 0;
@@ -109,8 +117,14 @@ function convPixelPair(p: ConvParams, packed: Float64Array, depth: number, out: 
   const out2 = out + outC;
   let oc = 0;
   for (; oc + 4 <= outC; oc += 4) {
-    const f0 = oc * depth, f1 = f0 + depth, f2 = f1 + depth, f3 = f2 + depth;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const f0 = oc * depth,
+      f1 = f0 + depth,
+      f2 = f1 + depth,
+      f3 = f2 + depth;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let k = 0; k < depth; k++) {
       const x = packed[k]!;
       s0 += x * filter[f0 + k]!;
@@ -132,10 +146,17 @@ function convPixelPair(p: ConvParams, packed: Float64Array, depth: number, out: 
 }
 
 /** Splits a packed sum into the two pixels' accumulators (exact: |A| < 2^26) and stores both outputs. */
-function storePair(p: ConvParams, oc: number, sum: number, bias: number, output: Int8Array, out: number, out2: number): void {
+function storePair(
+  p: ConvParams,
+  oc: number,
+  sum: number,
+  bias: number,
+  output: Int8Array,
+  out: number,
+  out2: number,
+): void {
   const high = Math.round(sum * PACK_INV);
   const low = sum - high * PACK_SCALE;
   output[out + oc] = requantize(p, oc, (low + bias) | 0);
   output[out2 + oc] = requantize(p, oc, (high + bias) | 0);
 }
-

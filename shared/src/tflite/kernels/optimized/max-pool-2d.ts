@@ -12,9 +12,11 @@ export const maxPool2dOptimized: Kernel<PoolParams> = {
     const { input, output, inH, inW, channels: C, actMin, actMax } = p;
     let out = 0;
     for (let oy = 0; oy < p.outH; oy++) {
-      const y0 = Math.max(0, oy * p.strideH - p.padTop), y1 = Math.min(inH, oy * p.strideH - p.padTop + p.filterH);
+      const y0 = Math.max(0, oy * p.strideH - p.padTop),
+        y1 = Math.min(inH, oy * p.strideH - p.padTop + p.filterH);
       for (let ox = 0; ox < p.outW; ox++) {
-        const x0 = Math.max(0, ox * p.strideW - p.padLeft), x1 = Math.min(inW, ox * p.strideW - p.padLeft + p.filterW);
+        const x0 = Math.max(0, ox * p.strideW - p.padLeft),
+          x1 = Math.min(inW, ox * p.strideW - p.padLeft + p.filterW);
         output.fill(-128, out, out + C);
         for (let y = y0; y < y1; y++) {
           for (let x = x0; x < x1; x++) {

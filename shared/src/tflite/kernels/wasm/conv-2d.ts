@@ -12,8 +12,10 @@ const pad8 = (n: number) => (n + 7) & ~7;
 
 /** Reports one convolution's needs to the arena; at commit, fills its blocks and binds its run. */
 export function requestConvolution(arena: WasmArena, d: Conv2dOpData): WasmOp {
-  const depth = d.kH * d.kW * d.inC, depth8 = pad8(depth);
-  const inputSize = d.inH * d.inW * d.inC, outputSize = d.outH * d.outW * d.outC;
+  const depth = d.kH * d.kW * d.inC,
+    depth8 = pad8(depth);
+  const inputSize = d.inH * d.inW * d.inC,
+    outputSize = d.outH * d.outW * d.outC;
   const request = {
     persistent: [PARAM_WORDS * 4, d.outC * depth8, d.bias.byteLength, d.multipliers.byteLength, d.shifts.byteLength],
     // Two pixels' patches of int16.
@@ -28,8 +30,32 @@ export function requestConvolution(arena: WasmArena, d: Conv2dOpData): WasmOp {
     new Int32Array(buffer, shifts, d.outC).set(d.shifts);
     // The order of shared/wasm/conv.ts's parameter block.
     new Int32Array(buffer, params, PARAM_WORDS).set([
-      d.inH, d.inW, d.inC, d.outH, d.outW, d.outC, d.kH, d.kW, d.strideH, d.strideW, d.dilationH, d.dilationW, d.padTop, d.padLeft,
-      d.inputOffset, d.outputOffset, d.actMin, d.actMax, depth8, filter, bias, multipliers, shifts, scratch.input, scratch.output, scratch.patch,
+      d.inH,
+      d.inW,
+      d.inC,
+      d.outH,
+      d.outW,
+      d.outC,
+      d.kH,
+      d.kW,
+      d.strideH,
+      d.strideW,
+      d.dilationH,
+      d.dilationW,
+      d.padTop,
+      d.padLeft,
+      d.inputOffset,
+      d.outputOffset,
+      d.actMin,
+      d.actMax,
+      depth8,
+      filter,
+      bias,
+      multipliers,
+      shifts,
+      scratch.input,
+      scratch.output,
+      scratch.patch,
     ]);
     const inputView = new Int8Array(buffer, scratch.input, inputSize);
     const outputView = new Int8Array(buffer, scratch.output, outputSize);

@@ -12,14 +12,28 @@ export const maxPool2dWasm: Kernel<WasmOp> = {
   path: 'wasm',
   prepare(op, ctx) {
     const p = prepareMaxPool2d(op, ctx);
-    const inputSize = p.inH * p.inW * p.channels, outputSize = p.outH * p.outW * p.channels;
+    const inputSize = p.inH * p.inW * p.channels,
+      outputSize = p.outH * p.outW * p.channels;
     const request = { persistent: [POOL_PARAM_WORDS * 4], scratch: { input: inputSize, output: outputSize } };
     return wasmArenaOf(op, ctx).request(request, ({ buffer, exports, blocks, scratch }) => {
       const params = blocks[0]!;
       // The order of shared/wasm/conv.ts's pool parameter block.
       new Int32Array(buffer, params, POOL_PARAM_WORDS).set([
-        p.inH, p.inW, p.channels, p.outH, p.outW, p.filterH, p.filterW, p.strideH, p.strideW, p.padTop, p.padLeft, p.actMin, p.actMax,
-        scratch.input, scratch.output,
+        p.inH,
+        p.inW,
+        p.channels,
+        p.outH,
+        p.outW,
+        p.filterH,
+        p.filterW,
+        p.strideH,
+        p.strideW,
+        p.padTop,
+        p.padLeft,
+        p.actMin,
+        p.actMax,
+        scratch.input,
+        scratch.output,
       ]);
       const inputView = new Int8Array(buffer, scratch.input, inputSize);
       const outputView = new Int8Array(buffer, scratch.output, outputSize);

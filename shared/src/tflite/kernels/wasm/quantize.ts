@@ -8,16 +8,19 @@ export const quantizeWasm: Kernel<WasmOp> = {
   path: 'wasm',
   prepare(op, ctx) {
     const { input, output, size, scale, zeroPoint } = prepareQuantize(op, ctx);
-    return wasmArenaOf(op, ctx).request({ persistent: [], scratch: { input: size * 4, output: size } }, ({ buffer, exports, scratch }) => {
-      const inputView = new Float32Array(buffer, scratch.input, size);
-      const outputView = new Int8Array(buffer, scratch.output, size);
-      const quantizeFn = exports.quantize;
-      return () => {
-        inputView.set(input);
-        quantizeFn(scratch.input, scratch.output, size, scale, zeroPoint);
-        output.set(outputView);
-      };
-    });
+    return wasmArenaOf(op, ctx).request(
+      { persistent: [], scratch: { input: size * 4, output: size } },
+      ({ buffer, exports, scratch }) => {
+        const inputView = new Float32Array(buffer, scratch.input, size);
+        const outputView = new Int8Array(buffer, scratch.output, size);
+        const quantizeFn = exports.quantize;
+        return () => {
+          inputView.set(input);
+          quantizeFn(scratch.input, scratch.output, size, scale, zeroPoint);
+          output.set(outputView);
+        };
+      },
+    );
   },
   evaluate: (w) => w.run(),
 };
