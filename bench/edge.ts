@@ -29,6 +29,7 @@ import { R2LocalStore } from '@resnet-edge/registry/r2-local-store';
 import { workerdRssMiB } from '../tests/edge/fuzz/run.ts';
 import { startJsquashWorker } from './jsquash-workerd.ts';
 import { photo, type PhotoKind } from './photos.ts';
+import { FASHION_MNIST_LABELS } from '../train/src/data/presets.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,18 +45,7 @@ const SECONDS = Number(values.seconds),
   REQUESTS = Number(values.requests),
   PORT = Number(values.port);
 const PHOTO_RUNS = Number(values['photo-runs']);
-const LABELS = [
-  't-shirt_top',
-  'trouser',
-  'pullover',
-  'dress',
-  'coat',
-  'sandal',
-  'shirt',
-  'sneaker',
-  'bag',
-  'ankle_boot',
-];
+const LABELS = [...FASHION_MNIST_LABELS];
 
 /** A 512×384 photo-like JPEG (gradients and shapes, quality 90). */
 function testJpeg(): Uint8Array {
