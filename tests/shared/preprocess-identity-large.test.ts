@@ -4,15 +4,14 @@
 // 3 MP lossless WebP written here, preprocessed in Node and in real workerd, compared by tensor sha256.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import jpeg from 'jpeg-js';
-import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { flatJpeg, streamedPng, stripedLosslessWebp } from '../helpers/big-images.ts';
+import { startPreprocessWorker, type PreprocessWorker } from './fixtures/preprocess-workerd.ts';
 
 const spec = (resizeShorter: number, crop: number): PreprocessSpec =>
   preprocessSpecSchema.parse({
@@ -40,37 +39,22 @@ function photo(): Uint8Array {
   return new Uint8Array(jpeg.encode({ data, width, height }, 88).data);
 }
 
-let mf: Miniflare;
+let worker: PreprocessWorker;
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [join(import.meta.dirname, 'fixtures/preprocess-worker.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'],
-    write: false,
-    logLevel: 'silent',
-  });
-  mf = new Miniflare({ modules: true, script: bundle.outputFiles[0]!.text, compatibilityDate: '2025-09-01' });
-  await mf.ready;
+  worker = await startPreprocessWorker();
 }, 60_000);
 
 afterAll(async () => {
-  await mf?.dispose();
+  await worker?.dispose();
 });
 
 async function expectIdentical(name: string, bytes: Uint8Array, s: PreprocessSpec): Promise<void> {
   const { tensor, shape } = preprocess(bytes, s);
   const node = await sha256Hex(new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength));
-  const response = await mf.dispatchFetch('http://worker/', {
-    method: 'POST',
-    body: bytes,
-    headers: { 'x-preprocess-spec': JSON.stringify(s) },
-  });
-  expect(response.status).toBe(200);
-  expect({ name, ...((await response.json()) as object) }).toEqual({ name, sha256: node, shape });
+  const { status, body } = await worker.run(bytes, s);
+  expect(status).toBe(200);
+  expect({ name, ...body }).toEqual({ name, sha256: node, shape });
 }
 
 describe('large and scaled images are bit-identical in Node and workerd', () => {

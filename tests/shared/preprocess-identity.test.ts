@@ -3,12 +3,11 @@
 // Compared by sha256 of the tensor bytes; a one-ulp difference anywhere changes the hash.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
+import { startPreprocessWorker, type PreprocessWorker } from './fixtures/preprocess-workerd.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/images');
 const DECODABLE = /\.(jpg|png|webp)$/;
@@ -41,35 +40,20 @@ const specs: Record<string, PreprocessSpec> = {
   }),
 };
 
-let mf: Miniflare;
+let worker: PreprocessWorker;
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [join(import.meta.dirname, 'fixtures/preprocess-worker.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'],
-    write: false,
-    logLevel: 'silent',
-  });
-  mf = new Miniflare({ modules: true, script: bundle.outputFiles[0]!.text, compatibilityDate: '2025-09-01' });
-  await mf.ready;
+  worker = await startPreprocessWorker();
 }, 60_000);
 
 afterAll(async () => {
-  await mf?.dispose();
+  await worker?.dispose();
 });
 
 async function inWorkerd(bytes: Uint8Array, spec: PreprocessSpec): Promise<{ sha256: string; shape: number[] }> {
-  const response = await mf.dispatchFetch('http://worker/', {
-    method: 'POST',
-    body: bytes,
-    headers: { 'x-preprocess-spec': JSON.stringify(spec) },
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as { sha256: string; shape: number[] };
+  const { status, body } = await worker.run(bytes, spec);
+  expect(status).toBe(200);
+  return body as { sha256: string; shape: number[] };
 }
 
 describe('preprocessing is bit-identical in Node and in workerd', () => {
@@ -98,12 +82,8 @@ describe('preprocessing is bit-identical in Node and in workerd', () => {
   }
 
   it('refuses a broken image with the same code in workerd', async () => {
-    const response = await mf.dispatchFetch('http://worker/', {
-      method: 'POST',
-      body: readFileSync(join(FIXTURES, 'truncated.jpg')),
-      headers: { 'x-preprocess-spec': JSON.stringify(specs['grayscale 28']) },
-    });
-    expect(response.status).toBe(422);
-    expect(await response.json()).toEqual({ error: 'corrupt_image' });
+    const { status, body } = await worker.run(readFileSync(join(FIXTURES, 'truncated.jpg')), specs['grayscale 28']!);
+    expect(status).toBe(422);
+    expect(body).toEqual({ error: 'corrupt_image' });
   });
 });
