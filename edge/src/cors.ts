@@ -5,7 +5,8 @@
 // browser request from a page that is neither this worker's origin nor allowed. Admin is never cross-origin:
 // its Authorization header needs a preflight, and none is granted.
 import { createMiddleware } from 'hono/factory';
-import { settingsOf, type AppEnv } from './env.ts';
+import type { AppEnv } from './env.ts';
+import { settingsOf } from './settings.ts';
 import { ApiError, errorBody } from './errors.ts';
 import { crossOriginPage, originAllowed } from './origins.ts';
 

@@ -2,8 +2,6 @@
 // schema, defaults and parsing are in settings.ts.
 import type { Vars } from './settings.ts';
 
-export { settingsOf, type Settings } from './settings.ts';
-
 export interface Env extends Vars {
   MODELS: R2Bucket;
   /** Workers rate-limiting binding for POST /v1/feedback; without it a per-isolate limiter applies. */

@@ -1,7 +1,8 @@
 // The worker's cron trigger ([triggers] crons in wrangler.toml): when enough new feedback has arrived for the
 // served model, submit the retraining job and remember how far the feedback went. Everything is logged; an
 // error leaves the state unchanged, so the next tick tries again.
-import { settingsOf, type Env, type Settings } from '../env.ts';
+import type { Env } from '../env.ts';
+import { settingsOf, type Settings } from '../settings.ts';
 import { decide, type Decision } from './decide.ts';
 import { countNewFeedback, readCronState, writeCronState } from './feedback-state.ts';
 import { submitRetrainJob, type BatchJobConfig } from './submit-job.ts';

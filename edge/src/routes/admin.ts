@@ -1,7 +1,8 @@
 // Admin routes: everything that changes the worker's state. Each needs `Authorization: Bearer <ADMIN_TOKEN>`.
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { settingsOf, type AppEnv } from '../env.ts';
+import type { AppEnv } from '../env.ts';
+import { settingsOf } from '../settings.ts';
 import { ApiError } from '../errors.ts';
 import { currentModel, parseModelRef, servedVersion } from '../model/loader.ts';
 

@@ -1,7 +1,8 @@
 // POST /v1/classify — the image as raw body or multipart `file`; ?top_k=N; ?model=name[@version].
 import { Hono } from 'hono';
 import { classify } from '@resnet-edge/shared/classify/classify';
-import { settingsOf, type AppEnv } from '../env.ts';
+import type { AppEnv } from '../env.ts';
+import { settingsOf } from '../settings.ts';
 import { ApiError, asImageApiError } from '../errors.ts';
 import { parseModelRef, resolveModel } from '../model/loader.ts';
 import { readImageUpload } from '../upload.ts';

@@ -3,7 +3,8 @@
 // Pages of other origins are refused unless ALLOWED_ORIGINS names them (cors.ts).
 import { Hono } from 'hono';
 import { requireAllowedOrigin } from '../cors.ts';
-import { settingsOf, type AppEnv } from '../env.ts';
+import type { AppEnv } from '../env.ts';
+import { settingsOf } from '../settings.ts';
 import { acceptFeedback, clientHash, storeFeedback } from '../feedback/accept.ts';
 import { enforceFeedbackLimit } from '../feedback/rate-limit.ts';
 import { parseModelRef, resolveModel } from '../model/loader.ts';

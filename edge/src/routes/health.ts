@@ -1,6 +1,7 @@
 // GET /healthz — 200 only when the default model is loaded or loads now; otherwise 503 with the reason.
 import { Hono } from 'hono';
-import { settingsOf, type AppEnv } from '../env.ts';
+import type { AppEnv } from '../env.ts';
+import { settingsOf } from '../settings.ts';
 import { ApiError, errorBody } from '../errors.ts';
 import { currentModel } from '../model/loader.ts';
 

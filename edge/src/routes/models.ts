@@ -3,7 +3,8 @@
 import { MODELS_PREFIX } from '@resnet-edge/shared/registry/layout';
 import type { Manifest } from '@resnet-edge/shared/registry/manifest';
 import { Hono } from 'hono';
-import { settingsOf, type AppEnv } from '../env.ts';
+import type { AppEnv } from '../env.ts';
+import { settingsOf } from '../settings.ts';
 import { ApiError } from '../errors.ts';
 import { readManifest, readPointer } from '../model/fetch-verified.ts';
 import { parseModelRef, servedVersion } from '../model/loader.ts';

@@ -4,8 +4,6 @@ import { z } from 'zod';
 import { DEFAULT_MAX_PIXELS } from '../image/limits.ts';
 import { specProblems } from './check-spec.ts';
 
-export { DEFAULT_MAX_PIXELS };
-
 export const normalizeSchema = z.discriminatedUnion('kind', [
   // x = (pixel / 255 - mean[c]) / std[c]   (torchvision / Keras "torch" mode)
   z.object({

@@ -3,7 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
-import { DEFAULT_MAX_PIXELS } from '@resnet-edge/shared/preprocess/spec';
+import { DEFAULT_MAX_PIXELS } from '@resnet-edge/shared/image/limits';
 import type { FolderDatasetOptions } from './dataset.ts';
 
 /**

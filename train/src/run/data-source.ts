@@ -2,7 +2,8 @@
 // plus what run.json must record (options, fingerprint, preprocessing). Only this file knows the
 // data module's API, so the training code sees nothing but LabelledArrays.
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_MAX_PIXELS, preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
+import { DEFAULT_MAX_PIXELS } from '@resnet-edge/shared/image/limits';
+import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import {
   fingerprint,
   loadDataset,
