@@ -52,12 +52,15 @@ function edgeMode(mbx: number, mby: number, mode: number): number {
   return mby === 0 ? DC_NO_TOP : DC_PRED;
 }
 
-/** A short copy: a loop beats subarray() + set() for 4–16 bytes (no views allocated). */
-function copy(from: Uint8Array, at: number, to: Uint8Array, dest: number, n: number): void {
-  for (let i = 0; i < n; i++) to[dest + i] = from[at + i]!;
+/**
+ * A short copy of n bytes (4, 8 or 16) as n/4 words, between Uint32Array views: every offset copied here —
+ * work-buffer blocks, band columns (strides are multiples of 16), the above-row context — is a multiple of 4.
+ */
+function copy(from: Uint32Array, at: number, to: Uint32Array, dest: number, n: number): void {
+  for (let i = 0, f = at >> 2, t = dest >> 2; i < n >> 2; i++) to[t + i] = from[f + i]!;
 }
 
-function addResidual(code: number, coeffs: Int16Array, c: number, buf: Uint8Array, at: number): void {
+function addResidual(code: number, coeffs: Int16Array, c: number, buf: Uint8ClampedArray, at: number): void {
   if (code === FULL) inverseDctAdd(coeffs, c, buf, at);
   else if (code === DC_ONLY) inverseDcAdd(coeffs[c]!, buf, at);
 }
@@ -79,6 +82,9 @@ export function decodeLossyRows(
   const yBand = new Uint8Array((EXTRA_Y + 16) * yStride);
   const uBand = new Uint8Array((EXTRA_UV + 8) * uvStride);
   const vBand = new Uint8Array((EXTRA_UV + 8) * uvStride);
+  const yBand32 = new Uint32Array(yBand.buffer);
+  const uBand32 = new Uint32Array(uBand.buffer);
+  const vBand32 = new Uint32Array(vBand.buffer);
   const planes: BandPlanes = {
     y: yBand,
     u: uBand,
@@ -93,6 +99,9 @@ export function decodeLossyRows(
   const topY = new Uint8Array(yStride);
   const topU = new Uint8Array(uvStride);
   const topV = new Uint8Array(uvStride);
+  const topY32 = new Uint32Array(topY.buffer);
+  const topU32 = new Uint32Array(topU.buffer);
+  const topV32 = new Uint32Array(topV.buffer);
   const intraTop = new Uint8Array(mbWide * 4);
   const nzTopY = new Uint8Array(mbWide * 4);
   const nzTopU = new Uint8Array(mbWide * 2);
@@ -106,7 +115,8 @@ export function decodeLossyRows(
 
   const rowFilters: (FilterStrength | null)[] = new Array<FilterStrength | null>(mbWide).fill(null);
   const rowInner = new Uint8Array(mbWide);
-  const ws = new Uint8Array(WORK_SIZE);
+  const ws = new Uint8ClampedArray(WORK_SIZE);
+  const ws32 = new Uint32Array(ws.buffer);
   const coeffs = new Int16Array(384);
   const y2 = new Int16Array(16);
   const codes = new Uint8Array(24);
@@ -232,53 +242,53 @@ export function decodeLossyRows(
 
       // --- reconstruction in the work buffer
       if (mbx > 0) {
-        for (let j = -1; j < 16; j++) copy(ws, Y_OFF + j * BPS + 12, ws, Y_OFF + j * BPS - 4, 4);
+        for (let j = -1; j < 16; j++) copy(ws32, Y_OFF + j * BPS + 12, ws32, Y_OFF + j * BPS - 4, 4);
         for (let j = -1; j < 8; j++) {
-          copy(ws, U_OFF + j * BPS + 4, ws, U_OFF + j * BPS - 4, 4);
-          copy(ws, V_OFF + j * BPS + 4, ws, V_OFF + j * BPS - 4, 4);
+          copy(ws32, U_OFF + j * BPS + 4, ws32, U_OFF + j * BPS - 4, 4);
+          copy(ws32, V_OFF + j * BPS + 4, ws32, V_OFF + j * BPS - 4, 4);
         }
       }
       if (mby > 0) {
-        copy(topY, mbx * 16, ws, Y_OFF - BPS, 16);
-        copy(topU, mbx * 8, ws, U_OFF - BPS, 8);
-        copy(topV, mbx * 8, ws, V_OFF - BPS, 8);
+        copy(topY32, mbx * 16, ws32, Y_OFF - BPS, 16);
+        copy(topU32, mbx * 8, ws32, U_OFF - BPS, 8);
+        copy(topV32, mbx * 8, ws32, V_OFF - BPS, 8);
       }
       if (is4x4) {
         const topRight = Y_OFF - BPS + 16;
         if (mby > 0) {
           if (mbx >= mbWide - 1) ws.fill(topY[mbx * 16 + 15]!, topRight, topRight + 4);
-          else copy(topY, mbx * 16 + 16, ws, topRight, 4);
+          else copy(topY32, mbx * 16 + 16, ws32, topRight, 4);
         }
         // Sub-blocks on the right edge below the first row see the macroblock's above-right samples.
-        for (let r = 4; r < 16; r += 4) ws.copyWithin(topRight + r * BPS, topRight, topRight + 4);
+        for (let r = 4; r < 16; r += 4) copy(ws32, topRight, ws32, topRight + r * BPS, 4);
         for (let n = 0; n < 16; n++) {
           const at = Y_OFF + (n >> 2) * 4 * BPS + (n & 3) * 4;
-          predictSubblock(ws, at, subModes[n]!);
+          predictSubblock(ws, ws32, at, subModes[n]!);
           addResidual(codes[n]!, coeffs, n * 16, ws, at);
         }
       } else {
-        predictBlock(ws, Y_OFF, 16, edgeMode(mbx, mby, yMode));
+        predictBlock(ws, ws32, Y_OFF, 16, edgeMode(mbx, mby, yMode));
         for (let n = 0; n < 16; n++) {
           addResidual(codes[n]!, coeffs, n * 16, ws, Y_OFF + (n >> 2) * 4 * BPS + (n & 3) * 4);
         }
       }
       const chromaMode = edgeMode(mbx, mby, uvMode);
-      predictBlock(ws, U_OFF, 8, chromaMode);
-      predictBlock(ws, V_OFF, 8, chromaMode);
+      predictBlock(ws, ws32, U_OFF, 8, chromaMode);
+      predictBlock(ws, ws32, V_OFF, 8, chromaMode);
       for (let n = 0; n < 4; n++) {
         const offset = (n >> 1) * 4 * BPS + (n & 1) * 4;
         addResidual(codes[16 + n]!, coeffs, (16 + n) * 16, ws, U_OFF + offset);
         addResidual(codes[20 + n]!, coeffs, (20 + n) * 16, ws, V_OFF + offset);
       }
       if (mby < mbHigh - 1) {
-        copy(ws, Y_OFF + 15 * BPS, topY, mbx * 16, 16);
-        copy(ws, U_OFF + 7 * BPS, topU, mbx * 8, 8);
-        copy(ws, V_OFF + 7 * BPS, topV, mbx * 8, 8);
+        copy(ws32, Y_OFF + 15 * BPS, topY32, mbx * 16, 16);
+        copy(ws32, U_OFF + 7 * BPS, topU32, mbx * 8, 8);
+        copy(ws32, V_OFF + 7 * BPS, topV32, mbx * 8, 8);
       }
-      for (let j = 0; j < 16; j++) copy(ws, Y_OFF + j * BPS, yBand, (EXTRA_Y + j) * yStride + mbx * 16, 16);
+      for (let j = 0; j < 16; j++) copy(ws32, Y_OFF + j * BPS, yBand32, (EXTRA_Y + j) * yStride + mbx * 16, 16);
       for (let j = 0; j < 8; j++) {
-        copy(ws, U_OFF + j * BPS, uBand, (EXTRA_UV + j) * uvStride + mbx * 8, 8);
-        copy(ws, V_OFF + j * BPS, vBand, (EXTRA_UV + j) * uvStride + mbx * 8, 8);
+        copy(ws32, U_OFF + j * BPS, uBand32, (EXTRA_UV + j) * uvStride + mbx * 8, 8);
+        copy(ws32, V_OFF + j * BPS, vBand32, (EXTRA_UV + j) * uvStride + mbx * 8, 8);
       }
     }
     if (modes.eof) throw truncated('the first partition (modes)');

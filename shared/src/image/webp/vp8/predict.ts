@@ -1,7 +1,11 @@
 // Intra prediction (RFC 6386 §12) inside one macroblock's work buffer: rows BPS bytes apart, the row above
 // and the column to the left already filled with the unfiltered neighbours (or the spec's 127/129 borders).
 // `at` is the top-left sample of the block being predicted; sub-block samples are written as at + 32·y + x.
+// The buffer is a Uint8ClampedArray (TrueMotion's clamp is the store) with a Uint32Array view `w` of the same
+// bytes: every block starts on a multiple of 4, so a row of 4 equal samples is one word store and a row
+// copied from above is 1–4 word copies. Only uniform fills and copies go through `w`: byte order never matters.
 export const BPS = 32;
+const WPS = BPS / 4;
 
 /** 16×16 luma and 8×8 chroma modes, and the DC variants for blocks on the picture's top/left edge. */
 export const DC_PRED = 0;
@@ -24,53 +28,63 @@ export const B_DC = 0,
   B_HD = 8,
   B_HU = 9;
 
-const clip255 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
-
-function fill(buf: Uint8Array, at: number, size: number, v: number): void {
-  for (let y = 0; y < size; y++) buf.fill(v, at + y * BPS, at + y * BPS + size);
+/** Rows of `size` samples (4, 8 or 16) all equal to v. */
+function fill(w: Uint32Array, at: number, size: number, v: number): void {
+  const word = Math.imul(v, 0x01010101);
+  const words = size >> 2;
+  for (let y = 0, i = at >> 2; y < size; y++, i += WPS) for (let x = 0; x < words; x++) w[i + x] = word;
 }
 
-function trueMotion(buf: Uint8Array, at: number, size: number): void {
+/** Row y of `size` samples all equal to v. */
+function fillRow(w: Uint32Array, at: number, size: number, v: number): void {
+  const word = Math.imul(v, 0x01010101);
+  for (let x = 0, i = at >> 2; x < size >> 2; x++) w[i + x] = word;
+}
+
+function trueMotion(buf: Uint8ClampedArray, at: number, size: number): void {
   const corner = buf[at - BPS - 1]!;
   for (let y = 0; y < size; y++) {
     const leftMinusCorner = buf[at + y * BPS - 1]! - corner;
-    for (let x = 0; x < size; x++) buf[at + y * BPS + x] = clip255(buf[at - BPS + x]! + leftMinusCorner);
+    for (let x = 0; x < size; x++) buf[at + y * BPS + x] = buf[at - BPS + x]! + leftMinusCorner;
   }
 }
 
 /** A whole block (16 luma or 8 chroma) predicted by `mode`. */
-export function predictBlock(buf: Uint8Array, at: number, size: 16 | 8, mode: number): void {
+export function predictBlock(buf: Uint8ClampedArray, w: Uint32Array, at: number, size: 16 | 8, mode: number): void {
   const log = size === 16 ? 4 : 3;
   switch (mode) {
     case DC_PRED: {
       let sum = size;
       for (let i = 0; i < size; i++) sum += buf[at - BPS + i]! + buf[at + i * BPS - 1]!;
-      fill(buf, at, size, sum >> (log + 1));
+      fill(w, at, size, sum >> (log + 1));
       break;
     }
     case DC_NO_TOP: {
       let sum = size >> 1;
       for (let i = 0; i < size; i++) sum += buf[at + i * BPS - 1]!;
-      fill(buf, at, size, sum >> log);
+      fill(w, at, size, sum >> log);
       break;
     }
     case DC_NO_LEFT: {
       let sum = size >> 1;
       for (let i = 0; i < size; i++) sum += buf[at - BPS + i]!;
-      fill(buf, at, size, sum >> log);
+      fill(w, at, size, sum >> log);
       break;
     }
     case DC_NO_TOP_LEFT:
-      fill(buf, at, size, 128);
+      fill(w, at, size, 128);
       break;
     case TM_PRED:
       trueMotion(buf, at, size);
       break;
-    case V_PRED:
-      for (let y = 0; y < size; y++) buf.copyWithin(at + y * BPS, at - BPS, at - BPS + size);
+    case V_PRED: {
+      const above = (at - BPS) >> 2;
+      const words = size >> 2;
+      for (let y = 0, i = at >> 2; y < size; y++, i += WPS) for (let x = 0; x < words; x++) w[i + x] = w[above + x]!;
       break;
+    }
     case H_PRED:
-      for (let y = 0; y < size; y++) buf.fill(buf[at + y * BPS - 1]!, at + y * BPS, at + y * BPS + size);
+      for (let y = 0; y < size; y++) fillRow(w, at + y * BPS, size, buf[at + y * BPS - 1]!);
       break;
   }
 }
@@ -79,7 +93,7 @@ const avg3 = (a: number, b: number, c: number): number => (a + 2 * b + c + 2) >>
 const avg2 = (a: number, b: number): number => (a + b + 1) >> 1;
 
 /** One 4×4 luma sub-block predicted by sub-block mode `mode` (uses 8 samples above, incl. above-right). */
-export function predictSubblock(buf: Uint8Array, at: number, mode: number): void {
+export function predictSubblock(buf: Uint8ClampedArray, w: Uint32Array, at: number, mode: number): void {
   const top = at - BPS;
   const A = buf[top]!,
     B = buf[top + 1]!,
@@ -96,31 +110,26 @@ export function predictSubblock(buf: Uint8Array, at: number, mode: number): void
     L = buf[at + 3 * BPS - 1]!;
   switch (mode) {
     case B_DC: {
-      const dc = (A + B + C + D + I + J + K + L + 4) >> 3;
-      for (let y = 0; y < 4; y++) buf.fill(dc, at + y * BPS, at + y * BPS + 4);
+      fill(w, at, 4, (A + B + C + D + I + J + K + L + 4) >> 3);
       break;
     }
     case B_TM:
       trueMotion(buf, at, 4);
       break;
     case B_VE: {
-      const v0 = avg3(X, A, B),
-        v1 = avg3(A, B, C),
-        v2 = avg3(B, C, D),
-        v3 = avg3(C, D, E);
-      for (let y = 0, o = at; y < 4; y++, o += BPS) {
-        buf[o] = v0;
-        buf[o + 1] = v1;
-        buf[o + 2] = v2;
-        buf[o + 3] = v3;
-      }
+      buf[at] = avg3(X, A, B);
+      buf[at + 1] = avg3(A, B, C);
+      buf[at + 2] = avg3(B, C, D);
+      buf[at + 3] = avg3(C, D, E);
+      const i = at >> 2;
+      w[i + WPS] = w[i + 2 * WPS] = w[i + 3 * WPS] = w[i]!;
       break;
     }
     case B_HE: {
-      buf.fill(avg3(X, I, J), at, at + 4);
-      buf.fill(avg3(I, J, K), at + BPS, at + BPS + 4);
-      buf.fill(avg3(J, K, L), at + 2 * BPS, at + 2 * BPS + 4);
-      buf.fill(avg3(K, L, L), at + 3 * BPS, at + 3 * BPS + 4);
+      fillRow(w, at, 4, avg3(X, I, J));
+      fillRow(w, at + BPS, 4, avg3(I, J, K));
+      fillRow(w, at + 2 * BPS, 4, avg3(J, K, L));
+      fillRow(w, at + 3 * BPS, 4, avg3(K, L, L));
       break;
     }
     case B_RD:
