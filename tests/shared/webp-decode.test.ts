@@ -11,7 +11,8 @@ import { MemoryBudget } from '@resnet-edge/shared/image/budget';
 import { decodeImage, readImageHeader } from '@resnet-edge/shared/image/decode';
 import { ImageError, type ImageErrorCode } from '@resnet-edge/shared/image/errors';
 import { decodeWebpRgbaRows } from '@resnet-edge/shared/image/webp/decode';
-import { preprocess } from '@resnet-edge/shared/preprocess/index';
+import { preprocess, preprocessImage } from '@resnet-edge/shared/preprocess/index';
+import { ResizeCropSink } from '@resnet-edge/shared/preprocess/resize-crop';
 import { preprocessSpecSchema } from '@resnet-edge/shared/preprocess/spec';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/images');
@@ -199,19 +200,46 @@ describe('WebP memory', () => {
     expect(codeOf(() => decodeRgba(file('webp-lossless-50x40.webp'), small))).toBe('over_memory_budget');
   });
 
-  it('feeds preprocess() with the same tensor as decoding first and resizing after', () => {
-    const spec = preprocessSpecSchema.parse({
-      colorMode: 'rgb',
-      resizeShorter: 36,
-      resizeAlgorithm: 'bilinear',
-      crop: { height: 32, width: 32 },
-      normalize: { kind: 'scale', scale: 1 / 255, offset: 0 },
-    });
-    for (const name of ['webp-lossy-photo-120x80.webp', 'webp-lossless-subtract-green-64x40.webp']) {
-      const result = preprocess(file(name), spec);
-      expect(result.shape).toEqual([1, 32, 32, 3]);
-      expect(result.tensor.every((v) => v >= 0 && v <= 1)).toBe(true);
+  it('feeds preprocess() with the same tensor as decoding first and resizing after (rows it skips included)', () => {
+    // preprocess() converts only the rows the resize reads; decodeImage() converts all of them.
+    const specs = [
+      { resizeShorter: 36, crop: { height: 32, width: 32 }, colorMode: 'rgb' },
+      { resizeShorter: 9, crop: { height: 7, width: 7 }, colorMode: 'rgb' },
+      { resizeShorter: 12, crop: { height: 12, width: 12 }, colorMode: 'grayscale' },
+    ].map((s) =>
+      preprocessSpecSchema.parse({
+        ...s,
+        resizeAlgorithm: 'bilinear',
+        normalize: { kind: 'scale', scale: 1, offset: 0 },
+      }),
+    );
+    for (const name of WEBPS) {
+      for (const spec of specs) {
+        const { height, width } = readImageHeader(file(name));
+        if (Math.min(height, width) < spec.resizeShorter) continue;
+        const result = preprocess(file(name), spec);
+        expect(result.tensor, `${name} → ${spec.resizeShorter}`).toEqual(
+          preprocessImage(decodeImage(file(name)), spec),
+        );
+      }
     }
+  });
+
+  it('lets a streaming decoder skip only the rows no output pixel reads', () => {
+    const budget = new MemoryBudget();
+    const sink = new ResizeCropSink(10, 100, 1, 4, { width: 4, height: 4 }, budget);
+    const needed = Array.from({ length: 100 }, (_, y) => sink.needs(y));
+    expect(needed.filter(Boolean).length).toBeLessThanOrEqual(8);
+    const first = needed.indexOf(true);
+    expect(() => sink.skipTo(first + 1)).toThrow(/needed/);
+    const other = new ResizeCropSink(10, 100, 1, 4, { width: 4, height: 4 }, budget);
+    for (let y = 0; y < 100; y++) {
+      if (!needed[y]) continue;
+      other.skipTo(y);
+      other.push(new Uint8Array(10).fill(y));
+    }
+    other.skipTo(100);
+    expect(other.finish().data.length).toBe(16);
   });
 });
 

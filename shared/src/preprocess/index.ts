@@ -124,10 +124,20 @@ export function preprocess(bytes: Uint8Array, spec: PreprocessSpec, opts: Prepro
       break;
     }
     case 'webp': {
-      // Lossy rows arrive a macroblock row at a time; lossless ones from the whole decoded picture.
+      // Lossy rows arrive a macroblock row at a time; lossless ones from the whole decoded picture. Only the
+      // rows the resize reads are converted to RGB; the sink counts the others as skipped.
       const sink = sinkFor(header.width, header.height, 3, spec, budget);
       const feed = rowFeeder(3, spec, header.width, sink, budget);
-      decodeWebpRows(bytes, budget, (row) => feed(row));
+      decodeWebpRows(
+        bytes,
+        budget,
+        (row, y) => {
+          sink.skipTo(y);
+          feed(row);
+        },
+        (y) => sink.needs(y),
+      );
+      sink.skipTo(header.height);
       crop = sink.finish();
       decoded = performance.now();
       break;

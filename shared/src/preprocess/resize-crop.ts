@@ -57,6 +57,23 @@ export class ResizeCropSink {
     this.current = budget.u8(width * channels, 'resize row');
   }
 
+  /** Whether any output pixel reads source row `y`; a streaming decoder may skip making the others. */
+  needs(y: number): boolean {
+    const { lo, hi } = this.ys;
+    // lo/hi rise with the output row: the first output row whose hi reaches y decides.
+    for (let j = this.nextRow; j < lo.length; j++) {
+      if (hi[j]! >= y) return lo[j] === y || hi[j] === y;
+    }
+    return false;
+  }
+
+  /** Counts the rows up to (not including) `y` as received without their pixels; each must be unneeded. */
+  skipTo(y: number): void {
+    for (; this.received < y; this.received++) {
+      if (this.needs(this.received)) throw new RangeError(`resize row ${this.received} is needed, not skippable`);
+    }
+  }
+
   /** Source rows must arrive in order, top to bottom; `row` may be reused by the caller afterwards. */
   push(row: Uint8Array): void {
     const r = this.received++;
