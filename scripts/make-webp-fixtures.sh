@@ -57,3 +57,11 @@ ls -l "$IMG"/webp-*.webp "$OUT"
 convert -size 500x375 plasma:fractal -seed 3 -resize 2000x1500! -alpha set -channel A -fx "0.5+0.5*sin(i/40)" +channel \
   "$TMP/large.png"
 q -q 30 "$TMP/large.png" -o tests/shared/fixtures/webp-photo-alpha-2000x1500.webp
+
+# A 12 MP lossless picture (a plasma enlarged 40× without smoothing: 33 KiB) for the bounded-memory test of
+# the streamed VP8L decoder, far past the ring of coded rows. Its expected pixels are the sha256 of
+# `dwebp -nofancy -pam`'s RGBA (printed here, pasted into tests/shared/webp-decode.test.ts): a 48 MB .pam is too big.
+convert -seed 7 -size 100x75 plasma:fractal -scale 4000% "$TMP/blocks.png"
+q -lossless "$TMP/blocks.png" -o tests/shared/fixtures/webp-lossless-blocks-4000x3000.webp
+dwebp -quiet -nofancy -pam tests/shared/fixtures/webp-lossless-blocks-4000x3000.webp -o "$TMP/blocks.pam"
+python3 -c "import hashlib,sys; d=open(sys.argv[1],'rb').read(); print('blocks RGBA sha256', hashlib.sha256(d[d.index(b'ENDHDR\n')+7:]).hexdigest())" "$TMP/blocks.pam"

@@ -1,7 +1,8 @@
 // The WebP decoder against libwebp: every fixture's RGBA equals `dwebp -nofancy -pam` byte for byte (lossy
 // included: VP8 is bit-exact by spec and both use the point-sampling upsampler), headers are read without
-// decoding, memory follows the budget, and hostile files — truncated, lying sizes, absurd prefix codes,
-// huge declared sizes, animation — are refused with their code. Fixtures: scripts/make-webp-fixtures.sh.
+// decoding, memory follows the budget (a 12 MP lossless picture streams through 4 MiB), and hostile files —
+// truncated, lying sizes, absurd prefix codes, huge declared sizes, animation — are refused with their code. Fixtures: scripts/make-webp-fixtures.sh.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'fflate';
@@ -191,10 +192,39 @@ describe('WebP memory', () => {
     expect(budget.inUse).toBe(0);
   });
 
+  it('streams a 12 MP lossless picture through a ring of coded rows: 4 MiB, not 46 MB, and libwebp’s pixels', () => {
+    const bytes = new Uint8Array(
+      readFileSync(join(import.meta.dirname, 'fixtures/webp-lossless-blocks-4000x3000.webp')),
+    );
+    const budget = new MemoryBudget(); // the worker's 32 MiB: the whole ARGB picture would need 45.8 MiB
+    const hash = createHash('sha256');
+    let rows = 0;
+    const info = decodeWebpRgbaRows(bytes, budget, (row, y) => {
+      expect(y).toBe(rows++);
+      hash.update(row);
+    });
+    expect(info).toEqual({ width: 4000, height: 3000, kind: 'lossless' });
+    expect(rows).toBe(3000);
+    // sha256 of `dwebp -nofancy -pam`'s RGBA (scripts/make-webp-fixtures.sh prints it).
+    expect(hash.digest('hex')).toBe('a000a87d351eda904744e95a165ed1356a6c83b48f5f782dd9f2e69fae8c441c');
+    expect(budget.peak).toBeGreaterThan(4 * (1 << 20) - 480); // the ring holds every pixel a reference reaches
+    expect(budget.peak).toBeLessThan(4.5 * (1 << 20));
+    expect(budget.inUse).toBe(0);
+    expect(codeOf(() => decodeWebpRgbaRows(bytes, new MemoryBudget(4 << 20), () => {}))).toBe('over_memory_budget');
+    const spec = preprocessSpecSchema.parse({
+      colorMode: 'rgb',
+      resizeShorter: 72,
+      resizeAlgorithm: 'bilinear',
+      crop: { height: 64, width: 64 },
+      normalize: { kind: 'scale', scale: 1, offset: 0 },
+    });
+    expect(preprocess(bytes, spec).shape).toEqual([1, 64, 64, 3]);
+  });
+
   it('charges the lossless ARGB picture (4 bytes a pixel) and refuses a budget that cannot hold it', () => {
     const budget = new MemoryBudget();
     decodeRgba(file('webp-lossless-50x40.webp'), budget);
-    expect(budget.peak).toBeGreaterThanOrEqual(50 * 40 * 4);
+    expect(budget.peak).toBeGreaterThanOrEqual(50 * 40 * 4); // small: the ring is the whole picture
     expect(budget.inUse).toBe(0);
     const small = new MemoryBudget(50 * 40 * 4);
     expect(codeOf(() => decodeRgba(file('webp-lossless-50x40.webp'), small))).toBe('over_memory_budget');

@@ -2,7 +2,7 @@
 // (alpha in the green channel), then optionally un-filtered with the left / top / gradient predictor.
 import type { MemoryBudget } from '../budget.ts';
 import { ImageError } from '../errors.ts';
-import { decodeLosslessStream } from './vp8l/decode.ts';
+import { decodeLosslessGreen } from './vp8l/decode.ts';
 
 function corrupt(message: string): ImageError {
   return new ImageError('corrupt_image', `WebP alpha (ALPH) is corrupt: ${message}`);
@@ -40,16 +40,15 @@ export function decodeAlpha(chunk: Uint8Array, width: number, height: number, bu
   const preprocessing = (header >> 4) & 3;
   if (compression > 1 || preprocessing > 1 || header >> 6 !== 0) throw corrupt(`header byte 0x${header.toString(16)}`);
   const pixels = width * height;
-  const alpha = budget.u8(pixels, 'WebP alpha plane');
+  let alpha: Uint8Array;
   if (compression === 0) {
     if (chunk.length - 1 < pixels) {
       throw new ImageError('corrupt_image', `WebP alpha is truncated: ${chunk.length - 1} of ${pixels} bytes`);
     }
+    alpha = budget.u8(pixels, 'WebP alpha plane');
     alpha.set(chunk.subarray(1, 1 + pixels));
   } else {
-    const argb = decodeLosslessStream(chunk.subarray(1), width, height, budget);
-    for (let i = 0; i < pixels; i++) alpha[i] = (argb[i]! >>> 8) & 0xff;
-    budget.free(argb);
+    alpha = decodeLosslessGreen(chunk.subarray(1), width, height, budget);
   }
   if (filter !== 0) unfilter(alpha, width, height, filter);
   return alpha;

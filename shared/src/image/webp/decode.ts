@@ -1,12 +1,12 @@
 // WebP bytes → rows. Lossy (VP8) pictures stream one macroblock row at a time into the row callback, so a
 // 12 MP photo needs a few rows of memory (plus its alpha plane when it has one); lossless (VP8L) pictures
-// are decoded whole (4 bytes a pixel, charged to the budget) and then handed over row by row.
+// stream row by row out of a ring of coded rows as wide as a backward reference reaches (≈ 4 MiB).
 import { compositeOverWhite } from '../alpha.ts';
 import type { MemoryBudget } from '../budget.ts';
 import { decodeAlpha } from './alpha.ts';
 import { parseWebp } from './container.ts';
 import { decodeLossyRows } from './vp8/decode.ts';
-import { decodeLossless } from './vp8l/decode.ts';
+import { decodeLosslessRows } from './vp8l/decode.ts';
 import { yuvRowToRgb, yuvRowToRgba } from './yuv.ts';
 
 export type RgbaRowSink = (rgba: Uint8Array, y: number) => void;
@@ -35,19 +35,17 @@ export function decodeWebpRgbaRows(
   const { width, height, kind } = still;
   const row = budget.u8(width * 4, 'WebP RGBA row');
   if (kind === 'lossless') {
-    const { argb } = decodeLossless(still.bitstream, budget);
-    for (let y = 0; y < height; y++) {
-      if (!wanted(y)) continue;
-      for (let x = 0, i = y * width, o = 0; x < width; x++, i++, o += 4) {
-        const px = argb[i]!;
+    decodeLosslessRows(still.bitstream, budget, (argb, y) => {
+      if (!wanted(y)) return;
+      for (let x = 0, o = 0; x < width; x++, o += 4) {
+        const px = argb[x]!;
         row[o] = (px >>> 16) & 0xff;
         row[o + 1] = (px >>> 8) & 0xff;
         row[o + 2] = px & 0xff;
         row[o + 3] = px >>> 24;
       }
       onRow(row, y);
-    }
-    budget.free(argb);
+    });
   } else {
     const alpha = still.alpha ? decodeAlpha(still.alpha, width, height, budget) : null;
     decodeLossyRows(still.bitstream, budget, (y, u, v, r) => {

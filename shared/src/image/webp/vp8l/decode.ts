@@ -1,11 +1,20 @@
-// VP8L lossless bitstream → ARGB pixels (RFC 9649). The whole image has to exist at once (transforms and
-// backward references reach anywhere above), so its 4 bytes a pixel — and every sub-image and prefix-code
-// table — are charged to the MemoryBudget before they are allocated; a file too big for it is refused.
+// VP8L lossless bitstream → ARGB rows (RFC 9649). Backward references reach at most MAX_DISTANCE pixels
+// back in the coded (not yet transformed) picture, so the main image is decoded into a ring of coded rows
+// just larger than that window, and each row is handed on, transforms undone, once complete: a lossless
+// picture costs ≈ 4 MiB plus a few rows and its transforms' sub-images (1/16 of a pixel or less each),
+// whatever its size. Every buffer and prefix-code table is charged to the MemoryBudget before it exists.
 import type { MemoryBudget } from '../../budget.ts';
 import { ImageError } from '../../errors.ts';
 import { LosslessBitReader } from './bit-reader.ts';
 import { PrefixCode, readPrefixCode } from './prefix-code.ts';
-import { addPixels, undoColorIndexing, undoColorTransform, undoPredictor, undoSubtractGreen } from './transforms.ts';
+import {
+  addPixels,
+  fullPalette,
+  undoColorIndexingRow,
+  undoColorTransformRow,
+  undoPredictorRow,
+  undoSubtractGreenRow,
+} from './transforms.ts';
 
 const SIGNATURE = 0x2f;
 const LITERALS = 256;
@@ -14,6 +23,24 @@ const DISTANCE_CODES = 40;
 const MAX_CACHE_BITS = 11;
 const CACHE_MULTIPLIER = 0x1e35a7bd;
 const GROUP_OVERHEAD = 1024;
+/** The farthest a backward reference reaches: distance code 2^20 less the 120 short codes (§4.2.2). */
+const MAX_DISTANCE = (1 << 20) - 120;
+/** The longest backward reference: length prefix code 23 (§4.2.2). */
+const MAX_LENGTH = 4096;
+
+/**
+ * Coded rows the ring keeps: every pixel a reference can reach (MAX_DISTANCE back; a short "plane" code
+ * reaches at most 7 rows + 8 pixels, below that for any width ≤ 16384), plus the rows one reference can
+ * complete before they are handed on (MAX_LENGTH pixels) and the row in progress.
+ */
+function ringRows(width: number, height: number): number {
+  return Math.min(height, Math.ceil((MAX_DISTANCE + MAX_LENGTH) / width) + 2);
+}
+
+/** A complete coded row: `ring[at..at + width)`, valid until the decoder continues. */
+type CodedRowSink = (ring: Uint32Array, at: number, y: number) => void;
+/** A finished ARGB row (`width` pixels from index 0), valid until the next call. */
+export type ArgbRowSink = (argb: Uint32Array, y: number) => void;
 
 /** (dy << 4) | (8 − dx) for the 120 short distance codes (§4.2.2), nearest neighbours first. */
 const PLANE_CODES = new Uint8Array([
@@ -25,13 +52,6 @@ const PLANE_CODES = new Uint8Array([
   0x5e, 0x00, 0x74, 0x7c, 0x41, 0x4f, 0x10, 0x20, 0x62, 0x6e, 0x30, 0x73, 0x7d, 0x51, 0x5f, 0x40, 0x72, 0x7e, 0x61,
   0x6f, 0x50, 0x71, 0x7f, 0x60, 0x70,
 ]);
-
-export interface LosslessImage {
-  width: number;
-  height: number;
-  /** 0xAARRGGBB, row-major; charged to the budget (the caller frees `argb.byteLength`). */
-  argb: Uint32Array;
-}
 
 function corrupt(message: string): ImageError {
   return new ImageError('corrupt_image', `WebP lossless data is corrupt: ${message}`);
@@ -85,8 +105,12 @@ class Decoder {
     return ((2 + (symbol & 1)) << extra) + this.br.read(extra) + 1;
   }
 
-  /** One entropy-coded image (§5): the main image when `main`, else a transform's or the entropy sub-image. */
-  decodeStream(width: number, height: number, main: boolean): Uint32Array {
+  /**
+   * One entropy-coded image (§5): the main image when `onRow` is given — kept as a ring of ringRows() rows,
+   * each handed to `onRow` once complete — else a transform's or the entropy sub-image, returned whole.
+   */
+  decodeStream(width: number, height: number, onRow?: CodedRowSink): Uint32Array {
+    const main = onRow !== undefined;
     const br = this.br;
     let cacheBits = 0;
     if (br.read(1)) {
@@ -103,7 +127,7 @@ class Decoder {
     if (main && br.read(1)) {
       groupBits = br.read(3) + 2;
       groupsWide = Math.ceil(width / (1 << groupBits));
-      const entropy = this.decodeStream(groupsWide, Math.ceil(height / (1 << groupBits)), false);
+      const entropy = this.decodeStream(groupsWide, Math.ceil(height / (1 << groupBits)));
       for (let i = 0; i < entropy.length; i++) {
         entropy[i] = (entropy[i]! >>> 8) & 0xffff;
         if (entropy[i]! + 1 > groupCount) groupCount = entropy[i]! + 1;
@@ -113,7 +137,9 @@ class Decoder {
     const groups: Group[] = [];
     for (let i = 0; i < groupCount; i++) groups.push(this.readGroup(cacheSize));
 
-    const out = this.pixels(width * height, main ? 'WebP lossless image (ARGB)' : 'WebP lossless sub-image');
+    const rows = main ? ringRows(width, height) : height;
+    const capacity = rows * width;
+    const out = this.pixels(capacity, main ? 'WebP lossless coded rows' : 'WebP lossless sub-image');
     const cache = cacheSize > 0 ? new Uint32Array(cacheSize) : null;
     const cacheShift = 32 - cacheBits;
     const total = width * height;
@@ -121,8 +147,22 @@ class Decoder {
     let group = groups[0]!;
     let x = 0;
     let y = 0;
-    let pos = 0;
-    let cached = 0; // every pixel enters the cache in order: lazily, just before the next cache read
+    let pos = 0; // pixels decoded
+    let at = 0; // pos modulo capacity: where pixel `pos` lives
+    // Every pixel enters the cache in order: lazily, just before the next cache read, and when a row is
+    // handed on (so the pixels still to enter never leave the ring first).
+    let cached = 0;
+    let cachedAt = 0;
+    let done = 0; // rows handed to onRow
+    let doneEnd = width; // pos at which row `done` is complete
+    let doneAt = 0; // its offset in the ring
+    const catchUpCache = (): void => {
+      for (; cached < pos; cached++) {
+        const px = out[cachedAt]!;
+        cache![Math.imul(px, CACHE_MULTIPLIER) >>> cacheShift] = px;
+        if (++cachedAt === capacity) cachedAt = 0;
+      }
+    };
     while (pos < total) {
       if (groupOf !== null && (x & mask) === 0) {
         group = groups[groupOf[(y >> groupBits) * groupsWide + (x >> groupBits)]!]!;
@@ -132,7 +172,9 @@ class Decoder {
         const red = group.red.read(br);
         const blue = group.blue.read(br);
         const alpha = group.alpha.read(br);
-        out[pos++] = ((alpha << 24) | (red << 16) | (green << 8) | blue) >>> 0;
+        out[at] = ((alpha << 24) | (red << 16) | (green << 8) | blue) >>> 0;
+        pos++;
+        if (++at === capacity) at = 0;
         if (++x === width) {
           x = 0;
           y++;
@@ -149,8 +191,20 @@ class Decoder {
         }
         if (distance > pos) corruptThrow(`a backward reference reaches ${distance} pixels back from pixel ${pos}`);
         if (length > total - pos) corruptThrow(`a backward reference copies ${length} pixels past the image's end`);
-        if (distance >= length) out.copyWithin(pos, pos - distance, pos - distance + length);
-        else for (let k = 0; k < length; k++) out[pos + k] = out[pos + k - distance]!; // overlapping: a run
+        let from = at - distance;
+        if (from < 0) from += capacity;
+        if (distance >= length && from + length <= capacity && at + length <= capacity) {
+          out.copyWithin(at, from, from + length);
+          at += length;
+          if (at === capacity) at = 0;
+        } else {
+          // Overlapping (a run), or across the ring's end: pixel by pixel.
+          for (let k = 0; k < length; k++) {
+            out[at] = out[from]!;
+            if (++at === capacity) at = 0;
+            if (++from === capacity) from = 0;
+          }
+        }
         pos += length;
         x += length;
         while (x >= width) {
@@ -161,14 +215,23 @@ class Decoder {
       } else {
         const index = green - LITERALS - LENGTH_CODES;
         if (!cache || index >= cacheSize) corruptThrow(`colour-cache symbol ${index} without such an entry`);
-        while (cached < pos) {
-          const px = out[cached++]!;
-          cache![Math.imul(px, CACHE_MULTIPLIER) >>> cacheShift] = px;
-        }
-        out[pos++] = cache![index]!;
+        catchUpCache();
+        out[at] = cache![index]!;
+        pos++;
+        if (++at === capacity) at = 0;
         if (++x === width) {
           x = 0;
           y++;
+        }
+      }
+      if (onRow) {
+        while (pos >= doneEnd) {
+          if (cache) catchUpCache();
+          onRow(out, doneAt, done);
+          done++;
+          doneEnd += width;
+          doneAt += width;
+          if (doneAt === capacity) doneAt = 0;
         }
       }
     }
@@ -181,8 +244,11 @@ class Decoder {
     this.held = 0;
   }
 
-  /** Transforms, then the main image, then the transforms undone in reverse order (§4). */
-  decodeImage(width: number, height: number): Uint32Array {
+  /**
+   * Transforms, then the main image (§4), each coded row handed on with the transforms undone in reverse
+   * order as soon as it is complete.
+   */
+  decodeImage(width: number, height: number, onRow: ArgbRowSink): void {
     const br = this.br;
     type Step =
       | { kind: 0 | 1; bits: number; data: Uint32Array; width: number }
@@ -197,42 +263,60 @@ class Decoder {
       seen.add(kind);
       if (kind === 0 || kind === 1) {
         const bits = br.read(3) + 2;
-        const data = this.decodeStream(Math.ceil(codedWidth / (1 << bits)), Math.ceil(height / (1 << bits)), false);
+        const data = this.decodeStream(Math.ceil(codedWidth / (1 << bits)), Math.ceil(height / (1 << bits)));
         steps.push({ kind, bits, data, width: codedWidth });
       } else if (kind === 2) {
         steps.push({ kind, width: codedWidth });
       } else {
         const colours = br.read(8) + 1;
-        const palette = this.decodeStream(colours, 1, false);
+        const palette = this.decodeStream(colours, 1);
         for (let i = 1; i < colours; i++) palette[i] = addPixels(palette[i]!, palette[i - 1]!);
         const bits = colours > 16 ? 0 : colours > 4 ? 1 : colours > 2 ? 2 : 3;
-        steps.push({ kind: 3, bits, palette, width: codedWidth });
+        this.free(palette);
+        steps.push({ kind: 3, bits, palette: this.charged(fullPalette(palette)), width: codedWidth });
         codedWidth = Math.ceil(codedWidth / (1 << bits));
       }
     }
-    let image = this.decodeStream(codedWidth, height, true);
-    this.releaseCodes();
-    for (let i = steps.length - 1; i >= 0; i--) {
-      const step = steps[i]!;
-      if (step.kind === 0 || step.kind === 1) {
-        if (step.kind === 0) undoPredictor(image, step.width, height, step.bits, step.data);
-        else undoColorTransform(image, step.width, height, step.bits, step.data);
-        this.free(step.data);
-      } else if (step.kind === 2) {
-        undoSubtractGreen(image);
-      } else if (step.kind === 3) {
-        if (step.bits === 0) undoColorIndexing(image, step.width, image, step.width, height, 0, step.palette);
-        else {
-          const expanded = this.pixels(step.width * height, 'WebP lossless palette image');
-          const packedWidth = Math.ceil(step.width / (1 << step.bits));
-          undoColorIndexing(image, packedWidth, expanded, step.width, height, step.bits, step.palette);
-          this.free(image);
-          image = expanded;
+    // Two work rows (a packed palette row expands from one into the other) and, for the predictor, the row
+    // above with that transform undone.
+    let row = this.pixels(width, 'WebP lossless row');
+    let spare = this.pixels(width, 'WebP lossless row');
+    const above = seen.has(0) ? this.pixels(width, 'WebP lossless row') : null;
+    const ring = this.decodeStream(codedWidth, height, (coded, at, y) => {
+      row.set(coded.subarray(at, at + codedWidth)); // the ring keeps the residuals later references copy
+      for (let i = steps.length - 1; i >= 0; i--) {
+        const step = steps[i]!;
+        if (step.kind === 0) {
+          undoPredictorRow(row, y === 0 ? null : above, step.width, y, step.bits, step.data);
+          above!.set(row.subarray(0, step.width));
+        } else if (step.kind === 1) {
+          undoColorTransformRow(row, step.width, y, step.bits, step.data);
+        } else if (step.kind === 2) {
+          undoSubtractGreenRow(row, step.width);
+        } else if (step.kind === 3 && step.bits === 0) {
+          undoColorIndexingRow(row, row, step.width, 0, step.palette);
+        } else if (step.kind === 3) {
+          undoColorIndexingRow(row, spare, step.width, step.bits, step.palette);
+          [row, spare] = [spare, row];
         }
-        this.free(step.palette);
       }
+      onRow(row, y);
+    });
+    this.releaseCodes();
+    this.free(ring);
+    this.free(row);
+    this.free(spare);
+    if (above) this.free(above);
+    for (const step of steps) {
+      if (step.kind === 0 || step.kind === 1) this.free(step.data);
+      else if (step.kind === 3) this.free(step.palette);
     }
-    return image;
+  }
+
+  /** Charges an array made elsewhere. */
+  private charged(buffer: Uint32Array): Uint32Array {
+    this.budget.charge(buffer.byteLength, 'WebP lossless palette');
+    return buffer;
   }
 }
 
@@ -261,20 +345,26 @@ export function readLosslessHeader(data: Uint8Array): LosslessHeader {
   return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1, alphaUsed: ((bits >>> 28) & 1) === 1 };
 }
 
-/** A whole VP8L chunk (header included) → its ARGB pixels. */
-export function decodeLossless(data: Uint8Array, budget: MemoryBudget): LosslessImage {
+/** A whole VP8L chunk (header included) → its ARGB rows, top to bottom; returns the picture's size. */
+export function decodeLosslessRows(
+  data: Uint8Array,
+  budget: MemoryBudget,
+  onRow: ArgbRowSink,
+): { width: number; height: number } {
   const { width, height } = readLosslessHeader(data);
-  const decoder = new Decoder(new LosslessBitReader(data, 5), budget);
-  return { width, height, argb: decoder.decodeImage(width, height) };
+  new Decoder(new LosslessBitReader(data, 5), budget).decodeImage(width, height, onRow);
+  return { width, height };
 }
 
-/** A header-less VP8L stream of a known size (the ALPH chunk's compressed alpha) → ARGB; alpha is in green. */
-export function decodeLosslessStream(
-  data: Uint8Array,
-  width: number,
-  height: number,
-  budget: MemoryBudget,
-): Uint32Array {
+/**
+ * A header-less VP8L stream of a known size (the ALPH chunk's compressed alpha) → its green channel, where
+ * the alpha values are: one byte a pixel, charged to the budget (the caller frees it).
+ */
+export function decodeLosslessGreen(data: Uint8Array, width: number, height: number, budget: MemoryBudget): Uint8Array {
+  const green = budget.u8(width * height, 'WebP alpha plane');
   const decoder = new Decoder(new LosslessBitReader(data, 0, 'WebP alpha data'), budget);
-  return decoder.decodeImage(width, height);
+  decoder.decodeImage(width, height, (argb, y) => {
+    for (let x = 0, o = y * width; x < width; x++, o++) green[o] = (argb[x]! >>> 8) & 0xff;
+  });
+  return green;
 }

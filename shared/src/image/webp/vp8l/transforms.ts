@@ -1,5 +1,7 @@
-// The four VP8L transforms undone (RFC 9649 §4), each in place over ARGB pixels packed as 0xAARRGGBB.
-// Channel arithmetic is modulo 256 per channel; helpers keep every result an unsigned 32-bit number.
+// The four VP8L transforms undone (RFC 9649 §4) one row at a time, over ARGB pixels packed as 0xAARRGGBB,
+// so a picture streams out of the decoder without existing whole. Only the predictor looks beyond its row
+// (at the row above, with the transform already undone). Channel arithmetic is modulo 256 per channel;
+// helpers keep every result an unsigned 32-bit number.
 
 /** Per-channel sum modulo 256. */
 export function addPixels(a: number, b: number): number {
@@ -50,60 +52,69 @@ function clampAddSubtractHalf(a: number, b: number): number {
 
 const BLACK = 0xff000000;
 
-function predict(mode: number, data: Uint32Array, pos: number, width: number): number {
-  const left = data[pos - 1]!;
-  const top = data[pos - width]!;
+/** The prediction for pixel x of a row (x ≥ 1) from the row so far and the row above, already undone. */
+function predict(mode: number, row: Uint32Array, above: Uint32Array, x: number, width: number): number {
+  const left = row[x - 1]!;
+  const top = above[x]!;
   switch (mode) {
     case 1:
       return left;
     case 2:
       return top;
     case 3:
-      return data[pos - width + 1]!;
+      return topRight(row, above, x, width);
     case 4:
-      return data[pos - width - 1]!;
+      return above[x - 1]!;
     case 5:
-      return average2(average2(left, data[pos - width + 1]!), top);
+      return average2(average2(left, topRight(row, above, x, width)), top);
     case 6:
-      return average2(left, data[pos - width - 1]!);
+      return average2(left, above[x - 1]!);
     case 7:
       return average2(left, top);
     case 8:
-      return average2(data[pos - width - 1]!, top);
+      return average2(above[x - 1]!, top);
     case 9:
-      return average2(top, data[pos - width + 1]!);
+      return average2(top, topRight(row, above, x, width));
     case 10:
-      return average2(average2(left, data[pos - width - 1]!), average2(top, data[pos - width + 1]!));
+      return average2(average2(left, above[x - 1]!), average2(top, topRight(row, above, x, width)));
     case 11:
-      return select(left, top, data[pos - width - 1]!);
+      return select(left, top, above[x - 1]!);
     case 12:
-      return clampAddSubtractFull(left, top, data[pos - width - 1]!);
+      return clampAddSubtractFull(left, top, above[x - 1]!);
     case 13:
-      return clampAddSubtractHalf(average2(left, top), data[pos - width - 1]!);
+      return clampAddSubtractHalf(average2(left, top), above[x - 1]!);
     default:
       return BLACK; // 0, and 14/15 which the format leaves to mean the same
   }
 }
 
-/** Predictor transform: each pixel is its residual plus the prediction its block's mode makes. */
-export function undoPredictor(
-  data: Uint32Array,
+/** Above-right; for the last pixel of a row the format reads the pixel after it in memory: this row's first. */
+function topRight(row: Uint32Array, above: Uint32Array, x: number, width: number): number {
+  return x + 1 < width ? above[x + 1]! : row[0]!;
+}
+
+/**
+ * Predictor transform on row y (`width` pixels, in place): each pixel is its residual plus the prediction its
+ * block's mode makes from `above`, the previous row with this transform already undone (null for row 0).
+ */
+export function undoPredictorRow(
+  row: Uint32Array,
+  above: Uint32Array | null,
   width: number,
-  height: number,
+  y: number,
   bits: number,
   modes: Uint32Array,
 ): void {
-  const blocksWide = Math.ceil(width / (1 << bits));
-  data[0] = addPixels(data[0]!, BLACK);
-  for (let x = 1; x < width; x++) data[x] = addPixels(data[x]!, data[x - 1]!);
-  for (let y = 1; y < height; y++) {
-    const row = y * width;
-    data[row] = addPixels(data[row]!, data[row - width]!);
-    const modeRow = (y >> bits) * blocksWide;
-    for (let x = 1; x < width; x++) {
-      const mode = (modes[modeRow + (x >> bits)]! >>> 8) & 0xf;
-      data[row + x] = addPixels(data[row + x]!, predict(mode, data, row + x, width));
-    }
+  if (above === null) {
+    row[0] = addPixels(row[0]!, BLACK);
+    for (let x = 1; x < width; x++) row[x] = addPixels(row[x]!, row[x - 1]!);
+    return;
+  }
+  row[0] = addPixels(row[0]!, above[0]!);
+  const modeRow = (y >> bits) * Math.ceil(width / (1 << bits));
+  for (let x = 1; x < width; x++) {
+    const mode = (modes[modeRow + (x >> bits)]! >>> 8) & 0xf;
+    row[x] = addPixels(row[x]!, predict(mode, row, above, x, width));
   }
 }
 
@@ -112,65 +123,61 @@ function delta(t: number, c: number): number {
   return (((t << 24) >> 24) * ((c << 24) >> 24)) >> 5;
 }
 
-/** Colour (cross-colour) transform: red and blue get back what was predicted from green (and red). */
-export function undoColorTransform(
-  data: Uint32Array,
+/** Colour (cross-colour) transform on row y: red and blue get back what was predicted from green (and red). */
+export function undoColorTransformRow(
+  row: Uint32Array,
   width: number,
-  height: number,
+  y: number,
   bits: number,
   elements: Uint32Array,
 ): void {
-  const blocksWide = Math.ceil(width / (1 << bits));
-  for (let y = 0; y < height; y++) {
-    const elementRow = (y >> bits) * blocksWide;
-    for (let x = 0, pos = y * width; x < width; x++, pos++) {
-      const e = elements[elementRow + (x >> bits)]!;
-      const greenToRed = e & 0xff;
-      const greenToBlue = (e >>> 8) & 0xff;
-      const redToBlue = (e >>> 16) & 0xff;
-      const argb = data[pos]!;
-      const green = (argb >>> 8) & 0xff;
-      const red = (((argb >>> 16) & 0xff) + delta(greenToRed, green)) & 0xff;
-      const blue = ((argb & 0xff) + delta(greenToBlue, green) + delta(redToBlue, red)) & 0xff;
-      data[pos] = ((argb & 0xff00ff00) | (red << 16) | blue) >>> 0;
-    }
+  const elementRow = (y >> bits) * Math.ceil(width / (1 << bits));
+  for (let x = 0; x < width; x++) {
+    const e = elements[elementRow + (x >> bits)]!;
+    const greenToRed = e & 0xff;
+    const greenToBlue = (e >>> 8) & 0xff;
+    const redToBlue = (e >>> 16) & 0xff;
+    const argb = row[x]!;
+    const green = (argb >>> 8) & 0xff;
+    const red = (((argb >>> 16) & 0xff) + delta(greenToRed, green)) & 0xff;
+    const blue = ((argb & 0xff) + delta(greenToBlue, green) + delta(redToBlue, red)) & 0xff;
+    row[x] = ((argb & 0xff00ff00) | (red << 16) | blue) >>> 0;
   }
 }
 
-/** Subtract-green transform: green is added back to red and blue. */
-export function undoSubtractGreen(data: Uint32Array): void {
-  for (let i = 0; i < data.length; i++) {
-    const argb = data[i]!;
+/** Subtract-green transform on one row: green is added back to red and blue. */
+export function undoSubtractGreenRow(row: Uint32Array, width: number): void {
+  for (let i = 0; i < width; i++) {
+    const argb = row[i]!;
     const green = (argb >>> 8) & 0xff;
     const redBlue = ((argb & 0x00ff00ff) + ((green << 16) | green)) & 0x00ff00ff;
-    data[i] = ((argb & 0xff00ff00) | redBlue) >>> 0;
+    row[i] = ((argb & 0xff00ff00) | redBlue) >>> 0;
   }
+}
+
+/** The palette padded to 256 entries: indices past its end are transparent black, as the format says. */
+export function fullPalette(palette: Uint32Array): Uint32Array {
+  const full = new Uint32Array(256);
+  full.set(palette.subarray(0, 256));
+  return full;
 }
 
 /**
- * Colour-indexing transform: green holds palette indices, `1 << bits` of them packed per pixel (low bits
- * first) when the palette is small. Indices past the palette's end are transparent black, as the format says.
+ * Colour-indexing transform on one row: green holds palette indices, `1 << bits` of them packed per pixel
+ * (low bits first) when the palette is small. With bits 0, `packed` may be `out` (each pixel read first).
  */
-export function undoColorIndexing(
+export function undoColorIndexingRow(
   packed: Uint32Array,
-  packedWidth: number,
   out: Uint32Array,
   width: number,
-  height: number,
   bits: number,
   palette: Uint32Array,
 ): void {
-  const full = new Uint32Array(256);
-  full.set(palette.subarray(0, 256));
   const perPixel = 1 << bits;
   const indexBits = 8 >> bits;
   const mask = (1 << indexBits) - 1;
-  for (let y = 0; y < height; y++) {
-    const from = y * packedWidth;
-    const to = y * width;
-    for (let x = 0; x < width; x++) {
-      const green = (packed[from + (x >> bits)]! >>> 8) & 0xff;
-      out[to + x] = full[(green >> ((x & (perPixel - 1)) * indexBits)) & mask]!;
-    }
+  for (let x = 0; x < width; x++) {
+    const green = (packed[x >> bits]! >>> 8) & 0xff;
+    out[x] = palette[(green >> ((x & (perPixel - 1)) * indexBits)) & mask]!;
   }
 }
