@@ -1,8 +1,9 @@
 // VP8L lossless bitstream → ARGB rows (RFC 9649). Backward references reach at most MAX_DISTANCE pixels
 // back in the coded (not yet transformed) picture, so the main image is decoded into a ring of coded rows
 // just larger than that window, and each row is handed on, transforms undone, once complete: a lossless
-// picture costs ≈ 4 MiB plus a few rows and its transforms' sub-images (1/16 of a pixel or less each),
-// whatever its size. Every buffer and prefix-code table is charged to the MemoryBudget before it exists.
+// picture costs ≈ 4 MiB plus a few rows and its transform and entropy sub-images (at most one 4-byte entry
+// per 4×4 block each), whatever its size. Every buffer and prefix-code table is charged to the MemoryBudget
+// before it exists.
 import type { MemoryBudget } from '../../budget.ts';
 import { ImageError } from '../../errors.ts';
 import { LosslessBitReader } from './bit-reader.ts';
@@ -30,8 +31,9 @@ const MAX_LENGTH = 4096;
 
 /**
  * Coded rows the ring keeps: every pixel a reference can reach (MAX_DISTANCE back; a short "plane" code
- * reaches at most 7 rows + 8 pixels, below that for any width ≤ 16384), plus the rows one reference can
- * complete before they are handed on (MAX_LENGTH pixels) and the row in progress.
+ * reaches at most 7 rows + 8 pixels, below that for any width ≤ 16384), plus what one symbol writes before
+ * finished rows are handed on (MAX_LENGTH pixels) and the unfinished row (whose pixels may still have to
+ * enter the colour cache): nothing still needed is overwritten.
  */
 function ringRows(width: number, height: number): number {
   return Math.min(height, Math.ceil((MAX_DISTANCE + MAX_LENGTH) / width) + 2);
