@@ -14,40 +14,53 @@ function average2(a: number, b: number): number {
   return ((((a ^ b) & 0xfefefefe) >>> 1) + (a & b)) >>> 0;
 }
 
-function clamp255(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-}
+// Per-channel clamps to 0..255 as one table read: a + b − c lies in [−255, 510].
+const CLAMP_OFFSET = 255;
+const CLAMP = Uint8Array.from({ length: 766 }, (_, i) => Math.min(255, Math.max(0, i - CLAMP_OFFSET)));
+
+/** |v| for the small integers here, without a branch. */
+const abs = (v: number): number => (v ^ (v >> 31)) - (v >> 31);
 
 function select(left: number, top: number, topLeft: number): number {
-  let toLeft = 0; // Σ|T − TL|: how far the gradient estimate is from L
-  let toTop = 0; //  Σ|L − TL|
-  for (let shift = 0; shift < 32; shift += 8) {
-    const l = (left >>> shift) & 0xff;
-    const t = (top >>> shift) & 0xff;
-    const tl = (topLeft >>> shift) & 0xff;
-    toLeft += Math.abs(t - tl);
-    toTop += Math.abs(l - tl);
-  }
+  // Σ|T − TL| over the channels: how far the gradient estimate is from L; Σ|L − TL| from T.
+  const tl0 = topLeft >>> 24,
+    tl1 = (topLeft >>> 16) & 0xff,
+    tl2 = (topLeft >>> 8) & 0xff,
+    tl3 = topLeft & 0xff;
+  const toLeft =
+    abs((top >>> 24) - tl0) +
+    abs(((top >>> 16) & 0xff) - tl1) +
+    abs(((top >>> 8) & 0xff) - tl2) +
+    abs((top & 0xff) - tl3);
+  const toTop =
+    abs((left >>> 24) - tl0) +
+    abs(((left >>> 16) & 0xff) - tl1) +
+    abs(((left >>> 8) & 0xff) - tl2) +
+    abs((left & 0xff) - tl3);
   return toLeft < toTop ? left : top;
 }
 
+/** Per channel: clamp(a + b − c), unrolled. */
 function clampAddSubtractFull(a: number, b: number, c: number): number {
-  let out = 0;
-  for (let shift = 0; shift < 32; shift += 8) {
-    const v = clamp255(((a >>> shift) & 0xff) + ((b >>> shift) & 0xff) - ((c >>> shift) & 0xff));
-    out |= v << shift;
-  }
-  return out >>> 0;
+  const alpha = CLAMP[(a >>> 24) + (b >>> 24) - (c >>> 24) + CLAMP_OFFSET]!;
+  const red = CLAMP[((a >>> 16) & 0xff) + ((b >>> 16) & 0xff) - ((c >>> 16) & 0xff) + CLAMP_OFFSET]!;
+  const green = CLAMP[((a >>> 8) & 0xff) + ((b >>> 8) & 0xff) - ((c >>> 8) & 0xff) + CLAMP_OFFSET]!;
+  const blue = CLAMP[(a & 0xff) + (b & 0xff) - (c & 0xff) + CLAMP_OFFSET]!;
+  return ((alpha << 24) | (red << 16) | (green << 8) | blue) >>> 0;
+}
+
+/** Per channel: clamp(x + (x − y) / 2), the division truncating toward zero. */
+function halfChannel(x: number, y: number): number {
+  const d = x - y;
+  return CLAMP[x + ((d + (d >>> 31)) >> 1) + CLAMP_OFFSET]!;
 }
 
 function clampAddSubtractHalf(a: number, b: number): number {
-  let out = 0;
-  for (let shift = 0; shift < 32; shift += 8) {
-    const x = (a >>> shift) & 0xff;
-    const y = (b >>> shift) & 0xff;
-    out |= clamp255(x + Math.trunc((x - y) / 2)) << shift;
-  }
-  return out >>> 0;
+  const alpha = halfChannel(a >>> 24, b >>> 24);
+  const red = halfChannel((a >>> 16) & 0xff, (b >>> 16) & 0xff);
+  const green = halfChannel((a >>> 8) & 0xff, (b >>> 8) & 0xff);
+  const blue = halfChannel(a & 0xff, b & 0xff);
+  return ((alpha << 24) | (red << 16) | (green << 8) | blue) >>> 0;
 }
 
 const BLACK = 0xff000000;
