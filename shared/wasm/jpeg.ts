@@ -112,6 +112,12 @@ function positionBehind(lag: i32): i32 {
 }
 
 export function decodeScan(p: usize): i32 {
+  // Without restart markers the lag is never read: a copy of the loop that does not keep it.
+  return load<i32>(p, RESTART) > 0 ? decode(p, true) : decode(p, false);
+}
+
+// @ts-ignore: decorator
+@inline function decode(p: usize, trackLag: bool): i32 {
   bytes = <usize>load<i32>(p, BYTES);
   pos = load<i32>(p, START);
   end = load<i32>(p, END);
@@ -158,7 +164,7 @@ export function decodeScan(p: usize): i32 {
           acc = acc_;
           count = count_;
         }
-        lag = lagAfterRefill(lag, count - lag);
+        if (trackLag) lag = lagAfterRefill(lag, count - lag);
         if (refine) {
           count--;
           if (<i32>(acc >> <u64>count) & 1) store<i16>(base, load<i16>(base) | refineBit);
@@ -178,7 +184,7 @@ export function decodeScan(p: usize): i32 {
             store<i32>(p, size, DETAIL);
             return DC_TOO_LARGE;
           }
-          if (count - lag < size) {
+          if (trackLag && count - lag < size) {
             if (count < 32) {
               acc_ = acc;
               count_ = count;
@@ -201,7 +207,7 @@ export function decodeScan(p: usize): i32 {
         // ---- AC: (run, size) symbols until end-of-block or index 63.
         const ac = <usize>load<i32>(c, AC_TABLE);
         for (let k = 1; k < 64;) {
-          if (count - lag < 16) {
+          if (trackLag && count - lag < 16) {
             if (count < 32) {
               acc_ = acc;
               count_ = count;
@@ -257,7 +263,7 @@ export function decodeScan(p: usize): i32 {
           }
           k += run;
           if (k > 63) return PAST_63;
-          if (count - lag < s) {
+          if (trackLag && count - lag < s) {
             if (count < 32) {
               acc_ = acc;
               count_ = count;
