@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBudget } from '@resnet-edge/shared/image/budget';
 import { ImageError } from '@resnet-edge/shared/image/errors';
 import { decodeJpegScaled, type JpegScale } from '@resnet-edge/shared/image/jpeg/decode';
+import { jpegWasmMemoryBytes } from '@resnet-edge/shared/image/jpeg/scan-wasm';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/images');
 const JPEG_WASM = new WebAssembly.Module(readFileSync(join(import.meta.dirname, '../../shared/wasm/jpeg.wasm')));
@@ -171,6 +172,52 @@ describe('wasm scan decoding equals scan-fast.ts', () => {
       for (let cut = from; cut < bytes.length; cut += Math.max(1, Math.floor((bytes.length - from) / 40))) {
         expectSamePaths(new Uint8Array([...bytes.subarray(0, cut), 0xff, 0xd9]));
         expectSamePaths(bytes.subarray(0, cut));
+      }
+    }
+  });
+});
+
+describe('wasm memory', () => {
+  const big = noiseJpeg(1024, 768, 60);
+  const decode = (bytes: Uint8Array, scale: JpegScale, budget: MemoryBudget, wasm: WebAssembly.Module | null) =>
+    decodeJpegScaled(bytes, scale, budget, { wasm });
+
+  it('is charged to the request: the TS path’s peak plus the file copy and tables, and released after', () => {
+    for (const scale of SCALES) {
+      const ts = new MemoryBudget(64 * 1024 * 1024);
+      const wasm = new MemoryBudget(64 * 1024 * 1024);
+      const out = decode(big, scale, wasm, JPEG_WASM);
+      decode(big, scale, ts, null);
+      expect(wasm.peak - ts.peak).toBeGreaterThan(big.length);
+      expect(wasm.peak - ts.peak).toBeLessThan(big.length + 256 * 1024);
+      expect(wasm.inUse).toBe(out.data.byteLength); // only the output stays charged, as on the TS path
+      expect(ts.inUse).toBe(out.data.byteLength);
+    }
+  });
+
+  it('is sized before decoding: a budget too small for it refuses the file with over_memory_budget', () => {
+    const tight = new MemoryBudget(big.length);
+    expect(() => decode(big, 8, tight, JPEG_WASM)).toThrow(expect.objectContaining({ code: 'over_memory_budget' }));
+  });
+
+  it('does not grow across requests: one memory, as large as the largest decode needed', () => {
+    decode(big, 1, new MemoryBudget(64 * 1024 * 1024), JPEG_WASM);
+    const after = jpegWasmMemoryBytes();
+    expect(after).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) {
+      for (const scale of SCALES) decode(big, scale, new MemoryBudget(64 * 1024 * 1024), JPEG_WASM);
+      decode(file('color-640x427.jpg'), 2, new MemoryBudget(64 * 1024 * 1024), JPEG_WASM);
+    }
+    expect(jpegWasmMemoryBytes()).toBe(after);
+  });
+
+  it('reused memory starts each decode from zeroed coefficient stores', () => {
+    // A noisy file leaves every store word set; the next file's blocks must not see any of it.
+    decode(big, 1, new MemoryBudget(64 * 1024 * 1024), JPEG_WASM);
+    for (const name of ['progressive-420-restart-150x100.jpg', 'baseline-411-restart-173x91.jpg']) {
+      for (const scale of SCALES) {
+        expect(outcome(file(name), scale, JPEG_WASM)).toEqual(outcome(file(name), scale, null));
+        decode(big, 1, new MemoryBudget(64 * 1024 * 1024), JPEG_WASM);
       }
     }
   });

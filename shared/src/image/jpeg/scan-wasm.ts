@@ -79,6 +79,11 @@ function instanceFor(module: WebAssembly.Module, bytes: number): { memory: WebAs
   return cached;
 }
 
+/** Bytes of the wasm memory kept for the next decode (0 when none is): what the memory tests watch. */
+export function jpegWasmMemoryBytes(): number {
+  return cached?.memory.buffer.byteLength ?? 0;
+}
+
 /** One decode's use of jpeg.wasm: its coefficient stores, and the scans it decodes into them. */
 export class WasmScans {
   private readonly exports: JpegExports;
