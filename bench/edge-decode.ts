@@ -3,7 +3,9 @@
 // 88, made in DIR when missing) through the shared preprocess() with a 64×64 model's spec (resize 72, crop 64)
 // — decode at the DCT scale the spec's rule picks, resize, crop, normalise — beside @jsquash/jpeg (mozjpeg,
 // wasm) decoding the same files at full size, in the same process. Per size: p50 ms of each, our peak bytes
-// as the per-image MemoryBudget counted them, and the process's ArrayBuffer growth during one run.
+// as the per-image MemoryBudget counted them, and the process's ArrayBuffer growth during one run. Ours runs
+// twice per round, its JPEG scans entropy-decoded by jpeg.wasm (as the worker and the CLI do) and by scan-fast.ts,
+// alternating so both see the same load.
 // Then WebP: 0.2 / 3 / 12 MP lossy (quality 80) and 3 / 12 MP lossless pictures (ImageMagick's WebP writer, made
 // in DIR when missing) through the same preprocess() beside @jsquash/webp (libwebp, wasm) decoding them whole.
 import { execFileSync } from 'node:child_process';
@@ -12,6 +14,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
 import { preprocessSpecSchema } from '@resnet-edge/shared/preprocess/spec';
@@ -52,6 +55,8 @@ const require = createRequire(import.meta.url);
 const { default: mozDecode, init } = await import('@jsquash/jpeg/decode.js');
 await init(new WebAssembly.Module(readFileSync(require.resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm'))));
 
+const JPEG_WASM = new WebAssembly.Module(readFileSync(require.resolve('@resnet-edge/shared/wasm/jpeg.wasm')));
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1);
 
@@ -82,6 +87,8 @@ interface Row {
   bytes: number;
   scale: number;
   ours: number;
+  /** Ours with scan-fast.ts instead of jpeg.wasm. */
+  oursTs: number;
   peak: number;
   growth: number;
   moz: number;
@@ -90,18 +97,28 @@ interface Row {
 const rows: Row[] = [];
 for (const [label, width, height] of values.only === 'webp' ? [] : SIZES) {
   const bytes = photo(DIR, width, height);
-  for (let i = 0; i < 2; i++) preprocess(bytes, spec); // warm the JIT
+  for (const module of [JPEG_WASM, null, JPEG_WASM, null]) {
+    setJpegWasmModule(module);
+    preprocess(bytes, spec); // warm the JIT
+  }
   const ours: number[] = [];
+  const oursTs: number[] = [];
   let peak = 0;
   let growth = 0;
   for (let i = 0; i < RUNS; i++) {
+    setJpegWasmModule(JPEG_WASM);
     const before = process.memoryUsage().arrayBuffers;
     const t = performance.now();
     const result = preprocess(bytes, spec);
     ours.push(performance.now() - t);
     growth = Math.max(growth, process.memoryUsage().arrayBuffers - before);
     peak = Math.max(peak, result.peakBytes);
+    setJpegWasmModule(null);
+    const t2 = performance.now();
+    preprocess(bytes, spec);
+    oursTs.push(performance.now() - t2);
   }
+  setJpegWasmModule(JPEG_WASM);
   const moz: number[] = [];
   let mozOut = 0;
   for (let i = 0; i < RUNS + 1; i++) {
@@ -117,6 +134,7 @@ for (const [label, width, height] of values.only === 'webp' ? [] : SIZES) {
     bytes: bytes.byteLength,
     scale: jpegScaleFor(width, height, 72, 'dct'),
     ours: median(ours),
+    oursTs: median(oursTs),
     peak,
     growth,
     moz: median(moz),
@@ -130,12 +148,12 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadav
 if (rows.length > 0) {
   console.log(`\nEdge decode — JPEG → 64×64×3 tensor (resize 72, crop 64), ${RUNS} runs, p50 — ${machine}\n`);
   console.log(
-    '| image | file | our scale | ours: decode + preprocess | our peak (budget) | ArrayBuffer growth | @jsquash/jpeg full decode | its RGBA output |',
+    '| image | file | our scale | ours: decode + preprocess | ours, scan-fast.ts scans | our peak (budget) | ArrayBuffer growth | @jsquash/jpeg full decode | its RGBA output |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     console.log(
-      `| ${r.label} | ${(r.bytes / 1024).toFixed(0)} KiB | 1/${r.scale} | ${r.ours.toFixed(1)} ms | ${mb(r.peak)} MB | ${mb(r.growth)} MB | ${r.moz.toFixed(1)} ms | ${mb(r.mozOut)} MB |`,
+      `| ${r.label} | ${(r.bytes / 1024).toFixed(0)} KiB | 1/${r.scale} | ${r.ours.toFixed(1)} ms | ${r.oursTs.toFixed(1)} ms | ${mb(r.peak)} MB | ${mb(r.growth)} MB | ${r.moz.toFixed(1)} ms | ${mb(r.mozOut)} MB |`,
     );
   }
 }

@@ -4,6 +4,7 @@ import { CommandError, UsageError, type CommandIO, type NamedCommand, type Parse
 import { commandHelp, topHelp } from './help.ts';
 import { commands } from './commands/index.ts';
 import { installInt8Wasm } from './int8-wasm.ts';
+import { installJpegWasm } from './jpeg-wasm.ts';
 
 const VERSION = '0.1.0';
 
@@ -58,6 +59,7 @@ export async function main(argv: string[], streams: MainStreams = processStreams
   // SIGTERM/SIGHUP too (systemd, docker stop, a closed terminal): long-running commands such as `serve`
   // must stop their wrangler child instead of orphaning it.
   installInt8Wasm();
+  installJpegWasm();
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   for (const sig of STOP_SIGNALS) process.once(sig, onSignal);

@@ -1,6 +1,8 @@
 // Worker entry: Cloudflare calls `fetch` with each request and `scheduled` on each cron tick, with the bindings
 // of edge/wrangler.toml.
 import convWasm from '@resnet-edge/shared/wasm/conv.wasm';
+import jpegWasm from '@resnet-edge/shared/wasm/jpeg.wasm';
+import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
 import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-arena';
 import { createApp } from './app.ts';
 import { runRetrainCron } from './cron/scheduled.ts';
@@ -8,6 +10,8 @@ import type { Env } from './env.ts';
 
 // conv.wasm arrives compiled (wrangler's CompiledWasm module rule): convolutions run on WebAssembly SIMD.
 setInt8WasmModule(convWasm);
+// jpeg.wasm likewise: JPEG entropy decoding runs in WebAssembly, as in the CLI and the trainer (same bytes out).
+setJpegWasmModule(jpegWasm);
 const app = createApp();
 
 export default {

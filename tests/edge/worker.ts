@@ -12,24 +12,29 @@ export const MAX_UPLOAD_BYTES = 1_048_576;
 
 let bundle: Promise<string> | undefined;
 
-/** conv.wasm stays a separate module, as wrangler ships it (a CompiledWasm module beside the script). */
-const WASM_MODULE = 'conv.wasm';
+/** conv.wasm and jpeg.wasm stay separate modules, as wrangler ships them (CompiledWasm modules beside the script). */
+const WASM_MODULES = ['conv.wasm', 'jpeg.wasm'];
 const wasmExternal = {
   name: 'wasm-modules',
-  setup(b: { onResolve(o: { filter: RegExp }, cb: () => { path: string; external: boolean }): void }) {
-    b.onResolve({ filter: /\.wasm$/ }, () => ({ path: `./${WASM_MODULE}`, external: true }));
+  setup(b: {
+    onResolve(o: { filter: RegExp }, cb: (a: { path: string }) => { path: string; external: boolean }): void;
+  }) {
+    b.onResolve({ filter: /\.wasm$/ }, ({ path }) => ({ path: `./${path.split('/').pop()!}`, external: true }));
   },
 };
 
-/** The worker's modules as wrangler deploys them: the bundled script and conv.wasm. */
+/** The worker's modules as wrangler deploys them: the bundled script and shared/'s .wasm files. */
 export async function workerModules(): Promise<
   { type: 'ESModule' | 'CompiledWasm'; path: string; contents: string | Uint8Array }[]
 > {
-  const wasm = await readFile(join(REPO, 'shared', 'wasm', 'conv.wasm'));
-  return [
-    { type: 'ESModule', path: join(REPO, 'edge', 'worker.mjs'), contents: await workerScript() },
-    { type: 'CompiledWasm', path: join(REPO, 'edge', WASM_MODULE), contents: new Uint8Array(wasm) },
-  ];
+  const wasm = await Promise.all(
+    WASM_MODULES.map(async (name) => ({
+      type: 'CompiledWasm' as const,
+      path: join(REPO, 'edge', name),
+      contents: new Uint8Array(await readFile(join(REPO, 'shared', 'wasm', name))),
+    })),
+  );
+  return [{ type: 'ESModule', path: join(REPO, 'edge', 'worker.mjs'), contents: await workerScript() }, ...wasm];
 }
 
 /** The worker as one ES module, built once per test file. */

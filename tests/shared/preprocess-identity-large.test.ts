@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@resnet-edge/shared/hash';
+import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
@@ -42,18 +43,22 @@ function photo(): Uint8Array {
 let worker: PreprocessWorker;
 
 beforeAll(async () => {
+  // Both sides decode JPEG scans with jpeg.wasm: Node compiles the file as the CLI does, workerd imports it.
+  setJpegWasmModule(new WebAssembly.Module(readFileSync(join(import.meta.dirname, '../../shared/wasm/jpeg.wasm'))));
   worker = await startPreprocessWorker();
 }, 60_000);
 
 afterAll(async () => {
+  setJpegWasmModule(null);
   await worker?.dispose();
 });
 
 async function expectIdentical(name: string, bytes: Uint8Array, s: PreprocessSpec): Promise<void> {
   const { tensor, shape } = preprocess(bytes, s);
   const node = await sha256Hex(new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength));
-  const { status, body } = await worker.run(bytes, s);
+  const { status, body, scans } = await worker.run(bytes, s);
   expect(status).toBe(200);
+  expect(scans).toBe('wasm');
   expect({ name, ...body }).toEqual({ name, sha256: node, shape });
 }
 

@@ -21,6 +21,7 @@ import {
 import { coefficientsFor, dcPlane, idctBlock } from './idct.ts';
 import { decodeScan, type Scan } from './scan.ts';
 import { decodeScanFast, hasFastPath } from './scan-fast.ts';
+import { jpegWasmModule, WasmScans } from './scan-wasm.ts';
 
 export type JpegScale = 1 | 2 | 4 | 8;
 
@@ -132,6 +133,8 @@ function buildPlanes(
 export interface JpegDecodeOptions {
   /** Decode every scan with scan.ts's reference decoder instead of scan-fast.ts: what the parity tests compare to. */
   referenceScans?: boolean;
+  /** The compiled jpeg.wasm for the scans scan-fast.ts handles (default: what setJpegWasmModule set; null: scan-fast.ts). */
+  wasm?: WebAssembly.Module | null;
 }
 
 export function decodeJpegScaled(
@@ -151,6 +154,8 @@ export function decodeJpegScaled(
   const decoded = new Set<number>();
   let ended = false;
   let pos = 2;
+  const wasm = opts.referenceScans ? null : opts.wasm === undefined ? jpegWasmModule() : opts.wasm;
+  let wasmScans: WasmScans | null = null;
   while (pos < bytes.length && !ended) {
     if (bytes[pos] !== 0xff) throw corrupt(`expected a marker at byte ${pos}`);
     while (bytes[pos] === 0xff) pos++;
@@ -179,8 +184,11 @@ export function decodeJpegScaled(
       perBlock = frame.progressive && scale !== 8 ? 64 : coefficientsFor(8 / scale);
       budget.charge(storeBytes(frame, perBlock), 'JPEG coefficients'); // refused here, before any scan is decoded
       budget.release(storeBytes(frame, perBlock));
-      for (const c of frame.components)
-        c.coeffs = budget.i16(c.blocksPerLine * c.blocksPerColumn * perBlock, 'JPEG coefficients');
+      if (wasm) wasmScans = new WasmScans(wasm, bytes, frame, perBlock, budget);
+      else {
+        for (const c of frame.components)
+          c.coeffs = budget.i16(c.blocksPerLine * c.blocksPerColumn * perBlock, 'JPEG coefficients');
+      }
     } else if (marker >= 0xc3 && marker <= 0xcf && marker !== DHT && marker !== 0xc8 && marker !== 0xcc) {
       throw unsupportedFrame(marker);
     } else if (marker === SOS) {
@@ -194,7 +202,9 @@ export function decodeJpegScaled(
       }
       const end = endOfScanData(bytes, pos);
       // At 1/8 only the DC terms are read: AC scans of a progressive file are skipped without decoding.
-      if (!opts.referenceScans && hasFastPath(frame, scan)) {
+      if (wasmScans && hasFastPath(frame, scan)) {
+        wasmScans.decodeScan(pos, end, frame, scan, perBlock, tables.restartInterval);
+      } else if (!opts.referenceScans && hasFastPath(frame, scan)) {
         decodeScanFast(bytes, pos, end, frame, scan, perBlock, tables.restartInterval);
       } else if (!(perBlock === 1 && scan.ss > 0)) {
         decodeScan(new BitReader(bytes.subarray(0, end), pos), frame, scan, perBlock, tables.restartInterval);
@@ -208,6 +218,7 @@ export function decodeJpegScaled(
   const model = colorModelOf(frame, tables);
   const size = scaledSize(frame.width, frame.height, scale);
   const planes = buildPlanes(frame, tables, scale, perBlock, budget, size);
+  wasmScans?.close();
   const channels = model === 'gray' ? 1 : 3;
   const data = budget.u8(size.width * size.height * channels, 'decoded JPEG');
   for (let y = 0; y < size.height; y++) convertRow(model, planes, y, size.width, data, y * size.width * channels);

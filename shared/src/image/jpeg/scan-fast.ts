@@ -24,12 +24,12 @@ const FAST_MASK = (1 << FAST_AC_BITS) - 1;
 const SKIP_MASK = (1 << SKIP_AC_BITS) - 1;
 
 /** One MCU's blocks in decoding order (A.2.3): which component each is, and its store offset from the MCU's. */
-interface McuLayout {
+export interface McuLayout {
   component: Int32Array;
   offset: Int32Array;
 }
 
-function mcuLayout(scan: Scan, perBlock: number): McuLayout {
+export function mcuLayout(scan: Scan, perBlock: number): McuLayout {
   const component: number[] = [];
   const offset: number[] = [];
   const single = scan.components.length === 1;
@@ -67,6 +67,11 @@ function blocksIn(frame: Frame, scan: Scan): number {
   return perMcu * frame.mcusPerLine * frame.mcusPerColumn;
 }
 
+/** Whether coefficients past `perBlock` are skipped with skipAcTable (scan-wasm.ts decides the same way). */
+export function usesSkipTable(frame: Frame, scan: Scan, perBlock: number): boolean {
+  return !frame.progressive && perBlock < 64 && blocksIn(frame, scan) >= SKIP_TABLE_MIN_BLOCKS;
+}
+
 /** Whether decodeScanFast handles this scan: sequential, or a progressive DC scan. */
 export function hasFastPath(frame: Frame, scan: Scan): boolean {
   return !frame.progressive || scan.ss === 0;
@@ -93,7 +98,7 @@ export function decodeScanFast(
   const acTables = components.map((c) => c.acTable!);
   const fastTables = components.map((c) => (withAc ? fastAcTable(c.acTable!) : new Int32Array(0)));
   // The skip table costs 4096 entries to build: worth it only where many blocks will use it.
-  const useSkip = withAc && perBlock < 64 && blocksIn(frame, scan) >= SKIP_TABLE_MIN_BLOCKS;
+  const useSkip = usesSkipTable(frame, scan, perBlock);
   const skipTables = components.map((c) => (useSkip ? skipAcTable(c.acTable!) : new Int32Array(0)));
   const preds = new Int32Array(n);
   const layout = mcuLayout(scan, perBlock);
