@@ -11,6 +11,7 @@ import { builtinOps, OpResolver } from '@resnet-edge/shared/tflite/op-resolver';
 import type { KernelPath } from '@resnet-edge/shared/tflite/kernels/kernel';
 import { conv2d } from '@resnet-edge/shared/tflite/kernels/conv-2d';
 import { conv2dOptimized } from '@resnet-edge/shared/tflite/kernels/optimized/conv-2d';
+import { requantizationLanes } from '@resnet-edge/shared/tflite/kernels/wasm/conv-2d';
 import { readTflite } from '@resnet-edge/shared/tflite/reader';
 import { writeTflite } from '@resnet-edge/shared/tflite/writer';
 import { TfliteError } from '@resnet-edge/shared/tflite/errors';
@@ -77,6 +78,52 @@ describe('CONV_2D: reference, optimized and wasm kernels agree bit for bit', () 
         ...(fused ? { fused } : {}),
       }),
     );
+  });
+});
+
+// The wasm kernel requantizes four channels at a time without per-lane shifts (conv.ts's requantize4): output
+// scales that push every channel's shift to where that arithmetic changes form — left shifts (r = 0), groups of
+// four that mix r = 0 with r > 0, and right shifts up to 31 with channels whose multiplier underflows to 0.
+describe('CONV_2D requantization at the ends of the shift range: all paths agree bit for bit', () => {
+  test.each([
+    { name: 'multipliers 16–160 (left shifts 5–8, r = 0)', scale: 1e-6 },
+    { name: 'multipliers 0.3–3 (r = 0 and r = 1 in one group of four)', scale: 5e-5 },
+    { name: 'multipliers ≈ 2^−24 (r ≈ 21–25)', scale: 335 },
+    { name: 'multipliers ≈ 2^−31 (r up to 31; some channels 0)', scale: 6e4 },
+  ])('$name', ({ scale }) => {
+    singleOp(Math.round(Math.log2(scale) * 1000), (g) =>
+      g.conv(g.input([1, 6, 5, 8]), { outC: 14, k: 3, quant: { scale, zeroPoint: 3 } }),
+    );
+  });
+
+  test('the host leaves the vector path to scalar code where it would not be exact', () => {
+    const d = {
+      bias: Int32Array.of(5, -7),
+      multipliers: Int32Array.of(1 << 30, 0x7fffffff),
+      shifts: Int32Array.of(2, -31),
+    };
+    const lanes = requantizationLanes(d)!;
+    // bias, 2^left, multiplier, 2^(32−r) as u32, 2^(31−r), mask, mask >> 1, r = 0 — one row per array, 2 channels.
+    expect(Array.from(lanes)).toEqual([
+      5,
+      -7,
+      4,
+      1,
+      1 << 30,
+      0x7fffffff,
+      0,
+      2,
+      0,
+      1,
+      0,
+      0x7fffffff,
+      0,
+      0x3fffffff,
+      -1,
+      0,
+    ]);
+    expect(requantizationLanes({ ...d, multipliers: Int32Array.of(1 << 30, -0x80000000) })).toBeNull();
+    expect(requantizationLanes({ ...d, shifts: Int32Array.of(31, 0) })).toBeNull();
   });
 });
 
