@@ -54,6 +54,12 @@ function fillPatch(p: usize, q: i32, patch: usize): void {
   const rowLength = kW * inC;
   for (let ky = 0; ky < kH; ky++) {
     const iy = iy0 + ky * dilH;
+    if (vectorFill && (iy < 0 || iy >= inH)) {
+      // A window row wholly above or below the image: zeros, sixteen bytes at a time (memory.fill is a call).
+      const end = j + <usize>(rowLength << 1);
+      for (; j < end; j += 16) v128.store(j, i32x4.splat(0));
+      continue;
+    }
     if (rowInside && iy >= 0 && iy < inH) {
       const src = input + <usize>((iy * inW + ix0) * inC);
       let c = 0;
@@ -65,7 +71,8 @@ function fillPatch(p: usize, q: i32, patch: usize): void {
     for (let kx = 0; kx < kW; kx++) {
       const ix = ix0 + kx * dilW;
       if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
-        memory.fill(j, 0, <usize>(inC << 1));
+        if (vectorFill) for (let c = 0; c < inC; c += 8) v128.store(j + (<usize>c << 1), i32x4.splat(0));
+        else memory.fill(j, 0, <usize>(inC << 1));
       } else {
         const src = input + <usize>((iy * inW + ix) * inC);
         if (vectorFill) {
