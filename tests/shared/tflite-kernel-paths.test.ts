@@ -67,6 +67,18 @@ describe('CONV_2D: reference, optimized and wasm kernels agree bit for bit', () 
     { name: 'depth 2079 (optimized: one-pixel path)', h: 3, w: 3, c: 231, outC: 5, k: 3 },
     { name: '7×7 stride 2 stem, RELU', h: 16, w: 15, c: 3, outC: 16, k: 7, stride: 2, fused: 'RELU' as const },
     { name: '1×1 projection, stride 2', h: 6, w: 6, c: 64, outC: 33, k: 1, stride: 2 },
+    // inC a multiple of 8: the wasm kernel reads windows in place from its widened input (conv.ts convWidened).
+    {
+      name: 'widened input: 3×3 VALID stride 2 stopping short of the last row and column, odd pixel count',
+      h: 8,
+      w: 8,
+      c: 8,
+      outC: 5,
+      k: 3,
+      stride: 2,
+      padding: 'VALID' as const,
+    },
+    { name: 'widened input: 3×3 SAME stride 2, 3×2 output', h: 5, w: 4, c: 24, outC: 9, k: 3, stride: 2 },
   ])('$name', ({ h, w, c, outC, k, stride, padding, dilation, fused }) => {
     singleOp(h * 31 + c + outC, (g) =>
       g.conv(g.input([1, h, w, c]), {

@@ -6,7 +6,7 @@ import { prepareConv2d, type Conv2dOpData } from '../conv-2d.ts';
 import { wasmArenaOf, type Kernel } from '../kernel.ts';
 
 /** Words of conv.ts's parameter block. */
-const PARAM_WORDS = 27;
+const PARAM_WORDS = 28;
 /** Arrays of conv.ts's requantization vectors (its L_* order), each outC int32. */
 const LANE_ARRAYS = 8;
 
@@ -45,6 +45,11 @@ export function requestConvolution(arena: WasmArena, d: Conv2dOpData): WasmOp {
   const inputSize = d.inH * d.inW * d.inC,
     outputSize = d.outH * d.outW * d.outC;
   const lanes = requantizationLanes(d);
+  // conv.ts's convWidened: window rows read in place from one zero-bordered int16 copy of the input (in the patch
+  // region), when every window row is contiguous and a multiple of eight taps.
+  const widened = d.dilationH === 1 && d.dilationW === 1 && d.inC % 8 === 0;
+  const wideW = (d.outW - 1) * d.strideW + d.kW,
+    wideH = (d.outH - 1) * d.strideH + d.kH;
   const request = {
     persistent: [
       PARAM_WORDS * 4,
@@ -54,8 +59,8 @@ export function requestConvolution(arena: WasmArena, d: Conv2dOpData): WasmOp {
       d.shifts.byteLength,
       lanes?.byteLength ?? 0,
     ],
-    // Two pixels' patches of int16.
-    scratch: { input: inputSize, output: outputSize, patch: depth8 * 2 * 2 },
+    // Two pixels' patches of int16, or the widened input.
+    scratch: { input: inputSize, output: outputSize, patch: widened ? wideH * wideW * d.inC * 2 : depth8 * 2 * 2 },
   };
   return arena.request(request, ({ buffer, exports, blocks, scratch }) => {
     const [params, filter, bias, multipliers, shifts, lanesAt] = blocks as [
@@ -101,6 +106,7 @@ export function requestConvolution(arena: WasmArena, d: Conv2dOpData): WasmOp {
       scratch.output,
       scratch.patch,
       lanes ? lanesAt : 0,
+      widened ? wideW : 0,
     ]);
     const inputView = new Int8Array(buffer, scratch.input, inputSize);
     const outputView = new Int8Array(buffer, scratch.output, outputSize);
