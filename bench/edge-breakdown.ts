@@ -27,6 +27,8 @@ export interface SideResult {
   classifyP95: number;
   /** Means of the worker's Server-Timing phases over the classify requests. */
   phases: Record<Phase, number>;
+  /** Classify answers that came without a Server-Timing header. */
+  untimed: number;
 }
 
 export interface Breakdown {
@@ -42,7 +44,11 @@ const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(s.length * q))]!;
 };
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+/** Mean of the values present (an answer without Server-Timing — e.g. one served while wrangler reloads — adds none). */
+const mean = (xs: number[]): number => {
+  const present = xs.filter((x) => !Number.isNaN(x));
+  return present.reduce((a, b) => a + b, 0) / present.length;
+};
 
 async function timed(send: Send, path: string, init?: RequestInit): Promise<{ ms: number; res: Response }> {
   const started = performance.now();
@@ -136,6 +142,7 @@ export async function measureBreakdown(opts: {
           classifyP50: quantile(s.classify, 0.5),
           classifyP95: quantile(s.classify, 0.95),
           phases: phases as Record<Phase, number>,
+          untimed: s.phases.filter((row) => row.total === undefined).length,
         };
       }),
     };
@@ -166,5 +173,7 @@ export function breakdownTable(b: Breakdown): string {
     `| classify() in Node (precise clock, p50) | — | — | — | — | — | — | ${ms(n.total)} ` +
       `| ${ms(n.decode)} | ${ms(n.preprocess)} | ${ms(n.infer)} | — |`,
   );
+  for (const s of b.sides.filter((side) => side.untimed > 0))
+    lines.push('', `(${s.side}: ${s.untimed} answer(s) without Server-Timing, left out of its means)`);
   return lines.join('\n');
 }
