@@ -4,7 +4,8 @@
 // model (32×32×3, random weights: latency does not depend on them) from a local R2 folder.
 // 0. Breakdown (bench/edge-breakdown.ts): a 512×384 JPEG's answer p50 beside the `/healthz` floor through wrangler
 //    dev, Miniflare over HTTP and Miniflare's dispatchFetch, interleaved, with the worker's own phases (its
-//    Server-Timing header) and the same classify() timed in Node; `--breakdown-only` stops after it.
+//    Server-Timing header) and the same classify() timed in Node; `--breakdown-only` stops after it,
+//    `--photos-only` skips it.
 // 1. Photos (bench/photos.ts: ImageMagick plasma, quality 88, 4:2:0; baseline and progressive; 0.2 / 3 / 12 MP):
 //    answer latency p50/p95 at concurrency 1, the worker's own decode time, beside @jsquash/jpeg (mozjpeg wasm)
 //    decoding the same bytes inside workerd too (Miniflare), requests alternating between the two.
@@ -113,9 +114,11 @@ const persistTo = mkdtempSync(join(tmpdir(), 'bench-edge-r2-'));
 mkdirSync(persistTo, { recursive: true });
 const benchModel = await publishResnet20(persistTo);
 const body = testJpeg();
-const start = (): Promise<LocalWorker> =>
+// A stopped wrangler's workerd can outlive it for a moment and still answer on its port: the breakdown's worker
+// gets a port of its own, so the next start on PORT never meets it.
+const start = (port = PORT): Promise<LocalWorker> =>
   startLocalWorker({
-    port: PORT,
+    port,
     persistTo,
     modelName: BENCH_MODEL,
     ...(process.env.EDGE_LOG ? { log: (line: string) => console.error(line) } : {}),
@@ -125,8 +128,8 @@ const load = (): string =>
   loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-{
-  const ours = await start();
+if (!values['photos-only']) {
+  const ours = await start(PORT + 1);
   try {
     const loadBefore = load();
     const breakdown = await measureBreakdown({
