@@ -1,7 +1,11 @@
 // `npm run bench -- edge [--seconds 15] [--requests 300] [--port 8799] [--photo-runs 15] [--photos-only]
-//   [--dir DIR]`
+//   [--breakdown-only] [--breakdown-rounds 100] [--dir DIR]`
 // The worker as users meet it: `wrangler dev` (real workerd) on 127.0.0.1 serving a published ResNet-20 int8
 // model (32×32×3, random weights: latency does not depend on them) from a local R2 folder.
+// 0. Breakdown (bench/edge-breakdown.ts): a 512×384 JPEG's answer p50 beside the `/healthz` floor through wrangler
+//    dev, Miniflare over HTTP and Miniflare's dispatchFetch, interleaved, with the worker's own phases (its
+//    Server-Timing header) and the same classify() timed in Node; `--breakdown-only` stops after it,
+//    `--photos-only` skips it.
 // 1. Photos (bench/photos.ts: ImageMagick plasma, quality 88, 4:2:0; baseline and progressive; 0.2 / 3 / 12 MP):
 //    answer latency p50/p95 at concurrency 1, the worker's own decode time, beside @jsquash/jpeg (mozjpeg wasm)
 //    decoding the same bytes inside workerd too (Miniflare), requests alternating between the two.
@@ -10,26 +14,17 @@
 // 3. (not with --photos-only) A 512×384 JPEG at concurrency 1, 8 and 32 (each level bounded by --requests and
 //    --seconds): p50/p95/p99, requests/s and errors; a restarted worker's first answers (cold isolate: model load
 //    + first inference); the deployable bundle's size from `wrangler deploy --dry-run`.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs-core';
-import jpeg from 'jpeg-js';
-import { sha256Hex } from '@resnet-edge/shared/hash';
-import { manifestSchema } from '@resnet-edge/shared/registry/manifest';
-import { writeTflite } from '@resnet-edge/shared/tflite/writer';
 import { startLocalWorker, type LocalWorker } from '../cli/src/serve-worker.ts';
 import { bundleWorker } from '../infra/src/deploy.ts';
-import { initBackend } from '../train/src/backends/index.ts';
-import { buildModel } from '../train/src/models/index.ts';
-import { quantizeModel } from '../train/src/quantize/quantize-model.ts';
-import { publishModel } from '@resnet-edge/registry/publish';
-import { R2LocalStore } from '@resnet-edge/registry/r2-local-store';
 import { workerdRssMiB } from '../tests/edge/fuzz/run.ts';
+import { breakdownTable, measureBreakdown } from './edge-breakdown.ts';
+import { BENCH_MODEL, publishResnet20, testJpeg } from './edge-model.ts';
 import { startJsquashWorker } from './jsquash-workerd.ts';
 import { photo, type PhotoKind } from './photos.ts';
-import { FASHION_MNIST_LABELS } from '../train/src/data/presets.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +33,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8799' },
     'photo-runs': { type: 'string', default: '15' },
     'photos-only': { type: 'boolean', default: false },
+    'breakdown-only': { type: 'boolean', default: false },
+    'breakdown-rounds': { type: 'string', default: '100' },
     dir: { type: 'string', default: join(tmpdir(), 'bench-edge-decode') },
   },
 });
@@ -45,58 +42,6 @@ const SECONDS = Number(values.seconds),
   REQUESTS = Number(values.requests),
   PORT = Number(values.port);
 const PHOTO_RUNS = Number(values['photo-runs']);
-const LABELS = [...FASHION_MNIST_LABELS];
-
-/** A 512×384 photo-like JPEG (gradients and shapes, quality 90). */
-function testJpeg(): Uint8Array {
-  const width = 512,
-    height = 384,
-    data = Buffer.alloc(width * height * 4);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4,
-        inDisc = (x - 300) ** 2 + (y - 180) ** 2 < 90 ** 2;
-      data[i] = inDisc ? 230 : (x * 255) / width;
-      data[i + 1] = inDisc ? 190 : (y * 255) / height;
-      data[i + 2] = inDisc ? 40 : 128;
-      data[i + 3] = 255;
-    }
-  return new Uint8Array(jpeg.encode({ data, width, height }, 90).data);
-}
-
-async function publishResnet20(persistTo: string): Promise<void> {
-  await initBackend('wasm');
-  const model = buildModel('resnet20', { inputShape: [32, 32, 3], numClasses: 10 });
-  const calib = tf.randomUniform([4, 32, 32, 3], -1, 1) as tf.Tensor4D;
-  const tflite = writeTflite(quantizeModel(model, calib, { calibration: { method: 'minmax' } }).graph);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-edge-model-'));
-  writeFileSync(join(dir, 'model.tflite'), tflite);
-  const manifest = manifestSchema.parse({
-    schemaVersion: 1,
-    name: 'bench',
-    version: '1.0.0',
-    arch: 'resnet20',
-    labels: LABELS,
-    preprocess: {
-      colorMode: 'rgb',
-      resizeShorter: 32,
-      resizeAlgorithm: 'bilinear',
-      crop: { height: 32, width: 32 },
-      normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
-      maxPixels: 40_000_000,
-    },
-    inputShape: [1, 32, 32, 3],
-    outputActivation: 'softmax',
-    accuracy: { float: { top1: 0.1, samples: 0 } },
-    files: { 'model.tflite': { sha256: await sha256Hex(tflite), size: tflite.byteLength } },
-    training: { dataFingerprint: 'bench (random weights)' },
-    createdAt: new Date().toISOString(),
-  });
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  const store = new R2LocalStore(persistTo);
-  await publishModel(store, dir, { by: 'bench' });
-  await store.close();
-}
 
 interface Level {
   concurrency: number;
@@ -167,15 +112,45 @@ async function level(url: string, body: Uint8Array, concurrency: number): Promis
 
 const persistTo = mkdtempSync(join(tmpdir(), 'bench-edge-r2-'));
 mkdirSync(persistTo, { recursive: true });
-await publishResnet20(persistTo);
+const benchModel = await publishResnet20(persistTo);
 const body = testJpeg();
-const start = (): Promise<LocalWorker> =>
+// A stopped wrangler's workerd can outlive it for a moment and still answer on its port: the breakdown's worker
+// gets a port of its own, so the next start on PORT never meets it.
+const start = (port = PORT): Promise<LocalWorker> =>
   startLocalWorker({
-    port: PORT,
+    port,
     persistTo,
-    modelName: 'bench',
+    modelName: BENCH_MODEL,
     ...(process.env.EDGE_LOG ? { log: (line: string) => console.error(line) } : {}),
   });
+
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+if (!values['photos-only']) {
+  const ours = await start(PORT + 1);
+  try {
+    const loadBefore = load();
+    const breakdown = await measureBreakdown({
+      wranglerUrl: ours.url,
+      persistTo,
+      modelName: BENCH_MODEL,
+      model: benchModel,
+      body,
+      rounds: Number(values['breakdown-rounds']),
+    });
+    console.log(
+      `\nEdge breakdown — ${(body.byteLength / 1024).toFixed(0)} KiB 512×384 JPEG, ResNet-20 int8 32×32×3, ` +
+        `concurrency 1, ${breakdown.rounds} interleaved rounds (healthz + classify on each path) — ` +
+        `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load before ${loadBefore}, after ${load()}\n`,
+    );
+    console.log(breakdownTable(breakdown));
+  } finally {
+    await ours.stop();
+  }
+}
+if (values['breakdown-only']) process.exit(0);
 
 interface Answer {
   timing: { decode_ms: number; preprocess_ms: number; infer_ms: number };

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseServerTiming } from '../../edge/src/server-timing.ts';
 import { json, runCli } from '../helpers/cli.ts';
 import { FASHION_LABELS, publish, type Published } from './publish.ts';
 import { tinyModel } from './tiny-model.ts';
@@ -141,6 +142,22 @@ describe('a published model', () => {
       400,
       'bad_parameter',
     );
+  });
+
+  it("splits its time in a Server-Timing header that matches the answer's own timing", async () => {
+    const response = await worker.fetch('/v1/classify', {
+      method: 'POST',
+      body: await fixture(...HELD_OUT[1]!),
+      headers: { 'content-type': 'image/png' },
+    });
+    const answer = (await response.json()) as Answer;
+    const phases = parseServerTiming(response.headers.get('server-timing'));
+    expect(Object.keys(phases)).toEqual(['upload', 'model', 'classify', 'decode', 'preprocess', 'infer', 'total']);
+    for (const ms of Object.values(phases)) expect(ms).toBeGreaterThanOrEqual(0);
+    // The header rounds to 0.01 ms; the answer's fields are the same measurements.
+    expect(phases.decode).toBeCloseTo(answer.timing.decode_ms, 1);
+    expect(phases.infer).toBeCloseTo(answer.timing.infer_ms, 1);
+    expect(phases.total! + 0.01).toBeGreaterThanOrEqual(phases.upload! + phases.model! + phases.classify!);
   });
 
   it('answers the same for a multipart upload as for the raw body', async () => {

@@ -11,6 +11,7 @@ import { builtinOps, OpResolver } from '@resnet-edge/shared/tflite/op-resolver';
 import type { KernelPath } from '@resnet-edge/shared/tflite/kernels/kernel';
 import { conv2d } from '@resnet-edge/shared/tflite/kernels/conv-2d';
 import { conv2dOptimized } from '@resnet-edge/shared/tflite/kernels/optimized/conv-2d';
+import { requantizationLanes } from '@resnet-edge/shared/tflite/kernels/wasm/conv-2d';
 import { readTflite } from '@resnet-edge/shared/tflite/reader';
 import { writeTflite } from '@resnet-edge/shared/tflite/writer';
 import { TfliteError } from '@resnet-edge/shared/tflite/errors';
@@ -66,6 +67,18 @@ describe('CONV_2D: reference, optimized and wasm kernels agree bit for bit', () 
     { name: 'depth 2079 (optimized: one-pixel path)', h: 3, w: 3, c: 231, outC: 5, k: 3 },
     { name: '7×7 stride 2 stem, RELU', h: 16, w: 15, c: 3, outC: 16, k: 7, stride: 2, fused: 'RELU' as const },
     { name: '1×1 projection, stride 2', h: 6, w: 6, c: 64, outC: 33, k: 1, stride: 2 },
+    // inC a multiple of 8: the wasm kernel reads windows in place from its widened input (conv.ts convWidened).
+    {
+      name: 'widened input: 3×3 VALID stride 2 stopping short of the last row and column, odd pixel count',
+      h: 8,
+      w: 8,
+      c: 8,
+      outC: 5,
+      k: 3,
+      stride: 2,
+      padding: 'VALID' as const,
+    },
+    { name: 'widened input: 3×3 SAME stride 2, 3×2 output', h: 5, w: 4, c: 24, outC: 9, k: 3, stride: 2 },
   ])('$name', ({ h, w, c, outC, k, stride, padding, dilation, fused }) => {
     singleOp(h * 31 + c + outC, (g) =>
       g.conv(g.input([1, h, w, c]), {
@@ -77,6 +90,52 @@ describe('CONV_2D: reference, optimized and wasm kernels agree bit for bit', () 
         ...(fused ? { fused } : {}),
       }),
     );
+  });
+});
+
+// The wasm kernel requantizes four channels at a time without per-lane shifts (conv.ts's requantize4): output
+// scales that push every channel's shift to where that arithmetic changes form — left shifts (r = 0), groups of
+// four that mix r = 0 with r > 0, and right shifts up to 31 with channels whose multiplier underflows to 0.
+describe('CONV_2D requantization at the ends of the shift range: all paths agree bit for bit', () => {
+  test.each([
+    { name: 'multipliers 16–160 (left shifts 5–8, r = 0)', scale: 1e-6 },
+    { name: 'multipliers 0.3–3 (r = 0 and r = 1 in one group of four)', scale: 5e-5 },
+    { name: 'multipliers ≈ 2^−24 (r ≈ 21–25)', scale: 335 },
+    { name: 'multipliers ≈ 2^−31 (r up to 31; some channels 0)', scale: 6e4 },
+  ])('$name', ({ scale }) => {
+    singleOp(Math.round(Math.log2(scale) * 1000), (g) =>
+      g.conv(g.input([1, 6, 5, 8]), { outC: 14, k: 3, quant: { scale, zeroPoint: 3 } }),
+    );
+  });
+
+  test('the host leaves the vector path to scalar code where it would not be exact', () => {
+    const d = {
+      bias: Int32Array.of(5, -7),
+      multipliers: Int32Array.of(1 << 30, 0x7fffffff),
+      shifts: Int32Array.of(2, -31),
+    };
+    const lanes = requantizationLanes(d)!;
+    // bias, 2^left, multiplier, 2^(32−r) as u32, 2^(31−r), mask, mask >> 1, r = 0 — one row per array, 2 channels.
+    expect(Array.from(lanes)).toEqual([
+      5,
+      -7,
+      4,
+      1,
+      1 << 30,
+      0x7fffffff,
+      0,
+      2,
+      0,
+      1,
+      0,
+      0x7fffffff,
+      0,
+      0x3fffffff,
+      -1,
+      0,
+    ]);
+    expect(requantizationLanes({ ...d, multipliers: Int32Array.of(1 << 30, -0x80000000) })).toBeNull();
+    expect(requantizationLanes({ ...d, shifts: Int32Array.of(31, 0) })).toBeNull();
   });
 });
 
