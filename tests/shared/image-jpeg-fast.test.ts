@@ -3,8 +3,8 @@
 // also for damaged files, whose scans reach the decoders' error and padding paths.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
+import { noiseJpeg, scanStart, seededFlips } from '../helpers/jpeg-damage.ts';
 import { MemoryBudget } from '@resnet-edge/shared/image/budget';
 import { ImageError } from '@resnet-edge/shared/image/errors';
 import { decodeJpegScaled, type JpegScale } from '@resnet-edge/shared/image/jpeg/decode';
@@ -39,36 +39,6 @@ function expectSamePaths(bytes: Uint8Array): void {
     if (typeof reference === 'string') expect(fast).toBe(reference);
     else expect(Buffer.from(fast as Uint8Array).equals(Buffer.from(reference))).toBe(true);
   }
-}
-
-/** Seeded noise at quality 100: large coefficients with long codes and magnitudes, the table-miss paths. */
-function noiseJpeg(width: number, height: number, quality: number): Uint8Array {
-  const data = Buffer.alloc(width * height * 4);
-  let seed = 7;
-  for (let i = 0; i < data.length; i++) {
-    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-    data[i] = (seed >> 16) & 255;
-  }
-  return new Uint8Array(jpeg.encode({ data, width, height }, quality).data);
-}
-
-function seededFlips(bytes: Uint8Array, from: number, flips: number, seed: number): Uint8Array {
-  const out = bytes.slice();
-  let s = seed;
-  for (let i = 0; i < flips; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
-    const at = from + (s % (out.length - 2 - from));
-    out[at] = out[at]! ^ (1 << (s % 8));
-  }
-  return out;
-}
-
-/** Offset just past the first SOS segment: where the entropy-coded data begins. */
-function scanStart(bytes: Uint8Array): number {
-  for (let i = 2; i + 3 < bytes.length; i++) {
-    if (bytes[i] === 0xff && bytes[i + 1] === 0xda) return i + 2 + ((bytes[i + 2]! << 8) | bytes[i + 3]!);
-  }
-  throw new Error('no scan');
 }
 
 describe('fast scan decoding equals the reference decoder', () => {
