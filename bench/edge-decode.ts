@@ -17,8 +17,7 @@ import { parseArgs } from 'node:util';
 import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
-import { preprocessSpecSchema } from '@resnet-edge/shared/preprocess/spec';
-import { photo } from './photos.ts';
+import { photo, PHOTO_BENCH_SPEC } from './photos.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,13 +34,7 @@ const SIZES: [string, number, number][] = [
   ['12 MP', 4032, 3024],
   ['40 MP', 7300, 5475],
 ];
-const spec = preprocessSpecSchema.parse({
-  colorMode: 'rgb',
-  resizeShorter: 72,
-  resizeAlgorithm: 'bilinear',
-  crop: { height: 64, width: 64 },
-  normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
-});
+const spec = PHOTO_BENCH_SPEC;
 
 // @jsquash/jpeg builds an ImageData; Node has none.
 (globalThis as { ImageData?: unknown }).ImageData ??= class {

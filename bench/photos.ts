@@ -4,6 +4,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { preprocessSpecSchema } from '@resnet-edge/shared/preprocess/spec';
+
+/** The decode benchmarks' model: 64×64 input, shorter side resized to 72 (so photos decode at 1/8 or 1/4). */
+export const PHOTO_BENCH_SPEC = preprocessSpecSchema.parse({
+  colorMode: 'rgb',
+  resizeShorter: 72,
+  resizeAlgorithm: 'bilinear',
+  crop: { height: 64, width: 64 },
+  normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
+});
 
 export type PhotoKind = 'baseline' | 'progressive';
 

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
-import { preprocessSpecSchema } from '@resnet-edge/shared/preprocess/spec';
+import { PHOTO_BENCH_SPEC } from './photos.ts';
 
 const { values } = parseArgs({
   options: {
@@ -27,13 +27,7 @@ symlinkSync(join(root, 'node_modules'), join(other, 'node_modules')); // zod, ff
 const url = pathToFileURL(join(other, 'shared/src/preprocess/index.ts')).href;
 const before = (await import(url)) as { preprocess: typeof preprocess };
 
-const spec = preprocessSpecSchema.parse({
-  colorMode: 'rgb',
-  resizeShorter: 72,
-  resizeAlgorithm: 'bilinear',
-  crop: { height: 64, width: 64 },
-  normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
-});
+const spec = PHOTO_BENCH_SPEC;
 const FILES = [
   ['0.2 MP lossy', 'photo-512x384.webp'],
   ['3 MP lossy', 'photo-2000x1500.webp'],
