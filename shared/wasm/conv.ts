@@ -112,20 +112,8 @@ function widePair(p: usize, a: usize, b: usize, rowStride: usize, kH: i32, rowLe
       xb += rowStride;
       tap += <usize>rowLength;
     }
-    const at = <usize>oc;
-    if (lanes != 0) {
-      requantize4(p, lanes, outC, oc, sum4(a0, a1, a2, a3), out + at);
-      requantize4(p, lanes, outC, oc, sum4(b0, b1, b2, b3), outB + at);
-      continue;
-    }
-    store<i8>(out + at, requantize(p, oc, horizontal(a0)));
-    store<i8>(out + at, requantize(p, oc + 1, horizontal(a1)), 1);
-    store<i8>(out + at, requantize(p, oc + 2, horizontal(a2)), 2);
-    store<i8>(out + at, requantize(p, oc + 3, horizontal(a3)), 3);
-    store<i8>(outB + at, requantize(p, oc, horizontal(b0)));
-    store<i8>(outB + at, requantize(p, oc + 1, horizontal(b1)), 1);
-    store<i8>(outB + at, requantize(p, oc + 2, horizontal(b2)), 2);
-    store<i8>(outB + at, requantize(p, oc + 3, horizontal(b3)), 3);
+    storeFour(p, lanes, outC, oc, a0, a1, a2, a3, out + <usize>oc);
+    storeFour(p, lanes, outC, oc, b0, b1, b2, b3, outB + <usize>oc);
   }
   for (; oc < outC; oc++) {
     const f = filter + <usize>(oc * depth8);
@@ -169,14 +157,7 @@ function widePixel(p: usize, a: usize, rowStride: usize, kH: i32, rowLength: i32
       xa += rowStride;
       tap += <usize>rowLength;
     }
-    if (lanes != 0) {
-      requantize4(p, lanes, outC, oc, sum4(s0, s1, s2, s3), out + <usize>oc);
-      continue;
-    }
-    store<i8>(out + <usize>oc, requantize(p, oc, horizontal(s0)));
-    store<i8>(out + <usize>oc, requantize(p, oc + 1, horizontal(s1)), 1);
-    store<i8>(out + <usize>oc, requantize(p, oc + 2, horizontal(s2)), 2);
-    store<i8>(out + <usize>oc, requantize(p, oc + 3, horizontal(s3)), 3);
+    storeFour(p, lanes, outC, oc, s0, s1, s2, s3, out + <usize>oc);
   }
   for (; oc < outC; oc++) {
     const f = filter + <usize>(oc * depth8);
@@ -269,20 +250,8 @@ function pixelPair(p: usize, patchA: usize, patchB: usize, depth8: i32, outC: i3
       a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xa, w3));
       b3 = i32x4.add(b3, i32x4.dot_i16x8_s(xb, w3));
     }
-    const at = <usize>oc;
-    if (lanes != 0) {
-      requantize4(p, lanes, outC, oc, sum4(a0, a1, a2, a3), out + at);
-      requantize4(p, lanes, outC, oc, sum4(b0, b1, b2, b3), outB + at);
-      continue;
-    }
-    store<i8>(out + at, requantize(p, oc, horizontal(a0)));
-    store<i8>(out + at, requantize(p, oc + 1, horizontal(a1)), 1);
-    store<i8>(out + at, requantize(p, oc + 2, horizontal(a2)), 2);
-    store<i8>(out + at, requantize(p, oc + 3, horizontal(a3)), 3);
-    store<i8>(outB + at, requantize(p, oc, horizontal(b0)));
-    store<i8>(outB + at, requantize(p, oc + 1, horizontal(b1)), 1);
-    store<i8>(outB + at, requantize(p, oc + 2, horizontal(b2)), 2);
-    store<i8>(outB + at, requantize(p, oc + 3, horizontal(b3)), 3);
+    storeFour(p, lanes, outC, oc, a0, a1, a2, a3, out + <usize>oc);
+    storeFour(p, lanes, outC, oc, b0, b1, b2, b3, outB + <usize>oc);
   }
   for (; oc < outC; oc++) {
     const f = filter + <usize>(oc * depth8);
@@ -318,14 +287,7 @@ function pixel(p: usize, patch: usize, depth8: i32, outC: i32, out: usize): void
       s2 = i32x4.add(s2, i32x4.dot_i16x8_s(x, v128.load8x8_s(f2 + o)));
       s3 = i32x4.add(s3, i32x4.dot_i16x8_s(x, v128.load8x8_s(f3 + o)));
     }
-    if (lanes != 0) {
-      requantize4(p, lanes, outC, oc, sum4(s0, s1, s2, s3), out + <usize>oc);
-      continue;
-    }
-    store<i8>(out + <usize>oc, requantize(p, oc, horizontal(s0)));
-    store<i8>(out + <usize>oc, requantize(p, oc + 1, horizontal(s1)), 1);
-    store<i8>(out + <usize>oc, requantize(p, oc + 2, horizontal(s2)), 2);
-    store<i8>(out + <usize>oc, requantize(p, oc + 3, horizontal(s3)), 3);
+    storeFour(p, lanes, outC, oc, s0, s1, s2, s3, out + <usize>oc);
   }
   for (; oc < outC; oc++) {
     const f = filter + <usize>(oc * depth8);
@@ -335,6 +297,22 @@ function pixel(p: usize, patch: usize, depth8: i32, outC: i32, out: usize): void
     }
     store<i8>(out + <usize>oc, requantize(p, oc, horizontal(s)));
   }
+}
+
+/**
+ * Output channels oc … oc + 3 of one pixel from their four accumulators: four lanes at once where the host set
+ * LANES (the multipliers and shifts requantize4 handles exactly), else one channel at a time.
+ */
+@inline
+function storeFour(p: usize, lanes: usize, outC: i32, oc: i32, s0: v128, s1: v128, s2: v128, s3: v128, out: usize): void {
+  if (lanes != 0) {
+    requantize4(p, lanes, outC, oc, sum4(s0, s1, s2, s3), out);
+    return;
+  }
+  store<i8>(out, requantize(p, oc, horizontal(s0)));
+  store<i8>(out, requantize(p, oc + 1, horizontal(s1)), 1);
+  store<i8>(out, requantize(p, oc + 2, horizontal(s2)), 2);
+  store<i8>(out, requantize(p, oc + 3, horizontal(s3)), 3);
 }
 
 /** Four accumulators → the vector of their four sums, by a transposing reduction (6 shuffles, 3 adds). */
