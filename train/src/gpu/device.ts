@@ -47,7 +47,10 @@ export async function acquireGpu(): Promise<GpuContext> {
     description?: string;
   };
   const a = adapter.limits;
+  // Timestamp queries only serve the kernel profile (CompiledTrainer.profile); asking costs nothing.
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
   const device = await adapter.requestDevice({
+    requiredFeatures,
     requiredLimits: {
       maxStorageBuffersPerShaderStage: Math.min(a.maxStorageBuffersPerShaderStage, 10),
       maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
