@@ -4,7 +4,7 @@
 // Conv2D / Conv2DBackpropInput / Conv2DBackpropFilter kernel. Median of --reps runs after a warm-up.
 //
 //   npm run bench -- train-gpu-kernels                          resnet20:16:16 (arch:size:batch)
-//   npm run bench -- train-gpu-kernels --shape resnet18:64:4 --reps 3 --max-tile 16|32|64
+//   npm run bench -- train-gpu-kernels --shape resnet18:64:4 --reps 3 --max-tile 16|32|64 --activations f32|f16
 //
 // Rows: one per distinct conv shape (how many layers have it), GPU ms of our forward (with its BatchNorm
 // statistics epilogue), dgrad (BatchNorm backward map applied while loading) and wgrad (split-K), and tfjs's
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     shape: { type: 'string', default: 'resnet20:16:16' },
     reps: { type: 'string', default: '3' },
     'max-tile': { type: 'string' },
+    activations: { type: 'string', default: 'f32' },
     'skip-tfjs': { type: 'boolean', default: false },
   },
 });
@@ -35,10 +36,17 @@ const ctx = await acquireGpu();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const model = buildModel(arch, { inputShape: [size, size, 3], numClasses: 10 });
+const activations = values.activations as 'f32' | 'f16';
 const maxTileN = values['max-tile'] ? (Number(values['max-tile']) as 16 | 32 | 64) : undefined;
 const trainer = await CompiledTrainer.create(
   model,
-  { batchSize: batch, optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 }, labelSmoothing: 0, maxTileN },
+  {
+    batchSize: batch,
+    optimizer: { kind: 'sgd', momentum: 0.9, weightDecay: 1e-4 },
+    labelSmoothing: 0,
+    maxTileN,
+    activations,
+  },
   ctx,
 );
 await trainer.importWeights();
@@ -48,7 +56,7 @@ const b = {
   count: batch,
 };
 await trainer.profile(b, 0.001); // warm-up: lavapipe compiles each pipeline at its first dispatch
-const runs = [];
+const runs: Awaited<ReturnType<typeof trainer.profile>>[] = [];
 for (let r = 0; r < reps; r++) runs.push(await trainer.profile(b, 0.001));
 const ours = runs[0]!.map((d, i) => ({ label: d.label, grid: d.grid, ms: median(runs.map((run) => run[i]!.ms)) }));
 const msOf = (label: string) => ours.find((d) => d.label === label)?.ms;
@@ -93,7 +101,9 @@ async function tfjsKernels(g: Geo): Promise<{ forward: number; dgrad: number; wg
 
 const f = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(2));
 const uptime = (await import('node:os')).loadavg().map((l) => l.toFixed(2));
-console.log(`adapter: ${ctx.adapterName}; ${arch} ${size}×${size} bs${batch}; median of ${reps}; load ${uptime}`);
+console.log(
+  `adapter: ${ctx.adapterName}; ${arch} ${size}×${size} bs${batch}; ${activations} y; median of ${reps}; load ${uptime}`,
+);
 console.log('GPU ms per dispatch (ours incl. BatchNorm epilogue / prologue; tfjs: the plain conv kernel)\n');
 console.log('| conv shape | layers | ours fwd | tfjs fwd | ours dgrad | tfjs dgrad | ours wgrad | tfjs wgrad |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');

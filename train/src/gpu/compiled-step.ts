@@ -12,7 +12,14 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Optimizer, OptimizerConfig } from '../training/optimizer.ts';
 import { acquireGpu, orLost, type GpuContext } from './device.ts';
 import { GpuStepError, WHAT_TO_DO } from './errors.ts';
-import { accumulateShader, flatGrid, LAYER_BINDING, STEP_BYTES, type Kernel } from './kernels/common.wgsl.ts';
+import {
+  accumulateShader,
+  flatGrid,
+  LAYER_BINDING,
+  STEP_BYTES,
+  type ActivationStorage,
+  type Kernel,
+} from './kernels/common.wgsl.ts';
 import {
   applyShader,
   bnBackwardFinalizeShader,
@@ -40,9 +47,15 @@ export interface CompiledStepOptions {
    * first dispatch of one GEMM pipeline: 16×16 threads ≈ 30 s, 8×16 ≈ 6 s, 4×16 ≈ 2.5 s).
    */
   maxTileN?: 16 | 32 | 64;
+  /**
+   * Storage of the conv outputs y (default f32). f16 needs the adapter's shader-f16; whether it trains close
+   * enough to f32 for a model is what chooseActivationStorage (precision.ts) checks.
+   */
+  activations?: ActivationStorage;
 }
 
 export interface StepStats {
+  activations: ActivationStorage;
   dispatchesPerStep: number;
   submitsPerStep: number;
   /** Bytes of every GPU buffer of the arena (all persistent: also the peak). */
@@ -83,6 +96,7 @@ export class CompiledTrainer {
   private iterations = 0;
   private readonly maxBatch: number;
   private readonly splits: number;
+  private readonly yStorage: ActivationStorage;
   // Arena buffers, by role.
   private stepUniform!: GPUBuffer;
   private params!: GPUBuffer;
@@ -103,6 +117,12 @@ export class CompiledTrainer {
     this.plan = planModel(model);
     this.maxBatch = opts.batchSize;
     this.splits = opts.splits ?? defaultSplits(this.plan.paramCount, ctx.device.limits.maxStorageBufferBindingSize);
+    this.yStorage = opts.activations ?? 'f32';
+    if (this.yStorage === 'f16' && !ctx.device.features.has('shader-f16'))
+      throw new GpuStepError(
+        'gpu_unsupported_model',
+        `f16 activations need shader-f16, which ${ctx.adapterName} lacks; use f32 activations`,
+      );
   }
 
   /** Plans `model` for batches of up to `opts.batchSize` images; throws GpuStepError before allocating if it cannot. */
@@ -114,6 +134,7 @@ export class CompiledTrainer {
 
   get stepStats(): StepStats {
     return {
+      activations: this.yStorage,
       dispatchesPerStep: this.dispatches.length,
       submitsPerStep: 1,
       bufferBytes: this.bytes,
@@ -219,7 +240,8 @@ export class CompiledTrainer {
         node: c,
         index: i,
         pixels,
-        y: this.buffer(`${c.name}/y`, N * pixels * c.geo.cOut),
+        // An f16 y takes half the floats' bytes.
+        y: this.buffer(`${c.name}/y`, (N * pixels * c.geo.cOut) / (this.yStorage === 'f16' ? 2 : 1)),
         partials: this.buffer(`${c.name}/partials`, Math.ceil((N * pixels) / partialRows) * 2 * c.geo.cOut),
         coefF: this.buffer(`${c.name}/coef`, 4 * c.geo.cOut),
         coefB: this.buffer(`${c.name}/coef-grad`, 4 * c.geo.cOut),
@@ -242,6 +264,7 @@ export class CompiledTrainer {
       kernelOffset: node.kernel.offset,
       splits: mode === 'wgrad' ? this.splits : 1,
       maxTileN: this.opts.maxTileN ?? (this.ctx.software ? 16 : 64),
+      yStorage: this.yStorage,
       paramCount: P,
       epilogue,
     });
@@ -271,7 +294,7 @@ export class CompiledTrainer {
         const kinds = node.terms.map((term): 'bn' | 'identity' => ('bn' in term ? 'bn' : 'identity'));
         this.record(
           `${node.name}/apply`,
-          applyShader(t.c, t.h * t.w, kinds, node.relu),
+          applyShader(t.c, t.h * t.w, kinds, node.relu, this.yStorage),
           [...resources, this.acts[node.out]!],
           (n) => flatGrid(n * size(node.out)),
         );
@@ -366,7 +389,7 @@ export class CompiledTrainer {
         1,
       ];
       bnTerms.forEach((c, i) => {
-        const spec = { channels: t.c, pixels, mask: i === 0, relu: node.relu };
+        const spec = { channels: t.c, pixels, mask: i === 0, relu: node.relu, yStorage: this.yStorage };
         const io = i === 0 ? [g, this.acts[node.out]!, c.y, c.coefF, c.partials, d] : [d, c.y, c.coefF, c.partials];
         this.record(`${c.node.name}/bn-backward-reduce`, bnBackwardReduceShader(spec), io, reduceGrid);
         this.record(
@@ -471,7 +494,10 @@ export class CompiledTrainer {
   async profile(batch: { x: Float32Array; y: Int32Array; count: number }, lr: number): Promise<DispatchTime[]> {
     const { device } = this.ctx;
     if (!device.features.has('timestamp-query'))
-      throw new GpuStepError('gpu_unsupported_model', `${this.ctx.adapterName} has no timestamp queries to profile with`);
+      throw new GpuStepError(
+        'gpu_unsupported_model',
+        `${this.ctx.adapterName} has no timestamp queries to profile with`,
+      );
     const count = 2 * this.dispatches.length;
     const querySet = device.createQuerySet({ type: 'timestamp', count });
     const resolved = device.createBuffer({ size: count * 8, usage: 0x200 | 0x04 }); // QUERY_RESOLVE | COPY_SRC

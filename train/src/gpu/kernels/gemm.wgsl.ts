@@ -25,7 +25,7 @@
 //     gradient from the same taps only, so a strided dgrad loops over 1/s² of the taps instead of multiplying
 //     3/4 of its A tile by zero (the rows of a workgroup all belong to one class).
 import type { Geometry } from '../plan.ts';
-import { layerUniform, STEP_STRUCT, type Kernel } from './common.wgsl.ts';
+import { enableFor, layerUniform, STEP_STRUCT, type ActivationStorage, type Kernel } from './common.wgsl.ts';
 
 export type GemmMode = 'forward' | 'dgrad' | 'wgrad';
 export type DgradEpilogue = 'write' | 'accumulate' | 'add';
@@ -42,6 +42,8 @@ export interface GemmSpec {
   splits: number;
   paramCount: number;
   epilogue?: DgradEpilogue;
+  /** How y, the conv output, is stored (default f32). */
+  yStorage?: ActivationStorage;
   /** wgrad only: also store dz (binding 6) as it is staged, for the conv's aligned dgrad. */
   writeDz?: boolean;
   /** The widest tile allowed (16, 32 or 64 columns; the workgroup has BN/4 × 16 threads). */
@@ -85,11 +87,12 @@ export function gemmGrid(spec: GemmSpec, n: number): [number, number, number] {
 const DZ = /* wgsl */ `
 fn dz(p: u32, c: u32) -> f32 {
   let co = L.co;
-  return coef[c] * d[p * co + c] + coef[co + c] * (y[p * co + c] - coef[3u * co + c]) + coef[2u * co + c];
+  return coef[c] * d[p * co + c] + coef[co + c] * (f32(y[p * co + c]) - coef[3u * co + c]) + coef[2u * co + c];
 }`;
 
 function bindings(spec: GemmSpec): string {
   const aligned = gemmPath(spec) === 'aligned';
+  const Y = spec.yStorage ?? 'f32';
   if (spec.mode === 'dgrad' && aligned)
     return `
 @group(0) @binding(1) var<storage, read> dz4: array<vec4f>;
@@ -101,12 +104,12 @@ ${spec.epilogue === 'add' ? '@group(0) @binding(4) var<storage, read> addend: ar
       return `
 @group(0) @binding(1) var<storage, read> ${aligned ? 'x4: array<vec4f>' : 'x: array<f32>'};
 @group(0) @binding(2) var<storage, read> params: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<${Y}>;
 @group(0) @binding(4) var<storage, read_write> partials: array<f32>;`;
     case 'dgrad':
       return `
 @group(0) @binding(1) var<storage, read> d: array<f32>;
-@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<${Y}>;
 @group(0) @binding(3) var<storage, read> coef: array<f32>;
 @group(0) @binding(4) var<storage, read> params: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
@@ -115,7 +118,7 @@ ${spec.epilogue === 'add' ? '@group(0) @binding(6) var<storage, read> addend: ar
       return `
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> d: array<f32>;
-@group(0) @binding(3) var<storage, read> y: array<f32>;
+@group(0) @binding(3) var<storage, read> y: array<${Y}>;
 @group(0) @binding(4) var<storage, read> coef: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 ${spec.writeDz ? '@group(0) @binding(6) var<storage, read_write> dzOut: array<f32>;' : ''}`;
@@ -136,8 +139,7 @@ fn imagePatch(p: u32, kh: u32, kw: u32, ci: u32) -> f32 {
 
 function loaders(spec: GemmSpec): string {
   if (gemmPath(spec) === 'aligned') {
-    if (spec.mode === 'forward')
-      return `fn loadB(k: u32, col: u32) -> f32 { return params[L.koff + k * L.co + col]; }`;
+    if (spec.mode === 'forward') return `fn loadB(k: u32, col: u32) -> f32 { return params[L.koff + k * L.co + col]; }`;
     return `fn loadB(kh: u32, kw: u32, co: u32, col: u32) -> f32 {
   return params[L.koff + ((kh * L.k + kw) * L.ci + col) * L.co + co];
 }`;
@@ -196,7 +198,7 @@ const four = [0, 1, 2, 3] as const;
 
 function epilogue(spec: GemmSpec): string {
   const store = (value: string) => {
-    if (spec.mode === 'forward') return `out[r * L.co + c] = ${value};`;
+    if (spec.mode === 'forward') return `out[r * L.co + c] = ${spec.yStorage ?? 'f32'}(${value});`;
     if (spec.mode === 'wgrad') return `out[wid.z * PARAMS + L.koff + r * L.co + c] = ${value};`;
     const i = 'p * L.ci + c';
     if (spec.epilogue === 'accumulate') return `out[${i}] = out[${i}] + ${value};`;
@@ -401,7 +403,7 @@ fn classPixel(r: u32, ph: u32, pw: u32) -> u32 {
 }`
     : '';
   const loop = kLoop(spec, av);
-  const code = /* wgsl */ `${STEP_STRUCT}
+  const code = /* wgsl */ `${enableFor(spec.yStorage ?? 'f32')}${STEP_STRUCT}
 ${layer.decl}
 const PARAMS = ${spec.paramCount}u; const SPLITS = ${spec.splits}u;
 const BM = ${GEMM_BM}u; const BN = ${bn}u; const BK = ${GEMM_BK}u; const AV = ${av}u;
