@@ -29,7 +29,7 @@ import {
   REDUCE_ROWS,
   type FinalizeSpec,
 } from './kernels/batchnorm.wgsl.ts';
-import { GEMM_BM, gemmGrid, gemmPath, gemmShader, type DgradEpilogue, type GemmSpec } from './kernels/gemm.wgsl.ts';
+import { gemmGrid, gemmPath, gemmShader, gemmTile, type DgradEpilogue, type GemmSpec } from './kernels/gemm.wgsl.ts';
 import { headBackwardCount, headBackwardShader, headForwardShader, type HeadSpec } from './kernels/head.wgsl.ts';
 import { optimizerShader } from './kernels/optimizer.wgsl.ts';
 import { maxPoolBackwardShader, maxPoolForwardShader } from './kernels/pool.wgsl.ts';
@@ -233,9 +233,21 @@ export class CompiledTrainer {
     const grad: (GPUBuffer | undefined)[] = plan.tensors.map(() => undefined);
     const gradOf = (t: number) => (grad[t] ??= this.buffer(`grad${t}`, N * size(t)));
 
+    const gemm = (node: ConvBnNode, mode: GemmSpec['mode'], epilogue?: DgradEpilogue): GemmSpec => ({
+      mode,
+      geo: node.geo,
+      kernelOffset: node.kernel.offset,
+      splits: mode === 'wgrad' ? this.splits : 1,
+      maxTileN: this.opts.maxTileN ?? (this.ctx.software ? 16 : 64),
+      batch: N,
+      yStorage: this.yStorage,
+      paramCount: P,
+      epilogue,
+    });
     const convs = plan.convs.map((c, i) => {
       const pixels = c.geo.hOut * c.geo.wOut;
-      const partialRows = Math.min(GEMM_BM, REDUCE_ROWS);
+      // The forward GEMM leaves one partial per row tile, bn_backward_reduce one per REDUCE_ROWS rows.
+      const partialRows = Math.min(gemmTile(gemm(c, 'forward')).bm, REDUCE_ROWS);
       return {
         node: c,
         index: i,
@@ -258,16 +270,6 @@ export class CompiledTrainer {
       meanOffset: c.movingMean.offset,
       varianceOffset: c.movingVariance.offset,
     });
-    const gemm = (node: ConvBnNode, mode: GemmSpec['mode'], epilogue?: DgradEpilogue): GemmSpec => ({
-      mode,
-      geo: node.geo,
-      kernelOffset: node.kernel.offset,
-      splits: mode === 'wgrad' ? this.splits : 1,
-      maxTileN: this.opts.maxTileN ?? (this.ctx.software ? 16 : 64),
-      yStorage: this.yStorage,
-      paramCount: P,
-      epilogue,
-    });
 
     // Forward.
     for (const node of plan.nodes) {
@@ -282,7 +284,7 @@ export class CompiledTrainer {
         );
         this.record(
           `${node.name}/bn`,
-          bnFinalizeShader(finalizeSpec(node, c.pixels, GEMM_BM)),
+          bnFinalizeShader(finalizeSpec(node, c.pixels, gemmTile(spec).bm)),
           [c.partials, this.params, c.coefF, this.stats],
           () => [node.geo.cOut, 1, 1],
         );

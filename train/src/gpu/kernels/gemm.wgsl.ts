@@ -9,7 +9,7 @@
 //
 // dz, the gradient at the conv output, is never stored: the BatchNorm backward map
 // dz = a·d + b·(y − μ) + k (per-channel a, b, k from bn_backward_finalize) is applied while loading a tile.
-// Tiles: BM×BN outputs per workgroup of (BN/4)×16 threads, each thread 4×4 outputs strided by the thread grid
+// Tiles: BM×BN outputs per workgroup of (BN/4)×(BM/4) threads (gemmTile), each thread 4×4 outputs strided by the thread grid
 // (coalesced stores), BK = 16 deep, both operands staged in workgroup memory. A thread's 4×4 accumulators are
 // four vec4s and the stores are unrolled here in TypeScript: dynamically indexed private arrays made lavapipe's
 // LLVM take ~30 s per pipeline, the vec4 form ~2–5 s. The layer's shapes and offsets come from the uniform
@@ -36,6 +36,8 @@ export const GEMM_BK = 16;
 export interface GemmSpec {
   mode: GemmMode;
   geo: Geometry;
+  /** The planned (largest) batch: tile shapes follow the row count it gives. */
+  batch: number;
   /** Offset of the conv kernel in the flat parameter buffer. */
   kernelOffset: number;
   /** Splits of the wgrad reduction and the parameter count P (slice s starts at s·P). */
@@ -51,12 +53,25 @@ export interface GemmSpec {
 }
 
 /**
- * Tile width: the narrowest of 16/32/64 that covers the output channels (a 16-channel layer wastes nothing),
- * at most `maxTileN`.
+ * The tile: BM rows × BN columns. BM is the smallest of 16/32/64 that covers the GEMM's rows at the planned
+ * batch (ResNet-18's last stage at 64×64 has 16 rows per conv: a 64-row tile would idle three quarters of its
+ * threads); BN the narrowest of 16/32/64 covering the columns, within the area `maxTileN`·64 — the thread count
+ * (BN/4 × BM/4), which drives lavapipe's compile time, never exceeds that of a 64 × maxTileN tile.
  */
-export function gemmTileN(spec: Pick<GemmSpec, 'mode' | 'geo' | 'maxTileN'>): number {
-  const cols = spec.mode === 'dgrad' ? spec.geo.cIn : spec.geo.cOut;
-  return Math.min(cols <= 16 ? 16 : cols <= 32 ? 32 : 64, spec.maxTileN);
+export function gemmTile(spec: Pick<GemmSpec, 'mode' | 'geo' | 'maxTileN' | 'batch'>): { bm: number; bn: number } {
+  const g = spec.geo;
+  const rows =
+    spec.mode === 'forward'
+      ? spec.batch * g.hOut * g.wOut
+      : spec.mode === 'wgrad'
+        ? g.k * g.k * g.cIn
+        : gemmPath(spec) === 'aligned'
+          ? spec.batch * (g.hIn / g.stride) * (g.wIn / g.stride)
+          : spec.batch * g.hIn * g.wIn;
+  const cols = spec.mode === 'dgrad' ? g.cIn : g.cOut;
+  const cover = (n: number) => (n <= 16 ? 16 : n <= 32 ? 32 : 64);
+  const bm = cover(rows);
+  return { bm, bn: Math.min(cover(cols), (spec.maxTileN * GEMM_BM) / bm, 64) };
 }
 
 /**
@@ -74,14 +89,14 @@ export function gemmPath(spec: Pick<GemmSpec, 'mode' | 'geo'>): 'aligned' | 'gen
 /** Workgroups for batch `n`: [x over columns, y over rows, z over splits]. */
 export function gemmGrid(spec: GemmSpec, n: number): [number, number, number] {
   const g = spec.geo;
-  const bn = gemmTileN(spec);
-  if (spec.mode === 'forward') return [Math.ceil(g.cOut / bn), Math.ceil((n * g.hOut * g.wOut) / GEMM_BM), 1];
+  const { bm, bn } = gemmTile(spec);
+  if (spec.mode === 'forward') return [Math.ceil(g.cOut / bn), Math.ceil((n * g.hOut * g.wOut) / bm), 1];
   if (spec.mode === 'dgrad' && gemmPath(spec) === 'aligned') {
     const s = g.stride;
-    return [Math.ceil(g.cIn / bn), s * s * Math.ceil((n * (g.hIn / s) * (g.wIn / s)) / GEMM_BM), 1];
+    return [Math.ceil(g.cIn / bn), s * s * Math.ceil((n * (g.hIn / s) * (g.wIn / s)) / bm), 1];
   }
-  if (spec.mode === 'dgrad') return [Math.ceil(g.cIn / bn), Math.ceil((n * g.hIn * g.wIn) / GEMM_BM), 1];
-  return [Math.ceil(g.cOut / bn), Math.ceil((g.k * g.k * g.cIn) / GEMM_BM), spec.splits];
+  if (spec.mode === 'dgrad') return [Math.ceil(g.cIn / bn), Math.ceil((n * g.hIn * g.wIn) / bm), 1];
+  return [Math.ceil(g.cOut / bn), Math.ceil((g.k * g.k * g.cIn) / bm), spec.splits];
 }
 
 const DZ = /* wgsl */ `
@@ -366,9 +381,9 @@ ${bFill('loadB(k0 + kk, col0 + nn)', bAlongCols, 'k0 + kk < kEnd && col0 + nn < 
 }
 
 export function gemmShader(spec: GemmSpec): Kernel {
-  const bn = gemmTileN(spec);
-  const threads = (bn / 4) * 16;
-  const av = (GEMM_BK * GEMM_BM) / threads;
+  const { bm, bn } = gemmTile(spec);
+  const threads = (bn / 4) * (bm / 4);
+  const av = (GEMM_BK * bm) / threads;
   const layer = gemmLayer(spec);
   const classes = spec.mode === 'dgrad' && gemmPath(spec) === 'aligned';
   const cols = spec.mode === 'dgrad' ? 'L.ci' : 'L.co';
@@ -406,16 +421,16 @@ fn classPixel(r: u32, ph: u32, pw: u32) -> u32 {
   const code = /* wgsl */ `${enableFor(spec.yStorage ?? 'f32')}${STEP_STRUCT}
 ${layer.decl}
 const PARAMS = ${spec.paramCount}u; const SPLITS = ${spec.splits}u;
-const BM = ${GEMM_BM}u; const BN = ${bn}u; const BK = ${GEMM_BK}u; const AV = ${av}u;
-const TX = BN / 4u; const TY = 16u; const T = TX * TY;
+const BM = ${bm}u; const BN = ${bn}u; const BK = ${GEMM_BK}u; const AV = ${av}u;
+const TX = BN / 4u; const TY = BM / 4u; const T = TX * TY;
 ${bindings(spec)}
-var<workgroup> As: array<f32, ${GEMM_BK * GEMM_BM}>;
+var<workgroup> As: array<f32, ${GEMM_BK * bm}>;
 var<workgroup> Bs: array<f32, ${GEMM_BK * bn}>;
-${spec.mode === 'forward' ? `var<workgroup> redS: array<f32, ${16 * bn}>;\nvar<workgroup> redQ: array<f32, ${16 * bn}>;` : ''}
+${spec.mode === 'forward' ? `var<workgroup> redS: array<f32, ${(bm / 4) * bn}>;\nvar<workgroup> redQ: array<f32, ${(bm / 4) * bn}>;` : ''}
 ${loaders(spec)}
 ${classPixel}
 
-@compute @workgroup_size(${bn / 4}, 16)
+@compute @workgroup_size(${bn / 4}, ${bm / 4})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) tid: u32) {
   ${rowStart}
   let rows = ${rows};
