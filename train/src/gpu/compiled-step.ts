@@ -29,7 +29,7 @@ import {
   REDUCE_ROWS,
   type FinalizeSpec,
 } from './kernels/batchnorm.wgsl.ts';
-import { gemmGrid, gemmPath, gemmShader, gemmTile, type DgradEpilogue, type GemmSpec } from './kernels/gemm.wgsl.ts';
+import { gemmGrid, gemmPath, gemmShader, gemmTile, wgradSplits, type DgradEpilogue, type GemmSpec } from './kernels/gemm.wgsl.ts';
 import { headBackwardCount, headBackwardShader, headForwardShader, type HeadSpec } from './kernels/head.wgsl.ts';
 import { optimizerShader } from './kernels/optimizer.wgsl.ts';
 import { maxPoolBackwardShader, maxPoolForwardShader } from './kernels/pool.wgsl.ts';
@@ -237,7 +237,7 @@ export class CompiledTrainer {
       mode,
       geo: node.geo,
       kernelOffset: node.kernel.offset,
-      splits: mode === 'wgrad' ? this.splits : 1,
+      splits: mode === 'wgrad' ? wgradSplits(node.geo, N, this.splits) : 1,
       maxTileN: this.opts.maxTileN ?? (this.ctx.software ? 16 : 64),
       batch: N,
       yStorage: this.yStorage,

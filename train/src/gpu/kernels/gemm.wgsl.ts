@@ -40,7 +40,7 @@ export interface GemmSpec {
   batch: number;
   /** Offset of the conv kernel in the flat parameter buffer. */
   kernelOffset: number;
-  /** Splits of the wgrad reduction and the parameter count P (slice s starts at s·P). */
+  /** Splits of the wgrad reduction (wgradSplits) and the parameter count P (slice s starts at s·P). */
   splits: number;
   paramCount: number;
   epilogue?: DgradEpilogue;
@@ -84,6 +84,19 @@ export function gemmPath(spec: Pick<GemmSpec, 'mode' | 'geo'>): 'aligned' | 'gen
   if (spec.mode === 'dgrad')
     return g.cOut % GEMM_BK === 0 && g.hIn % g.stride === 0 && g.wIn % g.stride === 0 ? 'aligned' : 'generic';
   return 'generic';
+}
+
+/** Pixels a wgrad split should reduce at least: below that, more splits only add slices of zeros to write. */
+export const MIN_SPLIT_PIXELS = 256;
+
+/**
+ * Split-K slices for a conv's wgrad: at most `maxSplits` (the gradient buffer's slices), and only as many as
+ * give each MIN_SPLIT_PIXELS of the planned batch's output pixels. ResNet-18's last stage at 64×64, batch 4, has
+ * 16 pixels: 16 splits there wrote 16 slices of 2.4 M floats, all but one of them zeros. A conv's unused slices
+ * stay zero (cleared at import, never written), so the optimizer's sum over all slices is unchanged.
+ */
+export function wgradSplits(geo: Geometry, batch: number, maxSplits: number): number {
+  return Math.max(1, Math.min(maxSplits, Math.floor((batch * geo.hOut * geo.wOut) / MIN_SPLIT_PIXELS)));
 }
 
 /** Workgroups for batch `n`: [x over columns, y over rows, z over splits]. */
@@ -268,6 +281,7 @@ function gemmLayer(spec: GemmSpec) {
     ['pt', 'i32', g.padTop],
     ['pl', 'i32', g.padLeft],
     ['koff', 'u32', spec.kernelOffset],
+    ['splits', 'u32', spec.splits],
   ]);
 }
 
@@ -361,7 +375,7 @@ ${bFill('loadB(kh, kw, c0 + kk, col0 + nn)', false, 'col0 + nn < cols')}`,
   const bAlongCols = spec.mode !== 'dgrad';
   const range =
     spec.mode === 'wgrad'
-      ? `  let chunk = ((depth + SPLITS - 1u) / SPLITS + BK - 1u) / BK * BK;
+      ? `  let chunk = ((depth + L.splits - 1u) / L.splits + BK - 1u) / BK * BK;
   let kBegin = min(wid.z * chunk, depth);
   let kEnd = min(kBegin + chunk, depth);`
       : '  let kBegin = 0u;\n  let kEnd = depth;';
@@ -420,7 +434,7 @@ fn classPixel(r: u32, ph: u32, pw: u32) -> u32 {
   const loop = kLoop(spec, av);
   const code = /* wgsl */ `${enableFor(spec.yStorage ?? 'f32')}${STEP_STRUCT}
 ${layer.decl}
-const PARAMS = ${spec.paramCount}u; const SPLITS = ${spec.splits}u;
+const PARAMS = ${spec.paramCount}u;
 const BM = ${bm}u; const BN = ${bn}u; const BK = ${GEMM_BK}u; const AV = ${av}u;
 const TX = BN / 4u; const TY = BM / 4u; const T = TX * TY;
 ${bindings(spec)}
