@@ -29,7 +29,15 @@ import {
   REDUCE_ROWS,
   type FinalizeSpec,
 } from './kernels/batchnorm.wgsl.ts';
-import { gemmGrid, gemmPath, gemmShader, gemmTile, wgradSplits, type DgradEpilogue, type GemmSpec } from './kernels/gemm.wgsl.ts';
+import {
+  gemmGrid,
+  gemmPath,
+  gemmShader,
+  gemmTile,
+  wgradSplits,
+  type DgradEpilogue,
+  type GemmSpec,
+} from './kernels/gemm.wgsl.ts';
 import { headBackwardCount, headBackwardShader, headForwardShader, type HeadSpec } from './kernels/head.wgsl.ts';
 import { optimizerShader } from './kernels/optimizer.wgsl.ts';
 import { maxPoolBackwardShader, maxPoolForwardShader } from './kernels/pool.wgsl.ts';
