@@ -7,13 +7,14 @@
 //   wgrad    dW[(kh,kw,ci), co] = Σ_pixel     x[pixel·s + (kh,kw) − pad, ci] · dz[pixel, co]
 //            split-K over pixels: each split writes its own slice of the gradient buffer and the optimizer sums them
 //
-// dz, the gradient at the conv output, is never stored: the BatchNorm backward map
-// dz = a·d + b·(y − μ) + k (per-channel a, b, k from bn_backward_finalize) is applied while loading a tile.
-// Tiles: BM×BN outputs per workgroup of (BN/4)×(BM/4) threads (gemmTile), each thread 4×4 outputs strided by the thread grid
-// (coalesced stores), BK = 16 deep, both operands staged in workgroup memory. A thread's 4×4 accumulators are
+// dz, the gradient at the conv output, is no tensor of its own: the BatchNorm backward map
+// dz = a·d + b·(y − μ) + k (per-channel a, b, k from bn_backward_finalize) is applied while wgrad stages its
+// tile (and the generic dgrad its own); wgrad also leaves it in one scratch buffer for the aligned dgrad.
+// Tiles: BM×BN outputs per workgroup of (BN/4)×(BM/4) threads (gemmTile), each thread 4×4 outputs strided by
+// the thread grid (coalesced stores), BK = 16 deep, both operands staged in workgroup memory. A thread's 4×4 accumulators are
 // four vec4s and the stores are unrolled here in TypeScript: dynamically indexed private arrays made lavapipe's
 // LLVM take ~30 s per pipeline, the vec4 form ~2–5 s. The layer's shapes and offsets come from the uniform
-// block `L` (common.wgsl.ts), so every conv of a network with the same mode and tile width shares a pipeline.
+// block `L` (common.wgsl.ts), so every conv of a network with the same mode and tile shape shares a pipeline.
 //
 // The aligned paths (gemmPath): when a K tile of 16 lies inside one filter tap (the channels it runs over are a
 // multiple of 16, true of every ResNet conv but the stem), a thread decomposes its tile row into image
@@ -30,6 +31,7 @@ import { enableFor, layerUniform, STEP_STRUCT, type ActivationStorage, type Kern
 export type GemmMode = 'forward' | 'dgrad' | 'wgrad';
 export type DgradEpilogue = 'write' | 'accumulate' | 'add';
 
+/** The tallest tile (rows); gemmTile picks 16 or 32 for layers with fewer rows. */
 export const GEMM_BM = 64;
 export const GEMM_BK = 16;
 
