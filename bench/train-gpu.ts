@@ -8,7 +8,8 @@
 //            default 10), --skip-tfjs (no tfjs-webgpu rows), --torch-device auto|cuda|cpu, --torch-threads N (CPU
 //            threads, default 1: on our shared 2-core box 2 OpenMP threads ran ResNet-20 8×8 bs4 at 238 ms/step
 //            against 17 ms with 1, spinning against the other jobs), --python PATH, --max-tile 16|32|64 (the
-//            compiled step's widest GEMM tile; default 64 on a GPU, 16 on software)
+//            compiled step's widest GEMM tile; default 64 on a GPU, 16 on software), --activations f32|f16 (storage
+//            of the compiled step's conv outputs; f16 needs shader-f16)
 //
 // Rows: img/s, ms per step (wall, GPU included), host ms per step (the compiled step's encoding + submit; the
 // tfjs step cannot separate it), dispatches and submits per step counted on the device (call-counter.ts), GPU
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'torch-threads': { type: 'string', default: '1' },
     python: { type: 'string' },
     'max-tile': { type: 'string' },
+    activations: { type: 'string', default: 'f32' },
   },
 });
 const GPU_SHAPES = 'resnet20:32:64,resnet20:32:256,resnet20:32:512,resnet18:112:64';
@@ -93,7 +95,13 @@ async function compiledRow(arch: string, size: number, batch: number): Promise<O
     const maxTileN = values['max-tile'] ? (Number(values['max-tile']) as 16 | 32 | 64) : undefined;
     trainer = await CompiledTrainer.create(
       model,
-      { batchSize: batch, optimizer: SGD, labelSmoothing: 0, maxTileN },
+      {
+        batchSize: batch,
+        optimizer: SGD,
+        labelSmoothing: 0,
+        maxTileN,
+        activations: values.activations as 'f32' | 'f16',
+      },
       ctx,
     );
     await trainer.importWeights();
@@ -211,7 +219,7 @@ const fmt = (v?: number, d = 0) =>
 const mib = (b?: number) => (b === undefined ? '–' : `${(b / 2 ** 20).toFixed(0)} MiB`);
 const torchName = rows.map((r) => ('detail' in r.torch ? r.torch.detail : undefined)).find(Boolean) ?? 'PyTorch';
 console.log(
-  `adapter: ${ctx.adapterName}${ctx.software ? ' (software)' : ''}; shader-f16 ${ctx.features.shaderF16}, subgroups ${ctx.features.subgroups} (not used yet)`,
+  `adapter: ${ctx.adapterName}${ctx.software ? ' (software)' : ''}; shader-f16 ${ctx.features.shaderF16} (compiled step's conv outputs: ${values.activations}), subgroups ${ctx.features.subgroups} (not used)`,
 );
 console.log(
   `${steps} timed steps after one warm-up; the compiled step reads the loss every ${readEvery}, the tfjs step every step`,

@@ -6,6 +6,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { DEFAULT_LAVAPIPE_ICD } from '../../train/src/backends/webgpu.ts';
 import { CompiledTrainer } from '../../train/src/gpu/compiled-step.ts';
 import type { GpuContext } from '../../train/src/gpu/device.ts';
+import type { ActivationStorage } from '../../train/src/gpu/kernels/common.wgsl.ts';
 import { lossFor } from '../../train/src/training/loss.ts';
 import { Optimizer, type OptimizerConfig } from '../../train/src/training/optimizer.ts';
 import { createLocalStep, trainableVariables } from '../../train/src/training/step.ts';
@@ -60,12 +61,13 @@ export async function compiled(
   batch: (i: number) => Batch,
   lr: number,
   smoothing = 0,
+  activations: ActivationStorage = 'f32',
 ) {
   const model = make();
   const optimizer = new Optimizer(config, trainableVariables(model));
   const trainer = await CompiledTrainer.create(
     model,
-    { batchSize: batch(0).count, optimizer: config, labelSmoothing: smoothing },
+    { batchSize: batch(0).count, optimizer: config, labelSmoothing: smoothing, activations },
     ctx,
   );
   await trainer.importWeights(optimizer);

@@ -12,7 +12,14 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Optimizer, OptimizerConfig } from '../training/optimizer.ts';
 import { acquireGpu, orLost, type GpuContext } from './device.ts';
 import { GpuStepError, WHAT_TO_DO } from './errors.ts';
-import { accumulateShader, flatGrid, LAYER_BINDING, STEP_BYTES, type Kernel } from './kernels/common.wgsl.ts';
+import {
+  accumulateShader,
+  flatGrid,
+  LAYER_BINDING,
+  STEP_BYTES,
+  type ActivationStorage,
+  type Kernel,
+} from './kernels/common.wgsl.ts';
 import {
   applyShader,
   bnBackwardFinalizeShader,
@@ -22,7 +29,15 @@ import {
   REDUCE_ROWS,
   type FinalizeSpec,
 } from './kernels/batchnorm.wgsl.ts';
-import { GEMM_BM, gemmGrid, gemmShader, type DgradEpilogue, type GemmSpec } from './kernels/gemm.wgsl.ts';
+import {
+  gemmGrid,
+  gemmPath,
+  gemmShader,
+  gemmTile,
+  wgradSplits,
+  type DgradEpilogue,
+  type GemmSpec,
+} from './kernels/gemm.wgsl.ts';
 import { headBackwardCount, headBackwardShader, headForwardShader, type HeadSpec } from './kernels/head.wgsl.ts';
 import { optimizerShader } from './kernels/optimizer.wgsl.ts';
 import { maxPoolBackwardShader, maxPoolForwardShader } from './kernels/pool.wgsl.ts';
@@ -40,9 +55,15 @@ export interface CompiledStepOptions {
    * first dispatch of one GEMM pipeline: 16×16 threads ≈ 30 s, 8×16 ≈ 6 s, 4×16 ≈ 2.5 s).
    */
   maxTileN?: 16 | 32 | 64;
+  /**
+   * Storage of the conv outputs y (default f32). f16 needs the adapter's shader-f16; whether it trains close
+   * enough to f32 for a model is what chooseActivationStorage (precision.ts) checks.
+   */
+  activations?: ActivationStorage;
 }
 
 export interface StepStats {
+  activations: ActivationStorage;
   dispatchesPerStep: number;
   submitsPerStep: number;
   /** Bytes of every GPU buffer of the arena (all persistent: also the peak). */
@@ -50,6 +71,13 @@ export interface StepStats {
   pipelines: number;
   adapter: string;
   features: GpuContext['features'];
+}
+
+/** GPU time of one dispatch of a profiled step. */
+export interface DispatchTime {
+  label: string;
+  grid: [number, number, number];
+  ms: number;
 }
 
 interface Dispatch {
@@ -76,6 +104,7 @@ export class CompiledTrainer {
   private iterations = 0;
   private readonly maxBatch: number;
   private readonly splits: number;
+  private readonly yStorage: ActivationStorage;
   // Arena buffers, by role.
   private stepUniform!: GPUBuffer;
   private params!: GPUBuffer;
@@ -96,6 +125,12 @@ export class CompiledTrainer {
     this.plan = planModel(model);
     this.maxBatch = opts.batchSize;
     this.splits = opts.splits ?? defaultSplits(this.plan.paramCount, ctx.device.limits.maxStorageBufferBindingSize);
+    this.yStorage = opts.activations ?? 'f32';
+    if (this.yStorage === 'f16' && !ctx.device.features.has('shader-f16'))
+      throw new GpuStepError(
+        'gpu_unsupported_model',
+        `f16 activations need shader-f16, which ${ctx.adapterName} lacks; use f32 activations`,
+      );
   }
 
   /** Plans `model` for batches of up to `opts.batchSize` images; throws GpuStepError before allocating if it cannot. */
@@ -107,6 +142,7 @@ export class CompiledTrainer {
 
   get stepStats(): StepStats {
     return {
+      activations: this.yStorage,
       dispatchesPerStep: this.dispatches.length,
       submitsPerStep: 1,
       bufferBytes: this.bytes,
@@ -205,14 +241,27 @@ export class CompiledTrainer {
     const grad: (GPUBuffer | undefined)[] = plan.tensors.map(() => undefined);
     const gradOf = (t: number) => (grad[t] ??= this.buffer(`grad${t}`, N * size(t)));
 
+    const gemm = (node: ConvBnNode, mode: GemmSpec['mode'], epilogue?: DgradEpilogue): GemmSpec => ({
+      mode,
+      geo: node.geo,
+      kernelOffset: node.kernel.offset,
+      splits: mode === 'wgrad' ? wgradSplits(node.geo, N, this.splits) : 1,
+      maxTileN: this.opts.maxTileN ?? (this.ctx.software ? 16 : 64),
+      batch: N,
+      yStorage: this.yStorage,
+      paramCount: P,
+      epilogue,
+    });
     const convs = plan.convs.map((c, i) => {
       const pixels = c.geo.hOut * c.geo.wOut;
-      const partialRows = Math.min(GEMM_BM, REDUCE_ROWS);
+      // The forward GEMM leaves one partial per row tile, bn_backward_reduce one per REDUCE_ROWS rows.
+      const partialRows = Math.min(gemmTile(gemm(c, 'forward')).bm, REDUCE_ROWS);
       return {
         node: c,
         index: i,
         pixels,
-        y: this.buffer(`${c.name}/y`, N * pixels * c.geo.cOut),
+        // An f16 y takes half the floats' bytes.
+        y: this.buffer(`${c.name}/y`, (N * pixels * c.geo.cOut) / (this.yStorage === 'f16' ? 2 : 1)),
         partials: this.buffer(`${c.name}/partials`, Math.ceil((N * pixels) / partialRows) * 2 * c.geo.cOut),
         coefF: this.buffer(`${c.name}/coef`, 4 * c.geo.cOut),
         coefB: this.buffer(`${c.name}/coef-grad`, 4 * c.geo.cOut),
@@ -229,15 +278,6 @@ export class CompiledTrainer {
       meanOffset: c.movingMean.offset,
       varianceOffset: c.movingVariance.offset,
     });
-    const gemm = (node: ConvBnNode, mode: GemmSpec['mode'], epilogue?: DgradEpilogue): GemmSpec => ({
-      mode,
-      geo: node.geo,
-      kernelOffset: node.kernel.offset,
-      splits: mode === 'wgrad' ? this.splits : 1,
-      maxTileN: this.opts.maxTileN ?? (this.ctx.software ? 16 : 64),
-      paramCount: P,
-      epilogue,
-    });
 
     // Forward.
     for (const node of plan.nodes) {
@@ -252,7 +292,7 @@ export class CompiledTrainer {
         );
         this.record(
           `${node.name}/bn`,
-          bnFinalizeShader(finalizeSpec(node, c.pixels, GEMM_BM)),
+          bnFinalizeShader(finalizeSpec(node, c.pixels, gemmTile(spec).bm)),
           [c.partials, this.params, c.coefF, this.stats],
           () => [node.geo.cOut, 1, 1],
         );
@@ -264,7 +304,7 @@ export class CompiledTrainer {
         const kinds = node.terms.map((term): 'bn' | 'identity' => ('bn' in term ? 'bn' : 'identity'));
         this.record(
           `${node.name}/apply`,
-          applyShader(t.c, t.h * t.w, kinds, node.relu),
+          applyShader(t.c, t.h * t.w, kinds, node.relu, this.yStorage),
           [...resources, this.acts[node.out]!],
           (n) => flatGrid(n * size(node.out)),
         );
@@ -308,6 +348,9 @@ export class CompiledTrainer {
       [pooled, dlogits, perImage, this.params, this.grads, gradOf(plan.head.input), this.metrics],
       (n) => flatGrid(headBackwardCount(headSpec, n)),
     );
+    const dzFloats = Math.max(...plan.convs.map((c) => N * c.geo.hOut * c.geo.wOut * c.geo.cOut));
+    let dz: GPUBuffer | undefined;
+    const dzScratch = () => (dz ??= this.buffer('dz', dzFloats));
     const started = plan.tensors.map((_, t) => t === plan.head.input);
     const pending: GPUBuffer[][] = plan.tensors.map(() => []);
     const resolve = (t: number): GPUBuffer => {
@@ -356,7 +399,7 @@ export class CompiledTrainer {
         1,
       ];
       bnTerms.forEach((c, i) => {
-        const spec = { channels: t.c, pixels, mask: i === 0, relu: node.relu };
+        const spec = { channels: t.c, pixels, mask: i === 0, relu: node.relu, yStorage: this.yStorage };
         const io = i === 0 ? [g, this.acts[node.out]!, c.y, c.coefF, c.partials, d] : [d, c.y, c.coefF, c.partials];
         this.record(`${c.node.name}/bn-backward-reduce`, bnBackwardReduceShader(spec), io, reduceGrid);
         this.record(
@@ -368,14 +411,17 @@ export class CompiledTrainer {
       });
       for (const term of node.terms) if ('identity' in term) pending[term.identity]!.push(d);
       for (const c of bnTerms) {
-        const w = gemm(c.node, 'wgrad');
+        const input = c.node.input;
+        // An aligned dgrad reads dz, which the wgrad stores as it stages it (one scratch buffer: each dz is read
+        // by the dgrad right after its wgrad).
+        const dzShared = input !== 0 && gemmPath(gemm(c.node, 'dgrad')) === 'aligned';
+        const w = { ...gemm(c.node, 'wgrad'), writeDz: dzShared };
         this.record(
           `${c.node.name}/wgrad`,
           gemmShader(w),
-          [this.acts[c.node.input]!, d, c.y, c.coefB, this.grads],
+          [this.acts[c.node.input]!, d, c.y, c.coefB, this.grads, ...(dzShared ? [dzScratch()] : [])],
           (n) => gemmGrid(w, n),
         );
-        const input = c.node.input;
         if (input === 0) continue; // the image needs no gradient
         let epilogue: DgradEpilogue = 'accumulate';
         const extra: GPUBuffer[] = [];
@@ -388,7 +434,9 @@ export class CompiledTrainer {
         this.record(
           `${c.node.name}/dgrad`,
           gemmShader(spec),
-          [d, c.y, c.coefB, this.params, gradOf(input), ...extra],
+          dzShared
+            ? [dzScratch(), this.params, gradOf(input), ...extra]
+            : [d, c.y, c.coefB, this.params, gradOf(input), ...extra],
           (n) => gemmGrid(spec, n),
         );
         started[input] = true;
@@ -410,16 +458,8 @@ export class CompiledTrainer {
     const n = batch.count;
     if (n < 2 || n > this.maxBatch)
       throw new GpuStepError('gpu_too_large', `batch of ${n} images; this step was planned for 2…${this.maxBatch}`);
+    this.writeStepInputs(batch, lr);
     const { device } = this.ctx;
-    this.iterations++;
-    const b1 = this.opts.optimizer.beta1 ?? 0.9;
-    const b2 = this.opts.optimizer.beta2 ?? 0.999;
-    const uniforms = new ArrayBuffer(STEP_BYTES);
-    new Uint32Array(uniforms, 0, 1)[0] = n;
-    new Float32Array(uniforms, 4, 3).set([lr, 1 - b1 ** this.iterations, 1 - b2 ** this.iterations]);
-    device.queue.writeBuffer(this.stepUniform, 0, uniforms);
-    device.queue.writeBuffer(this.acts[0]!, 0, batch.x.buffer, batch.x.byteOffset, batch.x.byteLength);
-    device.queue.writeBuffer(this.labels, 0, batch.y.buffer, batch.y.byteOffset, n * 4);
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     for (const d of this.dispatches) {
@@ -433,12 +473,74 @@ export class CompiledTrainer {
     device.queue.submit([encoder.finish()]);
   }
 
+  /** The step's inputs: the batch, its labels and the per-step uniforms (batch size, lr, Adam's corrections). */
+  private writeStepInputs(batch: { x: Float32Array; y: Int32Array; count: number }, lr: number): void {
+    const n = batch.count;
+    const { device } = this.ctx;
+    this.iterations++;
+    const b1 = this.opts.optimizer.beta1 ?? 0.9;
+    const b2 = this.opts.optimizer.beta2 ?? 0.999;
+    const uniforms = new ArrayBuffer(STEP_BYTES);
+    new Uint32Array(uniforms, 0, 1)[0] = n;
+    new Float32Array(uniforms, 4, 3).set([lr, 1 - b1 ** this.iterations, 1 - b2 ** this.iterations]);
+    device.queue.writeBuffer(this.stepUniform, 0, uniforms);
+    device.queue.writeBuffer(this.acts[0]!, 0, batch.x.buffer, batch.x.byteOffset, batch.x.byteLength);
+    device.queue.writeBuffer(this.labels, 0, batch.y.buffer, batch.y.byteOffset, n * 4);
+  }
+
   /** Loss and correct count of the last step run with `read` (waits for the GPU; never hangs on a lost device). */
   async readMetrics(): Promise<{ loss: number; correct: number }> {
     await orLost(this.ctx, this.readback.mapAsync(GPUMapMode.READ));
     const v = new Float32Array(this.readback.getMappedRange().slice(0, 8));
     this.readback.unmap();
     return { loss: v[0]!, correct: Math.round(v[1]!) };
+  }
+
+  /**
+   * One step with every dispatch in a compute pass of its own, timed with timestamp queries (one submit):
+   * GPU milliseconds per dispatch, for the kernel benchmark (bench/train-gpu-kernels.ts). Needs the
+   * adapter's `timestamp-query`. The step really runs (weights change).
+   */
+  async profile(batch: { x: Float32Array; y: Int32Array; count: number }, lr: number): Promise<DispatchTime[]> {
+    const { device } = this.ctx;
+    if (!device.features.has('timestamp-query'))
+      throw new GpuStepError(
+        'gpu_unsupported_model',
+        `${this.ctx.adapterName} has no timestamp queries to profile with`,
+      );
+    const count = 2 * this.dispatches.length;
+    const querySet = device.createQuerySet({ type: 'timestamp', count });
+    const resolved = device.createBuffer({ size: count * 8, usage: 0x200 | 0x04 }); // QUERY_RESOLVE | COPY_SRC
+    const staging = device.createBuffer({ size: count * 8, usage: 0x01 | 0x08 }); // MAP_READ | COPY_DST
+    try {
+      const n = batch.count;
+      this.writeStepInputs(batch, lr);
+      const encoder = device.createCommandEncoder();
+      this.dispatches.forEach((d, i) => {
+        const pass = encoder.beginComputePass({
+          timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+        });
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.bindGroup);
+        pass.dispatchWorkgroups(...d.grid(n));
+        pass.end();
+      });
+      encoder.resolveQuerySet(querySet, 0, count, resolved, 0);
+      encoder.copyBufferToBuffer(resolved, 0, staging, 0, count * 8);
+      device.queue.submit([encoder.finish()]);
+      await orLost(this.ctx, staging.mapAsync(GPUMapMode.READ));
+      const ns = new BigUint64Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      return this.dispatches.map((d, i) => ({
+        label: d.label,
+        grid: d.grid(n),
+        ms: Number(ns[2 * i + 1]! - ns[2 * i]!) / 1e6,
+      }));
+    } finally {
+      querySet.destroy();
+      resolved.destroy();
+      staging.destroy();
+    }
   }
 
   /** Waits until the GPU has finished everything submitted. */

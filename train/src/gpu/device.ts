@@ -47,7 +47,11 @@ export async function acquireGpu(): Promise<GpuContext> {
     description?: string;
   };
   const a = adapter.limits;
+  // Timestamp queries serve the kernel profile (CompiledTrainer.profile), shader-f16 the f16 activation storage
+  // (precision.ts decides whether to use it); asking for what the adapter has costs nothing.
+  const requiredFeatures = (['timestamp-query', 'shader-f16'] as const).filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({
+    requiredFeatures,
     requiredLimits: {
       maxStorageBuffersPerShaderStage: Math.min(a.maxStorageBuffersPerShaderStage, 10),
       maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,

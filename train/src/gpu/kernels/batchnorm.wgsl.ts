@@ -11,7 +11,14 @@
 // Coefficient buffers hold four rows of C floats: forward [scale, shift, μ, s], backward [a, b, k, μ].
 // Shapes, offsets and constants of a layer come from its uniform block `L` (common.wgsl.ts): one pipeline per
 // kernel kind serves every BatchNorm of the network.
-import { FLAT_INDEX, layerUniform, STEP_STRUCT, type Kernel } from './common.wgsl.ts';
+import {
+  enableFor,
+  FLAT_INDEX,
+  layerUniform,
+  STEP_STRUCT,
+  type ActivationStorage,
+  type Kernel,
+} from './common.wgsl.ts';
 
 export const FINALIZE_WORKGROUP = 64;
 /** Rows (pixels) per workgroup of bn_backward_reduce. */
@@ -136,7 +143,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
 /** One branch of an apply node: a BatchNorm'd conv output (y, forward coefficients) or an identity tensor. */
 export type ApplyTermKind = 'bn' | 'identity';
 
-export function applyShader(channels: number, pixels: number, terms: ApplyTermKind[], relu: boolean): Kernel {
+export function applyShader(
+  channels: number,
+  pixels: number,
+  terms: ApplyTermKind[],
+  relu: boolean,
+  yStorage: ActivationStorage = 'f32',
+): Kernel {
   const layer = layerUniform([
     ['c', 'u32', channels],
     ['countPerImage', 'u32', pixels * channels],
@@ -146,9 +159,9 @@ export function applyShader(channels: number, pixels: number, terms: ApplyTermKi
   const parts: string[] = [];
   terms.forEach((t, i) => {
     if (t === 'bn') {
-      decls.push(`@group(0) @binding(${binding++}) var<storage, read> y${i}: array<f32>;`);
+      decls.push(`@group(0) @binding(${binding++}) var<storage, read> y${i}: array<${yStorage}>;`);
       decls.push(`@group(0) @binding(${binding++}) var<storage, read> coef${i}: array<f32>;`);
-      parts.push(`coef${i}[c] * y${i}[i] + coef${i}[L.c + c]`);
+      parts.push(`coef${i}[c] * f32(y${i}[i]) + coef${i}[L.c + c]`);
     } else {
       decls.push(`@group(0) @binding(${binding++}) var<storage, read> id${i}: array<f32>;`);
       parts.push(`id${i}[i]`);
@@ -156,7 +169,7 @@ export function applyShader(channels: number, pixels: number, terms: ApplyTermKi
   });
   decls.push(`@group(0) @binding(${binding}) var<storage, read_write> out: array<f32>;`);
   const sum = parts.join(' + ');
-  const code = /* wgsl */ `${STEP_STRUCT}${FLAT_INDEX}
+  const code = /* wgsl */ `${enableFor(yStorage)}${STEP_STRUCT}${FLAT_INDEX}
 ${layer.decl}
 ${decls.join('\n')}
 
@@ -178,6 +191,7 @@ export interface ReduceSpec {
   /** true: apply the ReLU mask from `out` to g and write d; false: read the already-masked d. */
   mask: boolean;
   relu: boolean;
+  yStorage?: ActivationStorage;
 }
 
 /** Channels per workgroup column block and rows per thread column, 256 threads in all. */
@@ -192,15 +206,16 @@ export function bnBackwardReduceShader(s: ReduceSpec): Kernel {
     ['c', 'u32', s.channels],
     ['pixels', 'u32', s.pixels],
   ]);
+  const Y = s.yStorage ?? 'f32';
   const io = s.mask
     ? `@group(0) @binding(1) var<storage, read> g: array<f32>;
 @group(0) @binding(2) var<storage, read> act: array<f32>;
-@group(0) @binding(3) var<storage, read> y: array<f32>;
+@group(0) @binding(3) var<storage, read> y: array<${Y}>;
 @group(0) @binding(4) var<storage, read> coefF: array<f32>;
 @group(0) @binding(5) var<storage, read_write> partials: array<f32>;
 @group(0) @binding(6) var<storage, read_write> d: array<f32>;`
     : `@group(0) @binding(1) var<storage, read> d: array<f32>;
-@group(0) @binding(2) var<storage, read> y: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<${Y}>;
 @group(0) @binding(3) var<storage, read> coefF: array<f32>;
 @group(0) @binding(4) var<storage, read_write> partials: array<f32>;`;
   const load = s.mask
@@ -208,7 +223,7 @@ export function bnBackwardReduceShader(s: ReduceSpec): Kernel {
       ${s.relu ? 'if (act[i] <= 0.0) { v = 0.0; }' : ''}
       d[i] = v;`
     : 'let v = d[i];';
-  const code = /* wgsl */ `${STEP_STRUCT}
+  const code = /* wgsl */ `${enableFor(Y)}${STEP_STRUCT}
 ${layer.decl}
 const CT = ${ct}u;
 const RT = ${rt}u;
@@ -232,7 +247,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       let i = r * C + c;
       ${load}
       a += v;
-      b += v * (y[i] - mu);
+      b += v * (f32(y[i]) - mu);
     }
   }
   redA[lid.y * CT + lid.x] = a;

@@ -15,6 +15,15 @@ struct Step { n: u32, lr: f32, bc1: f32, bc2: f32 }
 
 export const STEP_BYTES = 16;
 
+/**
+ * How the conv outputs y (the largest activations kept for backward) are stored; arithmetic stays f32. f16
+ * needs the adapter's `shader-f16`.
+ */
+export type ActivationStorage = 'f32' | 'f16';
+
+/** The directive a shader needs before anything else when it stores f16. */
+export const enableFor = (storage: ActivationStorage): string => (storage === 'f16' ? 'enable f16;\n' : '');
+
 export const FLAT_WORKGROUP = 256;
 const MAX_X = 32768;
 
