@@ -7,7 +7,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { CompiledTrainer } from '../../train/src/gpu/compiled-step.ts';
 import { acquireGpu, type GpuContext } from '../../train/src/gpu/device.ts';
 import { chooseActivationStorage, F16_LOSS_TOLERANCE } from '../../train/src/gpu/precision.ts';
-import type { OptimizerConfig } from '../../train/src/training/optimizer.ts';
+import { createCompiledStep } from '../../train/src/gpu/train-step.ts';
+import { Optimizer, type OptimizerConfig } from '../../train/src/training/optimizer.ts';
+import { trainableVariables } from '../../train/src/training/step.ts';
 import { seededBatch, smallResNet } from './backends-fixtures.ts';
 import { compiled, driver, favourCompileTime, haveDriver } from './gpu-step-fixtures.ts';
 
@@ -64,6 +66,35 @@ describe.skipIf(!haveDriver)(`f16 activations on the compiled WebGPU step (Vulka
     expect(logged).toHaveLength(2);
     expect(logged[1]).toContain('compiled step: f32 activations (loss ');
     model.dispose();
+  });
+
+  it("the training loop's step: --gpu-activations f16 decides at the first step, auto stays f32 on a software adapter", async () => {
+    const run = async (activations: 'auto' | 'f16') => {
+      const model = smallResNet(24);
+      const logged: string[] = [];
+      const optimizer = new Optimizer(sgd, trainableVariables(model));
+      const step = await createCompiledStep(model, optimizer, {
+        batchSize: 16,
+        labelSmoothing: 0,
+        activations,
+        ctx,
+        log: (l) => logged.push(l),
+      });
+      const losses = [(await step.step(batch(0), 0.05)).loss, (await step.step(batch(1), 0.05)).loss];
+      const storage = step.trainer.stepStats.activations;
+      await step.sync();
+      step.dispose();
+      model.dispose();
+      return { logged, losses, storage };
+    };
+    expect(ctx.software, 'lavapipe is a software adapter').toBe(true);
+    const auto = await run('auto');
+    expect(auto.storage).toBe('f32');
+    expect(auto.logged).toEqual([expect.stringMatching(/f32 activations \(.* is a software adapter/)]);
+    const f16 = await run('f16');
+    expect(f16.storage).toBe('f16');
+    expect(f16.logged).toEqual([expect.stringMatching(/^compiled step: f16 activations \(loss .* ≤ 0\.002\)$/)]);
+    f16.losses.forEach((l, i) => expect(Math.abs(l - auto.losses[i]!)).toBeLessThanOrEqual(5e-3 * auto.losses[i]!));
   });
 
   it('asking for f16 on a device without shader-f16 is a coded error before anything is allocated', async () => {

@@ -91,6 +91,13 @@ export const trainingOptionSpecs: Record<string, OptionSpec> = {
     description: 'on webgpu: compiled (one command buffer per step, train/src/gpu) | tfjs',
     default: R.gpuStep,
   },
+  'gpu-activations': {
+    type: 'string',
+    valueName: 'KIND',
+    description:
+      'compiled step: auto (f16 on a hardware adapter with shader-f16 when one f16 step matches f32) | f16 | f32',
+    default: R.gpuActivations,
+  },
   workers: {
     type: 'string',
     valueName: 'N',
@@ -179,6 +186,7 @@ export function recipeFromArgs(args: ParsedArgs): Recipe {
     maxTrainSamples: intOpt(args, 'max-train-samples', R.maxTrainSamples, { min: 0 }),
     workers: workers === 'auto' ? 'auto' : intOpt(args, 'workers', 1, { min: 1, max: 64 }),
     gpuStep: choiceOpt(args, 'gpu-step', ['compiled', 'tfjs'] as const, R.gpuStep),
+    gpuActivations: choiceOpt(args, 'gpu-activations', ['auto', 'f32', 'f16'] as const, R.gpuActivations),
   };
 }
 

@@ -413,6 +413,8 @@ async function compiledOrTfjsStep(
     const step = await createCompiledStep(model, optimizer, {
       batchSize: opts.batchSize,
       labelSmoothing: opts.labelSmoothing,
+      activations: opts.gpuActivations ?? 'auto',
+      log,
     });
     const s = step.trainer.stepStats;
     log(

@@ -26,6 +26,12 @@ export interface Recipe {
   workers?: number | 'auto';
   /** On webgpu: 'compiled' (default) runs train/src/gpu's compiled step, 'tfjs' the TF.js kernels. */
   gpuStep?: 'compiled' | 'tfjs';
+  /**
+   * The compiled step's storage of conv outputs: 'f16' halves their memory traffic where the adapter has
+   * shader-f16 and one f16 step's loss agrees with f32's (train/src/gpu/precision.ts); 'auto' tries it on
+   * hardware adapters only (on lavapipe f16 measured slower than f32).
+   */
+  gpuActivations?: 'auto' | 'f32' | 'f16';
 }
 
 /** He et al.'s CIFAR recipe where it applies (SGD 0.1, momentum 0.9, weight decay 1e-4), cosine instead of steps. */
@@ -44,6 +50,7 @@ export const DEFAULT_RECIPE = {
   maxTrainSamples: 0,
   workers: 'auto',
   gpuStep: 'compiled',
+  gpuActivations: 'auto',
 } as const satisfies Omit<Recipe, 'lr' | 'weightDecay' | 'augment'> & { augment: readonly AugmentKind[] };
 
 /** The learning rate and weight decay that suit each optimiser (Adam-family rates are ~100× smaller; AdamW decays decoupled). */
