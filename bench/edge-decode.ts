@@ -8,8 +8,7 @@
 // alternating so both see the same load.
 // Then WebP: 0.2 / 3 / 12 MP lossy (quality 80) and 3 / 12 MP lossless pictures (ImageMagick's WebP writer, made
 // in DIR when missing) through the same preprocess() beside @jsquash/webp (libwebp, wasm) decoding them whole.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
-import { photo, PHOTO_BENCH_SPEC } from './photos.ts';
+import { photo, PHOTO_BENCH_SPEC, webpPhoto } from './photos.ts';
 
 const { values } = parseArgs({
   options: {
@@ -52,28 +51,6 @@ const JPEG_WASM = new WebAssembly.Module(readFileSync(require.resolve('@resnet-e
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1);
-
-const convertBinary = (): string => (existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert');
-
-/** A photo-like WebP (lossy at quality 80, or lossless) made by ImageMagick from a plasma a quarter the size. */
-function webpPhoto(width: number, height: number, lossless: boolean): Uint8Array {
-  mkdirSync(DIR, { recursive: true });
-  const path = join(DIR, `photo-${width}x${height}${lossless ? '-lossless' : ''}.webp`);
-  if (!existsSync(path)) {
-    const seed = [
-      '-size',
-      `${Math.ceil(width / 4)}x${Math.ceil(height / 4)}`,
-      'plasma:fractal',
-      '-seed',
-      '3',
-      '-resize',
-      `${width}x${height}!`,
-    ];
-    const mode = lossless ? ['-define', 'webp:lossless=true'] : ['-quality', '80'];
-    execFileSync(convertBinary(), [...seed, ...mode, path]);
-  }
-  return new Uint8Array(readFileSync(path));
-}
 
 interface Row {
   label: string;
@@ -183,7 +160,7 @@ function preprocessOrRefused(bytes: Uint8Array): ReturnType<typeof preprocess> |
 }
 const webpRows: WebpRow[] = [];
 for (const [label, width, height, lossless] of values.only === 'jpeg' ? [] : WEBP) {
-  const bytes = webpPhoto(width, height, lossless);
+  const bytes = webpPhoto(DIR, width, height, lossless);
   const refused = preprocessOrRefused(bytes) === null;
   if (!refused) preprocess(bytes, spec);
   const ours: number[] = [];

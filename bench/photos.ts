@@ -17,17 +17,31 @@ export const PHOTO_BENCH_SPEC = preprocessSpecSchema.parse({
 
 export type PhotoKind = 'baseline' | 'progressive';
 
+const convertBinary = (): string => (existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert');
+
 export function photo(dir: string, width: number, height: number, kind: PhotoKind = 'baseline'): Uint8Array {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `photo-${width}x${height}${kind === 'progressive' ? '-progressive' : ''}.jpg`);
   if (!existsSync(path)) {
-    const convert = existsSync('/usr/bin/convert') ? '/usr/bin/convert' : 'convert';
     // plasma at a quarter of the side, then enlarged: the 40 MP plasma alone takes ImageMagick minutes.
     const quarter = `${Math.ceil(width / 4)}x${Math.ceil(height / 4)}`;
     const seed = ['-size', quarter, 'plasma:fractal', '-seed', '3', '-resize', `${width}x${height}!`];
     const source = width * height > 13e6 ? seed : ['-size', `${width}x${height}`, 'plasma:fractal', '-seed', '3'];
     const interlace = kind === 'progressive' ? ['-interlace', 'JPEG'] : [];
-    execFileSync(convert, [...source, ...interlace, '-sampling-factor', '2x2', '-quality', '88', path]);
+    execFileSync(convertBinary(), [...source, ...interlace, '-sampling-factor', '2x2', '-quality', '88', path]);
+  }
+  return new Uint8Array(readFileSync(path));
+}
+
+/** A photo-like WebP (lossy at quality 80, or lossless) made by ImageMagick from a plasma a quarter the size. */
+export function webpPhoto(dir: string, width: number, height: number, lossless: boolean): Uint8Array {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `photo-${width}x${height}${lossless ? '-lossless' : ''}.webp`);
+  if (!existsSync(path)) {
+    const quarter = `${Math.ceil(width / 4)}x${Math.ceil(height / 4)}`;
+    const seed = ['-size', quarter, 'plasma:fractal', '-seed', '3', '-resize', `${width}x${height}!`];
+    const mode = lossless ? ['-define', 'webp:lossless=true'] : ['-quality', '80'];
+    execFileSync(convertBinary(), [...seed, ...mode, path]);
   }
   return new Uint8Array(readFileSync(path));
 }
