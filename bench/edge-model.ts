@@ -39,8 +39,11 @@ export interface BenchModel {
   manifest: Manifest;
 }
 
-/** Quantizes a fresh ResNet-20 and publishes it as the current version of `bench` into the R2 folder `persistTo`. */
-export async function publishResnet20(persistTo: string): Promise<BenchModel> {
+/**
+ * Quantizes a fresh ResNet-20 and publishes it as the current version of `bench` into the R2 folder `persistTo`;
+ * `maxPixels` is its manifest's pixel cap (the worker applies the lower of it and its own MAX_PIXELS).
+ */
+export async function publishResnet20(persistTo: string, maxPixels = 40_000_000): Promise<BenchModel> {
   await initBackend('wasm');
   const model = buildModel('resnet20', { inputShape: [32, 32, 3], numClasses: 10 });
   const calib = tf.randomUniform([4, 32, 32, 3], -1, 1) as tf.Tensor4D;
@@ -59,7 +62,7 @@ export async function publishResnet20(persistTo: string): Promise<BenchModel> {
       resizeAlgorithm: 'bilinear',
       crop: { height: 32, width: 32 },
       normalize: { kind: 'scale', scale: 2 / 255, offset: -1 },
-      maxPixels: 40_000_000,
+      maxPixels,
     },
     inputShape: [1, 32, 32, 3],
     outputActivation: 'softmax',

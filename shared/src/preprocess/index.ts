@@ -109,16 +109,25 @@ export function preprocess(bytes: Uint8Array, spec: PreprocessSpec, opts: Prepro
       break;
     }
     case 'png': {
+      // Every row is inflated and unfiltered (the next one is filtered against it), but only the rows the
+      // resize reads are converted to 8-bit gray/RGB; the sink is made at row 0, when the channels are known.
       let sink: ResizeCropSink | null = null;
       let feed: ((row: Uint8Array) => void) | null = null;
-      decodePngRows(bytes, budget, (row) => {
-        if (!feed) {
-          const channels = row.length === header.width ? 1 : 3;
-          sink = sinkFor(header.width, header.height, channels, spec, budget);
-          feed = rowFeeder(channels, spec, header.width, sink, budget);
-        }
-        feed(row);
-      });
+      decodePngRows(
+        bytes,
+        budget,
+        (row, y) => {
+          if (!sink) {
+            const channels = row.length === header.width ? 1 : 3;
+            sink = sinkFor(header.width, header.height, channels, spec, budget);
+            feed = rowFeeder(channels, spec, header.width, sink, budget);
+          }
+          sink.skipTo(y);
+          feed!(row);
+        },
+        (y) => sink === null || (sink as ResizeCropSink).needs(y),
+      );
+      (sink as ResizeCropSink | null)?.skipTo(header.height);
       crop = sink!.finish();
       decoded = performance.now();
       break;

@@ -24,6 +24,9 @@ const SLICE = 2048;
 const INFLATE_WORKING_BYTES = SLICE * 1032 + 64 * 1024;
 
 export type RowSink = (row: Uint8Array, y: number) => void;
+/** Which rows the caller wants as pixels; the others are still inflated and unfiltered (the next row needs them). */
+export type RowFilter = (y: number) => boolean;
+const EVERY_ROW: RowFilter = () => true;
 
 export interface PngInfo {
   width: number;
@@ -84,7 +87,12 @@ function readPalette(plte: Uint8Array, trns: Uint8Array | null): Uint8Array {
   return palette;
 }
 
-export function decodePngRows(bytes: Uint8Array, budget: MemoryBudget, onRow: RowSink): PngInfo {
+export function decodePngRows(
+  bytes: Uint8Array,
+  budget: MemoryBudget,
+  onRow: RowSink,
+  wanted: RowFilter = EVERY_ROW,
+): PngInfo {
   const format = readFormat(bytes);
   const channels = outputChannels(format);
   const { width, height } = format;
@@ -115,8 +123,10 @@ export function decodePngRows(bytes: Uint8Array, budget: MemoryBudget, onRow: Ro
     const pass = passes[passIndex]!;
     unfilter(line.subarray(0, lineLength), previous, step);
     if (!gathered) {
-      toOutputRow(format, line, width, row);
-      onRow(row, passY);
+      if (wanted(passY)) {
+        toOutputRow(format, line, width, row);
+        onRow(row, passY);
+      }
     } else {
       toOutputRow(format, line, pass.width, passRow!);
       const y = pass.y0 + passY * pass.dy;
@@ -198,7 +208,8 @@ export function decodePngRows(bytes: Uint8Array, budget: MemoryBudget, onRow: Ro
     throw new ImageError('corrupt_image', `PNG is truncated: image data ends after ${produced} of ${needed} bytes`);
   }
   if (gathered)
-    for (let y = 0; y < height; y++) onRow(gathered.subarray(y * width * channels, (y + 1) * width * channels), y);
+    for (let y = 0; y < height; y++)
+      if (wanted(y)) onRow(gathered.subarray(y * width * channels, (y + 1) * width * channels), y);
   budget.release(INFLATE_WORKING_BYTES);
   for (const b of [line, previous, row]) budget.free(b);
   if (gathered) budget.free(gathered);
