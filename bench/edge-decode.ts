@@ -7,13 +7,15 @@
 // twice per round, its JPEG scans entropy-decoded by jpeg.wasm (as the worker and the CLI do) and by scan-fast.ts,
 // alternating so both see the same load.
 // Then WebP: 0.2 / 3 / 12 MP lossy (quality 80) and 3 / 12 MP lossless pictures (ImageMagick's WebP writer, made
-// in DIR when missing) through the same preprocess() beside @jsquash/webp (libwebp, wasm) decoding them whole.
+// in DIR when missing) through the same preprocess() beside @jsquash/webp (libwebp, wasm) decoding them whole; ours
+// with the VP8 loop filter in webp-filter.wasm, as the worker and the CLI run it.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
+import { setWebpFilterWasmModule } from '@resnet-edge/shared/image/webp/vp8/filter-wasm';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
 import { photo, PHOTO_BENCH_SPEC, webpPhoto } from './photos.ts';
@@ -131,6 +133,9 @@ if (rows.length > 0) {
 // --- WebP: ours (decode streamed into the resize for lossy; whole ARGB for lossless) beside @jsquash/webp.
 const { default: webpDecode, init: webpInit } = await import('@jsquash/webp/decode.js');
 await webpInit(new WebAssembly.Module(readFileSync(require.resolve('@jsquash/webp/codec/dec/webp_dec.wasm'))));
+setWebpFilterWasmModule(
+  new WebAssembly.Module(readFileSync(require.resolve('@resnet-edge/shared/wasm/webp-filter.wasm'))),
+);
 const WEBP: [string, number, number, boolean][] = [
   ['0.2 MP lossy', 512, 384, false],
   ['3 MP lossy', 2000, 1500, false],

@@ -2,7 +2,8 @@
 // Our WebP preprocess() against the same function at another commit, interleaved run by run in one process so
 // the shared box's load falls on both alike: CPU time (process.cpuUsage) and wall time p50, and the budget's
 // peak (or the refusal). The pictures are edge-decode's (`npm run bench -- edge-decode --only webp` makes them
-// in DIR); the other commit's shared/src comes from `git archive`.
+// in DIR); the other commit's shared/src comes from `git archive`. This tree's side filters lossy pictures with
+// webp-filter.wasm when that exists, as the CLI and the worker do (RESNET_EDGE_WEBP_FILTER=typescript: without).
 import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
+import { installWebpFilterWasm } from '../cli/src/webp-wasm.ts';
 import { PHOTO_BENCH_SPEC } from './photos.ts';
 
 const { values } = parseArgs({
@@ -26,6 +28,7 @@ execSync(`git archive ${values.rev} shared/src | tar -x -C ${other}`, { cwd: roo
 symlinkSync(join(root, 'node_modules'), join(other, 'node_modules')); // zod, fflate, jpeg-js
 const url = pathToFileURL(join(other, 'shared/src/preprocess/index.ts')).href;
 const before = (await import(url)) as { preprocess: typeof preprocess };
+installWebpFilterWasm();
 
 const spec = PHOTO_BENCH_SPEC;
 const FILES = [

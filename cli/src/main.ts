@@ -5,6 +5,7 @@ import { commandHelp, topHelp } from './help.ts';
 import { commands } from './commands/index.ts';
 import { installInt8Wasm } from './int8-wasm.ts';
 import { installJpegWasm } from './jpeg-wasm.ts';
+import { installWebpFilterWasm } from './webp-wasm.ts';
 
 const VERSION = '0.1.0';
 
@@ -60,6 +61,7 @@ export async function main(argv: string[], streams: MainStreams = processStreams
   // must stop their wrangler child instead of orphaning it.
   installInt8Wasm();
   installJpegWasm();
+  installWebpFilterWasm();
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   for (const sig of STOP_SIGNALS) process.once(sig, onSignal);

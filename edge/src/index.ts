@@ -2,7 +2,9 @@
 // of edge/wrangler.toml.
 import convWasm from '@resnet-edge/shared/wasm/conv.wasm';
 import jpegWasm from '@resnet-edge/shared/wasm/jpeg.wasm';
+import webpFilterWasm from '@resnet-edge/shared/wasm/webp-filter.wasm';
 import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
+import { setWebpFilterWasmModule } from '@resnet-edge/shared/image/webp/vp8/filter-wasm';
 import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-arena';
 import { createApp } from './app.ts';
 import { runRetrainCron } from './cron/scheduled.ts';
@@ -12,6 +14,8 @@ import type { Env } from './env.ts';
 setInt8WasmModule(convWasm);
 // jpeg.wasm likewise: JPEG entropy decoding runs in WebAssembly, as in the CLI and the trainer (same bytes out).
 setJpegWasmModule(jpegWasm);
+// webp-filter.wasm: the VP8 loop filter of lossy WebP runs on WebAssembly SIMD (same pixels as loop-filter.ts).
+setWebpFilterWasmModule(webpFilterWasm);
 const app = createApp();
 
 export default {

@@ -12,8 +12,8 @@ export const MAX_UPLOAD_BYTES = 1_048_576;
 
 let bundle: Promise<string> | undefined;
 
-/** conv.wasm and jpeg.wasm stay separate modules, as wrangler ships them (CompiledWasm modules beside the script). */
-const WASM_MODULES = ['conv.wasm', 'jpeg.wasm'];
+/** shared/'s .wasm files stay separate modules, as wrangler ships them (CompiledWasm modules beside the script). */
+const WASM_MODULES = ['conv.wasm', 'jpeg.wasm', 'webp-filter.wasm'];
 const wasmExternal = {
   name: 'wasm-modules',
   setup(b: {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { ImageError } from '@resnet-edge/shared/image/errors';
 import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
+import { setWebpFilterWasmModule } from '@resnet-edge/shared/image/webp/vp8/filter-wasm';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { startPreprocessWorker, type PreprocessAnswer, type PreprocessWorker } from './fixtures/preprocess-workerd.ts';
@@ -48,13 +49,18 @@ const JPEG_JS_REFUSES = new Set(['progressive-420-restart-150x100.jpg', 'gray-re
 let worker: PreprocessWorker;
 
 beforeAll(async () => {
-  // Both sides decode JPEG scans with jpeg.wasm: Node compiles the file as the CLI does, workerd imports it.
-  setJpegWasmModule(new WebAssembly.Module(readFileSync(join(import.meta.dirname, '../../shared/wasm/jpeg.wasm'))));
+  // Both sides decode JPEG scans with jpeg.wasm and filter lossy WebP with webp-filter.wasm: Node compiles the
+  // files as the CLI does, workerd imports them.
+  const wasm = (name: string) =>
+    new WebAssembly.Module(readFileSync(join(import.meta.dirname, '../../shared/wasm', name)));
+  setJpegWasmModule(wasm('jpeg.wasm'));
+  setWebpFilterWasmModule(wasm('webp-filter.wasm'));
   worker = await startPreprocessWorker();
 }, 60_000);
 
 afterAll(async () => {
   setJpegWasmModule(null);
+  setWebpFilterWasmModule(null);
   await worker?.dispose();
 });
 
@@ -70,8 +76,8 @@ async function inNode(bytes: Uint8Array, spec: PreprocessSpec): Promise<Preproce
 }
 
 async function inWorkerd(bytes: Uint8Array, spec: PreprocessSpec): Promise<PreprocessAnswer> {
-  const { body, scans } = await worker.run(bytes, spec);
-  expect(scans).toBe('wasm');
+  const { body, scans, webpFilter } = await worker.run(bytes, spec);
+  expect([scans, webpFilter]).toEqual(['wasm', 'wasm']);
   return body;
 }
 

@@ -25,6 +25,7 @@ test('every committed .wasm has a build command', () => {
   expect(commands.map(({ workspace, output }) => `${workspace}/${output}`)).toEqual([
     'shared/wasm/conv.wasm',
     'shared/wasm/jpeg.wasm',
+    'shared/wasm/webp-filter.wasm',
     'train/wasm/kernels.wasm',
     'train/wasm/kernels-relaxed.wasm',
   ]);

@@ -7,6 +7,7 @@ import type { MemoryBudget } from '../../budget.ts';
 import { ImageError } from '../../errors.ts';
 import { readFrameHeader, type FilterStrength } from './frame-header.ts';
 import { inverseDcAdd, inverseDctAdd, inverseWalshHadamard } from './idct.ts';
+import { WasmBand, webpFilterWasmModule } from './filter-wasm.ts';
 import { filterMacroblock, type BandPlanes } from './loop-filter.ts';
 import {
   B_DC,
@@ -65,10 +66,16 @@ function addResidual(code: number, coeffs: Int16Array, c: number, buf: Uint8Clam
   else if (code === DC_ONLY) inverseDcAdd(coeffs[c]!, buf, at);
 }
 
+export interface LossyOptions {
+  /** The loop filter's module (webp-filter.wasm); null: loop-filter.ts. Default: the one installed. */
+  filterWasm?: WebAssembly.Module | null;
+}
+
 export function decodeLossyRows(
   frame: Uint8Array,
   budget: MemoryBudget,
   onRow: YuvRowSink,
+  options: LossyOptions = {},
 ): { width: number; height: number } {
   const h = readFrameHeader(frame);
   const { width, height, mbWide, mbHigh, modes, filterType } = h;
@@ -76,15 +83,34 @@ export function decodeLossyRows(
   const uvStride = mbWide * 8;
   const uvWidth = (width + 1) >> 1;
 
-  const bandBytes = (EXTRA_Y + 16) * yStride + 2 * (EXTRA_UV + 8) * uvStride;
+  const yBandBytes = (EXTRA_Y + 16) * yStride;
+  const uvBandBytes = (EXTRA_UV + 8) * uvStride;
+  const module = options.filterWasm === undefined ? webpFilterWasmModule() : options.filterWasm;
+  // With the wasm filter the band lives in its memory (charged there), so the filter works on it in place.
+  const inWasm = module !== null && filterType !== 0;
+  const bandBytes = inWasm ? 0 : yBandBytes + 2 * uvBandBytes;
   const contextBytes = mbWide * (16 + 8 + 8 + 4 + 4 + 2 + 2 + 1 + 8) + WORK_SIZE + 384 * 2 + 64;
   budget.charge(bandBytes + contextBytes, 'WebP lossy decoder rows');
-  const yBand = new Uint8Array((EXTRA_Y + 16) * yStride);
-  const uBand = new Uint8Array((EXTRA_UV + 8) * uvStride);
-  const vBand = new Uint8Array((EXTRA_UV + 8) * uvStride);
-  const yBand32 = new Uint32Array(yBand.buffer);
-  const uBand32 = new Uint32Array(uBand.buffer);
-  const vBand32 = new Uint32Array(vBand.buffer);
+  const wasmBand = inWasm
+    ? new WasmBand(
+        module,
+        mbWide,
+        yBandBytes,
+        uvBandBytes,
+        yStride,
+        uvStride,
+        EXTRA_Y * yStride,
+        EXTRA_UV * uvStride,
+        budget,
+      )
+    : null;
+  const yBand = wasmBand ? wasmBand.y : new Uint8Array(yBandBytes);
+  const uBand = wasmBand ? wasmBand.u : new Uint8Array(uvBandBytes);
+  const vBand = wasmBand ? wasmBand.v : new Uint8Array(uvBandBytes);
+  const words = (b: Uint8Array): Uint32Array => new Uint32Array(b.buffer, b.byteOffset, b.length >> 2);
+  const yBand32 = words(yBand);
+  const uBand32 = words(uBand);
+  const vBand32 = words(vBand);
   const planes: BandPlanes = {
     y: yBand,
     u: uBand,
@@ -293,7 +319,10 @@ export function decodeLossyRows(
     }
     if (modes.eof) throw truncated('the first partition (modes)');
 
-    if (filterType !== 0) {
+    if (wasmBand) {
+      for (let mbx = 0; mbx < mbWide; mbx++) wasmBand.setMacroblock(mbx, rowFilters[mbx]!, rowInner[mbx] === 1);
+      wasmBand.filterRow(filterType as 1 | 2, mby > 0);
+    } else if (filterType !== 0) {
       for (let mbx = 0; mbx < mbWide; mbx++) {
         const f = rowFilters[mbx]!;
         if (f.limit > 0) filterMacroblock(planes, mbx, filterType, f, rowInner[mbx] === 1, mbx > 0, mby > 0);
@@ -316,5 +345,6 @@ export function decodeLossyRows(
     }
   }
   budget.release(bandBytes + contextBytes);
+  wasmBand?.close();
   return { width, height };
 }
