@@ -22,7 +22,7 @@ export class MemoryBudget {
     return this.live;
   }
 
-  /** Charges `bytes` without allocating: for memory a library allocates on our behalf (jpeg-js). */
+  /** Charges `bytes` without allocating: for memory held elsewhere (an inflater's window, wasm memory, stores). */
   charge(bytes: number, what: string): void {
     if (this.live + bytes > this.limitBytes) {
       const mb = (n: number): string => (n / (1024 * 1024)).toFixed(1);

@@ -5,7 +5,6 @@ import { MemoryBudget } from './budget.ts';
 import { ImageError } from './errors.ts';
 import { readImageHeader } from './header.ts';
 import { decodeJpegScaled, type JpegScale } from './jpeg/decode.ts';
-import { decodeJpeg } from './jpeg.ts';
 import { decodePngRows } from './png/decode.ts';
 import { DEFAULT_MAX_PIXELS } from './limits.ts';
 import type { ImageHeader, RawImage } from './types.ts';
@@ -33,18 +32,6 @@ export function checkPixels(header: ImageHeader, maxPixels: number): void {
   }
 }
 
-/** JPEG at 1/scale: jpeg-js at full size (the pixels every existing model was trained on), ours when reduced. */
-export function decodeJpegAt(bytes: Uint8Array, header: ImageHeader, scale: JpegScale, budget: MemoryBudget): RawImage {
-  if (scale !== 1) return decodeJpegScaled(bytes, scale, budget);
-  // jpeg-js holds int16 coefficients for every component plus planes and the output: ≈12 bytes a pixel.
-  const bytesNeeded = header.width * header.height * 12;
-  budget.charge(bytesNeeded, 'full-size JPEG decode');
-  const image = decodeJpeg(bytes, header.width * header.height);
-  budget.release(bytesNeeded);
-  budget.charge(image.data.byteLength, 'decoded JPEG');
-  return image;
-}
-
 export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): RawImage {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   const header = readImageHeader(bytes);
@@ -52,7 +39,7 @@ export function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): RawIma
   const budget = opts.budget ?? new MemoryBudget(Math.max(64 * 1024 * 1024, maxPixels * 16));
   switch (header.format) {
     case 'jpeg':
-      return decodeJpegAt(bytes, header, opts.jpegScale ?? 1, budget);
+      return decodeJpegScaled(bytes, opts.jpegScale ?? 1, budget);
     case 'png': {
       let data: Uint8Array | null = null;
       const info = decodePngRows(bytes, budget, (row, y) => {

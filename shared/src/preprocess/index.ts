@@ -5,7 +5,8 @@
 // Float32Array in NHWC. Every number comes from the PreprocessSpec; every buffer is charged to one MemoryBudget
 // per image.
 import { MemoryBudget } from '../image/budget.ts';
-import { checkPixels, decodeJpegAt } from '../image/decode.ts';
+import { checkPixels } from '../image/decode.ts';
+import { decodeJpegScaled } from '../image/jpeg/decode.ts';
 import { readImageHeader } from '../image/header.ts';
 import { decodePngRows } from '../image/png/decode.ts';
 import type { RawImage } from '../image/types.ts';
@@ -102,7 +103,7 @@ export function preprocess(bytes: Uint8Array, spec: PreprocessSpec, opts: Prepro
   switch (header.format) {
     case 'jpeg': {
       const scale = jpegScaleFor(header.width, header.height, spec.resizeShorter, jpegScaleRuleOf(spec));
-      const image = decodeJpegAt(bytes, header, scale, budget);
+      const image = decodeJpegScaled(bytes, scale, budget);
       decoded = performance.now();
       crop = resizeCropImage(image, spec, budget);
       budget.free(image.data);

@@ -1,7 +1,9 @@
 // JPEG → RawImage at 1/scale of its size (scale 1, 2, 4 or 8), in pure TypeScript so it runs unchanged in
 // Node and workerd. Only the coefficients the scaled IDCT reads are stored; at 1/8 a progressive file's AC
 // scans are skipped unread. Every buffer is charged to the request's MemoryBudget before it is allocated,
-// so an image too large for the budget is refused before any pixel is decoded.
+// so an image too large for the budget is refused before any pixel is decoded. It decodes full-size JPEGs too
+// since 2026-12-03 (jpeg-js did before: pixels within 3 levels of ours, but ≈ 5× slower, ≈ 12 bytes a pixel, and
+// it refused valid files with restart markers).
 import type { MemoryBudget } from '../budget.ts';
 import { ImageError } from '../errors.ts';
 import { applyOrientation, readExifOrientation, type Orientation } from '../exif.ts';
