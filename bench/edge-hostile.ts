@@ -2,7 +2,7 @@
 // Issue 14's hostile uploads, each POSTed to `/v1/classify` of `wrangler dev` (workerd) serving a ResNet-20 int8
 // 32×32×3 model whose manifest allows 50 MP (the worker's default cap), and each passed to the worker's own
 // classify() in this process: extreme aspect ratios, deflate bombs in IDAT and iCCP, a 16-bit RGBA PNG, the
-// largest accepted JPEG and PNG, one over the cap, phone photos (baseline, progressive, WebP), a palette PNG
+// largest accepted JPEG, photo-like PNGs, one image over each cap, phone photos (baseline, progressive, WebP), a palette PNG
 // without PLTE, HEIC. Per input: the worker's answer (status, code, answer p50, its decode_ms and peak), and in
 // Node the CPU time of classify() (process.cpuUsage, so other processes' load does not count) with its peak.
 // The issue's bound: every such input refused or answered within 50 ms of decode work and 48 MB.
@@ -19,7 +19,7 @@ import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-arena';
 import { startLocalWorker } from '../cli/src/serve-worker.ts';
 import { deflateBombPng, flatJpeg, ihdr, pngFromChunks, streamedPng, zlibSync } from '../tests/helpers/big-images.ts';
 import { BENCH_MODEL, publishResnet20 } from './edge-model.ts';
-import { photo, webpPhoto } from './photos.ts';
+import { photo, pngPhoto, webpPhoto } from './photos.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,10 +29,11 @@ const { values } = parseArgs({
   },
 });
 const RUNS = Number(values.runs);
-const DIR = values.dir!;
 const MB = 1024 * 1024;
-/** The worker's default MAX_PIXELS (edge/wrangler.toml, edge/src/settings.ts). */
+const DIR = values.dir!;
+/** The worker's default MAX_PIXELS and MAX_PNG_BYTES (edge/wrangler.toml, edge/src/settings.ts). */
 const WORKER_MAX_PIXELS = 50_000_000;
+const WORKER_MAX_PNG_BYTES = 16 * MB;
 
 const require = createRequire(import.meta.url);
 const wasm = (name: string) =>
@@ -74,6 +75,12 @@ const INPUTS: { label: string; target: boolean; make: () => Uint8Array }[] = [
   { label: '12 MP photo JPEG, baseline', target: true, make: () => photo(DIR, 4032, 3024, 'baseline') },
   { label: '12 MP photo JPEG, progressive', target: true, make: () => photo(DIR, 4032, 3024, 'progressive') },
   { label: '50 MP JPEG (8660×5773, the largest accepted)', target: true, make: () => flatJpeg(8660, 5773) },
+  { label: '1000×750 photo PNG', target: true, make: () => pngPhoto(DIR, 1000, 750, false) },
+  {
+    label: '2560×1600 photo PNG, RGBA (16.4 MB of data: under MAX_PNG_BYTES)',
+    target: true,
+    make: () => pngPhoto(DIR, 2560, 1600, true),
+  },
   {
     label: '50 MP PNG (8660×5773)',
     target: true,
@@ -155,7 +162,8 @@ try {
       answers.push(await post(worker.url, bytes));
       const cpu = process.cpuUsage();
       try {
-        nodePeak = classify(bytes, local, 3, { maxPixels: WORKER_MAX_PIXELS }).memory.peak_bytes;
+        nodePeak = classify(bytes, local, 3, { maxPixels: WORKER_MAX_PIXELS, maxPngBytes: WORKER_MAX_PNG_BYTES }).memory
+          .peak_bytes;
       } catch (error) {
         if (!(error instanceof ImageError)) throw error;
         nodeOutcome = error.code;
@@ -181,6 +189,7 @@ try {
 }
 console.log(
   `\nHostile uploads — wrangler dev (workerd), ResNet-20 int8 32×32×3, MAX_PIXELS ${WORKER_MAX_PIXELS / 1e6} MP, ` +
+    `MAX_PNG_BYTES ${WORKER_MAX_PNG_BYTES / MB} MiB, ` +
     `${RUNS} runs each after one warm-up — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
     `load before ${loadBefore.join(' ')}, after ${loadavg()
       .map((l) => l.toFixed(1))

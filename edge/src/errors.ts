@@ -41,6 +41,7 @@ const IMAGE_STATUS: Record<ImageErrorCode, ContentfulStatusCode> = {
   too_many_pixels: 422,
   over_memory_budget: 422,
   inflation_limit: 422,
+  png_too_large: 422,
   missing_palette: 422,
   animated_image: 415,
 };

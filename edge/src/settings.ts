@@ -50,6 +50,11 @@ export const EnvSchema = z.object({
   MAX_UPLOAD_BYTES: count('MAX_UPLOAD_BYTES', 10 * 1024 * 1024),
   /** Pixel cap below the manifest's; JPEG and PNG decode at the model's size, so 50 MP fits a 128 MB isolate. */
   MAX_PIXELS: count('MAX_PIXELS', 50_000_000),
+  /**
+   * PNGs decode at full size (no DCT scaling), so their work is bounded by their inflated image data instead:
+   * 16 MiB holds a 2560×1600 RGBA screenshot and decodes in tens of ms (BENCHMARKS.md, hostile uploads).
+   */
+  MAX_PNG_BYTES: count('MAX_PNG_BYTES', 16 * 1024 * 1024),
   /** Pages of other origins that may read answers and send feedback: comma-separated origins, or '*'. */
   ALLOWED_ORIGINS: origins,
   /** Secret (`wrangler secret put ADMIN_TOKEN`); admin routes answer 401 while it is unset. */
@@ -79,6 +84,7 @@ export interface Settings {
   recheckMs: number;
   maxUploadBytes: number;
   maxPixels: number;
+  maxPngBytes: number;
   feedbackPerMinute: number;
   /** Empty: only the worker's own pages (and non-browser clients). */
   allowedOrigins: AllowedOrigins;
@@ -109,6 +115,7 @@ export function settingsOf(env: Vars): Settings {
     recheckMs: v.RECHECK_SECONDS * 1000,
     maxUploadBytes: v.MAX_UPLOAD_BYTES,
     maxPixels: v.MAX_PIXELS,
+    maxPngBytes: v.MAX_PNG_BYTES,
     feedbackPerMinute: v.FEEDBACK_PER_MINUTE,
     allowedOrigins: v.ALLOWED_ORIGINS,
     adminToken: v.ADMIN_TOKEN,

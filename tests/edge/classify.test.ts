@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServerTiming } from '../../edge/src/server-timing.ts';
+import { streamedPng } from '../helpers/big-images.ts';
 import { json, runCli } from '../helpers/cli.ts';
 import { FASHION_LABELS, publish, type Published } from './publish.ts';
 import { tinyModel } from './tiny-model.ts';
@@ -309,13 +310,21 @@ describe('resnet-edge classify --url', () => {
   });
 });
 
-describe('MAX_PIXELS', () => {
-  it('caps the pixels below the manifest limit', async () => {
-    const small = await startWorker({ MAX_PIXELS: '100000' });
+describe("the worker's decode caps: MAX_PIXELS, MAX_PNG_BYTES", () => {
+  it('caps the pixels below the manifest limit, and refuses a PNG whose inflated data is over MAX_PNG_BYTES', async () => {
+    const small = await startWorker({ MAX_PIXELS: '100000', MAX_PNG_BYTES: '100000' });
     try {
       await publish(small, 'fashion-mnist', '1.0.0', model);
       const bytes = await fixture('tests', 'fixtures', 'images', 'color-640x427.jpg'); // 273 280 pixels
       await expectError(await small.fetch('/v1/classify', { method: 'POST', body: bytes }), 422, 'too_many_pixels');
+      // 200×200 RGB: 200 × (1 + 600) = 120,200 bytes of image data, under the pixel cap but over 100,000 bytes.
+      const png = streamedPng(200, 200, 8, 2, () => new Uint8Array(601));
+      const refused = await expectError(
+        await small.fetch('/v1/classify', { method: 'POST', body: png }),
+        422,
+        'png_too_large',
+      );
+      expect(refused.message).toMatch(/PNG image data is 0\.1 MB once inflated \(200×200, 8-bit\).*send it as JPEG/);
       const ok = await small.fetch('/v1/classify', { method: 'POST', body: await fixture(...HELD_OUT[0]!) });
       expect(ok.status).toBe(200);
     } finally {

@@ -194,6 +194,23 @@ describe('bounded work and memory for hostile inputs', () => {
     expect(() => preprocess(twice, spec64)).toThrow(/component 1 appears in a second sequential scan/);
   });
 
+  it('refuses a PNG over maxPngBytes from its header, and only when the caller sets a limit', () => {
+    // 3464×3464 16-bit RGBA: 3464 × (1 + 3464 × 8) = 96,000,760 bytes of image data; only IHDR is read.
+    const header = pngFromChunks([
+      ['IHDR', ihdr(3464, 3464, 16, 6)],
+      ['IDAT', zlibSync(new Uint8Array(16))],
+      ['IEND', new Uint8Array(0)],
+    ]);
+    expect(codeOf(() => preprocess(header, spec64, { maxPngBytes: 16 * MB }))).toBe('png_too_large');
+    expect(() => preprocess(header, spec64, { maxPngBytes: 16 * MB })).toThrow(
+      'PNG image data is 91.6 MB once inflated (3464×3464, 16-bit), more than the 16.0 MB this service decodes',
+    );
+    expect(codeOf(() => preprocess(header, spec64))).toBe('corrupt_image'); // no limit: decoded, and truncated
+    const exactly = streamedPng(100, 10, 8, 0, () => new Uint8Array(101)); // 10 × 101 bytes
+    expect(preprocess(exactly, gray28, { maxPngBytes: 1010 }).shape).toEqual([1, 28, 28, 1]);
+    expect(codeOf(() => preprocess(exactly, gray28, { maxPngBytes: 1009 }))).toBe('png_too_large');
+  });
+
   it('refuses a palette PNG without PLTE', () => {
     const png = pngFromChunks([
       ['IHDR', ihdr(4, 4, 8, 3)],

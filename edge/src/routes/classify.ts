@@ -41,7 +41,10 @@ export const classifyRoutes = new Hono<AppEnv>().post('/', async (c) => {
   }
   let result: ClassifyResult;
   try {
-    result = classify(bytes, model, requestedK ?? Math.min(5, labels), { maxPixels: settings.maxPixels });
+    result = classify(bytes, model, requestedK ?? Math.min(5, labels), {
+      maxPixels: settings.maxPixels,
+      maxPngBytes: settings.maxPngBytes,
+    });
   } catch (error) {
     asImageApiError(error);
   }

@@ -25,6 +25,8 @@ export interface ClassifyResult {
 export interface ClassifyOptions {
   /** Lower than the manifest's limit where memory is tight (a worker isolate has 128 MB). */
   maxPixels?: number;
+  /** Refuse PNGs whose inflated image data is larger (`png_too_large`): PNG decode work grows with it. */
+  maxPngBytes?: number;
 }
 
 export function classify(
@@ -38,7 +40,7 @@ export function classify(
     opts.maxPixels === undefined
       ? manifest.preprocess
       : { ...manifest.preprocess, maxPixels: Math.min(manifest.preprocess.maxPixels, opts.maxPixels) };
-  const input = preprocess(bytes, spec);
+  const input = preprocess(bytes, spec, opts.maxPngBytes === undefined ? {} : { maxPngBytes: opts.maxPngBytes });
   const started = performance.now();
   const logits = model.interpreter.run(input.tensor);
   const inferMs = performance.now() - started;

@@ -9,6 +9,11 @@ export type ImageErrorCode =
   | 'over_memory_budget'
   /** A PNG's compressed data inflates to more bytes than its header's size needs (a deflate bomb). */
   | 'inflation_limit'
+  /**
+   * A PNG whose image data, inflated, is more than the caller decodes (the worker's MAX_PNG_BYTES): PNG has no
+   * reduced-size decoding, so its work grows with every byte of it.
+   */
+  | 'png_too_large'
   /** A palette PNG without its PLTE chunk: its samples are indices with no colours. */
   | 'missing_palette'
   /** An animated WebP (ANIM/ANMF chunks): the model classifies one still picture. */

@@ -8,6 +8,7 @@ import { MemoryBudget } from '../image/budget.ts';
 import { checkPixels } from '../image/decode.ts';
 import { decodeJpegScaled } from '../image/jpeg/decode.ts';
 import { readImageHeader } from '../image/header.ts';
+import { checkPngDataLimit } from '../image/png/data-limit.ts';
 import { decodePngRows } from '../image/png/decode.ts';
 import type { RawImage } from '../image/types.ts';
 import { decodeWebpRows } from '../image/webp/decode.ts';
@@ -29,6 +30,8 @@ export interface PreprocessResult {
 
 export interface PreprocessOptions {
   budget?: MemoryBudget;
+  /** Refuse a PNG whose inflated image data is more than this many bytes (`png_too_large`); default: no limit. */
+  maxPngBytes?: number;
 }
 
 /** Rows of `channels` source samples → the sink, collapsed to gray first when the model is grayscale. */
@@ -110,6 +113,7 @@ export function preprocess(bytes: Uint8Array, spec: PreprocessSpec, opts: Prepro
       break;
     }
     case 'png': {
+      if (opts.maxPngBytes !== undefined) checkPngDataLimit(bytes, opts.maxPngBytes);
       // Every row is inflated and unfiltered (the next one is filtered against it), but only the rows the
       // resize reads are converted to 8-bit gray/RGB; the sink is made at row 0, when the channels are known.
       let sink: ResizeCropSink | null = null;

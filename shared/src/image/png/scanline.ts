@@ -38,7 +38,7 @@ export function outputChannels(format: PngFormat): 1 | 3 {
 }
 
 /** Bytes of one filtered scanline of `width` pixels, without its filter-type byte. */
-export function scanlineBytes(format: PngFormat, width: number): number {
+export function scanlineBytes(format: Pick<PngFormat, 'colorType' | 'bitDepth'>, width: number): number {
   return Math.ceil((width * SAMPLES_PER_PIXEL[format.colorType]! * format.bitDepth) / 8);
 }
 
@@ -127,4 +127,9 @@ export function toOutputRow(format: PngFormat, line: Uint8Array, width: number, 
       out[x * colour + k] = samples > colour ? compositeOverWhite(c, alpha) : c;
     }
   }
+}
+
+/** Bytes of a non-interlaced PNG's inflated image data (filter bytes included): what decoding it must produce. */
+export function imageDataBytes(header: Pick<PngFormat, 'width' | 'height' | 'colorType' | 'bitDepth'>): number {
+  return header.height * (1 + scanlineBytes(header, header.width));
 }
