@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { classify } from '@resnet-edge/shared/classify/classify';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
-import { installInt8Wasm } from '../cli/src/int8-wasm.ts';
+import { installWasmModules } from '../cli/src/wasm-modules.ts';
 import { parseServerTiming } from '../edge/src/server-timing.ts';
 import { workerModules } from '../tests/edge/worker.ts';
 import type { BenchModel } from './edge-model.ts';
@@ -60,7 +60,7 @@ async function timed(send: Send, path: string, init?: RequestInit): Promise<{ ms
 }
 
 function nodeClassify(model: BenchModel, body: Uint8Array, runs: number): Breakdown['node'] {
-  installInt8Wasm();
+  installWasmModules();
   const loaded = { manifest: model.manifest, interpreter: Interpreter.create(model.tflite) };
   const rows = { decode: [] as number[], preprocess: [] as number[], infer: [] as number[], total: [] as number[] };
   for (let i = 0; i < runs + 10; i++) {

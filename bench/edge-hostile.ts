@@ -6,17 +6,14 @@
 // without PLTE, HEIC. Per input: the worker's answer (status, code, answer p50, its decode_ms and peak), and in
 // Node the CPU time of classify() (process.cpuUsage, so other processes' load does not count) with its peak.
 // The issue's bound: every such input refused or answered within 50 ms of decode work and 48 MB.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { classify } from '@resnet-edge/shared/classify/classify';
 import { ImageError } from '@resnet-edge/shared/image/errors';
-import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
-import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-arena';
 import { startLocalWorker } from '../cli/src/serve-worker.ts';
+import { installWasmModules } from '../cli/src/wasm-modules.ts';
 import { deflateBombPng, flatJpeg, ihdr, pngFromChunks, streamedPng, zlibSync } from '../tests/helpers/big-images.ts';
 import { BENCH_MODEL, publishResnet20 } from './edge-model.ts';
 import { photo, pngPhoto, webpPhoto } from './photos.ts';
@@ -35,11 +32,7 @@ const DIR = values.dir!;
 const WORKER_MAX_PIXELS = 50_000_000;
 const WORKER_MAX_PNG_BYTES = 16 * MB;
 
-const require = createRequire(import.meta.url);
-const wasm = (name: string) =>
-  new WebAssembly.Module(readFileSync(require.resolve(`@resnet-edge/shared/wasm/${name}`)));
-setJpegWasmModule(wasm('jpeg.wasm'));
-setInt8WasmModule(wasm('conv.wasm'));
+installWasmModules();
 
 const rgbRow = (width: number) => () => new Uint8Array(1 + width * 3).fill(90, 1);
 /** The issue's inputs; `target` marks those its "≤ 50 ms of decode work and ≤ 48 MB" names. */

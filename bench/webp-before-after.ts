@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
-import { installWebpFilterWasm } from '../cli/src/webp-wasm.ts';
+import { installWasmModules } from '../cli/src/wasm-modules.ts';
 import { PHOTO_BENCH_SPEC } from './photos.ts';
 
 const { values } = parseArgs({
@@ -28,7 +28,7 @@ execSync(`git archive ${values.rev} shared/src | tar -x -C ${other}`, { cwd: roo
 symlinkSync(join(root, 'node_modules'), join(other, 'node_modules')); // zod, fflate, jpeg-js
 const url = pathToFileURL(join(other, 'shared/src/preprocess/index.ts')).href;
 const before = (await import(url)) as { preprocess: typeof preprocess };
-installWebpFilterWasm();
+installWasmModules();
 
 const spec = PHOTO_BENCH_SPEC;
 const FILES = [

@@ -3,9 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CommandError, UsageError, type CommandIO, type NamedCommand, type ParsedArgs } from './command.ts';
 import { commandHelp, topHelp } from './help.ts';
 import { commands } from './commands/index.ts';
-import { installInt8Wasm } from './int8-wasm.ts';
-import { installJpegWasm } from './jpeg-wasm.ts';
-import { installWebpFilterWasm } from './webp-wasm.ts';
+import { installWasmModules } from './wasm-modules.ts';
 
 const VERSION = '0.1.0';
 
@@ -57,11 +55,9 @@ export async function main(argv: string[], streams: MainStreams = processStreams
     streams.stdout(commandHelp(command));
     return EXIT_OK;
   }
+  installWasmModules();
   // SIGTERM/SIGHUP too (systemd, docker stop, a closed terminal): long-running commands such as `serve`
   // must stop their wrangler child instead of orphaning it.
-  installInt8Wasm();
-  installJpegWasm();
-  installWebpFilterWasm();
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
