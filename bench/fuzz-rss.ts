@@ -1,7 +1,8 @@
-// `npm run bench -- fuzz-rss [--host workerd|wrangler|ours] [--count 20000] [--block 2000] [--concurrency 8]`
+// `npm run bench -- fuzz-rss [--host workerd|workerd-hop|wrangler|ours] [--count 20000] [--block 2000] [--concurrency 8]`
 // Where workerd's RSS growth under the fuzz comes from (issue 14). The same fuzz traffic (families without
 // `framing`, whose Content-Length junk bare workerd answers with plain-text errors and hangs) goes to:
 //   workerd  — the 20-line body reader of bench/rss-repro/ in bare workerd (its capnp config, no inspector);
+//   workerd-hop — the same, behind a one-line forwarder over a service binding (workerd-hop.capnp);
 //   wrangler — the same body reader under `wrangler dev` (proxy workerd + user workerd with the inspector);
 //   ours     — our worker, as `npm run bench -- fuzz` starts it (front + wrangler dev), without a heap sampler.
 // Prints the summed workerd RSS per block, then each workerd process's RSS per block (wrangler dev runs two: the
@@ -39,8 +40,8 @@ async function startHost(host: string): Promise<() => Promise<void>> {
     return () => stack.stop();
   }
   const child =
-    host === 'workerd'
-      ? spawn(workerdBin(), ['serve', '--experimental', join(repro, 'workerd.capnp')], { stdio: 'ignore' })
+    host === 'workerd' || host === 'workerd-hop'
+      ? spawn(workerdBin(), ['serve', '--experimental', join(repro, `${host}.capnp`)], { stdio: 'ignore' })
       : spawn(
           process.execPath,
           [
