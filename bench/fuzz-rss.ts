@@ -1,0 +1,150 @@
+// `npm run bench -- fuzz-rss [--host workerd|workerd-hop|wrangler|ours] [--count 20000] [--block 2000] [--concurrency 8]`
+// Where workerd's RSS growth under the fuzz comes from (issue 14). The same fuzz traffic (families without
+// `framing`, whose Content-Length junk bare workerd answers with plain-text errors and hangs) goes to:
+//   workerd  — the 20-line body reader of bench/rss-repro/ in bare workerd (its capnp config, no inspector);
+//   workerd-hop — the same, behind a one-line forwarder over a service binding (workerd-hop.capnp);
+//   wrangler — the same body reader under `wrangler dev` (proxy workerd + user workerd with the inspector);
+//   ours     — our worker, as `npm run bench -- fuzz` starts it (front + wrangler dev), without a heap sampler.
+// Prints the summed workerd RSS per block, then each workerd process's RSS per block (wrangler dev runs two: the
+// proxy, which listens on the public port, and the user worker behind it).
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { makeCases, type Family } from '../tests/edge/fuzz/cases.ts';
+import { runFuzz } from '../tests/edge/fuzz/run.ts';
+import { FUZZ_UPLOAD_LIMIT, startFuzzStack } from '../tests/edge/fuzz/stack.ts';
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: 'workerd' },
+    count: { type: 'string', default: '20000' },
+    block: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '8' },
+  },
+});
+const here = dirname(fileURLToPath(import.meta.url));
+const repro = join(here, 'rss-repro');
+const PORT = 8951; // bench/rss-repro/workerd.capnp listens here
+const FAMILIES: Family[] = ['mutate', 'multipart', 'chunked', 'query'];
+
+function workerdBin(): string {
+  return join(here, '..', 'node_modules', '@cloudflare', 'workerd-linux-64', 'bin', 'workerd');
+}
+
+async function startHost(host: string): Promise<() => Promise<void>> {
+  if (host === 'ours') {
+    const stack = await startFuzzStack(PORT);
+    return () => stack.stop();
+  }
+  const child =
+    host === 'workerd' || host === 'workerd-hop'
+      ? spawn(workerdBin(), ['serve', '--experimental', join(repro, `${host}.capnp`)], { stdio: 'ignore' })
+      : spawn(
+          process.execPath,
+          [
+            join(here, '..', 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
+            'dev',
+            '--local',
+            '--ip',
+            '127.0.0.1',
+            '--port',
+            String(PORT),
+            '--show-interactive-dev-session=false',
+          ],
+          { cwd: repro, stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' } },
+        );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await fetch(`http://127.0.0.1:${PORT}/`, { signal: AbortSignal.timeout(2000) });
+      break;
+    } catch (error) {
+      if (Date.now() > deadline || child.exitCode !== null) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  return () =>
+    new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGINT');
+    });
+}
+
+/** RSS (MiB) of each workerd process below this one, named by the first socket it serves. */
+function perProcessRss(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of workerdBelowUs()) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const socket = args.find((a) => a.startsWith('--socket-addr='))?.slice('--socket-addr='.length) ?? 'serve';
+      const kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      out.set(`${pid} ${socket}`, kib / 1024);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** workerd processes whose ancestry reaches this process (Linux /proc). */
+function workerdBelowUs(): number[] {
+  const parent = new Map<number, number>();
+  const workerd: number[] = [];
+  for (const entry of readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      parent.set(entry, Number(stat.slice(close + 2).split(' ')[1]));
+      if (stat.slice(stat.indexOf('(') + 1, close) === 'workerd') workerd.push(entry);
+    } catch {
+      // gone
+    }
+  }
+  const below = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  return workerd.filter(below);
+}
+
+const stop = await startHost(values.host!);
+const perBlock: Map<string, number>[] = [];
+let sent = 0;
+const count = Number(values.count);
+function* cases() {
+  for (const c of makeCases(14, count, FAMILIES, { uploadLimit: FUZZ_UPLOAD_LIMIT })) {
+    sent++;
+    yield c;
+  }
+}
+let report;
+try {
+  const sampler = setInterval(() => {
+    if (sent >= (perBlock.length + 1) * Number(values.block)) perBlock.push(perProcessRss());
+  }, 200);
+  report = await runFuzz(cases(), {
+    url: `http://127.0.0.1:${PORT}`,
+    concurrency: Number(values.concurrency),
+    timeoutMs: 30_000,
+    budgetMs: 30 * 60_000,
+    blockSize: Number(values.block),
+    wranglerPid: process.pid,
+  });
+  clearInterval(sampler);
+  if (perBlock.length < report.blocks.length) perBlock.push(perProcessRss());
+} finally {
+  await stop();
+}
+console.log(
+  `\nfuzz-rss --host ${values.host}: ${report.outcomes.length} requests (families ${FAMILIES.join(',')}) in ${report.seconds.toFixed(0)} s, verdicts ${JSON.stringify(report.byVerdict)}; load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(`workerd RSS per ${values.block} (sum), MiB: ${report.blocks.map((b) => b.rssMiB?.toFixed(0)).join(' ')}`);
+const names = [...new Set(perBlock.flatMap((m) => [...m.keys()]))];
+for (const name of names) console.log(`  ${name}: ${perBlock.map((m) => m.get(name)?.toFixed(0) ?? '—').join(' ')}`);
