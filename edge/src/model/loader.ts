@@ -2,6 +2,12 @@
 // at most every RECHECK_SECONDS; a moved pointer loads the new version beside the old one and swaps the map entry
 // in one assignment, so a request sees either version whole. If the new version fails to load, the old one keeps
 // serving and the reason is logged. `name@version` requests load that exact version into a small LRU.
+//
+// Loads are shared by concurrent requests, but in workerd a load's R2 reads belong to the request that started
+// them: if that client hangs up, its I/O is cancelled and every other request awaiting the load would hang
+// (workerd ends them with a plain 500, "the Worker's code had hung"; seen once in 30,000 fuzzed requests). So the
+// starter hands each load to `keepAlive` (its ExecutionContext.waitUntil), which lets it finish whoever leaves,
+// and a re-check of the pointer never makes a request wait while a loaded version can serve it.
 import { assertModelName, assertVersion, modelFileKey } from '@resnet-edge/shared/registry/layout';
 import type { Manifest } from '@resnet-edge/shared/registry/manifest';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
@@ -124,9 +130,14 @@ export interface GetModelOptions {
   force?: boolean;
   /** The client named this model: a missing one is 404, not 503. */
   requested?: boolean;
+  /** Keeps a load this request starts running after the request ends (ExecutionContext.waitUntil). */
+  keepAlive?: (load: Promise<unknown>) => void;
 }
 
-/** The model currently published under `name`, loaded and verified. Concurrent callers share one load. */
+/**
+ * The model currently published under `name`, loaded and verified. Concurrent callers share one load; once a
+ * version is loaded, a due re-check runs beside the request (stale-while-revalidate) unless `force` asks to wait.
+ */
 export function currentModel(bucket: R2Bucket, name: string, opts: GetModelOptions): Promise<LoadedModel> {
   const current = served.get(name);
   if (current && !opts.force && Date.now() - current.checkedAt < opts.recheckMs) return Promise.resolve(current.model);
@@ -134,12 +145,19 @@ export function currentModel(bucket: R2Bucket, name: string, opts: GetModelOptio
   if (!pending) {
     pending = refresh(bucket, name, opts.requested ?? false).finally(() => refreshing.delete(name));
     refreshing.set(name, pending);
+    opts.keepAlive?.(pending.catch(() => undefined)); // its failure is logged or reaches the awaiting requests
   }
+  if (current && !opts.force) return Promise.resolve(current.model);
   return pending;
 }
 
 /** One exact version, verified against its manifest (no pointer is involved, so there is no manifest sha to check). */
-export function pinnedModel(bucket: R2Bucket, name: string, version: string): Promise<LoadedModel> {
+export function pinnedModel(
+  bucket: R2Bucket,
+  name: string,
+  version: string,
+  keepAlive?: GetModelOptions['keepAlive'],
+): Promise<LoadedModel> {
   const key = `${name}@${version}`;
   const hit = pinned.get(key);
   if (hit) {
@@ -155,12 +173,15 @@ export function pinnedModel(bucket: R2Bucket, name: string, version: string): Pr
     throw error;
   });
   pinned.set(key, loading);
+  keepAlive?.(loading.catch(() => undefined));
   while (pinned.size > PINNED_CAPACITY) pinned.delete(pinned.keys().next().value!);
   return loading;
 }
 
 export function resolveModel(bucket: R2Bucket, ref: ModelRef, opts: GetModelOptions): Promise<LoadedModel> {
-  return ref.version === undefined ? currentModel(bucket, ref.name, opts) : pinnedModel(bucket, ref.name, ref.version);
+  return ref.version === undefined
+    ? currentModel(bucket, ref.name, opts)
+    : pinnedModel(bucket, ref.name, ref.version, opts.keepAlive);
 }
 
 /** The version this isolate serves for `name`, if it has loaded one. */

@@ -5,6 +5,7 @@ import type { AppEnv } from '../env.ts';
 import { settingsOf } from '../settings.ts';
 import { ApiError } from '../errors.ts';
 import { currentModel, parseModelRef, servedVersion } from '../model/loader.ts';
+import { waitUntilOf } from '../wait-until.ts';
 
 async function digest(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
@@ -37,7 +38,11 @@ export const adminRoutes = new Hono<AppEnv>()
     const settings = settingsOf(c.env);
     const { name } = parseModelRef(c.req.query('model') ?? settings.modelName);
     const before = servedVersion(name) ?? null;
-    const { manifest } = await currentModel(c.env.MODELS, name, { recheckMs: settings.recheckMs, force: true });
+    const { manifest } = await currentModel(c.env.MODELS, name, {
+      recheckMs: settings.recheckMs,
+      force: true,
+      keepAlive: waitUntilOf(c),
+    });
     return c.json({
       model: { name, version: manifest.version },
       previous_version: before,

@@ -7,6 +7,7 @@ import { ApiError, asImageApiError } from '../errors.ts';
 import { parseModelRef, resolveModel } from '../model/loader.ts';
 import { startPhaseTimer } from '../server-timing.ts';
 import { readImageUpload } from '../upload.ts';
+import { waitUntilOf } from '../wait-until.ts';
 
 /** `?top_k` as given (checked against the label count once the model is known), or undefined for the default. */
 function parseTopK(raw: string | undefined): number | undefined {
@@ -29,6 +30,7 @@ export const classifyRoutes = new Hono<AppEnv>().post('/', async (c) => {
   const model = await resolveModel(c.env.MODELS, ref, {
     recheckMs: settings.recheckMs,
     requested: modelParam !== undefined,
+    keepAlive: waitUntilOf(c),
   });
   timer.mark('model');
   const labels = model.manifest.labels.length;

@@ -9,6 +9,7 @@ import { acceptFeedback, clientHash, storeFeedback } from '../feedback/accept.ts
 import { enforceFeedbackLimit } from '../feedback/rate-limit.ts';
 import { parseModelRef, resolveModel } from '../model/loader.ts';
 import { readImageForm } from '../upload.ts';
+import { waitUntilOf } from '../wait-until.ts';
 
 export const feedbackRoutes = new Hono<AppEnv>().post('/', requireAllowedOrigin, async (c) => {
   const settings = settingsOf(c.env);
@@ -19,6 +20,7 @@ export const feedbackRoutes = new Hono<AppEnv>().post('/', requireAllowedOrigin,
   const model = await resolveModel(c.env.MODELS, parseModelRef(modelParam ?? settings.modelName), {
     recheckMs: settings.recheckMs,
     requested: modelParam !== undefined,
+    keepAlive: waitUntilOf(c),
   });
   const record = await acceptFeedback({
     bytes,

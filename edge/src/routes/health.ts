@@ -4,12 +4,14 @@ import type { AppEnv } from '../env.ts';
 import { settingsOf } from '../settings.ts';
 import { ApiError, errorBody } from '../errors.ts';
 import { currentModel } from '../model/loader.ts';
+import { waitUntilOf } from '../wait-until.ts';
 
 export const healthRoutes = new Hono<AppEnv>().get('/', async (c) => {
   const settings = settingsOf(c.env);
   try {
     const { manifest, interpreter } = await currentModel(c.env.MODELS, settings.modelName, {
       recheckMs: settings.recheckMs,
+      keepAlive: waitUntilOf(c),
     });
     return c.json({
       status: 'ok',
