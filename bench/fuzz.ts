@@ -1,9 +1,8 @@
-// `npm run bench -- fuzz [--count 10000] [--seed 14] [--families mutate,multipart,chunked,framing,query]
+// `npm run bench -- fuzz [--count 10000] [--seed 14] [--families mutate,multipart,chunked,framing,query,hostile]
 //   [--concurrency 8] [--minutes 20] [--port 8931] [--only 14:123,14:456]`
 // The HTTP-layer fuzzer of tests/edge/fuzz at benchmark size, against the local stack `resnet-edge serve` runs
 // (HTTP front + wrangler dev, real workerd, 127.0.0.1 only). Prints the verdicts, latency and workerd RSS per
-// thousand requests, and every failing case by id; `--only` re-runs chosen ids. `--families ...,hostile` adds the
-// decoder-bomb images that the decoder work (shared/src/image/) has still to bound.
+// thousand requests, and every failing case by id; `--only` re-runs chosen ids. All families by default, as in CI.
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
