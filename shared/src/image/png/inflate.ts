@@ -21,12 +21,15 @@ const DIST_TABLE_SIZE = (1 << DIST_ROOT) + 32 * (1 << (15 - DIST_ROOT));
 const LENGTHS_SIZE = 19 + 288 + 32;
 
 /** Bytes the inflater holds while it runs: its output buffer, its code tables and code-length scratch. */
-export const INFLATER_BYTES = OUT_SIZE + 4 * (LIT_TABLE_SIZE + DIST_TABLE_SIZE) + LENGTHS_SIZE + 4 * (1 << 7) + 3 * 2 * 2 * 16;
+export const INFLATER_BYTES =
+  OUT_SIZE + 4 * (LIT_TABLE_SIZE + DIST_TABLE_SIZE) + LENGTHS_SIZE + 4 * (1 << 7) + 3 * 2 * 2 * 16;
 
 const LENGTH_BASE = new Uint16Array([
   3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
 ]);
-const LENGTH_EXTRA = new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]);
+const LENGTH_EXTRA = new Uint8Array([
+  0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+]);
 const DIST_BASE = new Uint16Array([
   1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145,
   8193, 12289, 16385, 24577,
@@ -129,147 +132,230 @@ function reverseBits(code: number, length: number): number {
  * 64 KB at a time, and throwing `sink.overLimit()` as soon as the output would pass `limit` bytes.
  */
 export function inflateBounded(segments: readonly Uint8Array[], limit: number, sink: InflateSink): InflateResult {
-  const out = new Uint8Array(OUT_SIZE);
-  const lit = new HuffmanTable(LIT_ROOT, LIT_TABLE_SIZE);
-  const dist = new HuffmanTable(DIST_ROOT, DIST_TABLE_SIZE);
-  const lengths = new Uint8Array(LENGTHS_SIZE);
-  const clen = new HuffmanTable(7, 1 << 7);
+  return new Inflater(segments, limit, sink).run();
+}
 
-  let seg = 0;
-  let src: Uint8Array = segments[0] ?? new Uint8Array(0);
-  let pos = 0;
-  let end = src.length;
-  // Bits not yet consumed, least significant first; `missing` counts the zero bits fed past the end of the data.
-  let bits = 0;
-  let bitCount = 0;
-  let missing = 0;
+/** The inflater's state lives in fields; the hot loop (`codes`) copies what it needs into locals. */
+class Inflater {
+  private readonly out = new Uint8Array(OUT_SIZE);
+  private readonly lit = new HuffmanTable(LIT_ROOT, LIT_TABLE_SIZE);
+  private readonly dist = new HuffmanTable(DIST_ROOT, DIST_TABLE_SIZE);
+  private readonly clen = new HuffmanTable(7, 1 << 7);
+  private readonly lengths = new Uint8Array(LENGTHS_SIZE);
 
-  let op = 0; // next write position in `out`
-  let pieceStart = 0; // first byte of `out` not yet handed to the sink
-  let flushed = 0; // bytes handed to the sink so far
+  private seg = 0;
+  private src: Uint8Array;
+  private pos = 0;
+  private end: number;
+  // Bits not yet consumed, least significant first; `missing` counts the zero bits fed past the end of the data,
+  // so the data ran out once fewer bits remain than were made up (`bitCount < missing`).
+  private bits = 0;
+  private bitCount = 0;
+  private missing = 0;
+
+  private op = 0; // next write position in `out`
+  private pieceStart = 0; // first byte of `out` not yet handed to the sink
+  private flushed = 0; // bytes handed to the sink so far
   // `out` is flushed once `op` passes `flushAt`: a piece is full, or the output has passed the limit.
-  let flushAt = Math.min(OUT_SIZE - MAX_MATCH, limit);
+  private flushAt: number;
 
-  const refill = (): void => {
-    while (bitCount <= 24) {
-      if (pos < end) {
-        bits |= src[pos++]! << bitCount;
-        bitCount += 8;
-      } else if (seg + 1 < segments.length) {
-        src = segments[++seg]!;
-        pos = 0;
-        end = src.length;
+  constructor(
+    private readonly segments: readonly Uint8Array[],
+    private readonly limit: number,
+    private readonly sink: InflateSink,
+  ) {
+    this.src = segments[0] ?? new Uint8Array(0);
+    this.end = this.src.length;
+    this.flushAt = Math.min(PIECE, limit);
+  }
+
+  run(): InflateResult {
+    let final = 0;
+    while (!final) {
+      final = this.take(1);
+      const type = this.take(2);
+      if (this.truncated()) return this.done(false);
+      if (type === 0) {
+        if (!this.stored()) return this.done(false);
+        continue;
+      }
+      if (type === 3) throw corrupt('block type 3 is reserved');
+      if (type === 1) fixedCodes(this.lit, this.dist, this.lengths);
+      else if (!this.dynamicCodes()) return this.done(false);
+      if (!this.codes()) return this.done(false);
+    }
+    return this.done(true);
+  }
+
+  private refill(): void {
+    while (this.bitCount <= 24) {
+      if (this.pos < this.end) {
+        this.bits |= this.src[this.pos++]! << this.bitCount;
+        this.bitCount += 8;
+      } else if (this.seg + 1 < this.segments.length) {
+        this.src = this.segments[++this.seg]!;
+        this.pos = 0;
+        this.end = this.src.length;
       } else {
-        missing += 8;
-        bitCount += 8;
+        this.missing += 8;
+        this.bitCount += 8;
       }
     }
-  };
-  const take = (n: number): number => {
-    if (bitCount < n) refill();
-    const value = bits & ((1 << n) - 1);
-    bits >>>= n;
-    bitCount -= n;
+  }
+
+  private take(n: number): number {
+    if (this.bitCount < n) this.refill();
+    const value = this.bits & ((1 << n) - 1);
+    this.bits >>>= n;
+    this.bitCount -= n;
     return value;
-  };
-  const flush = (): void => {
-    const total = flushed + op - pieceStart;
-    if (total > limit) throw sink.overLimit();
-    if (op > pieceStart) sink.onPiece(out.subarray(pieceStart, op));
-    flushed = total;
-    if (op > WINDOW + PIECE - MAX_MATCH) {
-      out.copyWithin(0, op - WINDOW, op);
-      op = WINDOW;
-    }
-    pieceStart = op;
-    flushAt = Math.min(OUT_SIZE - MAX_MATCH, op + limit - flushed);
-  };
-  const truncated = (): boolean => bitCount < missing;
+  }
 
-  let final = 0;
-  while (!final) {
-    final = take(1);
-    const type = take(2);
-    if (truncated()) return done(false);
-    if (type === 0) {
-      // Stored: skip to a byte boundary, LEN and NLEN, then LEN raw bytes.
-      take(bitCount & 7);
-      const len = take(16);
-      const nlen = take(16);
-      if (truncated()) return done(false);
-      if ((len ^ 0xffff) !== nlen) throw corrupt('a stored block’s length check fails');
-      for (let i = 0; i < len; i++) {
-        if (bitCount === 0) refill();
-        out[op++] = bits & 0xff;
-        bits >>>= 8;
-        bitCount -= 8;
-        if (truncated()) return done(false);
-        if (op > flushAt) flush();
-      }
-      continue;
-    }
-    if (type === 3) throw corrupt('block type 3 is reserved');
-    if (type === 1) fixedCodes(lit, dist, lengths);
-    else {
-      const nlit = take(5) + 257;
-      const ndist = take(5) + 1;
-      const nclen = take(4) + 4;
-      if (nlit > 286 || ndist > 30) throw corrupt(`${nlit} literal/length or ${ndist} distance codes`);
-      lengths.fill(0, 0, 19);
-      for (let i = 0; i < nclen; i++) lengths[CLEN_ORDER[i]!] = take(3);
-      if (truncated()) return done(false);
-      clen.build(lengths, 19, 'code-length');
-      const all = lengths.subarray(19, 19 + nlit + ndist);
-      for (let i = 0; i < all.length; ) {
-        if (bitCount < 7) refill();
-        const e = clen.table[bits & 127]!;
-        const len = e & 15;
-        if (len === 0) throw corrupt('a code-length code that is not in its code');
-        bits >>>= len;
-        bitCount -= len;
-        const sym = e >>> 5;
-        if (sym < 16) {
-          all[i++] = sym;
-          continue;
-        }
-        let repeat: number;
-        let value = 0;
-        if (sym === 16) {
-          if (i === 0) throw corrupt('a code length repeats with nothing before it');
-          value = all[i - 1]!;
-          repeat = 3 + take(2);
-        } else repeat = sym === 17 ? 3 + take(3) : 11 + take(7);
-        if (i + repeat > all.length) throw corrupt('code lengths run past the codes they describe');
-        all.fill(value, i, i + repeat);
-        i += repeat;
-      }
-      if (truncated()) return done(false);
-      if (all[256] === 0) throw corrupt('the block has no end-of-block code');
-      lit.build(all, nlit, 'literal/length');
-      dist.build(all.subarray(nlit), ndist, 'distance');
-    }
+  private truncated(): boolean {
+    return this.bitCount < this.missing;
+  }
 
-    // The hot loop: one table look-up per symbol, a second only for codes longer than the root width.
-    const lt = lit.table;
-    const dt = dist.table;
+  private flush(): void {
+    const total = this.flushed + this.op - this.pieceStart;
+    if (total > this.limit) throw this.sink.overLimit();
+    if (this.op > this.pieceStart) this.sink.onPiece(this.out.subarray(this.pieceStart, this.op));
+    this.flushed = total;
+    // Keep the last 32 KB at the start, so the next piece (≤ PIECE + one match) fits after it.
+    if (this.op > WINDOW) {
+      this.out.copyWithin(0, this.op - WINDOW, this.op);
+      this.op = WINDOW;
+    }
+    this.pieceStart = this.op;
+    this.flushAt = Math.min(this.op + PIECE, this.op + this.limit - this.flushed);
+  }
+
+  private done(complete: boolean): InflateResult {
+    this.flush();
+    return { produced: this.flushed, complete };
+  }
+
+  /** A stored block: skip to a byte boundary, LEN and NLEN, then LEN raw bytes. False when the data runs out. */
+  private stored(): boolean {
+    this.take(this.bitCount & 7);
+    const len = this.take(16);
+    const nlen = this.take(16);
+    if (this.truncated()) return false;
+    if ((len ^ 0xffff) !== nlen) throw corrupt('a stored block’s length check fails');
+    for (let i = 0; i < len; i++) {
+      const byte = this.take(8);
+      if (this.truncated()) return false;
+      this.out[this.op++] = byte;
+      if (this.op > this.flushAt) this.flush();
+    }
+    return true;
+  }
+
+  /** A dynamic block's code lengths (RFC 1951 §3.2.7) → the two tables. False when the data runs out. */
+  private dynamicCodes(): boolean {
+    const { lengths, clen } = this;
+    const nlit = this.take(5) + 257;
+    const ndist = this.take(5) + 1;
+    const nclen = this.take(4) + 4;
+    if (nlit > 286 || ndist > 30) throw corrupt(`${nlit} literal/length or ${ndist} distance codes`);
+    lengths.fill(0, 0, 19);
+    for (let i = 0; i < nclen; i++) lengths[CLEN_ORDER[i]!] = this.take(3);
+    if (this.truncated()) return false;
+    clen.build(lengths, 19, 'code-length');
+    const all = lengths.subarray(19, 19 + nlit + ndist);
+    for (let i = 0; i < all.length;) {
+      if (this.bitCount < 7) this.refill();
+      const e = clen.table[this.bits & 127]!;
+      const len = e & 15;
+      if (len === 0) throw corrupt('a code-length code that is not in its code');
+      this.bits >>>= len;
+      this.bitCount -= len;
+      const sym = e >>> 5;
+      if (sym < 16) {
+        all[i++] = sym;
+        continue;
+      }
+      let repeat: number;
+      let value = 0;
+      if (sym === 16) {
+        if (i === 0) throw corrupt('a code length repeats with nothing before it');
+        value = all[i - 1]!;
+        repeat = 3 + this.take(2);
+      } else repeat = sym === 17 ? 3 + this.take(3) : 11 + this.take(7);
+      if (i + repeat > all.length) throw corrupt('code lengths run past the codes they describe');
+      all.fill(value, i, i + repeat);
+      i += repeat;
+    }
+    if (this.truncated()) return false;
+    if (all[256] === 0) throw corrupt('the block has no end-of-block code');
+    this.lit.build(all, nlit, 'literal/length');
+    this.dist.build(all.subarray(nlit), ndist, 'distance');
+    return true;
+  }
+
+  /**
+   * The hot loop: a block's symbols up to its end-of-block code. The bit buffer, input cursor and output
+   * position live in locals; they are written back before anything that uses the fields (refill across a
+   * segment's end, flush). False when the data runs out.
+   */
+  private codes(): boolean {
+    const { out } = this;
+    const lt = this.lit.table;
+    const dt = this.dist.table;
+    let { bits, bitCount, pos, end, src, op, flushAt, missing } = this;
     for (;;) {
-      if (bitCount < 15) refill();
+      // Up to 48 bits per length/distance pair: refill before the length code, the distance code, its extra bits.
+      if (bitCount < 15) {
+        if (pos + 4 <= end) {
+          while (bitCount <= 24) {
+            bits |= src[pos++]! << bitCount;
+            bitCount += 8;
+          }
+        } else {
+          this.bits = bits;
+          this.bitCount = bitCount;
+          this.pos = pos;
+          this.op = op;
+          this.refill();
+          ({ bits, bitCount, pos, end, src, missing } = this);
+        }
+      }
       let e = lt[bits & ((1 << LIT_ROOT) - 1)]!;
       if (e & LINK) e = lt[(e >>> 5) + ((bits >>> LIT_ROOT) & ((1 << (e & 15)) - 1))]!;
       let len = e & 15;
-      if (len === 0) throw corrupt('a literal/length code that is not in its code');
       bits >>>= len;
       bitCount -= len;
-      if (bitCount < missing) return done(false); // the code was read from past the end of the data
+      if (bitCount < missing) {
+        // the code was read from past the end of the data
+        this.bits = bits;
+        this.bitCount = bitCount;
+        this.pos = pos;
+        this.op = op;
+        return false;
+      }
+      if (len === 0) throw corrupt('a literal/length code that is not in its code');
       const sym = e >>> 5;
       if (sym < 256) {
         out[op++] = sym;
-        if (op > flushAt) flush();
+        if (op > flushAt) {
+          this.bits = bits;
+          this.bitCount = bitCount;
+          this.pos = pos;
+          this.op = op;
+          this.flush();
+          ({ op, flushAt } = this);
+        }
         continue;
       }
       if (sym === 256) break;
       if (sym > 285) throw corrupt(`literal/length symbol ${sym}`);
-      if (bitCount < 20) refill();
+      if (bitCount < 20) {
+        this.bits = bits;
+        this.bitCount = bitCount;
+        this.pos = pos;
+        this.op = op;
+        this.refill();
+        ({ bits, bitCount, pos, end, src, missing } = this);
+      }
       const li = sym - 257;
       const lx = LENGTH_EXTRA[li]!;
       len = LENGTH_BASE[li]! + (bits & ((1 << lx) - 1));
@@ -278,34 +364,59 @@ export function inflateBounded(segments: readonly Uint8Array[], limit: number, s
       let d = dt[bits & ((1 << DIST_ROOT) - 1)]!;
       if (d & LINK) d = dt[(d >>> 5) + ((bits >>> DIST_ROOT) & ((1 << (d & 15)) - 1))]!;
       const dl = d & 15;
-      if (dl === 0) throw corrupt('a distance code that is not in its code');
       bits >>>= dl;
       bitCount -= dl;
+      if (bitCount < missing) {
+        this.bits = bits;
+        this.bitCount = bitCount;
+        this.pos = pos;
+        this.op = op;
+        return false;
+      }
+      if (dl === 0) throw corrupt('a distance code that is not in its code');
       const ds = d >>> 5;
       if (ds > 29) throw corrupt(`distance symbol ${ds}`);
       const dx = DIST_EXTRA[ds]!;
-      if (bitCount < dx) refill();
+      if (bitCount < dx) {
+        this.bits = bits;
+        this.bitCount = bitCount;
+        this.pos = pos;
+        this.op = op;
+        this.refill();
+        ({ bits, bitCount, pos, end, src, missing } = this);
+      }
       const distance = DIST_BASE[ds]! + (bits & ((1 << dx) - 1));
       bits >>>= dx;
       bitCount -= dx;
-      if (truncated()) return done(false);
+      if (bitCount < missing) {
+        this.bits = bits;
+        this.bitCount = bitCount;
+        this.pos = pos;
+        this.op = op;
+        return false;
+      }
       if (distance > op) throw corrupt(`a match reaches ${distance} bytes back, before the start of the data`);
       let from = op - distance;
       if (distance >= len) {
         out.copyWithin(op, from, from + len);
         op += len;
       } else {
-        for (const stop = op + len; op < stop; ) out[op++] = out[from++]!;
+        for (const stop = op + len; op < stop;) out[op++] = out[from++]!;
       }
-      if (op > flushAt) flush();
+      if (op > flushAt) {
+        this.bits = bits;
+        this.bitCount = bitCount;
+        this.pos = pos;
+        this.op = op;
+        this.flush();
+        ({ op, flushAt } = this);
+      }
     }
-    if (truncated()) return done(false);
-  }
-  return done(true);
-
-  function done(complete: boolean): InflateResult {
-    flush();
-    return { produced: flushed, complete };
+    this.bits = bits;
+    this.bitCount = bitCount;
+    this.pos = pos;
+    this.op = op;
+    return true;
   }
 }
 
