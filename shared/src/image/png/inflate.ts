@@ -188,7 +188,7 @@ class Inflater {
   }
 
   private refill(): void {
-    while (this.bitCount <= 24) {
+    while (this.bitCount <= 16) {
       if (this.pos < this.end) {
         this.bits |= this.src[this.pos++]! << this.bitCount;
         this.bitCount += 8;
@@ -206,7 +206,7 @@ class Inflater {
   private take(n: number): number {
     if (this.bitCount < n) this.refill();
     const value = this.bits & ((1 << n) - 1);
-    this.bits >>>= n;
+    this.bits >>= n;
     this.bitCount -= n;
     return value;
   }
@@ -267,9 +267,9 @@ class Inflater {
       const e = clen.table[this.bits & 127]!;
       const len = e & 15;
       if (len === 0) throw corrupt('a code-length code that is not in its code');
-      this.bits >>>= len;
+      this.bits >>= len;
       this.bitCount -= len;
-      const sym = e >>> 5;
+      const sym = e >> 5;
       if (sym < 16) {
         all[i++] = sym;
         continue;
@@ -303,10 +303,11 @@ class Inflater {
     const dt = this.dist.table;
     let { bits, bitCount, pos, end, src, op, flushAt, missing } = this;
     for (;;) {
-      // Up to 48 bits per length/distance pair: refill before the length code, the distance code, its extra bits.
+      // The buffer holds at most 24 bits: it stays a small non-negative integer (`>>` and `|` keep it int32,
+      // where `>>>` would make it uint32 and the loop's bit buffer a double), so refill before every code.
       if (bitCount < 15) {
-        if (pos + 4 <= end) {
-          while (bitCount <= 24) {
+        if (pos + 3 <= end) {
+          while (bitCount <= 16) {
             bits |= src[pos++]! << bitCount;
             bitCount += 8;
           }
@@ -314,15 +315,14 @@ class Inflater {
           this.bits = bits;
           this.bitCount = bitCount;
           this.pos = pos;
-          this.op = op;
           this.refill();
           ({ bits, bitCount, pos, end, src, missing } = this);
         }
       }
       let e = lt[bits & ((1 << LIT_ROOT) - 1)]!;
-      if (e & LINK) e = lt[(e >>> 5) + ((bits >>> LIT_ROOT) & ((1 << (e & 15)) - 1))]!;
+      if (e & LINK) e = lt[(e >> 5) + ((bits >> LIT_ROOT) & ((1 << (e & 15)) - 1))]!;
       let len = e & 15;
-      bits >>>= len;
+      bits >>= len;
       bitCount -= len;
       if (bitCount < missing) {
         // the code was read from past the end of the data
@@ -333,7 +333,7 @@ class Inflater {
         return false;
       }
       if (len === 0) throw corrupt('a literal/length code that is not in its code');
-      const sym = e >>> 5;
+      const sym = e >> 5;
       if (sym < 256) {
         out[op++] = sym;
         if (op > flushAt) {
@@ -348,23 +348,43 @@ class Inflater {
       }
       if (sym === 256) break;
       if (sym > 285) throw corrupt(`literal/length symbol ${sym}`);
-      if (bitCount < 20) {
-        this.bits = bits;
-        this.bitCount = bitCount;
-        this.pos = pos;
-        this.op = op;
-        this.refill();
-        ({ bits, bitCount, pos, end, src, missing } = this);
-      }
       const li = sym - 257;
       const lx = LENGTH_EXTRA[li]!;
+      if (bitCount < lx) {
+        if (pos + 3 <= end) {
+          while (bitCount <= 16) {
+            bits |= src[pos++]! << bitCount;
+            bitCount += 8;
+          }
+        } else {
+          this.bits = bits;
+          this.bitCount = bitCount;
+          this.pos = pos;
+          this.refill();
+          ({ bits, bitCount, pos, end, src, missing } = this);
+        }
+      }
       len = LENGTH_BASE[li]! + (bits & ((1 << lx) - 1));
-      bits >>>= lx;
+      bits >>= lx;
       bitCount -= lx;
+      if (bitCount < 15) {
+        if (pos + 3 <= end) {
+          while (bitCount <= 16) {
+            bits |= src[pos++]! << bitCount;
+            bitCount += 8;
+          }
+        } else {
+          this.bits = bits;
+          this.bitCount = bitCount;
+          this.pos = pos;
+          this.refill();
+          ({ bits, bitCount, pos, end, src, missing } = this);
+        }
+      }
       let d = dt[bits & ((1 << DIST_ROOT) - 1)]!;
-      if (d & LINK) d = dt[(d >>> 5) + ((bits >>> DIST_ROOT) & ((1 << (d & 15)) - 1))]!;
+      if (d & LINK) d = dt[(d >> 5) + ((bits >> DIST_ROOT) & ((1 << (d & 15)) - 1))]!;
       const dl = d & 15;
-      bits >>>= dl;
+      bits >>= dl;
       bitCount -= dl;
       if (bitCount < missing) {
         this.bits = bits;
@@ -374,19 +394,25 @@ class Inflater {
         return false;
       }
       if (dl === 0) throw corrupt('a distance code that is not in its code');
-      const ds = d >>> 5;
+      const ds = d >> 5;
       if (ds > 29) throw corrupt(`distance symbol ${ds}`);
       const dx = DIST_EXTRA[ds]!;
       if (bitCount < dx) {
-        this.bits = bits;
-        this.bitCount = bitCount;
-        this.pos = pos;
-        this.op = op;
-        this.refill();
-        ({ bits, bitCount, pos, end, src, missing } = this);
+        if (pos + 3 <= end) {
+          while (bitCount <= 16) {
+            bits |= src[pos++]! << bitCount;
+            bitCount += 8;
+          }
+        } else {
+          this.bits = bits;
+          this.bitCount = bitCount;
+          this.pos = pos;
+          this.refill();
+          ({ bits, bitCount, pos, end, src, missing } = this);
+        }
       }
       const distance = DIST_BASE[ds]! + (bits & ((1 << dx) - 1));
-      bits >>>= dx;
+      bits >>= dx;
       bitCount -= dx;
       if (bitCount < missing) {
         this.bits = bits;
@@ -397,7 +423,8 @@ class Inflater {
       }
       if (distance > op) throw corrupt(`a match reaches ${distance} bytes back, before the start of the data`);
       let from = op - distance;
-      if (distance >= len) {
+      // copyWithin is a builtin call: worth it only for long matches; photos' are mostly a few bytes.
+      if (len >= 64 && distance >= len) {
         out.copyWithin(op, from, from + len);
         op += len;
       } else {
