@@ -1,14 +1,14 @@
 // PNG → rows of 8-bit gray or RGB, handed one at a time to `onRow`, so a huge image never exists as one
-// buffer: the decoder holds two scanlines and the inflater's window. Inflation is bounded: compressed
-// data is fed in small slices and decoding stops with `inflation_limit` as soon as the output passes the
-// bytes the header's size needs, so a deflate bomb costs at most a slice's worth of work past that point.
+// buffer: the decoder holds two scanlines and the inflater's window. Inflation is bounded: our inflater
+// (inflate.ts) reads the IDAT chunks in place and stops with `inflation_limit` inside its loop as soon as the
+// output passes the bytes the header's size needs, so a deflate bomb costs at most one 64 KB piece past that.
 // Interlaced (Adam7) files arrive pass by pass, not row by row; they are gathered into one 8-bit buffer,
 // charged to the budget, and then emitted in order.
-import { Inflate } from 'fflate';
 import type { MemoryBudget } from '../budget.ts';
 import { ImageError } from '../errors.ts';
 import { readPngHeader } from '../png-header.ts';
 import { pngChunks } from './chunks.ts';
+import { INFLATER_BYTES, inflateBounded } from './inflate.ts';
 import {
   checkFormat,
   filterStep,
@@ -18,10 +18,6 @@ import {
   unfilter,
   type PngFormat,
 } from './scanline.ts';
-
-/** Compressed bytes per inflater call: deflate expands at most ≈1032×, so one call yields ≤ ≈2 MB. */
-const SLICE = 2048;
-const INFLATE_WORKING_BYTES = SLICE * 1032 + 64 * 1024;
 
 export type RowSink = (row: Uint8Array, y: number) => void;
 /** Which rows the caller wants as pixels; the others are still inflated and unfiltered (the next row needs them). */
@@ -102,7 +98,7 @@ export function decodePngRows(
 
   const step = filterStep(format);
   const maxLine = 1 + scanlineBytes(format, width);
-  budget.charge(INFLATE_WORKING_BYTES, 'PNG inflater');
+  budget.charge(INFLATER_BYTES, 'PNG inflater');
   let line = budget.u8(maxLine, 'PNG scanline');
   let previous = budget.u8(maxLine, 'PNG scanline');
   const row = budget.u8(width * channels, 'PNG row');
@@ -111,7 +107,6 @@ export function decodePngRows(
 
   let plte: Uint8Array | null = null;
   let trns: Uint8Array | null = null;
-  let produced = 0;
   let passIndex = 0;
   let passY = 0;
   let filled = 0;
@@ -146,33 +141,24 @@ export function decodePngRows(
     }
   };
 
-  const inflater = new Inflate((chunk) => {
-    produced += chunk.length;
-    if (produced > needed) {
-      throw new ImageError(
-        'inflation_limit',
-        `PNG image data inflates past the ${needed} bytes a ${width}×${height} image needs; refusing it`,
-      );
-    }
+  const onPiece = (piece: Uint8Array): void => {
     let at = 0;
-    while (at < chunk.length) {
-      const take = Math.min(lineLength - filled, chunk.length - at);
-      line.set(chunk.subarray(at, at + take), filled);
+    while (at < piece.length) {
+      const take = Math.min(lineLength - filled, piece.length - at);
+      line.set(piece.subarray(at, at + take), filled);
       filled += take;
       at += take;
       if (filled === lineLength) emitLine();
     }
-  });
-
-  const push = (data: Uint8Array, final: boolean): void => {
-    try {
-      inflater.push(data, final);
-    } catch (error) {
-      if (error instanceof ImageError) throw error;
-      throw new ImageError('corrupt_image', `PNG image data could not be inflated: ${(error as Error).message}`);
-    }
   };
+  const overLimit = (): ImageError =>
+    new ImageError(
+      'inflation_limit',
+      `PNG image data inflates past the ${needed} bytes a ${width}×${height} image needs; refusing it`,
+    );
 
+  // The IDAT chunks are consecutive (PNG spec §5.6); the stream is read from them in place.
+  const segments: Uint8Array[] = [];
   for (const chunk of pngChunks(bytes)) {
     if (chunk.type === 'PLTE') plte = chunk.data;
     else if (chunk.type === 'tRNS') trns = chunk.data;
@@ -198,19 +184,18 @@ export function decodePngRows(
         zlibHeader++;
         data = data.subarray(1);
       }
-      for (let at = 0; at < data.length; at += SLICE) push(data.subarray(at, at + SLICE), false);
-      if (passIndex >= passes.length) break; // every row is in: the rest (adler-32, padding) is not needed
-    }
+      if (data.length > 0) segments.push(data);
+    } else if (sawData) break; // the image data is complete; later chunks are not needed
   }
-  if (passIndex < passes.length) push(new Uint8Array(0), true);
   if (!sawData) throw new ImageError('corrupt_image', 'PNG has no image data (IDAT)');
+  const { produced } = inflateBounded(segments, needed, { onPiece, overLimit });
   if (passIndex < passes.length) {
     throw new ImageError('corrupt_image', `PNG is truncated: image data ends after ${produced} of ${needed} bytes`);
   }
   if (gathered)
     for (let y = 0; y < height; y++)
       if (wanted(y)) onRow(gathered.subarray(y * width * channels, (y + 1) * width * channels), y);
-  budget.release(INFLATE_WORKING_BYTES);
+  budget.release(INFLATER_BYTES);
   for (const b of [line, previous, row]) budget.free(b);
   if (gathered) budget.free(gathered);
   if (passRow) budget.free(passRow);
