@@ -67,8 +67,19 @@ export function idctBlock(
   }
   const table = BASES[n]!;
   const zz = ZIGZAG_OF[n]!;
-  // Rows: work[v][x] = Σ_u T[x][u] F(u, v)
-  for (let v = 0; v < n; v++) {
+  // Most blocks of a photo are sparse and many hold a DC term alone. A zero coefficient adds exactly 0 to every
+  // sum, so skipping it cannot change a sum; and a DC-only block is T[x][0]·T[y][0]·F(0,0) everywhere, where
+  // T[·][0] = round(√½·2¹⁵) is the N = 1 basis: the block is the N = 1 value, 64 times.
+  const rows = liveRows(n, coeffs, from, zz);
+  if (rows === 1 && onlyDc(n, coeffs, from, zz)) {
+    const t = BASES[1]![0]!;
+    const dc = Math.floor((t * t * coeffs[from]! * quant[0]! + HALF) / OUTPUT_DIVISOR) + 128;
+    const value = dc < 0 ? 0 : dc > 255 ? 255 : dc;
+    for (let y = 0; y < n; y++) out.fill(value, at + y * stride, at + y * stride + n);
+    return;
+  }
+  // Rows: work[v][x] = Σ_u T[x][u] F(u, v); rows from `rows` on hold only zeros.
+  for (let v = 0; v < rows; v++) {
     for (let x = 0; x < n; x++) {
       let sum = 0;
       for (let u = 0; u < n; u++) {
@@ -83,11 +94,25 @@ export function idctBlock(
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
       let sum = 0;
-      for (let v = 0; v < n; v++) sum += table[y * n + v]! * work[v * n + x]!;
+      for (let v = 0; v < rows; v++) sum += table[y * n + v]! * work[v * n + x]!;
       const value = Math.floor((sum + HALF) / OUTPUT_DIVISOR) + 128;
       out[at + y * stride + x] = value < 0 ? 0 : value > 255 ? 255 : value;
     }
   }
+}
+
+/** 1 + the last coefficient row v (of the N×N the output reads) with a non-zero coefficient; 0 for none. */
+function liveRows(n: number, coeffs: Int16Array, from: number, zz: Uint8Array): number {
+  for (let v = n - 1; v > 0; v--) {
+    for (let u = 0; u < n; u++) if (coeffs[from + zz[v * n + u]!] !== 0) return v + 1;
+  }
+  return 1;
+}
+
+/** Whether row 0's coefficients past the DC term are all zero. */
+function onlyDc(n: number, coeffs: Int16Array, from: number, zz: Uint8Array): boolean {
+  for (let u = 1; u < n; u++) if (coeffs[from + zz[u]!] !== 0) return false;
+  return true;
 }
 
 /**
