@@ -5,29 +5,27 @@
 // what it uses to the request's MemoryBudget, and the coefficient stores it hands back are views of that memory,
 // which buildPlanes and scan.ts (progressive AC scans) read and write like any Int16Array.
 import type { MemoryBudget } from '../budget.ts';
+import { ReusedWasmInstance } from '../wasm-instance.ts';
 import { corrupt, type Frame } from './frame.ts';
 import { fastAcTable, skipAcTable, type HuffmanTable } from './huffman.ts';
 import type { Scan } from './scan.ts';
 import { mcuLayout, usesSkipTable } from './scan-fast.ts';
 
-let defaultModule: WebAssembly.Module | null = null;
-
 /** Makes every JPEG decode afterwards use jpeg.wasm for its entropy decoding (null: scan-fast.ts). */
 export function setJpegWasmModule(module: WebAssembly.Module | null): void {
-  defaultModule = module;
+  jpegWasm.install(module);
 }
 
 export function jpegWasmModule(): WebAssembly.Module | null {
-  return defaultModule;
+  return jpegWasm.module;
 }
 
 interface JpegExports {
   decodeScan(params: number): number;
 }
 
-const PAGE = 65536;
-/** A memory past this is dropped after the decode that needed it rather than kept for the next one. */
-const KEEP_BYTES = 64 * 1024 * 1024;
+/** A memory past 64 MiB is dropped after the decode that needed it rather than kept for the next one. */
+const jpegWasm = new ReusedWasmInstance<JpegExports>(64 * 1024 * 1024);
 
 // The parameter block and table blocks, as shared/wasm/jpeg.ts reads them.
 const PARAMS = 16;
@@ -66,22 +64,9 @@ const Field = {
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
-let cached: { module: WebAssembly.Module; memory: WebAssembly.Memory; exports: JpegExports } | null = null;
-
-function instanceFor(module: WebAssembly.Module, bytes: number): { memory: WebAssembly.Memory; exports: JpegExports } {
-  if (cached?.module !== module) {
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    cached = { module, memory, exports: instance.exports as unknown as JpegExports };
-  }
-  const have = cached.memory.buffer.byteLength;
-  if (bytes > have) cached.memory.grow(Math.ceil((bytes - have) / PAGE));
-  return cached;
-}
-
 /** Bytes of the wasm memory kept for the next decode (0 when none is): what the memory tests watch. */
 export function jpegWasmMemoryBytes(): number {
-  return cached?.memory.buffer.byteLength ?? 0;
+  return jpegWasm.memoryBytes;
 }
 
 /** One decode's use of jpeg.wasm: its coefficient stores, and the scans it decodes into them. */
@@ -113,7 +98,7 @@ export class WasmScans {
       next += align16(length * 2);
       return { at, length };
     });
-    const { memory, exports } = instanceFor(module, next);
+    const { memory, exports } = jpegWasm.acquire(module, next);
     this.exports = exports;
     this.buffer = memory.buffer;
     this.params = new Int32Array(this.buffer, PARAMS, PARAMS_BYTES / 4);
@@ -125,7 +110,7 @@ export class WasmScans {
       c.coeffs = new Int16Array(this.buffer, stores[i]!.at, stores[i]!.length);
       this.storeAt.set(c.coeffs, stores[i]!.at);
     });
-    if (this.buffer.byteLength > KEEP_BYTES) cached = null;
+    jpegWasm.release();
   }
 
   /** Decodes one scan that scan-fast.ts would (hasFastPath): the same coefficients, or its error. */

@@ -4,17 +4,16 @@
 // decode places its band (the rows decode.ts reconstructs into and emits from) and the row's filter parameters in
 // that memory, sized once from the frame before anything is written, and charges them to the request's budget.
 import type { MemoryBudget } from '../../budget.ts';
+import { ReusedWasmInstance } from '../../wasm-instance.ts';
 import type { FilterStrength } from './frame-header.ts';
-
-let defaultModule: WebAssembly.Module | null = null;
 
 /** Makes every lossy WebP decode afterwards filter with webp-filter.wasm (null: loop-filter.ts). */
 export function setWebpFilterWasmModule(module: WebAssembly.Module | null): void {
-  defaultModule = module;
+  filterWasm.install(module);
 }
 
 export function webpFilterWasmModule(): WebAssembly.Module | null {
-  return defaultModule;
+  return filterWasm.module;
 }
 
 interface FilterExports {
@@ -31,33 +30,16 @@ interface FilterExports {
   ): void;
 }
 
-const PAGE = 65536;
-/** A memory past this is dropped after the decode that needed it rather than kept for the next one. */
-const KEEP_BYTES = 16 * 1024 * 1024;
+/** A memory past 16 MiB is dropped after the decode that needed it rather than kept for the next one. */
+const filterWasm = new ReusedWasmInstance<FilterExports>(16 * 1024 * 1024);
 /** Per macroblock, as webp-filter.ts reads them: limit (0: unfiltered), interior limit, hev threshold, inner. */
 const PARAM_BYTES = 4;
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
-let cached: { module: WebAssembly.Module; memory: WebAssembly.Memory; exports: FilterExports } | null = null;
-
-function instanceFor(
-  module: WebAssembly.Module,
-  bytes: number,
-): { memory: WebAssembly.Memory; exports: FilterExports } {
-  if (cached?.module !== module) {
-    const memory = new WebAssembly.Memory({ initial: 1 });
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    cached = { module, memory, exports: instance.exports as unknown as FilterExports };
-  }
-  const have = cached.memory.buffer.byteLength;
-  if (bytes > have) cached.memory.grow(Math.ceil((bytes - have) / PAGE));
-  return cached;
-}
-
 /** Bytes of the wasm memory kept for the next decode (0 when none is): what the memory tests watch. */
 export function webpFilterWasmMemoryBytes(): number {
-  return cached?.memory.buffer.byteLength ?? 0;
+  return filterWasm.memoryBytes;
 }
 
 /** One decode's band in wasm memory, and the filter over its current macroblock row. */
@@ -88,7 +70,7 @@ export class WasmBand {
     const vAt = align16(uAt + uvBytes);
     this.bytes = align16(vAt + uvBytes);
     budget.charge(this.bytes, 'WebP loop filter memory');
-    const { memory, exports } = instanceFor(module, this.bytes);
+    const { memory, exports } = filterWasm.acquire(module, this.bytes);
     this.exports = exports;
     const buffer = memory.buffer;
     this.params = new Uint8Array(buffer, paramsAt, mbWide * PARAM_BYTES);
@@ -97,7 +79,7 @@ export class WasmBand {
     this.v = new Uint8Array(buffer, vAt, uvBytes);
     // A reused memory holds the last decode's samples; a band starts zeroed, as a new Uint8Array does.
     new Uint8Array(buffer, yAt, this.bytes - yAt).fill(0);
-    if (buffer.byteLength > KEEP_BYTES) cached = null;
+    filterWasm.release();
   }
 
   /** Macroblock `mbx`'s filter for the current row (`limit` 0: it is not filtered). */
