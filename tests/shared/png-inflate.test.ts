@@ -87,6 +87,20 @@ class BitWriter {
   }
 }
 
+/** A final dynamic block's header: HLIT 257, HDIST 1, HCLEN 4, then the code-length code lengths of 16, 17, 18, 0. */
+function dynamicHeader(l16: number, l17: number, l18: number, l0: number): BitWriter {
+  return new BitWriter()
+    .put(1, 1)
+    .put(2, 2)
+    .put(0, 5)
+    .put(0, 5)
+    .put(0, 4)
+    .put(l16, 3)
+    .put(l17, 3)
+    .put(l18, 3)
+    .put(l0, 3);
+}
+
 describe('inflateBounded', () => {
   const inputs: [string, Uint8Array][] = [
     ['empty', new Uint8Array(0)],
@@ -184,59 +198,19 @@ describe('inflateBounded', () => {
       [
         'a repeat with nothing before it',
         // HCLEN 4: lengths for symbols 16, 17, 18, 0 are 1, 0, 0, 1 → 0 is code "0", 16 is code "1".
-        new BitWriter()
-          .put(1, 1)
-          .put(2, 2)
-          .put(0, 5)
-          .put(0, 5)
-          .put(0, 4)
-          .put(1, 3)
-          .put(0, 3)
-          .put(0, 3)
-          .put(1, 3)
-          .code(1, 1)
-          .put(0, 2)
-          .done(),
+        dynamicHeader(1, 0, 0, 1).code(1, 1).put(0, 2).done(),
         /repeats with nothing before/,
       ],
       [
         'code lengths past the codes',
         // Symbol 18 (11–138 zeros) twice, 138 each: 276 > 258 lengths.
-        new BitWriter()
-          .put(1, 1)
-          .put(2, 2)
-          .put(0, 5)
-          .put(0, 5)
-          .put(0, 4)
-          .put(0, 3)
-          .put(0, 3)
-          .put(1, 3)
-          .put(1, 3)
-          .code(1, 1)
-          .put(127, 7)
-          .code(1, 1)
-          .put(127, 7)
-          .done(),
+        dynamicHeader(0, 0, 1, 1).code(1, 1).put(127, 7).code(1, 1).put(127, 7).done(),
         /code lengths run past/,
       ],
       [
         'no end-of-block code',
         // 258 zero lengths: every literal/length code is missing, 256 included.
-        new BitWriter()
-          .put(1, 1)
-          .put(2, 2)
-          .put(0, 5)
-          .put(0, 5)
-          .put(0, 4)
-          .put(0, 3)
-          .put(0, 3)
-          .put(1, 3)
-          .put(1, 3)
-          .code(1, 1)
-          .put(127, 7)
-          .code(1, 1)
-          .put(109, 7)
-          .done(),
+        dynamicHeader(0, 0, 1, 1).code(1, 1).put(127, 7).code(1, 1).put(109, 7).done(),
         /no end-of-block code/,
       ],
     ];
