@@ -14,6 +14,15 @@ export interface TrainingJobProps {
   readonly bucket?: s3.IBucket;
 }
 
+/** Batch kills a job at its timeout, published or not. */
+const JOB_TIMEOUT_HOURS = 6;
+/**
+ * The trainer stops at an epoch boundary within this many minutes, leaving the last hour of the timeout for loading the
+ * data, judging challenger against champion, quantizing and publishing: a long run ends in a published (or gated) model
+ * instead of a killed job.
+ */
+export const TRAINING_TIME_LIMIT_MINUTES = (JOB_TIMEOUT_HOURS - 1) * 60;
+
 /** GPU Batch environment + queue + job definition running `resnet-edge retrain` in the trainer image. */
 export class TrainingJob extends Construct {
   readonly queue: batch.JobQueue;
@@ -55,11 +64,11 @@ export class TrainingJob extends Construct {
     }
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
     this.definition = new batch.EcsJobDefinition(this, 'Retrain', {
-      timeout: Duration.hours(6),
+      timeout: Duration.hours(JOB_TIMEOUT_HOURS),
       container: new batch.EcsEc2ContainerDefinition(this, 'Trainer', {
         image: ecs.ContainerImage.fromRegistry(config.image),
         // Appended to the image's ENTRYPOINT (node bin/resnet-edge.js).
-        command: ['retrain'],
+        command: ['retrain', '--time-limit', String(TRAINING_TIME_LIMIT_MINUTES)],
         cpu: 4,
         memory: Size.gibibytes(14),
         gpu: 1,

@@ -45,11 +45,11 @@ describe('ResnetEdgeStack (offline synth)', () => {
     t.resourceCountIs('AWS::Batch::JobQueue', 1);
   });
 
-  it('job definition requests one GPU and runs resnet-edge retrain', () => {
+  it('job definition requests one GPU and runs resnet-edge retrain, its training bounded inside the timeout', () => {
     t.hasResourceProperties('AWS::Batch::JobDefinition', {
       ContainerProperties: Match.objectLike({
         // Appended to the image's ENTRYPOINT `node bin/resnet-edge.js` (infra/docker/Dockerfile).
-        Command: ['retrain'],
+        Command: ['retrain', '--time-limit', '300'],
         ResourceRequirements: Match.arrayWith([{ Type: 'GPU', Value: '1' }]),
         Environment: Match.arrayWith([
           Match.objectLike({ Name: 'RESNET_EDGE_STORE' }),
@@ -58,6 +58,10 @@ describe('ResnetEdgeStack (offline synth)', () => {
         ]),
       }),
     });
+  });
+
+  it('the job times out an hour after its training time limit', () => {
+    t.hasResourceProperties('AWS::Batch::JobDefinition', { Timeout: { AttemptDurationSeconds: 6 * 3600 } });
   });
 
   it('EventBridge cron rule targets the Batch queue', () => {

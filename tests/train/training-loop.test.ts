@@ -150,6 +150,19 @@ describe('training loop', () => {
     model.dispose();
   });
 
+  it('stops at an epoch boundary under a time limit, and --resume continues from there', async () => {
+    const model = tinyModel(5);
+    // No epoch fits in a microsecond, but a session's first always runs: one epoch, then the limit.
+    const cut = await trainLoop(model, data, config({ timeLimitSeconds: 1e-6 }), join(dir, 'limit'), false);
+    expect(cut.stopped).toBe('time_limit');
+    expect(cut.history.map((h) => h.epoch)).toEqual([1]);
+    const rest = await trainLoop(model, data, config({ timeLimitSeconds: 3600 }), join(dir, 'limit'), true);
+    expect(rest.stopped).toBe('completed');
+    expect(rest.resumedFromEpoch).toBe(1);
+    expect(rest.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    model.dispose();
+  });
+
   it('trains a two-class sigmoid head (one logit, binary cross-entropy)', async () => {
     const two = { train: bandImages(64, 2, 8, 1), validation: bandImages(20, 2, 8, 2) };
     const model = tinyModel(8, { numClasses: 2, units: 1 });

@@ -85,6 +85,13 @@ export const trainingOptionSpecs: Record<string, OptionSpec> = {
     description: 'train on a seeded sample of at most N images (0 = all)',
     default: String(R.maxTrainSamples),
   },
+  'time-limit': {
+    type: 'string',
+    valueName: 'MIN',
+    description:
+      'stop at the last epoch boundary that fits in MIN minutes of training (0 = off); the test evaluation, report and checkpoint follow as usual, and --resume continues',
+    default: String(R.timeLimitMinutes),
+  },
   'gpu-step': {
     type: 'string',
     valueName: 'KIND',
@@ -184,6 +191,7 @@ export function recipeFromArgs(args: ParsedArgs): Recipe {
     backend: choiceOpt(args, 'backend', BACKEND_CHOICES, R.backend),
     patience: intOpt(args, 'patience', R.patience, { min: 0 }),
     maxTrainSamples: intOpt(args, 'max-train-samples', R.maxTrainSamples, { min: 0 }),
+    timeLimitMinutes: numberOpt(args, 'time-limit', R.timeLimitMinutes, { min: 0, max: 525_600 }),
     workers: workers === 'auto' ? 'auto' : intOpt(args, 'workers', 1, { min: 1, max: 64 }),
     gpuStep: choiceOpt(args, 'gpu-step', ['compiled', 'tfjs'] as const, R.gpuStep),
     gpuActivations: choiceOpt(args, 'gpu-activations', ['auto', 'f32', 'f16'] as const, R.gpuActivations),

@@ -223,6 +223,7 @@ async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): P
     augment: { kinds: opts.augment, padding: Math.max(1, Math.round(h / 8)), fill: data.blackValue },
     seed,
     patience: opts.patience,
+    timeLimitSeconds: (opts.timeLimitMinutes ?? 0) * 60,
     ...(lrScale ? { lrScale } : {}),
   };
   const progress = createProgressReporter(io);
@@ -281,6 +282,12 @@ async function trainWith(opts: TrainOptions, io: TrainIO, prepared: Prepared): P
   model.dispose();
   if (result.history.length === 0) {
     throw new TrainError('no_epoch', 'training stopped before finishing one epoch; nothing was saved');
+  }
+  if (result.stopped === 'time_limit') {
+    io.log(
+      `time limit of ${opts.timeLimitMinutes} min reached after epoch ${result.history.length} of ${opts.epochs}: ` +
+        `the next epoch would not have ended in time; \`train --resume --out ${opts.out}\` continues it`,
+    );
   }
   const { validation: finalVal, test: finalTest } = final;
 
@@ -395,6 +402,7 @@ function recipeOf(o: TrainOptions): Record<string, unknown> {
     seed: o.seed,
     patience: o.patience,
     maxTrainSamples: o.maxTrainSamples || undefined,
+    timeLimitMinutes: o.timeLimitMinutes || undefined,
     workers: o.workers ?? 1,
   };
 }

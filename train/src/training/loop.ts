@@ -1,5 +1,5 @@
 // The training loop: epochs of shuffled, augmented mini-batches through a TrainStep, validation
-// after each epoch, best-on-validation kept, a checkpoint every epoch, optional early stopping.
+// after each epoch, best-on-validation kept, a checkpoint every epoch, optional early stopping and time limit.
 // Deterministic for a given seed: one Rng drives shuffling and augmentation and is checkpointed,
 // so a resumed run draws the same batches as an uninterrupted one.
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -30,6 +30,12 @@ export interface LoopConfig {
   seed: number;
   /** Stop after this many epochs without a better validation top-1 (0 = never). */
   patience: number;
+  /**
+   * Wall-clock budget of this session's epochs in seconds (0 = none). The loop stops at an epoch boundary, before an
+   * epoch that would end past it at the pace of the slowest epoch so far (the first always runs), so the checkpoint is
+   * whole and `--resume` continues.
+   */
+  timeLimitSeconds?: number;
   /** Fine-tuning: learning-rate factor of a weight (`layer/weight`) in a 1-based epoch; 0 freezes it. */
   lrScale?: (weight: string, epoch: number) => number;
 }
@@ -77,10 +83,12 @@ export interface LoopHooks {
 /** Evaluates any model of the trained topology, on the step's threads when it has its own. */
 export type ModelEvaluator = (model: tfl.LayersModel, data: LabelledArrays, batchSize?: number) => Promise<EvalMetrics>;
 
+export type StopReason = 'completed' | 'early_stopping' | 'time_limit' | 'interrupted';
+
 export interface LoopResult {
   history: EpochRecord[];
   best: CheckpointState['best'];
-  stopped: 'completed' | 'early_stopping' | 'interrupted';
+  stopped: StopReason;
   resumedFromEpoch: number;
 }
 
@@ -136,11 +144,21 @@ export async function trainLoop(
   const yBatch = new Int32Array(config.batchSize);
   const started = Date.now();
   let imagesThisSession = 0;
+  let slowestEpochMs = 0;
 
   try {
     for (let epoch = state.epoch; epoch < config.epochs; epoch++) {
       if (state.best && config.patience > 0 && state.sinceBest >= config.patience) {
         stopped = 'early_stopping';
+        break;
+      }
+      // A session's first epoch always runs: until one has, nothing says how long an epoch takes.
+      if (
+        config.timeLimitSeconds &&
+        slowestEpochMs > 0 &&
+        Date.now() - started + slowestEpochMs > config.timeLimitSeconds * 1000
+      ) {
+        stopped = 'time_limit';
         break;
       }
       if (config.lrScale)
@@ -192,7 +210,9 @@ export async function trainLoop(
           batches: steps,
           loss: r.loss,
           imagesPerSecond: ips,
-          etaSeconds: remainingImages / ips,
+          etaSeconds: config.timeLimitSeconds
+            ? Math.min(remainingImages / ips, Math.max(config.timeLimitSeconds - elapsed, 0))
+            : remainingImages / ips,
         });
       }
       if (stopped === 'interrupted') break;
@@ -226,6 +246,7 @@ export async function trainLoop(
       state.history.push(record);
       state.rng = rng.getState();
       await phases.time('checkpoint', () => saveCheckpoint(checkpointDir, model, optimizer, state));
+      slowestEpochMs = Math.max(slowestEpochMs, Date.now() - epochStart);
       hooks.onEpoch?.(record, improved);
     }
     await step.sync?.();

@@ -1,7 +1,7 @@
 // metrics.json: the per-epoch history and the final evaluation of the best model, plus which
 // backend produced them. report.html is rendered from exactly this document.
 import type { EvalMetrics } from '../training/metrics.ts';
-import type { EpochRecord } from '../training/loop.ts';
+import type { EpochRecord, StopReason } from '../training/loop.ts';
 import type { PhaseSeconds } from '../training/phases.ts';
 
 export interface MetricsDocument {
@@ -12,7 +12,7 @@ export interface MetricsDocument {
   recipe: Record<string, unknown>;
   epochs: EpochRecord[];
   best: { epoch: number; top1: number; loss: number } | null;
-  stopped: 'completed' | 'early_stopping' | 'interrupted';
+  stopped: StopReason;
   /** The best model evaluated once more at the end: on the validation split and on the test set when given. */
   final: { validation: EvalMetrics | null; test: EvalMetrics | null };
   trainImagesPerSecond: number;

@@ -22,6 +22,11 @@ export interface Recipe {
   patience: number;
   /** Use at most this many training images (a seeded sample): for tiny budgets. 0 = all. */
   maxTrainSamples: number;
+  /**
+   * Wall-clock budget of a session's epochs in minutes (0 = none): the loop stops at the last epoch boundary that fits,
+   * so a job with a hard timeout (infra's Batch job) still evaluates, gates and publishes. Resuming starts a new budget.
+   */
+  timeLimitMinutes?: number;
   /** Gradient workers (worker_threads data parallelism); 1 = this thread only; 'auto' = one per core (≤ 4) on wasm, else 1. */
   workers?: number | 'auto';
   /** On webgpu: 'compiled' (default) runs train/src/gpu's compiled step, 'tfjs' the TF.js kernels. */
@@ -48,6 +53,7 @@ export const DEFAULT_RECIPE = {
   backend: 'auto',
   patience: 0,
   maxTrainSamples: 0,
+  timeLimitMinutes: 0,
   workers: 'auto',
   gpuStep: 'compiled',
   gpuActivations: 'auto',
