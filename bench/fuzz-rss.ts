@@ -4,7 +4,9 @@
 //   workerd  — the 20-line body reader of bench/rss-repro/ in bare workerd (its capnp config, no inspector);
 //   workerd-hop — the same, behind a one-line forwarder over a service binding (workerd-hop.capnp);
 //   wrangler — the same body reader under `wrangler dev` (proxy workerd + user workerd with the inspector);
-//   ours     — our worker, as `npm run bench -- fuzz` starts it (front + wrangler dev), without a heap sampler.
+//   ours     — our worker, as `npm run bench -- fuzz` starts it (front + wrangler dev), without a heap sampler;
+//   ours-workerd — our worker's deploy bundle on bare workerd (tests/edge/bare-workerd/host.ts), MODELS over a disk
+//                  folder, no hop in front; the isolate's heap is read through workerd's inspector.
 // Prints the summed workerd RSS per block, then each workerd process's RSS per block (wrangler dev runs two: the
 // proxy, which listens on the public port, and the user worker behind it).
 import { spawn } from 'node:child_process';
@@ -16,6 +18,8 @@ import { parseArgs } from 'node:util';
 import { makeCases, type Family } from '../tests/edge/fuzz/cases.ts';
 import { runFuzz } from '../tests/edge/fuzz/run.ts';
 import { FUZZ_UPLOAD_LIMIT, startFuzzStack } from '../tests/edge/fuzz/stack.ts';
+import { sampleIsolateHeap, type HeapSampler } from './isolate-heap.ts';
+import { startBareWorker } from '../tests/edge/bare-workerd/host.ts';
 
 const { values } = parseArgs({
   options: {
@@ -23,18 +27,38 @@ const { values } = parseArgs({
     count: { type: 'string', default: '20000' },
     block: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '8' },
+    families: { type: 'string' },
+    vars: { type: 'string', default: '' },
   },
 });
 const here = dirname(fileURLToPath(import.meta.url));
 const repro = join(here, 'rss-repro');
 const PORT = 8951; // bench/rss-repro/workerd.capnp listens here
-const FAMILIES: Family[] = ['mutate', 'multipart', 'chunked', 'query'];
+const INSPECTOR_PORT = 9339;
+let heap: HeapSampler | undefined;
+const FAMILIES = (values.families?.split(',') ?? ['mutate', 'multipart', 'chunked', 'query']) as Family[];
+/** Extra worker vars for --host ours-workerd, NAME=VALUE,… (e.g. MAX_PIXELS=1: every image refused at its header). */
+const EXTRA_VARS = Object.fromEntries(
+  values
+    .vars!.split(',')
+    .filter(Boolean)
+    .map((kv) => kv.split('=') as [string, string]),
+);
 
 function workerdBin(): string {
   return join(here, '..', 'node_modules', '@cloudflare', 'workerd-linux-64', 'bin', 'workerd');
 }
 
 async function startHost(host: string): Promise<() => Promise<void>> {
+  if (host === 'ours-workerd') {
+    const worker = await startBareWorker({
+      port: PORT,
+      inspectorPort: INSPECTOR_PORT,
+      vars: { MAX_UPLOAD_BYTES: String(FUZZ_UPLOAD_LIMIT), FEEDBACK_PER_MINUTE: '100000', ...EXTRA_VARS },
+    });
+    heap = await sampleIsolateHeap(INSPECTOR_PORT, 1000, 'main');
+    return () => worker.stop();
+  }
   if (host === 'ours') {
     const stack = await startFuzzStack(PORT);
     return () => stack.stop();
@@ -134,10 +158,12 @@ try {
     budgetMs: 30 * 60_000,
     blockSize: Number(values.block),
     wranglerPid: process.pid,
+    ...(heap ? { isolateHeapMiB: () => heap!.latest() } : {}),
   });
   clearInterval(sampler);
   if (perBlock.length < report.blocks.length) perBlock.push(perProcessRss());
 } finally {
+  heap?.close();
   await stop();
 }
 console.log(
@@ -146,5 +172,11 @@ console.log(
     .join(' ')}`,
 );
 console.log(`workerd RSS per ${values.block} (sum), MiB: ${report.blocks.map((b) => b.rssMiB?.toFixed(0)).join(' ')}`);
+if (heap) {
+  const used = report.blocks.map((b) => b.heapMiB?.used.toFixed(0) ?? '—').join(' ');
+  console.log(
+    `isolate JS heap per ${values.block}, MiB used: ${used}; reserved: ${report.blocks.map((b) => b.heapMiB?.total.toFixed(0) ?? '—').join(' ')}`,
+  );
+}
 const names = [...new Set(perBlock.flatMap((m) => [...m.keys()]))];
 for (const name of names) console.log(`  ${name}: ${perBlock.map((m) => m.get(name)?.toFixed(0) ?? '—').join(' ')}`);

@@ -9,8 +9,9 @@ export interface HeapSampler {
   close(): void;
 }
 
-export async function sampleIsolateHeap(inspectorPort: number, everyMs = 1000): Promise<HeapSampler> {
-  const ws = new WebSocket(`ws://127.0.0.1:${inspectorPort}/ws`);
+/** `path`: wrangler's inspector proxy serves the isolate at /ws; bare workerd at /<service name>. */
+export async function sampleIsolateHeap(inspectorPort: number, everyMs = 1000, path = 'ws'): Promise<HeapSampler> {
+  const ws = new WebSocket(`ws://127.0.0.1:${inspectorPort}/${path}`);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
