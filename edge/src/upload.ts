@@ -42,18 +42,28 @@ export async function readLimited(request: Request, limit: number): Promise<Uint
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit, `${declared} bytes`);
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
+  // A declared length (the usual case) is read into one buffer of that size: the body is held once, not once in
+  // chunks and again in their concatenation. Without one, or past it, the chunks are kept and joined at the end.
+  const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : 0;
+  const whole = expected > 0 ? new Uint8Array(expected) : null;
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
+    if (total + value.byteLength > limit) {
       await discardRest(reader, limit);
       throw tooLarge(limit, `more than ${limit} bytes`);
     }
-    chunks.push(value);
+    if (whole && chunks.length === 0 && total + value.byteLength <= whole.length) whole.set(value, total);
+    else {
+      if (whole && chunks.length === 0) chunks.push(whole.subarray(0, total));
+      chunks.push(value);
+    }
+    total += value.byteLength;
   }
+  if (chunks.length === 0) return whole ? whole.subarray(0, total) : new Uint8Array(0);
+  if (chunks.length === 1) return chunks[0]!;
   const bytes = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

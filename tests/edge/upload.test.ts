@@ -1,0 +1,57 @@
+// readLimited, called directly with streamed bodies: every byte arrives once and in order whatever the chunking
+// and whatever Content-Length says, and the limit holds.
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../edge/src/errors.ts';
+import { readLimited } from '../../edge/src/upload.ts';
+
+function streamed(chunks: number[][], contentLength?: string): Request {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const c of chunks) controller.enqueue(new Uint8Array(c));
+      controller.close();
+    },
+  });
+  const headers = contentLength === undefined ? {} : { 'content-length': contentLength };
+  return new Request('http://x/', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+}
+
+describe('readLimited', () => {
+  it.each([
+    ['declared, one chunk', [[1, 2, 3, 4]], '4'],
+    ['declared, several chunks', [[1], [2, 3], [4]], '4'],
+    ['undeclared, several chunks', [[1, 2], [3], [4]], undefined],
+    [
+      'declared too short (the rest is still read)',
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      '3',
+    ],
+    [
+      'declared too long (the client stopped early)',
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      '9',
+    ],
+    ['declared as junk', [[1, 2, 3], [4]], 'abc'],
+  ])('%s', async (_, chunks, declared) => {
+    expect([...(await readLimited(streamed(chunks, declared), 100))]).toEqual([1, 2, 3, 4]);
+  });
+
+  it('an empty body is empty', async () => {
+    expect((await readLimited(streamed([], '0'), 100)).length).toBe(0);
+  });
+
+  it.each([
+    ['declared over the limit', [[1]], '101'],
+    ['streamed past the limit', [new Array(60).fill(1), new Array(60).fill(2)], undefined],
+    ['streamed past a declared length under the limit', [new Array(60).fill(1), new Array(60).fill(2)], '60'],
+  ])('413 when %s', async (_, chunks, declared) => {
+    const error = await readLimited(streamed(chunks, declared), 100).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(413);
+  });
+});
