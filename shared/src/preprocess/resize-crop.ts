@@ -78,7 +78,9 @@ export class ResizeCropSink {
   push(row: Uint8Array): void {
     const r = this.received++;
     [this.previous, this.current] = [this.current, this.previous];
-    this.current.set(row.subarray(0, this.width * this.channels));
+    const length = this.width * this.channels;
+    // A view per row is garbage per row (a 1×65535 strip: 65535 of them): only a longer row needs one.
+    this.current.set(row.length === length ? row : row.subarray(0, length));
     const { lo, hi, frac } = this.ys;
     while (this.nextRow < this.crop.height && hi[this.nextRow]! <= r) {
       const y = this.nextRow++;
