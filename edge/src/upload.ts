@@ -2,6 +2,7 @@
 // over the limit is refused without reading a byte; a body without one is counted as it streams and refused
 // as soon as it passes the limit, so a client can never make the isolate buffer more than MAX_UPLOAD_BYTES.
 import { ApiError } from './errors.ts';
+import { MultipartError, parseMultipart, partText, type FormPart } from './multipart.ts';
 
 function tooLarge(limit: number, got: string): ApiError {
   return new ApiError(413, 'payload_too_large', `the upload is ${got}; the limit is ${limit} bytes`);
@@ -97,21 +98,21 @@ export async function readImageForm(request: Request, limit: number): Promise<Im
       );
     return { bytes: body, fields: {} };
   }
-  let form: FormData;
+  let parts: FormPart[];
   try {
-    form = await new Response(body, { headers: { 'content-type': type } }).formData();
+    parts = parseMultipart(body, type);
   } catch (error) {
-    throw new ApiError(400, 'bad_parameter', `the multipart body cannot be parsed: ${(error as Error).message}`);
+    if (!(error instanceof MultipartError)) throw error;
+    throw new ApiError(400, 'bad_parameter', `the multipart body cannot be parsed: ${error.message}`);
   }
   const fields: Record<string, string> = {};
-  let file: File | null = null;
-  // workers-types declares FormData values as strings; the runtime gives a File for file fields.
-  for (const [name, value] of form.entries() as unknown as Iterable<[string, File | string]>) {
-    if (typeof value === 'string') fields[name] = value;
-    else if (name === 'file') file = value;
+  let file: FormPart | null = null;
+  for (const part of parts) {
+    if (part.filename === undefined) fields[part.name] = partText(part);
+    else if (part.name === 'file') file = part;
   }
   if (file === null) throw new ApiError(400, 'missing_file', 'the multipart body has no file field named "file"');
-  const bytes = new Uint8Array(await file.arrayBuffer());
+  const bytes = file.bytes;
   if (bytes.byteLength === 0) throw new ApiError(400, 'empty_body', 'the uploaded file "file" is empty');
   return { bytes, fields };
 }
