@@ -14,8 +14,9 @@
 #     anything else is passed to `train` as it is (e.g. --max-train-samples 512 --gpu-step tfjs)
 # $OUT gets (at most 8 files come back): env.txt, run.log (every step's log), train.json (the TrainResult, test
 # top-1 included), run.json, quantize.json (float vs int8 top-1 on the 10,000 test images), model.tflite,
-# eval.json (confusion matrix; skipped when time is short) and run.tar.gz (the run folder: model, checkpoint
-# for `train --resume`, metrics, report).
+# eval.json (confusion matrix; skipped when time is short) and run.tar.gz (the run folder as training left it:
+# model, checkpoint for `train --resume`, metrics, report). Written as each step ends, so a command stopped at
+# its limit still brings back what was done. Exit 3: a GPU is there but Dawn sees only a software adapter.
 set -uo pipefail
 pack=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-/tmp/fmnist-out}
@@ -85,7 +86,24 @@ fi
   echo "VK_DRIVER_FILES: ${VK_DRIVER_FILES:-unset}"
   echo "backend: $backend, time limit: $time_limit min, epochs: $epochs, subset: $subset, extra: ${extra[*]:-}"
 } > "$OUT/env.txt"
+if [[ $backend == webgpu ]]; then
+  # Which adapter Dawn finds, before minutes go into training: on a machine with an NVIDIA GPU, a software
+  # adapter (or none) means the Vulkan set-up failed, and the run stops here instead of crawling on llvmpipe.
+  adapter=$("$node" --input-type=module -e '
+    const { create } = await import(process.argv[1]);
+    if (!process.env.VK_DRIVER_FILES && process.argv[2]) process.env.VK_DRIVER_FILES = process.argv[2];
+    const a = await create([]).requestAdapter();
+    const i = a?.info ?? {};
+    console.log(a ? [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(" / ") : "none");
+  ' "$work/app/node_modules/webgpu/index.js" "$([[ -f /opt/resnet-edge/mesa/lvp_icd.json ]] && echo /opt/resnet-edge/mesa/lvp_icd.json)" 2>>"$log")
+  echo "webgpu adapter: ${adapter:-none}" >> "$OUT/env.txt"
+fi
 cat "$OUT/env.txt" >&2
+if [[ $backend == webgpu ]] && nvidia-smi -L >/dev/null 2>&1 && [[ ${RESNET_EDGE_ALLOW_SOFTWARE_GPU:-} != 1 ]] &&
+  { [[ ${adapter:-none} == none ]] || grep -qiE 'llvmpipe|lavapipe|swiftshader|software' <<< "$adapter"; }; then
+  say "the GPU is not reachable through Vulkan (adapter: ${adapter:-none}); not training (see run.log)"
+  exit 3
+fi
 
 run=$work/run
 say "train"
@@ -102,6 +120,7 @@ if ((status != 0)); then
   say "train exited $status"
   exit "$status"
 fi
+tar -C "$work" -czf "$OUT/run.tar.gz" run
 "$node" -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   console.error(`run-fmnist: ${r.epochs} epoch(s), ${r.stopped}, test top-1 ${(r.test.top1 * 100).toFixed(2)} %, ${r.trainImagesPerSecond.toFixed(0)} img/s, ${r.phases.total.toFixed(0)} s`);
@@ -113,7 +132,6 @@ say "quantize"
 "$node" "$cli" quantize --run "$run" --backend wasm --json > "$OUT/quantize.json" 2> >(tee -a "$log" >&2)
 quantized=$?
 cp "$run/quantized/model.tflite" "$OUT/" 2>/dev/null
-tar -C "$work" -czf "$OUT/run.tar.gz" run
 if ((SECONDS < ${RESNET_EDGE_EVAL_BEFORE_S:-540})); then
   say "eval"
   "$node" "$cli" eval --run "$run" --backend "$backend" --out "$OUT/eval.json" 2> >(tee -a "$log" >&2) |
@@ -121,5 +139,12 @@ if ((SECONDS < ${RESNET_EDGE_EVAL_BEFORE_S:-540})); then
 else
   say "eval skipped: ${SECONDS}s gone, the run tool stops the command at 600 s"
 fi
+# The reply carries the end of the output: the numbers last.
+"$node" -e '
+  const fs = require("fs"), read = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8")); } catch { return undefined; } };
+  const t = read(process.argv[1]), q = read(process.argv[2]), pct = (v) => (v * 100).toFixed(2) + " %";
+  console.error(`run-fmnist: backend ${t.backend}, ${t.epochs} epoch(s) (${t.stopped}), ${t.trainImagesPerSecond.toFixed(0)} img/s, train command ${t.phases.total.toFixed(0)} s; test top-1 ${pct(t.test.top1)}` +
+    (q?.comparison ? `; quantized on ${q.comparison.samples} images: float ${pct(q.comparison.floatTop1)} → int8 ${pct(q.comparison.int8Top1)}` : "; no quantization result"));
+' "$OUT/train.json" "$OUT/quantize.json" 2>&1 | tee -a "$log" >&2
 say "done: $(cd "$OUT" && ls | tr '\n' ' ')"
 exit "$quantized"
