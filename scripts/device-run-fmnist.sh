@@ -74,6 +74,12 @@ if [[ $backend == webgpu ]]; then
   if [[ -z ${VK_DRIVER_FILES:-} && -f $nvidia/vulkan/icd.d/nvidia_icd.json ]]; then
     export VK_DRIVER_FILES=$nvidia/vulkan/icd.d/nvidia_icd.json
     export __EGL_VENDOR_LIBRARY_FILENAMES=$nvidia/glvnd/egl_vendor.d/10_nvidia.json
+  elif [[ -z ${VK_DRIVER_FILES:-} ]] && ! compgen -G '/usr/share/vulkan/icd.d/nvidia_icd*.json' >/dev/null &&
+    ! compgen -G '/etc/vulkan/icd.d/nvidia_icd*.json' >/dev/null && ldconfig -p | grep -q 'libGLX_nvidia.so.0 '; then
+    # A driver without its ICD file: the one infra/docker/nvidia_icd.json gives the trainer image.
+    printf '{"file_format_version":"1.0.0","ICD":{"library_path":"libGLX_nvidia.so.0","api_version":"1.3.0"}}\n' \
+      > "$work/nvidia_icd.json"
+    export VK_DRIVER_FILES=$work/nvidia_icd.json
   fi
   export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
 fi
