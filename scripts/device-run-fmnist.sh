@@ -132,8 +132,9 @@ tar -C "$work" -czf "$OUT/run.tar.gz" run
   console.error(`run-fmnist: ${r.epochs} epoch(s), ${r.stopped}, test top-1 ${(r.test.top1 * 100).toFixed(2)} %, ${r.trainImagesPerSecond.toFixed(0)} img/s, ${r.phases.total.toFixed(0)} s`);
 ' "$OUT/train.json" 2>&1 | tee -a "$log" >&2
 
-# The int8 model's accuracy is measured by the shared int8 interpreter (CPU); its float side on wasm, as in
-# BENCHMARKS.md's CPU rows. Then the confusion matrix, if the command's 600 s leave room for it.
+# The int8 model's accuracy is measured by the shared int8 interpreter (CPU); its float side on wasm, since
+# quantize's calibration reads tensors synchronously, which webgpu cannot ("OffscreenCanvas is not defined").
+# Then the confusion matrix, if the command's 600 s leave room for it.
 say "quantize"
 "$node" "$cli" quantize --run "$run" --backend wasm --json > "$OUT/quantize.json" 2> >(tee -a "$log" >&2)
 quantized=$?
