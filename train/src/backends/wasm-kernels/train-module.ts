@@ -7,6 +7,7 @@
 // from Node 22 (V8 11.4); Node 20 has it behind a V8 flag, which is switched on here when the build needs it.
 // RESNET_EDGE_WASM_FMA=0 keeps the plain build (tests run both).
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { DataId, TensorInfo } from '@tensorflow/tfjs-core';
@@ -58,7 +59,9 @@ let compiled: { module: WebAssembly.Module; fusedMultiplyAdd: boolean } | undefi
 const instances = new WeakMap<BackendWasm, TrainKernels>();
 
 function compile(): { module: WebAssembly.Module; fusedMultiplyAdd: boolean } {
-  const wasm = (name: string) => readFileSync(new URL(`../../../wasm/${name}`, import.meta.url));
+  // Resolved as a package file (not relative to this module) so a bundle of the CLI finds it beside itself.
+  const require = createRequire(import.meta.url);
+  const wasm = (name: string) => readFileSync(require.resolve(`@resnet-edge/train/wasm/${name}`));
   if (process.env['RESNET_EDGE_WASM_FMA'] !== '0') {
     const relaxed = wasm('kernels-relaxed.wasm');
     if (!WebAssembly.validate(relaxed)) setFlagsFromString('--experimental-wasm-relaxed-simd');
