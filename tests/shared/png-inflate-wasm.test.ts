@@ -13,6 +13,7 @@ import { MemoryBudget } from '@resnet-edge/shared/image/budget';
 import { decodeImage } from '@resnet-edge/shared/image/decode';
 import { ImageError } from '@resnet-edge/shared/image/errors';
 import { decodePngRows } from '@resnet-edge/shared/image/png/decode';
+import { toOutputRow } from '@resnet-edge/shared/image/png/scanline';
 import { pngInflateWasmMemoryBytes, setPngInflateWasmModule } from '@resnet-edge/shared/image/png/inflate-wasm';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -334,5 +335,32 @@ describe('inflate.wasm against inflate.ts + scanline.ts', () => {
     outcome(png(100, 2, 8, 2), INFLATE_WASM);
     expect(pngInflateWasmMemoryBytes()).toBeGreaterThan(0);
     expect(pngInflateWasmMemoryBytes()).toBeLessThanOrEqual(320 * 1024);
+  });
+});
+
+describe("toOutputRow's 8-bit rows (the copy and composite that follow the wasm unfilter)", () => {
+  it('equal the per-sample rule: samples as they are, alpha composited over white', () => {
+    const width = 300;
+    for (const [colorType, samples, colour] of [
+      [0, 1, 1],
+      [2, 3, 3],
+      [4, 2, 1],
+      [6, 4, 3],
+    ] as const) {
+      const line = randomBytes(1 + width * samples, colorType + 1);
+      for (let x = 0; x < width; x += 3) if (samples > colour) line[1 + x * samples + colour] = 255;
+      const format = { width, height: 1, bitDepth: 8, colorType, interlaced: false, palette: null };
+      const out = new Uint8Array(width * colour);
+      toOutputRow(format, line, width, out);
+      const expected = new Uint8Array(width * colour);
+      for (let x = 0; x < width; x++) {
+        const a = samples > colour ? line[1 + x * samples + colour]! : 255;
+        for (let k = 0; k < colour; k++) {
+          const c = line[1 + x * samples + k]!;
+          expected[x * colour + k] = Math.floor((c * a + 255 * (255 - a) + 127) / 255);
+        }
+      }
+      expect(Buffer.from(out).equals(Buffer.from(expected)), `colour type ${colorType}`).toBe(true);
+    }
   });
 });
