@@ -68,9 +68,13 @@ let filled = 0;
 let cursor = 0;
 let pieceEnd = 0;
 let swapPending = false;
+/** 2 or 4: 8-bit gray + alpha or RGBA, whose wanted rows `nextRow` also composites over white into `row`. */
+let composite = 0;
+let row: usize = 0;
 
-/** Resets the state for one stream: `limit` bytes of output at most, scanlines of up to `lineBytes`. */
-export function start(outputLimit: i32, filterStep: i32, lineBytes: i32): void {
+/** Resets the state for one stream: `limit` bytes of output at most, scanlines of up to `lineBytes`;
+ * `compositeSamples` 2 or 4 for 8-bit gray + alpha or RGBA rows composited here, else 0. */
+export function start(outputLimit: i32, filterStep: i32, lineBytes: i32, compositeSamples: i32): void {
   let base = 3;
   for (let i = 0; i < 29; i++) {
     const extra = i < 8 || i === 28 ? 0 : (i >> 2) - 1;
@@ -106,6 +110,8 @@ export function start(outputLimit: i32, filterStep: i32, lineBytes: i32): void {
   maxLine = lineBytes;
   line = LINES;
   previous = LINES + ((<usize>lineBytes + 15) & ~15);
+  row = previous + ((<usize>lineBytes + 15) & ~15);
+  composite = compositeSamples;
   memory.fill(line, 0, <usize>lineBytes);
   memory.fill(previous, 0, <usize>lineBytes);
   filled = 0;
@@ -477,9 +483,10 @@ function codes(): i32 {
  * The next complete scanline of the piece handed out, unfiltered (its address at P_ROW): 1; 0 once the piece is
  * used up (a partial line waits for the next piece); −1 for an unknown filter type (in P_DETAIL). `lineLength`:
  * the current pass's scanline bytes, filter byte included; `newPass`: the previous line was the last of a pass,
- * so this one is unfiltered against zeros.
+ * so this one is unfiltered against zeros; `wanted`: when compositing, whether to composite this row (then P_ROW
+ * is the composited row's address, not the scanline's).
  */
-export function nextRow(lineLength: i32, newPass: i32): i32 {
+export function nextRow(lineLength: i32, newPass: i32, wanted: i32): i32 {
   if (swapPending) {
     const t = line;
     line = previous;
@@ -498,7 +505,10 @@ export function nextRow(lineLength: i32, newPass: i32): i32 {
       if (filter > 4) return fail(-1, filter, 0);
       unfilter(filter, line, previous, lineLength);
       swapPending = true;
-      store<i32>(PARAMS + P_ROW, <i32>line);
+      if (composite && wanted) {
+        compositeRow(line + 1, (lineLength - 1) / composite);
+        store<i32>(PARAMS + P_ROW, <i32>row);
+      } else store<i32>(PARAMS + P_ROW, <i32>line);
       return 1;
     }
   }
@@ -537,5 +547,30 @@ function unfilter(filter: i32, cur: usize, prev: usize, n: i32): void {
       const predicted = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
       store<u8>(cur + <usize>i, <u8>(<i32>load<u8>(cur + <usize>i) + predicted));
     }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function over(c: u32, a: u32): u32 {
+  return (c * a + 255 * (255 - a) + 127) / 255;
+}
+
+/** scanline.ts's toOutputRow for 8-bit gray + alpha and RGBA: colour composited over white (alpha.ts), into `row`. */
+function compositeRow(from: usize, width: i32): void {
+  let to = row;
+  if (composite === 4) {
+    // Each pixel is stored as 4 bytes and the next overwrites the 4th: `row` has room for one byte more.
+    for (let x = 0; x < width; x++, from += 4, to += 3) {
+      const px = load<u32>(from);
+      const a = px >>> 24;
+      if (a === 255) store<u32>(to, px);
+      else {
+        store<u8>(to, <u8>over(px & 255, a));
+        store<u8>(to, <u8>over((px >>> 8) & 255, a), 1);
+        store<u8>(to, <u8>over((px >>> 16) & 255, a), 2);
+      }
+    }
+  } else {
+    for (let x = 0; x < width; x++, from += 2, to++) store<u8>(to, <u8>over(load<u8>(from), load<u8>(from, 1)));
   }
 }

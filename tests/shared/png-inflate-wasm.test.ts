@@ -22,12 +22,16 @@ const INFLATE_WASM = new WebAssembly.Module(readFileSync(join(REPO, 'shared', 'w
 afterEach(() => setPngInflateWasmModule(null));
 
 /** Every row decodePngRows hands out, concatenated with its y, the budget's peak; or the error's code and message. */
-function outcome(png: Uint8Array, wasm: WebAssembly.Module | null): { rows: Buffer; peak: number } | string {
+function outcome(
+  png: Uint8Array,
+  wasm: WebAssembly.Module | null,
+  wanted?: (y: number) => boolean,
+): { rows: Buffer; peak: number } | string {
   setPngInflateWasmModule(wasm);
   const budget = new MemoryBudget(64 * 1024 * 1024);
   const parts: Buffer[] = [];
   try {
-    decodePngRows(png, budget, (row, y) => parts.push(Buffer.from([y & 0xff, y >> 8]), Buffer.from(row)));
+    decodePngRows(png, budget, (row, y) => parts.push(Buffer.from([y & 0xff, y >> 8]), Buffer.from(row)), wanted);
     expect(budget.inUse).toBe(0);
     return { rows: Buffer.concat(parts), peak: budget.peak };
   } catch (error) {
@@ -38,9 +42,9 @@ function outcome(png: Uint8Array, wasm: WebAssembly.Module | null): { rows: Buff
   }
 }
 
-function expectSamePaths(png: Uint8Array, name = ''): void {
-  const wasm = outcome(png, INFLATE_WASM);
-  const ts = outcome(png, null);
+function expectSamePaths(png: Uint8Array, name = '', wanted?: (y: number) => boolean): void {
+  const wasm = outcome(png, INFLATE_WASM, wanted);
+  const ts = outcome(png, null, wanted);
   if (typeof ts === 'string') expect(wasm, name).toBe(ts);
   else {
     expect(typeof wasm, name).toBe('object');
@@ -206,6 +210,16 @@ describe('inflate.wasm against inflate.ts + scanline.ts', () => {
           ])
             expectSamePaths(png(w!, h!, depth, colorType, { interlaced, seed: w! + h! }), `${w}×${h} ${interlaced}`);
       });
+
+  it('only the rows the caller wants, the same ones (8-bit rows are composited in wasm only when wanted)', () => {
+    for (const colorType of [0, 2, 4, 6])
+      for (const interlaced of [false, true]) {
+        const file = png(77, 40, 8, colorType, { interlaced });
+        expectSamePaths(file, `${colorType} ${interlaced}`, (y) => y % 3 === 1);
+        const some = outcome(file, INFLATE_WASM, (y) => y % 3 === 1);
+        expect(typeof some === 'object' && some.rows.length).toBe(13 * (2 + 77 * (colorType % 4 === 0 ? 1 : 3)));
+      }
+  });
 
   it('stored, fixed and dynamic blocks, every strategy, IDATs of any size', () => {
     const strategies = [

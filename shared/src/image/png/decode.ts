@@ -116,20 +116,22 @@ export function decodePngRows(
   let zlibHeader = 0;
   let sawData = false;
 
-  /** An unfiltered scanline of pass `passIndex`, row `passY` of that pass. */
-  const onLine = (line: Uint8Array, passIndex: number, passY: number): void => {
+  /** Pass `passIndex`'s row `passY`: an unfiltered scanline, or (`composited`) already its output pixels. */
+  const onLine = (line: Uint8Array, passIndex: number, passY: number, composited = false): void => {
     const pass = passes[passIndex]!;
     if (!gathered) {
-      if (wanted(passY)) {
+      if (composited) onRow(line, passY);
+      else if (wanted(passY)) {
         toOutputRow(format, line, width, row);
         onRow(row, passY);
       }
     } else {
-      toOutputRow(format, line, pass.width, passRow!);
+      const pixels = composited ? line : passRow!;
+      if (!composited) toOutputRow(format, line, pass.width, passRow!);
       const y = pass.y0 + passY * pass.dy;
       for (let i = 0; i < pass.width; i++) {
         const at = (y * width + pass.x0 + i * pass.dx) * channels;
-        for (let k = 0; k < channels; k++) gathered[at + k] = passRow![i * channels + k]!;
+        for (let k = 0; k < channels; k++) gathered[at + k] = pixels[i * channels + k]!;
       }
     }
   };
@@ -172,7 +174,19 @@ export function decodePngRows(
   if (!sawData) throw new ImageError('corrupt_image', 'PNG has no image data (IDAT)');
   const linePasses = passes.map((p) => ({ lineBytes: 1 + scanlineBytes(format, p.width), rows: p.height }));
   const { produced, passesDone } = wasm
-    ? inflateLinesWasm(wasm, { segments, limit: needed, overLimit, step, maxLine, passes: linePasses, onLine })
+    ? inflateLinesWasm(wasm, {
+        segments,
+        limit: needed,
+        overLimit,
+        step,
+        maxLine,
+        passes: linePasses,
+        // 8-bit gray + alpha and RGBA rows are composited in wasm too; other formats are converted here.
+        composite:
+          format.bitDepth === 8 && (format.colorType === 4 || format.colorType === 6) ? format.colorType - 2 : 0,
+        wanted: (_pass, y) => gathered !== null || wanted(y),
+        onLine,
+      })
     : inflateLinesTs(segments, needed, overLimit, step, linePasses, lines!, onLine);
   if (passesDone < passes.length) {
     throw new ImageError('corrupt_image', `PNG is truncated: image data ends after ${produced} of ${needed} bytes`);

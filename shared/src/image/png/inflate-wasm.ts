@@ -22,10 +22,10 @@ export function pngInflateWasmMemoryBytes(): number {
 }
 
 interface InflateExports {
-  start(limit: number, step: number, lineBytes: number): void;
+  start(limit: number, step: number, lineBytes: number, compositeSamples: number): void;
   input(from: number, to: number, isLast: number): void;
   run(): number;
-  nextRow(lineLength: number, newPass: number): number;
+  nextRow(lineLength: number, newPass: number, wanted: number): number;
 }
 
 /** A memory past 4 MiB (scanlines of a very wide image) is dropped after the decode that needed it. */
@@ -41,9 +41,10 @@ const Result = { Done: 0, Piece: 1, NeedInput: 2, Ended: 3, OverLimit: 4 } as co
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
-/** The wasm memory one decode uses (what decode.ts charges), for scanlines of up to `lineBytes` (filter byte included). */
+/** The wasm memory one decode uses (what decode.ts charges), for scanlines of up to `lineBytes` (filter byte
+ * included): two scanlines and a composited row. */
 export function pngInflateWasmBytes(lineBytes: number): number {
-  return LINES + 2 * align16(lineBytes);
+  return LINES + 3 * align16(lineBytes) + 16;
 }
 
 /** One pass of scanlines (the whole image, or one Adam7 pass). */
@@ -62,8 +63,13 @@ export interface WasmInflateJob {
   step: number;
   maxLine: number;
   passes: readonly LinePass[];
-  /** Each unfiltered scanline (filter byte first) in order; the array is a view reused after the call returns. */
-  onLine(line: Uint8Array, pass: number, y: number): void;
+  /** 2 or 4: 8-bit gray + alpha or RGBA rows are composited over white in wasm (scanline.ts's toOutputRow); 0: not. */
+  composite: number;
+  /** Whether row `y` of pass `pass` is wanted as pixels (only asked when compositing). */
+  wanted(pass: number, y: number): boolean;
+  /** Each unfiltered scanline (filter byte first) in order, or, when `composited`, the row of output pixels it
+   * makes; the array is a view reused after the call returns. Not called for a composited row that is not wanted. */
+  onLine(line: Uint8Array, pass: number, y: number, composited: boolean): void;
 }
 
 /** Inflates and unfilters `job`'s stream; returns the bytes of output the stream held (inflate.ts's `produced`)
@@ -76,7 +82,8 @@ export function inflateLinesWasm(
   pngWasm.release();
   const heap = new Uint8Array(memory.buffer);
   const params = new Int32Array(memory.buffer, PARAMS, 8);
-  exports.start(job.limit, job.step, job.maxLine);
+  exports.start(job.limit, job.step, job.maxLine, job.composite);
+  const { composite } = job;
 
   // The compressed stream: where the next byte to copy in is.
   const { segments, passes } = job;
@@ -116,12 +123,16 @@ export function inflateLinesWasm(
     if (result === Result.OverLimit) throw job.overLimit();
     if (result > Result.OverLimit) throw inflateError(result, params[Field.Detail]!, params[Field.Detail2]!);
     while (pass < passes.length) {
-      const got = exports.nextRow(passes[pass]!.lineBytes, newPass);
+      const lineBytes = passes[pass]!.lineBytes;
+      const wanted = composite > 0 && job.wanted(pass, y);
+      const got = exports.nextRow(lineBytes, newPass, wanted ? 1 : 0);
       newPass = 0;
       if (got === 0) break;
       if (got < 0)
         throw new ImageError('corrupt_image', `PNG is corrupt: scanline filter type ${params[Field.Detail]!}`);
-      job.onLine(heap.subarray(params[Field.Row]!, params[Field.Row]! + passes[pass]!.lineBytes), pass, y);
+      const at = params[Field.Row]!;
+      if (wanted) job.onLine(heap.subarray(at, at + ((lineBytes - 1) / composite) * (composite - 1)), pass, y, true);
+      else if (composite === 0) job.onLine(heap.subarray(at, at + lineBytes), pass, y, false);
       if (++y === passes[pass]!.rows) {
         pass++;
         y = 0;
