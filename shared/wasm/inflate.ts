@@ -38,6 +38,8 @@ const E_CLEN_CODE = 20, E_REPEAT_FIRST = 21, E_REPEAT_PAST = 22, E_NO_END = 23, 
 const E_LIT_SYMBOL = 25 /* symbol */, E_DIST_CODE = 26, E_DIST_SYMBOL = 27 /* symbol */, E_DIST_FAR = 28 /* distance */;
 // Internal: a block's end-of-block code.
 const BLOCK_END = -1;
+/** Internal: the fast loop reached the last bytes of the input window. */
+const FAST_DONE = -2;
 
 const HEADER = 0, STORED = 1, CODES = 2;
 
@@ -368,38 +370,21 @@ function codes(): i32 {
   let o = op;
   const fa = flushAt;
   const safeEnd = last ? 0x7fffffff : end - MARGIN;
-  let result = BLOCK_END;
-  for (;;) {
-    if (p > safeEnd) {
-      result = NEED_INPUT;
-      break;
-    }
-    // Enough for a length and a distance with their extra bits (15 + 5 + 15 + 13).
-    if (bc < 48) {
-      if (p + 8 <= end) {
-        b |= load<u64>(IN + <usize>p) << <u64>bc;
-        const n = (63 - bc) >> 3;
-        p += n;
-        bc += n << 3;
-      } else {
-        bits = b;
-        bitCount = bc;
-        pos = p;
-        refillSlow();
-        b = bits;
-        bc = bitCount;
-        p = pos;
-      }
-    }
+  let result = FAST_DONE;
+  // The fast loop: with 16 bytes of input ahead no bit read can be past the end of the data, so it needs no
+  // truncation checks, and every symbol starts with a branch-free refill to 56–63 bits, enough for a length and a
+  // distance with their extra bits (15 + 5 + 15 + 13). The bits above `bc` are the stream's next bits, so OR-ing
+  // them in again changes nothing.
+  const fastEnd = last ? end - 16 : end - MARGIN;
+  while (p <= fastEnd) {
+    b |= load<u64>(IN + <usize>p) << <u64>bc;
+    p += (63 - bc) >> 3;
+    bc |= 56;
     let e = load<i32>(LIT_T + ((<usize>b & 1023) << 2));
     if (e & LINK) e = load<i32>(LIT_T + (<usize>((e >> 5) + (<i32>(b >> LIT_ROOT) & ((1 << (e & 15)) - 1))) << 2));
     let len = e & 15;
     b >>= <u64>len;
     bc -= len;
-    if (bc < missing) {
-      result = ENDED;
-      break;
-    }
     if (len === 0) {
       result = fail(E_LIT_CODE, 0, 0);
       break;
@@ -414,7 +399,10 @@ function codes(): i32 {
       }
       continue;
     }
-    if (sym === 256) break;
+    if (sym === 256) {
+      result = BLOCK_END;
+      break;
+    }
     if (sym > 285) {
       result = fail(E_LIT_SYMBOL, sym, 0);
       break;
@@ -429,10 +417,6 @@ function codes(): i32 {
     const dl = d & 15;
     b >>= <u64>dl;
     bc -= dl;
-    if (bc < missing) {
-      result = ENDED;
-      break;
-    }
     if (dl === 0) {
       result = fail(E_DIST_CODE, 0, 0);
       break;
@@ -447,27 +431,110 @@ function codes(): i32 {
     const distance = (di & 0xffff) + (<i32>b & ((1 << dx) - 1));
     b >>= <u64>dx;
     bc -= dx;
-    if (bc < missing) {
-      result = ENDED;
-      break;
-    }
     if (distance > o) {
       result = fail(E_DIST_FAR, distance, 0);
       break;
     }
-    let to = OUT + <usize>o;
-    let from = to - <usize>distance;
-    const stop = to + <usize>len;
-    if (distance >= 8) {
-      // 8 bytes at a time: each load reads only bytes already written; the last may write up to 7 bytes past the
-      // match, into space the next output overwrites.
-      for (; to < stop; to += 8, from += 8) store<u64>(to, load<u64>(from));
-    } else if (distance === 1) memory.fill(to, load<u8>(from), <usize>len);
-    else for (; to < stop; to++, from++) store<u8>(to, load<u8>(from));
-    o += len;
+    o = copyMatch(o, distance, len);
     if (o > fa) {
       result = PIECE_READY;
       break;
+    }
+  }
+  // Near the end of the data: the same, a refill and a truncation check at a time (zero bits past the end).
+  if (result === FAST_DONE) {
+    result = BLOCK_END;
+    for (;;) {
+      if (p > safeEnd) {
+        result = NEED_INPUT;
+        break;
+      }
+      // Enough for a length and a distance with their extra bits (15 + 5 + 15 + 13).
+      if (bc < 48) {
+        if (p + 8 <= end) {
+          b |= load<u64>(IN + <usize>p) << <u64>bc;
+          const n = (63 - bc) >> 3;
+          p += n;
+          bc += n << 3;
+        } else {
+          bits = b;
+          bitCount = bc;
+          pos = p;
+          refillSlow();
+          b = bits;
+          bc = bitCount;
+          p = pos;
+        }
+      }
+      let e = load<i32>(LIT_T + ((<usize>b & 1023) << 2));
+      if (e & LINK) e = load<i32>(LIT_T + (<usize>((e >> 5) + (<i32>(b >> LIT_ROOT) & ((1 << (e & 15)) - 1))) << 2));
+      let len = e & 15;
+      b >>= <u64>len;
+      bc -= len;
+      if (bc < missing) {
+        result = ENDED;
+        break;
+      }
+      if (len === 0) {
+        result = fail(E_LIT_CODE, 0, 0);
+        break;
+      }
+      const sym = e >> 5;
+      if (sym < 256) {
+        store<u8>(OUT + <usize>o, <u8>sym);
+        o++;
+        if (o > fa) {
+          result = PIECE_READY;
+          break;
+        }
+        continue;
+      }
+      if (sym === 256) break;
+      if (sym > 285) {
+        result = fail(E_LIT_SYMBOL, sym, 0);
+        break;
+      }
+      const li = load<i32>(LEN_INFO + (<usize>(sym - 257) << 2));
+      const lx = li >> 16;
+      len = (li & 0xffff) + (<i32>b & ((1 << lx) - 1));
+      b >>= <u64>lx;
+      bc -= lx;
+      let d = load<i32>(DIST_T + ((<usize>b & 255) << 2));
+      if (d & LINK) d = load<i32>(DIST_T + (<usize>((d >> 5) + (<i32>(b >> DIST_ROOT) & ((1 << (d & 15)) - 1))) << 2));
+      const dl = d & 15;
+      b >>= <u64>dl;
+      bc -= dl;
+      if (bc < missing) {
+        result = ENDED;
+        break;
+      }
+      if (dl === 0) {
+        result = fail(E_DIST_CODE, 0, 0);
+        break;
+      }
+      const ds = d >> 5;
+      if (ds > 29) {
+        result = fail(E_DIST_SYMBOL, ds, 0);
+        break;
+      }
+      const di = load<i32>(DIST_INFO + (<usize>ds << 2));
+      const dx = di >> 16;
+      const distance = (di & 0xffff) + (<i32>b & ((1 << dx) - 1));
+      b >>= <u64>dx;
+      bc -= dx;
+      if (bc < missing) {
+        result = ENDED;
+        break;
+      }
+      if (distance > o) {
+        result = fail(E_DIST_FAR, distance, 0);
+        break;
+      }
+      o = copyMatch(o, distance, len);
+      if (o > fa) {
+        result = PIECE_READY;
+        break;
+      }
     }
   }
   bits = b;
@@ -477,6 +544,21 @@ function codes(): i32 {
   if (result === NEED_INPUT) return needInput();
   if (result === PIECE_READY || result === ENDED) return handOut(result);
   return result;
+}
+
+/** Copies a match of `len` bytes from `distance` back to output position `o`; returns the position after it. */
+// @ts-ignore: decorator
+@inline function copyMatch(o: i32, distance: i32, len: i32): i32 {
+  let to = OUT + <usize>o;
+  let from = to - <usize>distance;
+  const stop = to + <usize>len;
+  if (distance >= 8) {
+    // 8 bytes at a time: each load reads only bytes already written; the last may write up to 7 bytes past the
+    // match, into space the next output overwrites.
+    for (; to < stop; to += 8, from += 8) store<u64>(to, load<u64>(from));
+  } else if (distance === 1) memory.fill(to, load<u8>(from), <usize>len);
+  else for (; to < stop; to++, from++) store<u8>(to, load<u8>(from));
+  return o + len;
 }
 
 /**
