@@ -397,6 +397,20 @@ function codes(): i32 {
         result = PIECE_READY;
         break;
       }
+      // Photos are mostly literals: a second one from the same refill (41 bits or more are left).
+      e = load<i32>(LIT_T + ((<usize>b & 1023) << 2));
+      if (e & LINK) e = load<i32>(LIT_T + (<usize>((e >> 5) + (<i32>(b >> LIT_ROOT) & ((1 << (e & 15)) - 1))) << 2));
+      if (e >> 5 < 256 && (e & 15) !== 0) {
+        len = e & 15;
+        b >>= <u64>len;
+        bc -= len;
+        store<u8>(OUT + <usize>o, <u8>(e >> 5));
+        o++;
+        if (o > fa) {
+          result = PIECE_READY;
+          break;
+        }
+      }
       continue;
     }
     if (sym === 256) {
@@ -600,6 +614,10 @@ export function nextRow(lineLength: i32, newPass: i32, wanted: i32): i32 {
 /** scanline.ts's unfilter: `cur` (filter byte first, `n` bytes) against the previous unfiltered line. */
 function unfilter(filter: i32, cur: usize, prev: usize, n: i32): void {
   const s = step;
+  if ((s === 3 || s === 4) && (filter === 1 || filter >= 3)) {
+    unfilterPixels(filter, cur, prev, n, s === 4 ? 0xffffffff : 0x00ffffff);
+    return;
+  }
   const first = min(n, 1 + s);
   if (filter === 1) {
     for (let i = 1 + s; i < n; i++) store<u8>(cur + <usize>i, load<u8>(cur + <usize>i) + load<u8>(cur + <usize>(i - s)));
@@ -654,5 +672,55 @@ function compositeRow(from: usize, width: i32): void {
     }
   } else {
     for (let x = 0; x < width; x++, from += 2, to++) store<u8>(to, <u8>over(load<u8>(from), load<u8>(from, 1)));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function addBytes(x: u32, y: u32): u32 {
+  return ((x & 0x7f7f7f7f) + (y & 0x7f7f7f7f)) ^ ((x ^ y) & 0x80808080);
+}
+
+/** floor((a + b) / 2) in each byte. */
+// @ts-ignore: decorator
+@inline function averageBytes(a: u32, b: u32): u32 {
+  return (a & b) + (((a ^ b) & 0xfefefefe) >>> 1);
+}
+
+/**
+ * Sub, Average and Paeth (filters 1, 3, 4) a pixel at a time for 3- and 4-byte pixels (8-bit RGB and RGBA), the
+ * same bytes as the loops above: 4-byte loads, `mask` keeping a 3-byte pixel's bytes (the 4th byte is written back
+ * as it was read; the buffers have room past each line).
+ */
+function unfilterPixels(filter: i32, cur: usize, prev: usize, n: i32, mask: u32): void {
+  const end = cur + <usize>n;
+  const s: usize = mask === 0xffffffff ? 4 : 3;
+  let at = cur + 1;
+  let up = prev + 1;
+  if (filter === 1 || filter === 3) {
+    let left: u32 = 0;
+    for (; at < end; at += s, up += s) {
+      const x = load<u32>(at);
+      const v = addBytes(x, filter === 1 ? left : averageBytes(left, load<u32>(up))) & mask;
+      store<u32>(at, v | (x & ~mask));
+      left = v;
+    }
+    return;
+  }
+  // Paeth in 16-bit lanes: pa = |b − c|, pb = |a − c|, pc = |a + b − 2c|; a on ties, then b.
+  let a = i16x8.splat(0);
+  let c = i16x8.splat(0);
+  for (; at < end; at += s, up += s) {
+    const x = load<u32>(at);
+    const b = i16x8.extend_low_i8x16_u(v128.load32_zero(up));
+    const pa = i16x8.abs(i16x8.sub(b, c));
+    const pb = i16x8.abs(i16x8.sub(a, c));
+    const pc = i16x8.abs(i16x8.sub(i16x8.add(a, b), i16x8.add(c, c)));
+    const useA = v128.and(i16x8.le_s(pa, pb), i16x8.le_s(pa, pc));
+    const predicted = v128.bitselect(a, v128.bitselect(b, c, i16x8.le_s(pb, pc)), useA);
+    const p = <u32>i32x4.extract_lane(i8x16.narrow_i16x8_u(predicted, predicted), 0);
+    const v = addBytes(x, p) & mask;
+    store<u32>(at, v | (x & ~mask));
+    a = i16x8.extend_low_i8x16_u(i32x4.splat(<i32>v));
+    c = b;
   }
 }
