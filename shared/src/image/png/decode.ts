@@ -104,7 +104,10 @@ export function decodePngRows(
   // The wasm inflater counts in i32: image data past 1 GiB (refused by the worker's limits long before) stays in TypeScript.
   const wasm = needed <= WASM_MAX_DATA ? pngInflateWasmModule() : null;
   // The wasm inflater's memory holds its window and both scanlines; the TypeScript path allocates them here.
-  const inflaterBytes = wasm ? pngInflateWasmBytes(maxLine) : INFLATER_BYTES;
+  // 8-bit gray + alpha and RGBA rows are composited in wasm too; other formats are converted here.
+  const composite =
+    format.bitDepth === 8 && (format.colorType === 4 || format.colorType === 6) ? format.colorType - 2 : 0;
+  const inflaterBytes = wasm ? pngInflateWasmBytes(maxLine, composite) : INFLATER_BYTES;
   budget.charge(inflaterBytes, 'PNG inflater');
   const lines = wasm ? null : [budget.u8(maxLine, 'PNG scanline'), budget.u8(maxLine, 'PNG scanline')];
   const row = budget.u8(width * channels, 'PNG row');
@@ -181,9 +184,7 @@ export function decodePngRows(
         step,
         maxLine,
         passes: linePasses,
-        // 8-bit gray + alpha and RGBA rows are composited in wasm too; other formats are converted here.
-        composite:
-          format.bitDepth === 8 && (format.colorType === 4 || format.colorType === 6) ? format.colorType - 2 : 0,
+        composite,
         wanted: (_pass, y) => gathered !== null || wanted(y),
         onLine,
       })

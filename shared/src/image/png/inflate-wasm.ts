@@ -42,9 +42,9 @@ const Result = { Done: 0, Piece: 1, NeedInput: 2, Ended: 3, OverLimit: 4 } as co
 const align16 = (n: number): number => (n + 15) & ~15;
 
 /** The wasm memory one decode uses (what decode.ts charges), for scanlines of up to `lineBytes` (filter byte
- * included): two scanlines and a composited row. */
-export function pngInflateWasmBytes(lineBytes: number): number {
-  return LINES + 3 * align16(lineBytes) + 16;
+ * included): two scanlines, and a composited row when `composite` (see WasmInflateJob). */
+export function pngInflateWasmBytes(lineBytes: number, composite: number): number {
+  return LINES + (composite ? 3 : 2) * align16(lineBytes) + 16;
 }
 
 /** One pass of scanlines (the whole image, or one Adam7 pass). */
@@ -78,7 +78,7 @@ export function inflateLinesWasm(
   module: WebAssembly.Module,
   job: WasmInflateJob,
 ): { produced: number; passesDone: number } {
-  const { memory, exports } = pngWasm.acquire(module, pngInflateWasmBytes(job.maxLine));
+  const { memory, exports } = pngWasm.acquire(module, pngInflateWasmBytes(job.maxLine, job.composite));
   pngWasm.release();
   const heap = new Uint8Array(memory.buffer);
   const params = new Int32Array(memory.buffer, PARAMS, 8);
