@@ -6,12 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { constants, deflateSync } from 'node:zlib';
+import { constants, crc32 as zlibCrc32, deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deflateBombPng, ihdr, pngFromChunks } from '../helpers/big-images.ts';
 import { MemoryBudget } from '@resnet-edge/shared/image/budget';
 import { decodeImage } from '@resnet-edge/shared/image/decode';
 import { ImageError } from '@resnet-edge/shared/image/errors';
+import { crc32 } from '@resnet-edge/shared/image/png/chunks';
 import { decodePngRows } from '@resnet-edge/shared/image/png/decode';
 import { toOutputRow } from '@resnet-edge/shared/image/png/scanline';
 import { pngInflateWasmMemoryBytes, setPngInflateWasmModule } from '@resnet-edge/shared/image/png/inflate-wasm';
@@ -376,5 +377,16 @@ describe("toOutputRow's 8-bit rows (the copy and composite that follow the wasm 
       }
       expect(Buffer.from(out).equals(Buffer.from(expected)), `colour type ${colorType}`).toBe(true);
     }
+  });
+});
+
+describe('the chunks’ CRC-32, sliced by 8', () => {
+  it('is node:zlib’s crc32 at every start and length (the 8-byte steps and the byte-wise tail)', () => {
+    const bytes = randomBytes(300, 11);
+    for (let from = 0; from < 20; from++)
+      for (let to = from; to <= bytes.length; to += 1 + (to % 7))
+        expect(crc32(bytes, from, to), `${from}–${to}`).toBe(zlibCrc32(bytes.subarray(from, to)));
+    const large = randomBytes(1 << 20, 12);
+    expect(crc32(large, 0, large.length)).toBe(zlibCrc32(large));
   });
 });
