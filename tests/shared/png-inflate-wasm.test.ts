@@ -389,4 +389,14 @@ describe('the chunks’ CRC-32, sliced by 8', () => {
     const large = randomBytes(1 << 20, 12);
     expect(crc32(large, 0, large.length)).toBe(zlibCrc32(large));
   });
+
+  it('refuses a chunk whose data or CRC was changed, on both paths', () => {
+    const file = png(64, 64, 8, 2, { idatBytes: 3000 });
+    for (const at of [8 + 25 + 8 + 1, 8 + 25 + 8 + 2999, 8 + 25 + 8 + 3000 + 2, 20]) {
+      const damaged = file.slice();
+      damaged[at] = damaged[at]! ^ 0x10;
+      expect(outcome(damaged, INFLATE_WASM), `byte ${at}`).toMatch(/^corrupt_image: PNG is corrupt: CRC mismatch/);
+      expectSamePaths(damaged);
+    }
+  });
 });
