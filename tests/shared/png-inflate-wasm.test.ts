@@ -15,7 +15,11 @@ import { ImageError } from '@resnet-edge/shared/image/errors';
 import { crc32 } from '@resnet-edge/shared/image/png/chunks';
 import { decodePngRows } from '@resnet-edge/shared/image/png/decode';
 import { toOutputRow } from '@resnet-edge/shared/image/png/scanline';
-import { pngInflateWasmMemoryBytes, setPngInflateWasmModule } from '@resnet-edge/shared/image/png/inflate-wasm';
+import {
+  pngInflateWasmBytes,
+  pngInflateWasmMemoryBytes,
+  setPngInflateWasmModule,
+} from '@resnet-edge/shared/image/png/inflate-wasm';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const INFLATE_WASM = new WebAssembly.Module(readFileSync(join(REPO, 'shared', 'wasm', 'inflate.wasm')));
@@ -342,6 +346,19 @@ describe('inflate.wasm against inflate.ts + scanline.ts', () => {
     expectSamePaths(over);
     // Tables, window, piece and input window, two scanlines: well under 1 MB however large the file.
     expect(pngInflateWasmMemoryBytes()).toBeLessThanOrEqual(320 * 1024);
+  });
+
+  it("charges the wasm memory it uses to the request's budget", () => {
+    const file = png(1000, 20, 8, 6);
+    setPngInflateWasmModule(INFLATE_WASM);
+    const budget = new MemoryBudget(64 * 1024 * 1024);
+    decodePngRows(file, budget, () => {});
+    // Tables, window, piece and input window (≈ 0.23 MB), two scanlines and the composited row, the row buffer.
+    expect(budget.peak).toBeGreaterThanOrEqual(pngInflateWasmBytes(1 + 4000, 4) + 3000);
+    expect(budget.peak).toBeLessThanOrEqual(pngInflateWasmMemoryBytes() + 3000);
+    // A budget too small for that memory refuses before anything is decoded.
+    const small = new MemoryBudget(pngInflateWasmBytes(1 + 4000, 4) - 1);
+    expect(() => decodePngRows(file, small, () => {})).toThrow(/over the per-image budget/);
   });
 
   it('a very wide image grows the memory, which is then dropped rather than kept', () => {
