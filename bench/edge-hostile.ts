@@ -1,4 +1,4 @@
-// `npm run bench -- edge-hostile [--runs 5] [--port 8797] [--dir DIR]`
+// `npm run bench -- edge-hostile [--runs 5] [--port 8797] [--dir DIR] [--only PNG]` (--only: inputs whose label has it)
 // Issue 14's hostile uploads, each POSTed to `/v1/classify` of `wrangler dev` (workerd) serving a ResNet-20 int8
 // 32×32×3 model whose manifest allows 50 MP (the worker's default cap), and each passed to the worker's own
 // classify() in this process: extreme aspect ratios, deflate bombs in IDAT and iCCP, a 16-bit RGBA PNG, the
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     port: { type: 'string', default: '8797' },
     dir: { type: 'string', default: join(tmpdir(), 'bench-edge-decode') },
+    only: { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
@@ -143,7 +144,7 @@ const worker = await startLocalWorker({ port: Number(values.port), persistTo, mo
 const loadBefore = loadavg().map((l) => l.toFixed(1));
 const rows: string[] = [];
 try {
-  for (const input of INPUTS) {
+  for (const input of INPUTS.filter((i) => !values.only || i.label.includes(values.only))) {
     const bytes = input.make();
     console.error(`${input.label}: ${bytes.byteLength} bytes`);
     const answers: WorkerAnswer[] = [];

@@ -1,9 +1,11 @@
 // Worker entry: Cloudflare calls `fetch` with each request and `scheduled` on each cron tick, with the bindings
 // of edge/wrangler.toml.
 import convWasm from '@resnet-edge/shared/wasm/conv.wasm';
+import inflateWasm from '@resnet-edge/shared/wasm/inflate.wasm';
 import jpegWasm from '@resnet-edge/shared/wasm/jpeg.wasm';
 import webpFilterWasm from '@resnet-edge/shared/wasm/webp-filter.wasm';
 import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
+import { setPngInflateWasmModule } from '@resnet-edge/shared/image/png/inflate-wasm';
 import { setWebpFilterWasmModule } from '@resnet-edge/shared/image/webp/vp8/filter-wasm';
 import { setInt8WasmModule } from '@resnet-edge/shared/tflite/wasm-arena';
 import { createApp } from './app.ts';
@@ -16,6 +18,8 @@ setInt8WasmModule(convWasm);
 setJpegWasmModule(jpegWasm);
 // webp-filter.wasm: the VP8 loop filter of lossy WebP runs on WebAssembly SIMD (same pixels as loop-filter.ts).
 setWebpFilterWasmModule(webpFilterWasm);
+// inflate.wasm: PNG image data is inflated and unfiltered in WebAssembly (same rows as inflate.ts + scanline.ts).
+setPngInflateWasmModule(inflateWasm);
 const app = createApp();
 
 export default {

@@ -13,7 +13,7 @@ export const MAX_UPLOAD_BYTES = 1_048_576;
 let bundle: Promise<string> | undefined;
 
 /** shared/'s .wasm files stay separate modules, as wrangler ships them (CompiledWasm modules beside the script). */
-const WASM_MODULES = ['conv.wasm', 'jpeg.wasm', 'webp-filter.wasm'];
+const WASM_MODULES = ['conv.wasm', 'jpeg.wasm', 'webp-filter.wasm', 'inflate.wasm'];
 const wasmExternal = {
   name: 'wasm-modules',
   setup(b: {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { ImageError } from '@resnet-edge/shared/image/errors';
 import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
+import { setPngInflateWasmModule } from '@resnet-edge/shared/image/png/inflate-wasm';
 import { setWebpFilterWasmModule } from '@resnet-edge/shared/image/webp/vp8/filter-wasm';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
@@ -46,18 +47,20 @@ const specs: Record<string, PreprocessSpec> = {
 let worker: PreprocessWorker;
 
 beforeAll(async () => {
-  // Both sides decode JPEG scans with jpeg.wasm and filter lossy WebP with webp-filter.wasm: Node compiles the
-  // files as the CLI does, workerd imports them.
+  // Both sides decode JPEG scans with jpeg.wasm, filter lossy WebP with webp-filter.wasm and inflate PNG with
+  // inflate.wasm: Node compiles the files as the CLI does, workerd imports them.
   const wasm = (name: string) =>
     new WebAssembly.Module(readFileSync(join(import.meta.dirname, '../../shared/wasm', name)));
   setJpegWasmModule(wasm('jpeg.wasm'));
   setWebpFilterWasmModule(wasm('webp-filter.wasm'));
+  setPngInflateWasmModule(wasm('inflate.wasm'));
   worker = await startPreprocessWorker();
 }, 60_000);
 
 afterAll(async () => {
   setJpegWasmModule(null);
   setWebpFilterWasmModule(null);
+  setPngInflateWasmModule(null);
   await worker?.dispose();
 });
 
@@ -73,8 +76,8 @@ async function inNode(bytes: Uint8Array, spec: PreprocessSpec): Promise<Preproce
 }
 
 async function inWorkerd(bytes: Uint8Array, spec: PreprocessSpec): Promise<PreprocessAnswer> {
-  const { body, scans, webpFilter } = await worker.run(bytes, spec);
-  expect([scans, webpFilter]).toEqual(['wasm', 'wasm']);
+  const { body, scans, webpFilter, pngInflate } = await worker.run(bytes, spec);
+  expect([scans, webpFilter, pngInflate]).toEqual(['wasm', 'wasm', 'wasm']);
   return body;
 }
 

@@ -24,6 +24,7 @@ const commands = [...buildCommands('shared'), ...buildCommands('train')];
 test('every committed .wasm has a build command', () => {
   expect(commands.map(({ workspace, output }) => `${workspace}/${output}`)).toEqual([
     'shared/wasm/conv.wasm',
+    'shared/wasm/inflate.wasm',
     'shared/wasm/jpeg.wasm',
     'shared/wasm/webp-filter.wasm',
     'train/wasm/kernels.wasm',

@@ -1,4 +1,4 @@
-// The host side every decoder wasm module shares (jpeg.wasm, webp-filter.wasm): the host installs the compiled
+// The host side every decoder wasm module shares (jpeg.wasm, webp-filter.wasm, inflate.wasm): the host installs the compiled
 // module (workerd imports it, Node compiles the file), so shared code never compiles bytes; one instance over one
 // growable memory then serves every decode, grown to what a decode needs and dropped after a decode that made it
 // larger than `keepBytes`, so one huge image does not pin its memory for the isolate's life.

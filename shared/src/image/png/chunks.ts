@@ -3,19 +3,42 @@
 // inflated, so a compressed colour profile or text chunk costs nothing however large it claims to be.
 import { ImageError } from '../errors.ts';
 
-const CRC_TABLE = (() => {
-  const table = new Int32Array(256);
+// CRC-32 sliced by 8 (8 tables of 256: eight bytes per step): the CRC of every IDAT byte was ≈ a fifth of a photo
+// PNG's decode once inflating moved to wasm. Table k holds the CRC of a byte followed by k zero bytes.
+const CRC_TABLES = (() => {
+  const table = new Int32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     table[n] = c;
   }
+  for (let k = 1; k < 8; k++)
+    for (let n = 0; n < 256; n++) {
+      const previous = table[(k - 1) * 256 + n]!;
+      table[k * 256 + n] = (previous >>> 8) ^ table[previous & 0xff]!;
+    }
   return table;
 })();
 
-function crc32(bytes: Uint8Array, from: number, to: number): number {
+/** The CRC-32 (ISO-HDLC, as PNG and zlib use) of bytes[from, to). */
+export function crc32(bytes: Uint8Array, from: number, to: number): number {
+  const t = CRC_TABLES;
   let c = -1;
-  for (let i = from; i < to; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  let i = from;
+  for (; i + 8 <= to; i += 8) {
+    const a = c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+    const b = bytes[i + 4]! | (bytes[i + 5]! << 8) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 24);
+    c =
+      t[1792 + (a & 0xff)]! ^
+      t[1536 + ((a >>> 8) & 0xff)]! ^
+      t[1280 + ((a >>> 16) & 0xff)]! ^
+      t[1024 + (a >>> 24)]! ^
+      t[768 + (b & 0xff)]! ^
+      t[512 + ((b >>> 8) & 0xff)]! ^
+      t[256 + ((b >>> 16) & 0xff)]! ^
+      t[b >>> 24]!;
+  }
+  for (; i < to; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }
 

@@ -9,6 +9,7 @@ import { ImageError } from '../errors.ts';
 import { readPngHeader } from '../png-header.ts';
 import { pngChunks } from './chunks.ts';
 import { INFLATER_BYTES, inflateBounded } from './inflate.ts';
+import { inflateLinesWasm, pngInflateWasmBytes, pngInflateWasmModule, type LinePass } from './inflate-wasm.ts';
 import {
   checkFormat,
   filterStep,
@@ -18,6 +19,8 @@ import {
   unfilter,
   type PngFormat,
 } from './scanline.ts';
+
+const WASM_MAX_DATA = 1 << 30;
 
 export type RowSink = (row: Uint8Array, y: number) => void;
 /** Which rows the caller wants as pixels; the others are still inflated and unfiltered (the next row needs them). */
@@ -98,57 +101,41 @@ export function decodePngRows(
 
   const step = filterStep(format);
   const maxLine = 1 + scanlineBytes(format, width);
-  budget.charge(INFLATER_BYTES, 'PNG inflater');
-  let line = budget.u8(maxLine, 'PNG scanline');
-  let previous = budget.u8(maxLine, 'PNG scanline');
+  // The wasm inflater counts in i32: image data past 1 GiB (refused by the worker's limits long before) stays in TypeScript.
+  const wasm = needed <= WASM_MAX_DATA ? pngInflateWasmModule() : null;
+  // The wasm inflater's memory holds its window and both scanlines; the TypeScript path allocates them here.
+  // 8-bit gray + alpha and RGBA rows are composited in wasm too; other formats are converted here.
+  const composite =
+    format.bitDepth === 8 && (format.colorType === 4 || format.colorType === 6) ? format.colorType - 2 : 0;
+  const inflaterBytes = wasm ? pngInflateWasmBytes(maxLine, composite) : INFLATER_BYTES;
+  budget.charge(inflaterBytes, 'PNG inflater');
+  const lines = wasm ? null : [budget.u8(maxLine, 'PNG scanline'), budget.u8(maxLine, 'PNG scanline')];
   const row = budget.u8(width * channels, 'PNG row');
   const gathered = format.interlaced ? budget.u8(width * height * channels, 'interlaced PNG') : null;
   const passRow = format.interlaced ? budget.u8(width * channels, 'PNG pass row') : null;
 
   let plte: Uint8Array | null = null;
   let trns: Uint8Array | null = null;
-  let passIndex = 0;
-  let passY = 0;
-  let filled = 0;
-  let lineLength = passes[0] ? 1 + scanlineBytes(format, passes[0].width) : 0;
   let zlibHeader = 0;
   let sawData = false;
 
-  const emitLine = (): void => {
+  /** Pass `passIndex`'s row `passY`: an unfiltered scanline, or (`composited`) already its output pixels. */
+  const onLine = (line: Uint8Array, passIndex: number, passY: number, composited = false): void => {
     const pass = passes[passIndex]!;
-    unfilter(line.subarray(0, lineLength), previous, step);
     if (!gathered) {
-      if (wanted(passY)) {
+      if (composited) onRow(line, passY);
+      else if (wanted(passY)) {
         toOutputRow(format, line, width, row);
         onRow(row, passY);
       }
     } else {
-      toOutputRow(format, line, pass.width, passRow!);
+      const pixels = composited ? line : passRow!;
+      if (!composited) toOutputRow(format, line, pass.width, passRow!);
       const y = pass.y0 + passY * pass.dy;
       for (let i = 0; i < pass.width; i++) {
         const at = (y * width + pass.x0 + i * pass.dx) * channels;
-        for (let k = 0; k < channels; k++) gathered[at + k] = passRow![i * channels + k]!;
+        for (let k = 0; k < channels; k++) gathered[at + k] = pixels[i * channels + k]!;
       }
-    }
-    [line, previous] = [previous, line];
-    filled = 0;
-    passY++;
-    if (passY === pass.height) {
-      passIndex++;
-      passY = 0;
-      previous.fill(0);
-      if (passIndex < passes.length) lineLength = 1 + scanlineBytes(format, passes[passIndex]!.width);
-    }
-  };
-
-  const onPiece = (piece: Uint8Array): void => {
-    let at = 0;
-    while (at < piece.length) {
-      const take = Math.min(lineLength - filled, piece.length - at);
-      line.set(piece.subarray(at, at + take), filled);
-      filled += take;
-      at += take;
-      if (filled === lineLength) emitLine();
     }
   };
   const overLimit = (): ImageError =>
@@ -188,16 +175,71 @@ export function decodePngRows(
     } else if (sawData) break; // the image data is complete; later chunks are not needed
   }
   if (!sawData) throw new ImageError('corrupt_image', 'PNG has no image data (IDAT)');
-  const { produced } = inflateBounded(segments, needed, { onPiece, overLimit });
-  if (passIndex < passes.length) {
+  const linePasses = passes.map((p) => ({ lineBytes: 1 + scanlineBytes(format, p.width), rows: p.height }));
+  const { produced, passesDone } = wasm
+    ? inflateLinesWasm(wasm, {
+        segments,
+        limit: needed,
+        overLimit,
+        step,
+        maxLine,
+        passes: linePasses,
+        composite,
+        wanted: (_pass, y) => gathered !== null || wanted(y),
+        onLine,
+      })
+    : inflateLinesTs(segments, needed, overLimit, step, linePasses, lines!, onLine);
+  if (passesDone < passes.length) {
     throw new ImageError('corrupt_image', `PNG is truncated: image data ends after ${produced} of ${needed} bytes`);
   }
   if (gathered)
     for (let y = 0; y < height; y++)
       if (wanted(y)) onRow(gathered.subarray(y * width * channels, (y + 1) * width * channels), y);
-  budget.release(INFLATER_BYTES);
-  for (const b of [line, previous, row]) budget.free(b);
+  budget.release(inflaterBytes);
+  for (const b of [...(lines ?? []), row]) budget.free(b);
   if (gathered) budget.free(gathered);
   if (passRow) budget.free(passRow);
   return { width, height, channels };
+}
+
+/** inflate.ts and scanline.ts's unfilter: the stream's scanlines, unfiltered, to `onLine`, through `lines`. */
+function inflateLinesTs(
+  segments: readonly Uint8Array[],
+  limit: number,
+  overLimit: () => ImageError,
+  step: number,
+  passes: readonly LinePass[],
+  lines: Uint8Array[],
+  onLine: (line: Uint8Array, pass: number, y: number) => void,
+): { produced: number; passesDone: number } {
+  let [line, previous] = lines as [Uint8Array, Uint8Array];
+  let passIndex = 0;
+  let passY = 0;
+  let filled = 0;
+  let lineLength = passes[0]?.lineBytes ?? 0;
+  const emitLine = (): void => {
+    unfilter(line.subarray(0, lineLength), previous, step);
+    onLine(line, passIndex, passY);
+    [line, previous] = [previous, line];
+    filled = 0;
+    passY++;
+    if (passY === passes[passIndex]!.rows) {
+      passIndex++;
+      passY = 0;
+      previous.fill(0);
+      if (passIndex < passes.length) lineLength = passes[passIndex]!.lineBytes;
+    }
+  };
+  const onPiece = (piece: Uint8Array): void => {
+    let at = 0;
+    while (at < piece.length) {
+      const take = Math.min(lineLength - filled, piece.length - at);
+      line.set(piece.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === lineLength) emitLine();
+    }
+  };
+  const { produced } = inflateBounded(segments, limit, { onPiece, overLimit });
+  return { produced, passesDone: passIndex };
 }

@@ -55,7 +55,7 @@ export interface InflateResult {
   complete: boolean;
 }
 
-function corrupt(why: string): ImageError {
+export function corrupt(why: string): ImageError {
   return new ImageError('corrupt_image', `PNG image data could not be inflated: ${why}`);
 }
 
