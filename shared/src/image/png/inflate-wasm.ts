@@ -65,10 +65,11 @@ export interface WasmInflateJob {
   passes: readonly LinePass[];
   /** 2 or 4: 8-bit gray + alpha or RGBA rows are composited over white in wasm (scanline.ts's toOutputRow); 0: not. */
   composite: number;
-  /** Whether row `y` of pass `pass` is wanted as pixels (only asked when compositing). */
+  /** Whether row `y` of pass `pass` is wanted as pixels (an unwanted one is still unfiltered, never handed out). */
   wanted(pass: number, y: number): boolean;
   /** Each unfiltered scanline (filter byte first) in order, or, when `composited`, the row of output pixels it
-   * makes; the array is a view reused after the call returns. Not called for a composited row that is not wanted. */
+   * makes; the array is a view reused after the call returns. Called only for wanted rows: a view per row is
+   * garbage per row, and a 1×65535 strip has 65535 of them. */
   onLine(line: Uint8Array, pass: number, y: number, composited: boolean): void;
 }
 
@@ -124,15 +125,16 @@ export function inflateLinesWasm(
     if (result > Result.OverLimit) throw inflateError(result, params[Field.Detail]!, params[Field.Detail2]!);
     while (pass < passes.length) {
       const lineBytes = passes[pass]!.lineBytes;
-      const wanted = composite > 0 && job.wanted(pass, y);
-      const got = exports.nextRow(lineBytes, newPass, wanted ? 1 : 0);
+      const wanted = job.wanted(pass, y);
+      const got = exports.nextRow(lineBytes, newPass, wanted && composite > 0 ? 1 : 0);
       newPass = 0;
       if (got === 0) break;
       if (got < 0)
         throw new ImageError('corrupt_image', `PNG is corrupt: scanline filter type ${params[Field.Detail]!}`);
       const at = params[Field.Row]!;
-      if (wanted) job.onLine(heap.subarray(at, at + ((lineBytes - 1) / composite) * (composite - 1)), pass, y, true);
-      else if (composite === 0) job.onLine(heap.subarray(at, at + lineBytes), pass, y, false);
+      if (wanted && composite > 0)
+        job.onLine(heap.subarray(at, at + ((lineBytes - 1) / composite) * (composite - 1)), pass, y, true);
+      else if (wanted) job.onLine(heap.subarray(at, at + lineBytes), pass, y, false);
       if (++y === passes[pass]!.rows) {
         pass++;
         y = 0;
