@@ -38,40 +38,37 @@ async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, limi
   }
 }
 
+/** The first buffer of a body without a declared length; it doubles as the body grows (up to the limit). */
+const FIRST_BUFFER_BYTES = 64 * 1024;
+
 export async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit, `${declared} bytes`);
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
-  // A declared length (the usual case) is read into one buffer of that size: the body is held once, not once in
-  // chunks and again in their concatenation. Without one, or past it, the chunks are kept and joined at the end.
+  // Each chunk is copied into one buffer (of the declared length when there is one) and let go: a chunk is a view
+  // of the runtime's read buffer, kilobytes whatever its length, so keeping the views of a body sent in 1-byte
+  // chunks held ≈ 4.4 KB per byte (200,000 of them grew workerd from 69 to 952 MiB).
   const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : 0;
-  const whole = expected > 0 ? new Uint8Array(expected) : null;
-  const chunks: Uint8Array[] = [];
+  let bytes = new Uint8Array(expected > 0 ? expected : Math.min(limit, FIRST_BUFFER_BYTES));
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (total + value.byteLength > limit) {
+    const end = total + value.byteLength;
+    if (end > limit) {
       await discardRest(reader, limit);
       throw tooLarge(limit, `more than ${limit} bytes`);
     }
-    if (whole && chunks.length === 0 && total + value.byteLength <= whole.length) whole.set(value, total);
-    else {
-      if (whole && chunks.length === 0) chunks.push(whole.subarray(0, total));
-      chunks.push(value);
+    if (end > bytes.length) {
+      const grown = new Uint8Array(Math.min(limit, Math.max(end, bytes.length * 2)));
+      grown.set(bytes.subarray(0, total));
+      bytes = grown;
     }
-    total += value.byteLength;
+    bytes.set(value, total);
+    total = end;
   }
-  if (chunks.length === 0) return whole ? whole.subarray(0, total) : new Uint8Array(0);
-  if (chunks.length === 1) return chunks[0]!;
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return total === bytes.length ? bytes : bytes.subarray(0, total);
 }
 
 export interface ImageForm {

@@ -41,6 +41,22 @@ describe('readLimited', () => {
     expect([...(await readLimited(streamed(chunks, declared), 100))]).toEqual([1, 2, 3, 4]);
   });
 
+  it('copies 1-byte views of 4 KiB buffers out into one buffer, holding none of theirs', async () => {
+    const chunks = Array.from({ length: 5000 }, (_, i) => new Uint8Array(new ArrayBuffer(4096), i % 4096, 1).fill(i));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const c of chunks) controller.enqueue(c);
+        controller.close();
+      },
+    });
+    const request = new Request('http://x/', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    const bytes = await readLimited(request, 1 << 20);
+    expect(bytes.length).toBe(5000);
+    expect(bytes[4999]).toBe(4999 & 255);
+    expect(chunks.some((c) => c.buffer === bytes.buffer)).toBe(false);
+    expect(bytes.buffer.byteLength).toBeLessThanOrEqual(64 * 1024);
+  });
+
   it('an empty body is empty', async () => {
     expect((await readLimited(streamed([], '0'), 100)).length).toBe(0);
   });
