@@ -13,16 +13,20 @@ const DISCARD_MS = 2000;
 const DISCARD_FACTOR = 16;
 
 type BodyReader = ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader;
+// Spelled out: the CLI's and the tests' Node typings have no global ReadableStreamReadResult.
+type ReadResult = { done: false; value: Uint8Array } | { done: true; value?: Uint8Array | undefined };
 
 /**
  * The next chunk of either kind of reader. A BYOB read fills (and hands back) `room`'s buffer; workerd's
  * `readAtLeast` waits until all of `room` is filled or the body ends, so a body sent in 1-byte chunks costs one read
  * per room, not one per byte (each read leaves a promise and a view behind as garbage).
  */
-function readChunk(reader: BodyReader, room: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>> {
+function readChunk(reader: BodyReader, room: Uint8Array): Promise<ReadResult> {
   if (!(reader instanceof ReadableStreamBYOBReader)) return reader.read();
   // Node's BYOB readers (the unit tests') have no readAtLeast.
-  const byob = reader as ReadableStreamBYOBReader & { readAtLeast?: ReadableStreamBYOBReader['readAtLeast'] };
+  const byob = reader as ReadableStreamBYOBReader & {
+    readAtLeast?(min: number, view: Uint8Array): Promise<ReadResult>;
+  };
   return byob.readAtLeast ? byob.readAtLeast(room.length, room) : byob.read(room);
 }
 
