@@ -20,6 +20,7 @@ import {
   pngInflateWasmMemoryBytes,
   setPngInflateWasmModule,
 } from '@resnet-edge/shared/image/png/inflate-wasm';
+import { randomBytes } from '../helpers/random-bytes.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const INFLATE_WASM = new WebAssembly.Module(readFileSync(join(REPO, 'shared', 'wasm', 'inflate.wasm')));
@@ -58,19 +59,6 @@ function expectSamePaths(png: Uint8Array, name = '', wanted?: (y: number) => boo
     // One scanline pair and a 68 KB input window more than the TypeScript inflater, never a copy of the file.
     expect(wasm.peak, name).toBeLessThan(ts.peak + 160 * 1024);
   }
-}
-
-/** A deterministic xorshift stream, so failures reproduce. */
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 const SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };

@@ -8,6 +8,7 @@ import { ImageError, type ImageErrorCode } from '@resnet-edge/shared/image/error
 import { decodePngRows } from '@resnet-edge/shared/image/png/decode';
 import { INFLATER_BYTES, inflateBounded, type InflateResult } from '@resnet-edge/shared/image/png/inflate';
 import { ihdr, pngFromChunks } from '../helpers/big-images.ts';
+import { randomBytes } from '../helpers/random-bytes.ts';
 
 const LIMIT_ERROR = (): ImageError => new ImageError('inflation_limit', 'past the limit');
 
@@ -36,19 +37,6 @@ function codeOf(run: () => unknown): ImageErrorCode | 'no error' {
     if (error instanceof ImageError) return error.code;
     throw error;
   }
-}
-
-/** A deterministic xorshift stream, so failures reproduce. */
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** PNG-like rows: gradients, runs, repeats at every distance up to 32 KB, some noise. */
