@@ -61,13 +61,6 @@ async function discardRest(reader: BodyReader, limit: number): Promise<void> {
 /** The first buffer of a body without a declared length; it doubles as the body grows (up to the limit). */
 const FIRST_BUFFER_BYTES = 64 * 1024;
 
-/** `bytes` (of which `used` are filled) moved into a buffer of at least `needed` bytes, at most `cap`. */
-function grow(bytes: Uint8Array, used: number, needed: number, cap: number): Uint8Array<ArrayBuffer> {
-  const grown = new Uint8Array(Math.min(cap, Math.max(needed, bytes.length * 2)));
-  grown.set(bytes.subarray(0, used));
-  return grown;
-}
-
 /** A BYOB reader where the body is a byte stream (workerd's request bodies are), else a default one. */
 function readerOf(body: ReadableStream<Uint8Array>): BodyReader {
   try {
@@ -77,42 +70,79 @@ function readerOf(body: ReadableStream<Uint8Array>): BodyReader {
   }
 }
 
+/** `bytes` with `chunk` written after its first `used` bytes, grown (doubling, up to `limit`) when it must be; a
+ * 413 once the body passes `limit`. */
+async function append(
+  reader: BodyReader,
+  bytes: Uint8Array,
+  used: number,
+  chunk: Uint8Array,
+  limit: number,
+): Promise<Uint8Array> {
+  const end = used + chunk.byteLength;
+  if (end > limit) {
+    await discardRest(reader, limit);
+    throw tooLarge(limit, `more than ${limit} bytes`);
+  }
+  if (end > bytes.length) {
+    const grown = new Uint8Array(Math.min(limit, Math.max(end, bytes.length * 2)));
+    grown.set(bytes.subarray(0, used));
+    bytes = grown;
+  }
+  bytes.set(chunk, used);
+  return bytes;
+}
+
+/** A default reader's chunks, each copied into `bytes` and let go. */
+async function readCopying(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  bytes: Uint8Array,
+  limit: number,
+): Promise<Uint8Array> {
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return bytes.subarray(0, total);
+    bytes = await append(reader, bytes, total, value, limit);
+    total += value.byteLength;
+  }
+}
+
+/** The runtime writes into `bytes` itself; once it is full, a read into a small spill buffer tells whether the body
+ * ends there or goes on (then `bytes` grows). */
+async function readInPlace(reader: ReadableStreamBYOBReader, bytes: Uint8Array, limit: number): Promise<Uint8Array> {
+  let total = 0;
+  let spill: Uint8Array | null = null;
+  for (;;) {
+    if (total < bytes.length) {
+      const { done, value } = await readChunk(reader, bytes.subarray(total));
+      if (value) bytes = new Uint8Array(value.buffer as ArrayBuffer); // the read moved the buffer to `value`
+      if (done) break;
+      total += value.byteLength;
+    } else {
+      const { done, value } = await readChunk(reader, spill ?? new Uint8Array(4096));
+      if (done) break;
+      spill = new Uint8Array(value.buffer as ArrayBuffer);
+      bytes = await append(reader, bytes, total, value, limit);
+      total += value.byteLength;
+    }
+  }
+  return total === bytes.length ? bytes : bytes.subarray(0, total);
+}
+
 export async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit, `${declared} bytes`);
   if (request.body === null) return new Uint8Array(0);
-  const reader = readerOf(request.body);
-  // The body goes into one buffer (of the declared length when there is one). A BYOB reader has the runtime write
-  // into it, so no chunk is allocated; a default reader's chunks are copied in and let go. Holding chunks is what
-  // not to do: each is a view of a read buffer of kilobytes whatever its length, so keeping the views of a body
-  // sent in 1-byte chunks held ≈ 4.4 KB per byte (200,000 of them grew workerd from 69 to 952 MiB).
+  // The body goes into one buffer, of the declared length when there is one. Holding the chunks instead is what not
+  // to do: each is a view of a read buffer of kilobytes whatever its length, so keeping the views of a body sent in
+  // 1-byte chunks held ≈ 4.4 KB per byte (200,000 of them grew workerd from 69 to 952 MiB).
   const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : 0;
-  let bytes = new Uint8Array(expected > 0 ? expected : Math.min(limit, FIRST_BUFFER_BYTES));
-  let total = 0;
-  // Where a BYOB read goes when `bytes` is full: one more byte there means the body is longer than the room.
-  let spill: Uint8Array | null = null;
-  for (;;) {
-    const full = total === bytes.length;
-    const room = full ? (spill ??= new Uint8Array(4096)) : bytes.subarray(total);
-    const { done, value } = await readChunk(reader, room);
-    if (reader instanceof ReadableStreamBYOBReader && value && !full)
-      bytes = new Uint8Array(value.buffer as ArrayBuffer);
-    if (done) break;
-    const end = total + value.byteLength;
-    if (end > limit) {
-      await discardRest(reader, limit);
-      throw tooLarge(limit, `more than ${limit} bytes`);
-    }
-    if (reader instanceof ReadableStreamBYOBReader && !full) {
-      total = end;
-      continue;
-    }
-    if (reader instanceof ReadableStreamBYOBReader) spill = new Uint8Array(value.buffer as ArrayBuffer);
-    if (end > bytes.length) bytes = grow(bytes, total, end, limit);
-    bytes.set(value, total);
-    total = end;
-  }
-  return total === bytes.length ? bytes : bytes.subarray(0, total);
+  const first = new Uint8Array(expected > 0 ? expected : Math.min(limit, FIRST_BUFFER_BYTES));
+  const reader = readerOf(request.body);
+  return reader instanceof ReadableStreamBYOBReader
+    ? readInPlace(reader, first, limit)
+    : readCopying(reader, first, limit);
 }
 
 export interface ImageForm {
