@@ -2,19 +2,12 @@
 // as Node's own parser gives, and every malformed body is a MultipartError that says what is wrong.
 import { describe, expect, it } from 'vitest';
 import { MAX_PARTS, MultipartError, boundaryOf, parseMultipart, partText } from '../../edge/src/multipart.ts';
+import { concatBytes } from '../helpers/bytes.ts';
 import { random } from './fuzz/cases.ts';
 
 const enc = (text: string) => new TextEncoder().encode(text);
-const concat = (...parts: (Uint8Array | string)[]) => {
-  const bytes = parts.map((p) => (typeof p === 'string' ? enc(p) : p));
-  const out = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of bytes) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-};
+const concat = (...parts: (Uint8Array | string)[]) =>
+  concatBytes(...parts.map((p) => (typeof p === 'string' ? enc(p) : p)));
 const TYPE = 'multipart/form-data; boundary=XyZ';
 const filePart = (name: string, content: Uint8Array | string, filename = 'a.bin') =>
   concat(`--XyZ\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\n\r\n`, content, '\r\n');

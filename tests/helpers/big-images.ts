@@ -1,6 +1,7 @@
 // Very large but valid images built in milliseconds, for the memory and bounded-work tests: the size is
 // in the headers, the content is cheap to write. Real decoders (jpeg-js, ImageMagick) read them too.
 import { Deflate, zlibSync } from 'fflate';
+import { concatBytes } from './bytes.ts';
 
 // Code lengths of T.81 Annex K's tables; symbols numbered in order, so symbol 0 (DC category 0, AC EOB) is "00".
 const DC_COUNTS = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0];
@@ -89,14 +90,7 @@ function ihdr(width: number, height: number, bitDepth: number, colorType: number
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export function pngFromChunks(chunks: [string, Uint8Array][]): Uint8Array {
-  const parts = [new Uint8Array(SIGNATURE), ...chunks.map(([type, data]) => chunk(type, data))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(new Uint8Array(SIGNATURE), ...chunks.map(([type, data]) => chunk(type, data)));
 }
 
 /** A PNG whose scanlines are `row(y)` (filter byte included), deflated as a stream so no full image exists. */

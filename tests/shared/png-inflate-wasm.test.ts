@@ -20,7 +20,7 @@ import {
   pngInflateWasmMemoryBytes,
   setPngInflateWasmModule,
 } from '@resnet-edge/shared/image/png/inflate-wasm';
-import { randomBytes } from '../helpers/random-bytes.ts';
+import { randomBytes } from '../helpers/bytes.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const INFLATE_WASM = new WebAssembly.Module(readFileSync(join(REPO, 'shared', 'wasm', 'inflate.wasm')));

@@ -8,7 +8,7 @@ import { ImageError, type ImageErrorCode } from '@resnet-edge/shared/image/error
 import { decodePngRows } from '@resnet-edge/shared/image/png/decode';
 import { INFLATER_BYTES, inflateBounded, type InflateResult } from '@resnet-edge/shared/image/png/inflate';
 import { ihdr, pngFromChunks } from '../helpers/big-images.ts';
-import { randomBytes } from '../helpers/random-bytes.ts';
+import { randomBytes } from '../helpers/bytes.ts';
 
 const LIMIT_ERROR = (): ImageError => new ImageError('inflation_limit', 'past the limit');
 

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
+import { concatBytes } from '../../helpers/bytes.ts';
 import { REPO } from '../worker.ts';
 
 export const FAMILIES = ['mutate', 'multipart', 'chunked', 'framing', 'query', 'hostile'] as const;
@@ -44,15 +45,7 @@ type Rng = () => number;
 const int = (rng: Rng, n: number) => Math.floor(rng() * n);
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[int(rng, items.length)]!;
 const bytesOf = (text: string) => new TextEncoder().encode(text);
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-};
+const concat = concatBytes;
 
 /** The real images the mutations start from: every fixture plus a few dataset PNGs. */
 export function seedImages(): { name: string; bytes: Uint8Array }[] {
