@@ -60,6 +60,9 @@ async function discardRest(reader: BodyReader, limit: number): Promise<void> {
 
 /** The first buffer of a body without a declared length; it doubles as the body grows (up to the limit). */
 const FIRST_BUFFER_BYTES = 64 * 1024;
+/** The most allocated for a declared length before its bytes arrive: the header is a promise a client need not keep,
+ * and a few idle requests each declaring 10 MiB would otherwise hold tens of megabytes of the isolate's 128. */
+const DECLARED_FIRST_MAX_BYTES = 1024 * 1024;
 
 /** A BYOB reader where the body is a byte stream (workerd's request bodies are), else a default one. */
 function readerOf(body: ReadableStream<Uint8Array>): BodyReader {
@@ -134,11 +137,14 @@ export async function readLimited(request: Request, limit: number): Promise<Uint
   const declared = request.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw tooLarge(limit, `${declared} bytes`);
   if (request.body === null) return new Uint8Array(0);
-  // The body goes into one buffer, of the declared length when there is one. Holding the chunks instead is what not
-  // to do: each is a view of a read buffer of kilobytes whatever its length, so keeping the views of a body sent in
-  // 1-byte chunks held ≈ 4.4 KB per byte (200,000 of them grew workerd from 69 to 952 MiB).
+  // The body goes into one buffer, of the declared length when there is one (at most 1 MiB before bytes arrive).
+  // Holding the chunks instead is what not to do: each is a view of a read buffer of kilobytes whatever its length,
+  // so keeping the views of a body sent in 1-byte chunks held ≈ 4.4 KB per byte (200,000 of them grew workerd from
+  // 69 to 952 MiB).
   const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : 0;
-  const first = new Uint8Array(expected > 0 ? expected : Math.min(limit, FIRST_BUFFER_BYTES));
+  const first = new Uint8Array(
+    Math.min(limit, expected > 0 ? Math.min(expected, DECLARED_FIRST_MAX_BYTES) : FIRST_BUFFER_BYTES),
+  );
   const reader = readerOf(request.body);
   return reader instanceof ReadableStreamBYOBReader
     ? readInPlace(reader, first, limit)

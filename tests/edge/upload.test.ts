@@ -67,6 +67,13 @@ describe.each<Kind>(['default', 'bytes'])('readLimited, a %s stream', (kind) => 
     expect([bytes[0], bytes[70_000], bytes[149_999]]).toEqual([0, 7, 14]);
   });
 
+  it('a declared 3 MB body starts in 1 MiB and grows to fit it', async () => {
+    const chunks = Array.from({ length: 30 }, (_, i) => new Array(100_000).fill(i));
+    const bytes = await readLimited(streamed(chunks, '3000000', kind), 4_000_000);
+    expect(bytes.length).toBe(3_000_000);
+    expect([bytes[0], bytes[1_048_576], bytes[2_999_999]]).toEqual([0, 10, 29]);
+  });
+
   it('an empty body is empty', async () => {
     expect((await readLimited(streamed([], '0', kind), 100)).length).toBe(0);
   });
