@@ -57,12 +57,23 @@ interface Answer {
   text: string;
 }
 
-function send(url: URL, c: FuzzCase, agent: Agent, timeoutMs: number): Promise<Answer> {
+function send(url: URL, c: FuzzCase, agent: Agent, timeoutMs: number, mayReuse = true): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers = { ...c.headers };
+    let answered = false;
     const req = request(
-      { host: url.hostname, port: url.port, method: c.method, path: c.path, headers, agent, timeout: timeoutMs },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: c.method,
+        path: c.path,
+        headers,
+        // The retry below goes on a socket of its own.
+        agent: mayReuse ? agent : false,
+        timeout: timeoutMs,
+      },
       (res) => {
+        answered = true;
         const parts: Buffer[] = [];
         res.on('data', (d: Buffer) => parts.push(d));
         res.on('end', () =>
@@ -76,7 +87,14 @@ function send(url: URL, c: FuzzCase, agent: Agent, timeoutMs: number): Promise<A
       },
     );
     req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer in ${timeoutMs} ms`), { code: 'TIMEOUT' })));
-    req.on('error', reject);
+    req.on('error', (error: Error & { code?: string }) => {
+      // A kept-alive socket the server closed while it sat idle (workerd closes one after a few idle seconds, which a
+      // loaded CI box reaches) fails the next write on it with ECONNRESET before any answer: the request never
+      // reached the worker, so it is sent again on a fresh socket, as Node's docs advise (`request.reusedSocket`).
+      if (req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && !answered)
+        send(url, c, agent, timeoutMs, false).then(resolve, reject);
+      else reject(error);
+    });
     if (c.chunks) {
       for (const chunk of c.chunks) req.write(chunk);
       req.end();
