@@ -1,6 +1,7 @@
 // Very large but valid images built in milliseconds, for the memory and bounded-work tests: the size is
 // in the headers, the content is cheap to write. Real decoders (jpeg-js, ImageMagick) read them too.
 import { Deflate, zlibSync } from 'fflate';
+import { crc32 } from '../../shared/src/image/png/chunks.ts';
 import { concatBytes } from './bytes.ts';
 
 // Code lengths of T.81 Annex K's tables; symbols numbered in order, so symbol 0 (DC category 0, AC EOB) is "00".
@@ -58,22 +59,13 @@ export function flatJpeg(width: number, height: number): Uint8Array {
   return out;
 }
 
-function crc32(bytes: Uint8Array): number {
-  let c = -1;
-  for (const b of bytes) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return (c ^ -1) >>> 0;
-}
-
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
   for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
   out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  view.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
   return out;
 }
 

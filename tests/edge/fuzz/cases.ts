@@ -9,8 +9,8 @@
 //              decoders bound them (shared/src/image/; `npm run bench -- edge-hostile` measures each kind).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
+import { deflateBombPng } from '../../helpers/big-images.ts';
 import { concatBytes } from '../../helpers/bytes.ts';
 import { REPO } from '../worker.ts';
 
@@ -45,7 +45,6 @@ type Rng = () => number;
 const int = (rng: Rng, n: number) => Math.floor(rng() * n);
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[int(rng, items.length)]!;
 const bytesOf = (text: string) => new TextEncoder().encode(text);
-const concat = concatBytes;
 
 /** The real images the mutations start from: every fixture plus a few dataset PNGs. */
 export function seedImages(): { name: string; bytes: Uint8Array }[] {
@@ -84,15 +83,15 @@ function mutate(rng: Rng, image: Uint8Array): { bytes: Uint8Array; how: string }
         len = 1 + int(rng, 512),
         to = int(rng, bytes.length);
       return {
-        bytes: concat(bytes.slice(0, to), bytes.slice(from, from + len), bytes.slice(to)),
+        bytes: concatBytes(bytes.slice(0, to), bytes.slice(from, from + len), bytes.slice(to)),
         how: `${len} bytes from ${from} copied to ${to}`,
       };
     }
     default: {
       const junk = Uint8Array.from({ length: 1 + int(rng, 256) }, () => int(rng, 256));
       return rng() < 0.5
-        ? { bytes: concat(bytes, junk), how: `${junk.length} junk bytes appended` }
-        : { bytes: concat(junk, bytes), how: `${junk.length} junk bytes prepended` };
+        ? { bytes: concatBytes(bytes, junk), how: `${junk.length} junk bytes appended` }
+        : { bytes: concatBytes(junk, bytes), how: `${junk.length} junk bytes prepended` };
     }
   }
 }
@@ -100,7 +99,7 @@ function mutate(rng: Rng, image: Uint8Array): { bytes: Uint8Array; how: string }
 function multipartCase(rng: Rng, image: Uint8Array): { body: Uint8Array; type: string; how: string } {
   const b = `----fuzz${int(rng, 1e9)}`;
   const part = (name: string, content: Uint8Array | string, filename = 'photo.jpg', eol = '\r\n') =>
-    concat(
+    concatBytes(
       bytesOf(
         `--${b}${eol}Content-Disposition: form-data; name="${name}"; filename="${filename}"${eol}Content-Type: application/octet-stream${eol}${eol}`,
       ),
@@ -111,37 +110,41 @@ function multipartCase(rng: Rng, image: Uint8Array): { body: Uint8Array; type: s
   const type = `multipart/form-data; boundary=${b}`;
   switch (int(rng, 10)) {
     case 0:
-      return { body: concat(part('file', image), end), type, how: 'well-formed' };
+      return { body: concatBytes(part('file', image), end), type, how: 'well-formed' };
     case 1:
-      return { body: concat(part('file', image), end), type: 'multipart/form-data', how: 'no boundary parameter' };
+      return { body: concatBytes(part('file', image), end), type: 'multipart/form-data', how: 'no boundary parameter' };
     case 2:
       return {
-        body: concat(part('file', image), end),
+        body: concatBytes(part('file', image), end),
         type: `multipart/form-data; boundary=other`,
         how: 'wrong boundary',
       };
     case 3:
-      return { body: concat(part('file', new Uint8Array(0)), end), type, how: 'empty file part' };
+      return { body: concatBytes(part('file', new Uint8Array(0)), end), type, how: 'empty file part' };
     case 4:
-      return { body: concat(part('file', image), part('file', image), end), type, how: 'two file parts' };
+      return { body: concatBytes(part('file', image), part('file', image), end), type, how: 'two file parts' };
     case 5:
       return {
-        body: concat(part('file', image)).slice(0, int(rng, image.length)),
+        body: concatBytes(part('file', image)).slice(0, int(rng, image.length)),
         type,
         how: 'truncated, no closing boundary',
       };
     case 6:
       return {
-        body: concat(...Array.from({ length: 500 }, (_, i) => part(`f${i}`, 'x')), part('file', image), end),
+        body: concatBytes(...Array.from({ length: 500 }, (_, i) => part(`f${i}`, 'x')), part('file', image), end),
         type,
         how: '500 text parts before the file',
       };
     case 7:
-      return { body: concat(part('file', image, 'a"b\r\nc.jpg', '\n'), end), type, how: 'LF line ends, odd filename' };
+      return {
+        body: concatBytes(part('file', image, 'a"b\r\nc.jpg', '\n'), end),
+        type,
+        how: 'LF line ends, odd filename',
+      };
     case 8:
       return { body: image, type, how: 'raw image declared as multipart' };
     default:
-      return { body: concat(part('file', image), bytesOf(`--${b}`)), type, how: 'no final --' };
+      return { body: concatBytes(part('file', image), bytesOf(`--${b}`)), type, how: 'no final --' };
   }
 }
 
@@ -182,31 +185,6 @@ function flatPng(width: number, height: number): Uint8Array {
   return encodePng({ width, height, channels: 1, depth: 8, data: new Uint8Array(width * height).fill(128) });
 }
 
-/** A 1×1 PNG whose image data inflates to `inflated` bytes of zeros (a deflate bomb). */
-function bombPng(inflated: number): Uint8Array {
-  const png = flatPng(1, 1);
-  const idat = deflateSync(new Uint8Array(inflated), { level: 9 });
-  const chunk = (type: string, data: Uint8Array) => {
-    const head = new Uint8Array(8);
-    new DataView(head.buffer).setUint32(0, data.length);
-    head.set(bytesOf(type), 4);
-    const crc = new Uint8Array(4);
-    new DataView(crc.buffer).setUint32(0, crc32(concat(bytesOf(type), data)));
-    return concat(head, data, crc);
-  };
-  // Signature and IHDR of the real PNG, then the bomb as its only IDAT.
-  return concat(png.slice(0, 33), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0)));
-}
-
-function crc32(bytes: Uint8Array): number {
-  let c = ~0;
-  for (const byte of bytes) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
-}
-
 // Built once per process: a 256 MB bomb takes a second to deflate.
 const hostileBodies = new Map<string, Uint8Array>();
 const built = (how: string, make: () => Uint8Array) => ({
@@ -226,7 +204,7 @@ function hostileCase(rng: Rng): { bytes: Uint8Array; how: string } {
     }
     case 2: {
       const mb = pick(rng, [16, 64, 256]);
-      return built(`1×1 PNG inflating to ${mb} MB`, () => bombPng(mb << 20));
+      return built(`1×1 PNG inflating to ${mb} MB`, () => deflateBombPng(mb << 20));
     }
     default: {
       const side = pick(rng, [3000, 4000]);
