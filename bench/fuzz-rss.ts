@@ -19,7 +19,7 @@ import { makeCases, type Family } from '../tests/edge/fuzz/cases.ts';
 import { runFuzz } from '../tests/edge/fuzz/run.ts';
 import { FUZZ_UPLOAD_LIMIT, startFuzzStack } from '../tests/edge/fuzz/stack.ts';
 import { sampleIsolateHeap, type HeapSampler } from './isolate-heap.ts';
-import { startBareWorker } from '../tests/edge/bare-workerd/host.ts';
+import { startBareWorker, workerdBinary } from '../tests/edge/bare-workerd/host.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,10 +45,6 @@ const EXTRA_VARS = Object.fromEntries(
     .map((kv) => kv.split('=') as [string, string]),
 );
 
-function workerdBin(): string {
-  return join(here, '..', 'node_modules', '@cloudflare', 'workerd-linux-64', 'bin', 'workerd');
-}
-
 async function startHost(host: string): Promise<() => Promise<void>> {
   if (host === 'ours-workerd') {
     const worker = await startBareWorker({
@@ -65,7 +61,7 @@ async function startHost(host: string): Promise<() => Promise<void>> {
   }
   const child =
     host === 'workerd' || host === 'workerd-hop'
-      ? spawn(workerdBin(), ['serve', '--experimental', join(repro, `${host}.capnp`)], { stdio: 'ignore' })
+      ? spawn(workerdBinary(), ['serve', '--experimental', join(repro, `${host}.capnp`)], { stdio: 'ignore' })
       : spawn(
           process.execPath,
           [

@@ -16,6 +16,13 @@ import { tinyModel } from '../tiny-model.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const EDGE_DIR = join(here, '..', '..', '..', 'edge');
 
+/** The workerd binary wrangler installs (the runtime `wrangler dev` runs). */
+export function workerdBinary(): string {
+  const wrangler = createRequire(join(EDGE_DIR, 'package.json')).resolve('wrangler/package.json');
+  const workerd = createRequire(wrangler).resolve('workerd/package.json');
+  return join(dirname(workerd), '..', '@cloudflare', 'workerd-linux-64', 'bin', 'workerd');
+}
+
 export interface BareWorker {
   /** The workerd process. */
   pid: number;
@@ -109,17 +116,9 @@ ${Object.entries(vars)
 );
 `,
   );
-  const workerd = join(
-    dirname(createRequire(join(wrangler, 'package.json')).resolve('workerd/package.json')),
-    '..',
-    '@cloudflare',
-    'workerd-linux-64',
-    'bin',
-    'workerd',
-  );
   const args = ['serve', '--experimental', join(dir, 'config.capnp')];
   if (opts.inspectorPort) args.push(`--inspector-addr=127.0.0.1:${opts.inspectorPort}`);
-  const child = spawn(workerd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(workerdBinary(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
