@@ -1,4 +1,5 @@
-// `npm run bench -- fuzz-rss [--host workerd|workerd-hop|wrangler|ours] [--count 20000] [--block 2000] [--concurrency 8]`
+// `npm run bench -- fuzz-rss [--host workerd|workerd-hop|wrangler|ours] [--count 20000] [--block 2000] [--concurrency 8]
+//   [--families a,b] [--vars NAME=VALUE,…] [--gc-every N]`
 // Where workerd's RSS growth under the fuzz comes from (issue 14). The same fuzz traffic (families without
 // `framing`, whose Content-Length junk bare workerd answers with plain-text errors and hangs) goes to:
 //   workerd  — the 20-line body reader of bench/rss-repro/ in bare workerd (its capnp config, no inspector);
@@ -6,7 +7,9 @@
 //   wrangler — the same body reader under `wrangler dev` (proxy workerd + user workerd with the inspector);
 //   ours     — our worker, as `npm run bench -- fuzz` starts it (front + wrangler dev), without a heap sampler;
 //   ours-workerd — our worker's deploy bundle on bare workerd (tests/edge/bare-workerd/host.ts), MODELS over a disk
-//                  folder, no hop in front; the isolate's heap is read through workerd's inspector.
+//                  folder, no hop in front; the isolate's heap is read through workerd's inspector. With
+//                  `--gc-every N`, V8 collects all garbage after every N-th answer: what is left is what the worker
+//                  and the runtime keep, not garbage waiting for V8's next major collection.
 // Prints the summed workerd RSS per block, then each workerd process's RSS per block (wrangler dev runs two: the
 // proxy, which listens on the public port, and the user worker behind it).
 import { spawn } from 'node:child_process';
@@ -18,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { makeCases, type Family } from '../tests/edge/fuzz/cases.ts';
 import { runFuzz } from '../tests/edge/fuzz/run.ts';
 import { FUZZ_UPLOAD_LIMIT, startFuzzStack } from '../tests/edge/fuzz/stack.ts';
-import { sampleIsolateHeap, type HeapSampler } from './isolate-heap.ts';
+import { sampleIsolateHeap, type HeapSampler } from '../tests/edge/isolate-inspector.ts';
 import { startBareWorker, workerdBinary } from '../tests/edge/bare-workerd/host.ts';
 
 const { values } = parseArgs({
@@ -29,6 +32,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     families: { type: 'string' },
     vars: { type: 'string', default: '' },
+    'gc-every': { type: 'string' },
   },
 });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -51,6 +55,7 @@ async function startHost(host: string): Promise<() => Promise<void>> {
       port: PORT,
       inspectorPort: INSPECTOR_PORT,
       vars: { MAX_UPLOAD_BYTES: String(FUZZ_UPLOAD_LIMIT), FEEDBACK_PER_MINUTE: '100000', ...EXTRA_VARS },
+      ...(values['gc-every'] ? { collectGarbageEvery: Number(values['gc-every']) } : {}),
     });
     heap = await sampleIsolateHeap(INSPECTOR_PORT, 1000, 'main');
     return () => worker.stop();
@@ -163,7 +168,7 @@ try {
   await stop();
 }
 console.log(
-  `\nfuzz-rss --host ${values.host}: ${report.outcomes.length} requests (families ${FAMILIES.join(',')}) in ${report.seconds.toFixed(0)} s, verdicts ${JSON.stringify(report.byVerdict)}; load ${loadavg()
+  `\nfuzz-rss --host ${values.host}${values['gc-every'] ? ` --gc-every ${values['gc-every']}` : ''}: ${report.outcomes.length} requests (families ${FAMILIES.join(',')}) in ${report.seconds.toFixed(0)} s, verdicts ${JSON.stringify(report.byVerdict)}; load ${loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 );

@@ -16,7 +16,7 @@ import {
 } from '../tests/edge/fuzz/cases.ts';
 import { runFuzz } from '../tests/edge/fuzz/run.ts';
 import { FUZZ_UPLOAD_LIMIT, startFuzzStack } from '../tests/edge/fuzz/stack.ts';
-import { sampleIsolateHeap } from './isolate-heap.ts';
+import { sampleIsolateHeap } from '../tests/edge/isolate-inspector.ts';
 
 const { values } = parseArgs({
   options: {

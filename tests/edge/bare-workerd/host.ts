@@ -68,10 +68,33 @@ function wranglerVars(): Record<string, string> {
 
 const text = (value: string) => JSON.stringify(value);
 
+/**
+ * The bundle's entry wrapped so that V8 collects all garbage after every `every`-th answer (workerd started with
+ * `--expose-gc`): a benchmark's way to tell memory the worker keeps from garbage V8 has not collected yet, which a
+ * deployed isolate collects when it nears its limit.
+ */
+function collectingEntry(every: number): string {
+  return `import worker from './index.js';
+let answered = 0;
+export default {
+  ...worker,
+  async fetch(request, env, ctx) {
+    try {
+      return await worker.fetch(request, env, ctx);
+    } finally {
+      if (++answered % ${every} === 0) gc();
+    }
+  },
+};
+`;
+}
+
 export async function startBareWorker(opts: {
   port: number;
   vars?: Record<string, string>;
   inspectorPort?: number;
+  /** Run a full garbage collection after every N-th answer (benchmarks only; see collectingEntry). */
+  collectGarbageEvery?: number;
 }): Promise<BareWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'ours-workerd-'));
   const bundle = join(dir, 'bundle');
@@ -82,6 +105,8 @@ export async function startBareWorker(opts: {
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
   });
   copyFileSync(join(here, 'r2-disk.js'), join(bundle, 'r2-disk.js'));
+  const collect = opts.collectGarbageEvery;
+  if (collect) writeFileSync(join(bundle, 'collecting.js'), collectingEntry(collect));
 
   const models = join(dir, 'models');
   const modelDir = join(dir, 'model');
@@ -99,11 +124,11 @@ export async function startBareWorker(opts: {
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .edge), (name = "models", disk = (path = ${text(models)}, writable = true)) ],
   sockets = [ (name = "http", address = "127.0.0.1:${opts.port}", http = (), service = "main") ],
-  extensions = [ (modules = [ (name = "r2-disk", esModule = embed "bundle/r2-disk.js", internal = true) ]) ],
+${collect ? '  v8Flags = [ "--expose-gc" ],\n' : ''}  extensions = [ (modules = [ (name = "r2-disk", esModule = embed "bundle/r2-disk.js", internal = true) ]) ],
 );
 const edge :Workerd.Worker = (
   modules = [
-    (name = "index.js", esModule = embed "bundle/index.js"),
+${collect ? '    (name = "collecting.js", esModule = embed "bundle/collecting.js"),\n' : ''}    (name = "index.js", esModule = embed "bundle/index.js"),
 ${wasm.map((f) => `    (name = ${text(f)}, wasm = embed ${text(`bundle/${f}`)}),`).join('\n')}
   ],
   bindings = [

@@ -47,7 +47,7 @@ export interface RunOptions {
   healthEvery?: number;
   /** The wrangler process: workerd's memory is read from its descendants in /proc. */
   wranglerPid?: number;
-  /** Latest sample of the isolate's JS heap (bench/isolate-heap.ts), recorded with each block. */
+  /** Latest sample of the isolate's JS heap (tests/edge/isolate-inspector.ts), recorded with each block. */
   isolateHeapMiB?: () => { used: number; total: number } | null;
 }
 
