@@ -7,14 +7,14 @@
 //   wrangler — the same body reader under `wrangler dev` (proxy workerd + user workerd with the inspector);
 //   ours     — our worker, as `npm run bench -- fuzz` starts it (front + wrangler dev), without a heap sampler;
 //   ours-workerd — our worker's deploy bundle on bare workerd (tests/edge/bare-workerd/host.ts), MODELS over a disk
-//                  folder, no hop in front; the isolate's heap is read through workerd's inspector. With
-//                  `--gc-every N`, V8 collects all garbage after every N-th answer: what is left is what the worker
-//                  and the runtime keep, not garbage waiting for V8's next major collection.
+//                  folder, no hop in front; the isolate's heap is read through workerd's inspector.
+// With `--gc-every N` (ours-workerd and workerd), V8 collects all garbage after every N-th answer: what is left is
+// what the worker and the runtime keep, not garbage waiting for V8's next major collection.
 // Prints the summed workerd RSS per block, then each workerd process's RSS per block (wrangler dev runs two: the
 // proxy, which listens on the public port, and the user worker behind it).
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,7 +22,7 @@ import { makeCases, type Family } from '../tests/edge/fuzz/cases.ts';
 import { runFuzz } from '../tests/edge/fuzz/run.ts';
 import { FUZZ_UPLOAD_LIMIT, startFuzzStack } from '../tests/edge/fuzz/stack.ts';
 import { sampleIsolateHeap, type HeapSampler } from '../tests/edge/isolate-inspector.ts';
-import { startBareWorker, workerdBinary } from '../tests/edge/bare-workerd/host.ts';
+import { collectingEntry, startBareWorker, workerdBinary } from '../tests/edge/bare-workerd/host.ts';
 
 const { values } = parseArgs({
   options: {
@@ -66,7 +66,7 @@ async function startHost(host: string): Promise<() => Promise<void>> {
   }
   const child =
     host === 'workerd' || host === 'workerd-hop'
-      ? spawn(workerdBinary(), ['serve', '--experimental', join(repro, `${host}.capnp`)], { stdio: 'ignore' })
+      ? spawn(workerdBinary(), ['serve', '--experimental', reproConfig(host)], { stdio: 'ignore' })
       : spawn(
           process.execPath,
           [
@@ -96,6 +96,28 @@ async function startHost(host: string): Promise<() => Promise<void>> {
       child.once('exit', () => resolve());
       child.kill('SIGINT');
     });
+}
+
+/**
+ * The reproduction's capnp config; with `--gc-every N` (bare `workerd` only) a copy in a temp folder whose reader is
+ * wrapped as startBareWorker wraps our bundle, so both sides collect garbage on the same schedule.
+ */
+function reproConfig(host: string): string {
+  const config = join(repro, `${host}.capnp`);
+  const every = Number(values['gc-every'] ?? 0);
+  if (!every) return config;
+  if (host !== 'workerd') throw new Error('--gc-every works with --host workerd and ours-workerd');
+  const dir = mkdtempSync(join(tmpdir(), 'rss-repro-'));
+  copyFileSync(join(repro, 'worker.js'), join(dir, 'worker.js'));
+  writeFileSync(join(dir, 'collecting.js'), collectingEntry(every, './worker.js'));
+  const text = readFileSync(config, 'utf8')
+    .replace('sockets = [', 'v8Flags = [ "--expose-gc" ],\n  sockets = [')
+    .replace(
+      'modules = [ (name = "worker.js"',
+      'modules = [ (name = "collecting.js", esModule = embed "collecting.js"), (name = "worker.js"',
+    );
+  writeFileSync(join(dir, 'workerd.capnp'), text);
+  return join(dir, 'workerd.capnp');
 }
 
 /** RSS (MiB) of each workerd process below this one, named by the first socket it serves. */
@@ -181,3 +203,8 @@ if (heap) {
 }
 const names = [...new Set(perBlock.flatMap((m) => [...m.keys()]))];
 for (const name of names) console.log(`  ${name}: ${perBlock.map((m) => m.get(name)?.toFixed(0) ?? '—').join(' ')}`);
+for (const f of report.failures.slice(0, 10)) {
+  console.log(
+    `  failed: case ${f.case.id} (${f.case.family}) ${f.verdict} ${f.status} after ${f.ms.toFixed(0)} ms: ${f.detail}`,
+  );
+}

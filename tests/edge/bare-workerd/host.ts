@@ -73,8 +73,8 @@ const text = (value: string) => JSON.stringify(value);
  * `--expose-gc`): a benchmark's way to tell memory the worker keeps from garbage V8 has not collected yet, which a
  * deployed isolate collects when it nears its limit.
  */
-function collectingEntry(every: number): string {
-  return `import worker from './index.js';
+export function collectingEntry(every: number, entry = './index.js'): string {
+  return `import worker from '${entry}';
 let answered = 0;
 export default {
   ...worker,
