@@ -12,7 +12,7 @@ import { heapUsedMiB } from './isolate-inspector.ts';
 import { fixture } from './worker.ts';
 
 const port = 8880 + (process.pid % 50);
-const collectingPort = 9480 + (process.pid % 50); // and its inspector one above
+const collectingPort = 9480 + (process.pid % 50); // its inspector listens 50 above
 const url = `http://127.0.0.1:${port}`;
 let worker: BareWorker;
 beforeAll(async () => {

@@ -70,7 +70,7 @@ const text = (value: string) => JSON.stringify(value);
 
 /**
  * The bundle's entry wrapped so that V8 collects all garbage after every `every`-th answer (workerd started with
- * `--expose-gc`): a benchmark's way to tell memory the worker keeps from garbage V8 has not collected yet, which a
+ * `--expose-gc`): a way to tell memory the worker keeps from garbage V8 has not collected yet, which a
  * deployed isolate collects when it nears its limit.
  */
 export function collectingEntry(every: number, entry = './index.js'): string {
@@ -93,7 +93,7 @@ export async function startBareWorker(opts: {
   port: number;
   vars?: Record<string, string>;
   inspectorPort?: number;
-  /** Run a full garbage collection after every N-th answer (benchmarks only; see collectingEntry). */
+  /** Run a full garbage collection after every N-th answer (see collectingEntry; the deploy bundle itself is unchanged). */
   collectGarbageEvery?: number;
 }): Promise<BareWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'ours-workerd-'));
