@@ -52,6 +52,43 @@ it('answers 120 fuzzed requests in JSON, none a 5xx', async () => {
   expect(failures).toEqual([]);
 }, 90_000);
 
+// Requests that name a model this isolate has not loaded share one load, which runs as the first one's I/O; the
+// others wait on it with nothing pending of their own. Once V8 had optimised the loader (TurboFan, after ≈ 16,600
+// such requests at its default thresholds), workerd ended 5–15 % of the waiters with a plain-text 500 ("the
+// Worker's code had hung"). This worker tiers up after a few dozen calls, so the race shows within a few hundred
+// requests: before edge/src/model/await-shared.ts, 414 of these 4,000 failed (1,000–1,400 of 5,000 on either path).
+it("answers every request that waits on another request's model load", async () => {
+  const tieringPort = collectingPort + 25;
+  const tiering = await startBareWorker({
+    port: tieringPort,
+    v8Flags: ['--invocation-count-for-turbofan=50', '--invocation-count-for-maglev=20'],
+  });
+  try {
+    const refs = ['0', '16', 'fashion-mnist@9.9.9', 'fashion-mnist@9.9.8'];
+    const answers = new Map<string, number>();
+    let next = 0;
+    const lane = async () => {
+      while (next < 4000) {
+        const ref = refs[next++ % refs.length]!;
+        const response = await fetch(`http://127.0.0.1:${tieringPort}/v1/classify?model=${encodeURIComponent(ref)}`, {
+          method: 'POST',
+          body: 'x',
+          headers: { 'content-type': 'image/png' },
+        });
+        const text = await response.text();
+        const what = response.headers.get('content-type')?.startsWith('application/json')
+          ? (JSON.parse(text) as { error: { code: string } }).error.code
+          : text.slice(0, 80);
+        answers.set(`${response.status} ${what}`, (answers.get(`${response.status} ${what}`) ?? 0) + 1);
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, lane));
+    expect(Object.fromEntries(answers)).toEqual({ '404 model_not_found': 4000 });
+  } finally {
+    await tiering.stop();
+  }
+}, 120_000);
+
 // What the worker keeps per request, measured where it cannot hide: the isolate's live JS heap, in a second worker
 // that collects all garbage after every answer. (workerd's RSS also holds garbage that V8 has not collected yet, and
 // grows with V8's heap sizing: BENCHMARKS.md, HTTP-layer fuzz.) Between the two readings it moves by 0.06–0.12 MiB;

@@ -1,9 +1,12 @@
 // The isolate's model cache (edge/src/model/loader.ts) in plain Node over an in-memory bucket: concurrent requests
 // share one load, the request that starts a load hands it to keepAlive (waitUntil) so it outlives that request's
 // client, and a due re-check of the pointer never holds a request while a loaded version can answer it — in
-// workerd a request left awaiting another request's cancelled I/O is ended as hung (a plain-text 500).
-import { describe, expect, it } from 'vitest';
+// workerd a request left awaiting another request's cancelled I/O is ended as hung (a plain-text 500). Each
+// request waits with a deadline of its own (await-shared.ts), which also bounds a load that never finishes.
+import { describe, expect, it, vi } from 'vitest';
+import { SHARED_LOAD_WAIT_MS } from '../../edge/src/model/await-shared.ts';
 import { currentModel, resolveModel } from '../../edge/src/model/loader.ts';
+import { ApiError } from '../../edge/src/errors.ts';
 import { manifestKey, modelFileKey, pointerKey } from '@resnet-edge/shared/registry/layout';
 import { makeManifest } from './publish.ts';
 import { tinyModel } from './tiny-model.ts';
@@ -91,5 +94,36 @@ describe('model loads shared between requests', () => {
     );
     expect(model.manifest.version).toBe('2.0.0');
     expect(kept).toHaveLength(1);
+  });
+
+  it('a load that never finishes: its waiters get a 503 with Retry-After at the deadline, the next request a new load', async () => {
+    vi.useFakeTimers();
+    try {
+      const objects = await published('stuck', '1.0.0');
+      const { bucket, reads } = fakeBucket(objects, new Set([pointerKey('stuck')])); // the pointer read never completes
+      const waiting = [0, 1, 2].map(() =>
+        currentModel(bucket, 'stuck', { recheckMs: 60_000 }).then(
+          () => 'loaded',
+          (error: unknown) => error,
+        ),
+      );
+      await vi.advanceTimersByTimeAsync(SHARED_LOAD_WAIT_MS - 1);
+      const early = await Promise.race([Promise.all(waiting), Promise.resolve('still waiting')]);
+      expect(early).toBe('still waiting');
+      await vi.advanceTimersByTimeAsync(1);
+      for (const outcome of await Promise.all(waiting)) {
+        expect(outcome).toBeInstanceOf(ApiError);
+        const error = outcome as ApiError;
+        expect([error.status, error.code, error.headers['Retry-After']]).toEqual([503, 'model_unavailable', '5']);
+        expect(error.message).toMatch(/model stuck is still loading after 20 s/);
+      }
+      expect(reads).toEqual([pointerKey('stuck')]);
+      const retry = currentModel(bucket, 'stuck', { recheckMs: 60_000 }).catch(() => undefined);
+      expect(reads).toEqual([pointerKey('stuck'), pointerKey('stuck')]);
+      await vi.advanceTimersByTimeAsync(SHARED_LOAD_WAIT_MS);
+      await retry;
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -7,12 +7,14 @@
 // them: if that client hangs up, its I/O is cancelled and every other request awaiting the load would hang
 // (workerd ends them with a plain 500, "the Worker's code had hung"; seen once in 30,000 fuzzed requests). So the
 // starter hands each load to `keepAlive` (its ExecutionContext.waitUntil), which lets it finish whoever leaves,
-// and a re-check of the pointer never makes a request wait while a loaded version can serve it.
+// and a re-check of the pointer never makes a request wait while a loaded version can serve it. Every request
+// awaits a load through `awaitShared`, which keeps pending work of its own while it waits (await-shared.ts).
 import { assertModelName, assertVersion, modelFileKey } from '@resnet-edge/shared/registry/layout';
 import type { Manifest } from '@resnet-edge/shared/registry/manifest';
 import { Interpreter } from '@resnet-edge/shared/tflite/interpreter';
 import type { ClassifierModel } from '@resnet-edge/shared/classify/classify';
 import { ApiError } from '../errors.ts';
+import { awaitShared } from './await-shared.ts';
 import { readPointer, readServableModel } from './fetch-verified.ts';
 
 export interface LoadedModel extends ClassifierModel {
@@ -148,7 +150,8 @@ export function currentModel(bucket: R2Bucket, name: string, opts: GetModelOptio
     opts.keepAlive?.(pending.catch(() => undefined)); // its failure is logged or reaches the awaiting requests
   }
   if (current && !opts.force) return Promise.resolve(current.model);
-  return pending;
+  const load = pending;
+  return awaitShared(load, `model ${name}`, () => refreshing.get(name) === load && refreshing.delete(name));
 }
 
 /** One exact version, verified against its manifest (no pointer is involved, so there is no manifest sha to check). */
@@ -159,11 +162,13 @@ export function pinnedModel(
   keepAlive?: GetModelOptions['keepAlive'],
 ): Promise<LoadedModel> {
   const key = `${name}@${version}`;
+  const wait = (load: Promise<LoadedModel>) =>
+    awaitShared(load, `model ${key}`, () => pinned.get(key) === load && pinned.delete(key));
   const hit = pinned.get(key);
   if (hit) {
     pinned.delete(key); // re-insert: Map order is the LRU order
     pinned.set(key, hit);
-    return hit;
+    return wait(hit);
   }
   const loading = loadVersion(bucket, name, version).catch((error: unknown) => {
     pinned.delete(key); // a failure is not cached: the version may be published a moment later
@@ -175,7 +180,7 @@ export function pinnedModel(
   pinned.set(key, loading);
   keepAlive?.(loading.catch(() => undefined));
   while (pinned.size > PINNED_CAPACITY) pinned.delete(pinned.keys().next().value!);
-  return loading;
+  return wait(loading);
 }
 
 export function resolveModel(bucket: R2Bucket, ref: ModelRef, opts: GetModelOptions): Promise<LoadedModel> {

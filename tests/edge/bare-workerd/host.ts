@@ -95,6 +95,8 @@ export async function startBareWorker(opts: {
   inspectorPort?: number;
   /** Run a full garbage collection after every N-th answer (see collectingEntry; the deploy bundle itself is unchanged). */
   collectGarbageEvery?: number;
+  /** Extra V8 flags for the isolate (e.g. lower tier-up thresholds, so optimised code runs after a few requests). */
+  v8Flags?: string[];
 }): Promise<BareWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'ours-workerd-'));
   const bundle = join(dir, 'bundle');
@@ -107,6 +109,7 @@ export async function startBareWorker(opts: {
   copyFileSync(join(here, 'r2-disk.js'), join(bundle, 'r2-disk.js'));
   const collect = opts.collectGarbageEvery;
   if (collect) writeFileSync(join(bundle, 'collecting.js'), collectingEntry(collect));
+  const v8Flags = [...(collect ? ['--expose-gc'] : []), ...(opts.v8Flags ?? [])];
 
   const models = join(dir, 'models');
   const modelDir = join(dir, 'model');
@@ -124,7 +127,7 @@ export async function startBareWorker(opts: {
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .edge), (name = "models", disk = (path = ${text(models)}, writable = true)) ],
   sockets = [ (name = "http", address = "127.0.0.1:${opts.port}", http = (), service = "main") ],
-${collect ? '  v8Flags = [ "--expose-gc" ],\n' : ''}  extensions = [ (modules = [ (name = "r2-disk", esModule = embed "bundle/r2-disk.js", internal = true) ]) ],
+${v8Flags.length ? `  v8Flags = [ ${v8Flags.map(text).join(', ')} ],\n` : ''}  extensions = [ (modules = [ (name = "r2-disk", esModule = embed "bundle/r2-disk.js", internal = true) ]) ],
 );
 const edge :Workerd.Worker = (
   modules = [
