@@ -13,6 +13,7 @@ import { fixture } from './worker.ts';
 
 const port = 8880 + (process.pid % 50);
 const collectingPort = 9480 + (process.pid % 50); // its inspector listens 50 above
+const tieringPort = 9380 + (process.pid % 50);
 const url = `http://127.0.0.1:${port}`;
 let worker: BareWorker;
 beforeAll(async () => {
@@ -58,7 +59,6 @@ it('answers 120 fuzzed requests in JSON, none a 5xx', async () => {
 // Worker's code had hung"). This worker tiers up after a few dozen calls, so the race shows within a few hundred
 // requests: before edge/src/model/await-shared.ts, 414 of these 4,000 failed (1,000–1,400 of 5,000 on either path).
 it("answers every request that waits on another request's model load", async () => {
-  const tieringPort = collectingPort + 25;
   const tiering = await startBareWorker({
     port: tieringPort,
     v8Flags: ['--invocation-count-for-turbofan=50', '--invocation-count-for-maglev=20'],
