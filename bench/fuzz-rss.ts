@@ -1,5 +1,5 @@
 // `npm run bench -- fuzz-rss [--host workerd|workerd-hop|wrangler|ours] [--count 20000] [--block 2000] [--concurrency 8]
-//   [--families a,b] [--vars NAME=VALUE,…] [--gc-every N]`
+//   [--families a,b] [--vars NAME=VALUE,…] [--gc-every N] [--v8-flags="--a --b"]`
 // Where workerd's RSS growth under the fuzz comes from (issue 14). The same fuzz traffic (families without
 // `framing`, whose Content-Length junk bare workerd answers with plain-text errors and hangs) goes to:
 //   workerd  — the 20-line body reader of bench/rss-repro/ in bare workerd (its capnp config, no inspector);
@@ -10,6 +10,9 @@
 //                  folder, no hop in front; the isolate's heap is read through workerd's inspector.
 // With `--gc-every N` (ours-workerd and workerd), V8 collects all garbage after every N-th answer: what is left is
 // what the worker and the runtime keep, not garbage waiting for V8's next major collection.
+// `--v8-flags="…"` (ours-workerd) passes V8 flags to the isolate, e.g. "--invocation-count-for-turbofan=50
+// --invocation-count-for-maglev=20", so that optimised code runs after a few requests instead of thousands (what
+// exposed the shared-load hang, BENCHMARKS.md).
 // Prints the summed workerd RSS per block, then each workerd process's RSS per block (wrangler dev runs two: the
 // proxy, which listens on the public port, and the user worker behind it).
 import { spawn } from 'node:child_process';
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     families: { type: 'string' },
     vars: { type: 'string', default: '' },
     'gc-every': { type: 'string' },
+    'v8-flags': { type: 'string' },
   },
 });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,6 +60,7 @@ async function startHost(host: string): Promise<() => Promise<void>> {
       inspectorPort: INSPECTOR_PORT,
       vars: { MAX_UPLOAD_BYTES: String(FUZZ_UPLOAD_LIMIT), FEEDBACK_PER_MINUTE: '100000', ...EXTRA_VARS },
       ...(values['gc-every'] ? { collectGarbageEvery: Number(values['gc-every']) } : {}),
+      ...(values['v8-flags'] ? { v8Flags: values['v8-flags'].split(/\s+/).filter(Boolean) } : {}),
     });
     heap = await sampleIsolateHeap(INSPECTOR_PORT, 1000, 'main');
     return () => worker.stop();
@@ -190,7 +195,7 @@ try {
   await stop();
 }
 console.log(
-  `\nfuzz-rss --host ${values.host}${values['gc-every'] ? ` --gc-every ${values['gc-every']}` : ''}: ${report.outcomes.length} requests (families ${FAMILIES.join(',')}) in ${report.seconds.toFixed(0)} s, verdicts ${JSON.stringify(report.byVerdict)}; load ${loadavg()
+  `\nfuzz-rss --host ${values.host}${values['gc-every'] ? ` --gc-every ${values['gc-every']}` : ''}${values['v8-flags'] ? ` --v8-flags "${values['v8-flags']}"` : ''}: ${report.outcomes.length} requests (families ${FAMILIES.join(',')}) in ${report.seconds.toFixed(0)} s, verdicts ${JSON.stringify(report.byVerdict)}; load ${loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 );
