@@ -5,16 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '@resnet-edge/shared/hash';
-import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
-import { setPngInflateWasmModule } from '@resnet-edge/shared/image/png/inflate-wasm';
-import { setWebpFilterWasmModule } from '@resnet-edge/shared/image/webp/vp8/filter-wasm';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { jpegScaleFor } from '@resnet-edge/shared/preprocess/decode-scale';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
 import { flatJpeg, streamedPng, stripedLosslessWebp } from '../helpers/big-images.ts';
-import { startPreprocessWorker, type PreprocessWorker } from './fixtures/preprocess-workerd.ts';
+import { preprocessWorkerWithWasm } from './fixtures/preprocess-workerd.ts';
 
 const spec = (resizeShorter: number, crop: number): PreprocessSpec =>
   preprocessSpecSchema.parse({
@@ -42,30 +39,12 @@ function photo(): Uint8Array {
   return new Uint8Array(jpeg.encode({ data, width, height }, 88).data);
 }
 
-let worker: PreprocessWorker;
-
-beforeAll(async () => {
-  // Both sides decode JPEG scans with jpeg.wasm, filter lossy WebP with webp-filter.wasm and inflate PNG with
-  // inflate.wasm: Node compiles the files as the CLI does, workerd imports them.
-  const wasm = (name: string) =>
-    new WebAssembly.Module(readFileSync(join(import.meta.dirname, '../../shared/wasm', name)));
-  setJpegWasmModule(wasm('jpeg.wasm'));
-  setWebpFilterWasmModule(wasm('webp-filter.wasm'));
-  setPngInflateWasmModule(wasm('inflate.wasm'));
-  worker = await startPreprocessWorker();
-}, 60_000);
-
-afterAll(async () => {
-  setJpegWasmModule(null);
-  setWebpFilterWasmModule(null);
-  setPngInflateWasmModule(null);
-  await worker?.dispose();
-});
+const worker = preprocessWorkerWithWasm();
 
 async function expectIdentical(name: string, bytes: Uint8Array, s: PreprocessSpec): Promise<void> {
   const { tensor, shape } = preprocess(bytes, s);
   const node = await sha256Hex(new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength));
-  const { status, body, scans, webpFilter, pngInflate } = await worker.run(bytes, s);
+  const { status, body, scans, webpFilter, pngInflate } = await worker().run(bytes, s);
   expect(status).toBe(200);
   expect([scans, webpFilter, pngInflate]).toEqual(['wasm', 'wasm', 'wasm']);
   expect({ name, ...body }).toEqual({ name, sha256: node, shape });

@@ -3,15 +3,12 @@
 // Compared by sha256 of the tensor bytes; a one-ulp difference anywhere changes the hash.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '@resnet-edge/shared/hash';
 import { ImageError } from '@resnet-edge/shared/image/errors';
-import { setJpegWasmModule } from '@resnet-edge/shared/image/jpeg/scan-wasm';
-import { setPngInflateWasmModule } from '@resnet-edge/shared/image/png/inflate-wasm';
-import { setWebpFilterWasmModule } from '@resnet-edge/shared/image/webp/vp8/filter-wasm';
 import { preprocess } from '@resnet-edge/shared/preprocess/index';
 import { preprocessSpecSchema, type PreprocessSpec } from '@resnet-edge/shared/preprocess/spec';
-import { startPreprocessWorker, type PreprocessAnswer, type PreprocessWorker } from './fixtures/preprocess-workerd.ts';
+import { preprocessWorkerWithWasm, type PreprocessAnswer } from './fixtures/preprocess-workerd.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/images');
 const DECODABLE = /\.(jpg|png|webp)$/;
@@ -44,25 +41,7 @@ const specs: Record<string, PreprocessSpec> = {
   }),
 };
 
-let worker: PreprocessWorker;
-
-beforeAll(async () => {
-  // Both sides decode JPEG scans with jpeg.wasm, filter lossy WebP with webp-filter.wasm and inflate PNG with
-  // inflate.wasm: Node compiles the files as the CLI does, workerd imports them.
-  const wasm = (name: string) =>
-    new WebAssembly.Module(readFileSync(join(import.meta.dirname, '../../shared/wasm', name)));
-  setJpegWasmModule(wasm('jpeg.wasm'));
-  setWebpFilterWasmModule(wasm('webp-filter.wasm'));
-  setPngInflateWasmModule(wasm('inflate.wasm'));
-  worker = await startPreprocessWorker();
-}, 60_000);
-
-afterAll(async () => {
-  setJpegWasmModule(null);
-  setWebpFilterWasmModule(null);
-  setPngInflateWasmModule(null);
-  await worker?.dispose();
-});
+const worker = preprocessWorkerWithWasm();
 
 /** The tensor's sha256 and shape, or the error code: what Node and workerd must agree on. */
 async function inNode(bytes: Uint8Array, spec: PreprocessSpec): Promise<PreprocessAnswer> {
@@ -76,7 +55,7 @@ async function inNode(bytes: Uint8Array, spec: PreprocessSpec): Promise<Preproce
 }
 
 async function inWorkerd(bytes: Uint8Array, spec: PreprocessSpec): Promise<PreprocessAnswer> {
-  const { body, scans, webpFilter, pngInflate } = await worker.run(bytes, spec);
+  const { body, scans, webpFilter, pngInflate } = await worker().run(bytes, spec);
   expect([scans, webpFilter, pngInflate]).toEqual(['wasm', 'wasm', 'wasm']);
   return body;
 }
@@ -109,7 +88,7 @@ describe('preprocessing is bit-identical in Node and in workerd', () => {
   }
 
   it('refuses a broken image with the same code in workerd', async () => {
-    const { status, body } = await worker.run(readFileSync(join(FIXTURES, 'truncated.jpg')), specs['grayscale 28']!);
+    const { status, body } = await worker().run(readFileSync(join(FIXTURES, 'truncated.jpg')), specs['grayscale 28']!);
     expect(status).toBe(422);
     expect(body).toEqual({ error: 'corrupt_image' });
   });
