@@ -3,6 +3,8 @@
 # node_modules beside it (scripts/pack-device-train.sh packs the result for a lent GPU machine):
 #   resnet-edge.mjs       the CLI (every command; the lazily imported ones are inlined)
 #   worker-entry.mjs      the gradient worker that train/src/parallel/data-parallel.ts starts beside its module
+#   bench-train-gpu.mjs   `npm run bench -- train-gpu` (bench/train-gpu.ts), with its PyTorch side beside it
+#                         (torch_train_gpu.py, torch_models.py): the GPU machine has no npm and no repository
 #   *.wasm                tfjs-backend-wasm's builds, found through __dirname (emscripten's scriptDirectory)
 #   node_modules/         what is resolved at run time, not bundled: the `webgpu` package (Dawn, a native addon)
 #                         and the repo's own .wasm files, which the code resolves as package files
@@ -29,6 +31,8 @@ bundle() {
 echo "import { main } from './cli/src/main.ts'; process.exitCode = await main(process.argv.slice(2));" |
   bundle --sourcefile=resnet-edge-entry.ts --loader=ts --outfile="$out/resnet-edge.mjs"
 bundle train/src/parallel/worker.ts --outfile="$out/worker-entry.mjs"
+bundle bench/train-gpu.ts --outfile="$out/bench-train-gpu.mjs"
+cp bench/torch_train_gpu.py bench/torch_models.py "$out/"
 
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm "$out/"
 for pkg in shared train; do

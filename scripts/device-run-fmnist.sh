@@ -35,16 +35,16 @@ mkdir -p "$OUT" "$work"
 log=$OUT/run.log
 say() { echo "run-fmnist [$(date -u +%T), ${SECONDS}s]: $*" | tee -a "$log" >&2; }
 
+# shellcheck source=scripts/device-setup.sh
+source "$pack/setup.sh"
 say "unpacking into $work"
-rm -rf "$work/app" "$work/run" && mkdir -p "$work/app" "$work/data"
-xz -dc "$pack/node.xz" > "$work/node" && chmod +x "$work/node" || exit 1
-xz -dc "$pack/app.tar.xz" | tar -C "$work/app" -xf - || exit 1
+rm -rf "$work/run" && mkdir -p "$work/data"
+unpack_app || exit 1
 for f in "$pack"/fashion-mnist/*.xz; do
   name=$(basename "$f" .xz)
   [[ -s $work/data/$name ]] || xz -dc "$f" > "$work/data/$name" || exit 1
 done
-node=$work/node
-cli=$work/app/resnet-edge.mjs
+cli=$app/resnet-edge.mjs
 
 # A smoke test's IDX files: the first N records, with the count in the header rewritten.
 if ((subset > 0)); then
@@ -62,54 +62,10 @@ else
   data=$work/data
 fi
 
-# The Vulkan loader and glvnd (NVIDIA's Vulkan ICD is libGLX_nvidia.so.0): only where they are missing, since
-# dpkg -x writes into /. Then the driver's own ICD, when the machine has one (lavapipe is the CLI's default).
-if [[ $backend == webgpu ]]; then
-  if ! ldconfig -p | grep -q 'libvulkan.so.1 ' || ! ldconfig -p | grep -q 'libGLdispatch.so.0 '; then
-    say "installing the Vulkan/glvnd loaders from $pack/debs"
-    for f in "$pack"/debs/*.deb; do dpkg -x "$f" /; done
-    ldconfig
-  fi
-  nvidia=/usr/local/nvidia/share
-  if [[ -z ${VK_DRIVER_FILES:-} && -f $nvidia/vulkan/icd.d/nvidia_icd.json ]]; then
-    export VK_DRIVER_FILES=$nvidia/vulkan/icd.d/nvidia_icd.json
-    export __EGL_VENDOR_LIBRARY_FILENAMES=$nvidia/glvnd/egl_vendor.d/10_nvidia.json
-  elif [[ -z ${VK_DRIVER_FILES:-} ]] && ! compgen -G '/usr/share/vulkan/icd.d/nvidia_icd*.json' >/dev/null &&
-    ! compgen -G '/etc/vulkan/icd.d/nvidia_icd*.json' >/dev/null && ldconfig -p | grep -q 'libGLX_nvidia.so.0 '; then
-    # A driver without its ICD file: the one infra/docker/nvidia_icd.json gives the trainer image.
-    printf '{"file_format_version":"1.0.0","ICD":{"library_path":"libGLX_nvidia.so.0","api_version":"1.3.0"}}\n' \
-      > "$work/nvidia_icd.json"
-    export VK_DRIVER_FILES=$work/nvidia_icd.json
-  fi
-  export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
-fi
-
-{
-  echo "date: $(date -u +%FT%TZ)"
-  echo "node: $("$node" --version)"
-  echo "cpu: $(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-  echo "gpu: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo none)"
-  echo "VK_DRIVER_FILES: ${VK_DRIVER_FILES:-unset}"
-  echo "backend: $backend, time limit: $time_limit min, epochs: $epochs, subset: $subset, extra: ${extra[*]:-}"
-} > "$OUT/env.txt"
-if [[ $backend == webgpu ]]; then
-  # Which adapter Dawn finds, before minutes go into training: on a machine with an NVIDIA GPU, a software
-  # adapter (or none) means the Vulkan set-up failed, and the run stops here instead of crawling on llvmpipe.
-  adapter=$("$node" --input-type=module -e '
-    const { create } = await import(process.argv[1]);
-    if (!process.env.VK_DRIVER_FILES && process.argv[2]) process.env.VK_DRIVER_FILES = process.argv[2];
-    const a = await create([]).requestAdapter();
-    const i = a?.info ?? {};
-    console.log(a ? [i.vendor, i.architecture, i.device, i.description].filter(Boolean).join(" / ") : "none");
-  ' "$work/app/node_modules/webgpu/index.js" "$([[ -f /opt/resnet-edge/mesa/lvp_icd.json ]] && echo /opt/resnet-edge/mesa/lvp_icd.json)" 2>>"$log")
-  echo "webgpu adapter: ${adapter:-none}" >> "$OUT/env.txt"
-fi
-cat "$OUT/env.txt" >&2
-if [[ $backend == webgpu ]] && nvidia-smi -L >/dev/null 2>&1 && [[ ${RESNET_EDGE_ALLOW_SOFTWARE_GPU:-} != 1 ]] &&
-  { [[ ${adapter:-none} == none ]] || grep -qiE 'llvmpipe|lavapipe|swiftshader|software' <<< "$adapter"; }; then
-  say "the GPU is not reachable through Vulkan (adapter: ${adapter:-none}); not training (see run.log)"
-  exit 3
-fi
+[[ $backend == webgpu ]] && setup_vulkan
+describe_machine
+echo "backend: $backend, time limit: $time_limit min, epochs: $epochs, subset: $subset, extra: ${extra[*]:-}" >> "$OUT/env.txt"
+if [[ $backend == webgpu ]]; then require_hardware_adapter; else cat "$OUT/env.txt" >&2; fi
 
 run=$work/run
 say "train"

@@ -2,12 +2,16 @@
 # Packs a real `resnet-edge train` run on the full Fashion-MNIST for a lent GPU machine, which has no Node.js and
 # no internet, into .gpu-train/ (git-ignored), small enough to travel with the tracked tree (64 MiB in all):
 #   run-fmnist.sh     scripts/device-run-fmnist.sh: unpack, set up Vulkan, train, quantize, evaluate, fill $OUT
+#   run-train-gpu.sh  scripts/device-run-train-gpu.sh: the same set-up, then `bench train-gpu` beside PyTorch CUDA
+#   setup.sh          scripts/device-setup.sh: the unpacking and Vulkan set-up both share
 #   node.xz           this machine's Node, stripped of its debug info, xz -9
-#   app.tar.xz        scripts/bundle-cli.sh's output: the CLI in one .mjs, its worker, its .wasm files, Dawn
+#   app.tar.xz        scripts/bundle-cli.sh's output: the CLI in one .mjs, its worker, its .wasm files, Dawn,
+#                     the train-gpu benchmark and its PyTorch side
 #   fashion-mnist/    Debian's dataset-fashion-mnist IDX files, decompressed and xz -9e (smaller than the .gz)
 #   debs/             the Vulkan and glvnd loaders (NVIDIA's Vulkan ICD is libGLX_nvidia.so.0), amd64
 #   fashion-mnist.spec.json   the preprocessing (docs/examples), so the pack does not depend on the tree it rides with
-# Then, on the GPU machine: run(command="bash .gpu-train/run-fmnist.sh --time-limit 9", carry=[".gpu-train"]).
+# Then, on the GPU machine: run(command="bash .gpu-train/run-fmnist.sh --time-limit 9", carry=[".gpu-train"]),
+# or run(command="bash .gpu-train/run-train-gpu.sh", carry=[".gpu-train"]) for the benchmark.
 # Needs: apt (dataset-fashion-mnist, the .debs), xz, strip. Takes about two minutes (xz -9 on Node).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +36,8 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
 done
 
 cp scripts/device-run-fmnist.sh "$pack/run-fmnist.sh"
+cp scripts/device-run-train-gpu.sh "$pack/run-train-gpu.sh"
+cp scripts/device-setup.sh "$pack/setup.sh"
 cp docs/examples/fashion-mnist.spec.json "$pack/"
 
 o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'

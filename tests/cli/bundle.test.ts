@@ -1,6 +1,7 @@
 // scripts/bundle-cli.sh is what the GPU machine's pack (scripts/pack-device-train.sh) runs: a plain Node with no
 // repository, tsx or node_modules around it. So the bundle is run from a folder outside the repository, and it
-// must find on its own every .wasm it names and the gradient worker it starts.
+// must find on its own every .wasm it names and the gradient worker it starts. The same goes for the GPU training
+// benchmark it carries (bench-train-gpu.mjs), which the pack runs on the GPU machine (scripts/device-run-train-gpu.sh).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,4 +84,20 @@ describe('the bundled CLI (scripts/bundle-cli.sh)', () => {
     expect(quantized.status, quantized.stderr).toBe(0);
     expect((JSON.parse(quantized.stdout) as { comparison: { samples: number } }).comparison.samples).toBe(20);
   });
+
+  it('runs the GPU training benchmark outside the repository: a compiled ResNet-20 step on the software adapter', () => {
+    const bench = spawnSync(
+      process.execPath,
+      [join(bundleDir, 'bench-train-gpu.mjs'), '--shapes', 'resnet20:8:2', '--steps', '1', '--skip-tfjs'],
+      { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir }, timeout: 120_000 },
+    );
+    expect(bench.status, bench.stderr).toBe(0);
+    // | shape | step | img/s | ms/step | host ms/step | dispatches/step | submits/step | GPU memory | ratio |
+    const row = bench.stdout.split('\n').find((line) => line.includes('| compiled WebGPU |'));
+    const cells = row?.split('|').map((cell) => cell.trim()) ?? [];
+    expect(Number(cells[3]), bench.stdout).toBeGreaterThan(0);
+    expect(Number(cells[6])).toBeLessThanOrEqual(150);
+    expect(Number(cells[7])).toBe(1);
+    expect(bench.stdout).toMatch(/^\| resnet20 8×8 bs2 \| PyTorch \|/m); // its row, measured or saying why not
+  }, 150_000);
 });
